@@ -1,0 +1,220 @@
+import { readFile } from 'node:fs/promises';
+import { loadConfig, type MnemoConfig, type WritesMode } from '../config/index.js';
+import {
+  MemoryWriter,
+  importTranscriptFile,
+  logEvents,
+  recallMemory,
+  type ForgetResult,
+  type ImportResult,
+  type IndexCheck,
+  type IndexReport,
+  type LogResult,
+  type RecallOptions,
+  type RecallResult,
+  type TopicInput,
+  type WriteResult,
+} from '../discipline/index.js';
+import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
+import { createIdGenerator, createStderrLogger, systemClock, type Clock, type Logger } from '../shared/index.js';
+import {
+  assertMemoryRoot,
+  initRoot,
+  readTopicFile,
+  rootPaths,
+  TOPIC_STATUSES,
+  TOPIC_TYPES,
+  type InitResult,
+  type TopicMeta,
+  type TopicStatus,
+  type TopicType,
+  type TranscriptEventInput,
+} from '../store/index.js';
+
+export interface OpenMemoryOptions {
+  /** The memory root; found like the CLI does when left out (MNEMO_DIR, `.mnemo/` at the git root, ...). */
+  dir?: string;
+  /** The project folder evidence is checked against. */
+  workspace?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over `mnemo.config.json`. */
+  config?: Partial<MnemoConfig>;
+  clock?: Clock;
+  logger?: Logger;
+  /** Create the root when there is none (like `mnemo init`). */
+  create?: boolean;
+}
+
+/** One line of `list`. */
+export type TopicSummary =
+  | {
+      slug: string;
+      readable: true;
+      name: string;
+      description: string;
+      type: TopicType;
+      status: TopicStatus;
+      id: string | undefined;
+      updated: string | undefined;
+      verified: string | undefined;
+      tags: string[];
+      trust: string | undefined;
+      problems: string[];
+    }
+  | { slug: string; readable: false; error: string };
+
+export type ShowResult =
+  | { found: true; slug: string; path: string; meta: TopicMeta; body: string; problems: string[]; text: string }
+  | { found: true; slug: string; path: string; unreadable: string }
+  | { found: false; reference: string; message: string };
+
+export interface ListFilter {
+  type?: TopicType;
+  status?: TopicStatus;
+}
+
+export interface MemoryStatus {
+  root: string;
+  workspace: string;
+  writes: WritesMode;
+  topics: { total: number; byType: Record<TopicType, number>; byStatus: Record<TopicStatus, number>; unreadable: number };
+  index: IndexReport & { inSync: boolean; problems: number };
+  transcripts: { sessions: number; turns: number };
+  lastDream: string | undefined;
+  openTasks: string[];
+  problems: { file: string; message: string }[];
+}
+
+/** A memory root opened for use: the library API that the CLI, MCP and agents share. */
+export interface Memory {
+  readonly root: string;
+  readonly workspace: string;
+  readonly config: MnemoConfig;
+  /** Write a topic a person asserted (trusted) and its index line. */
+  remember(input: TopicInput): Promise<WriteResult>;
+  /** Ranked topics (and turns with `deep`) within the budgets, as text and as data. */
+  recall(query: string, options?: RecallOptions): Promise<RecallResult>;
+  list(filter?: ListFilter): Promise<TopicSummary[]>;
+  show(reference: string): Promise<ShowResult>;
+  /** Move a topic to `.state/trash/` and drop its index line. */
+  forget(slug: string, options?: { reason?: string }): Promise<ForgetResult>;
+  /** Append events to a session transcript. */
+  log(session: string, events: TranscriptEventInput | TranscriptEventInput[]): Promise<LogResult>;
+  importSession(file: string, options?: { session?: string }): Promise<ImportResult>;
+  /** Re-render MEMORY.md from the topics. */
+  renderIndex(): Promise<IndexReport>;
+  /** Compare MEMORY.md with the topics without writing. */
+  checkIndex(): Promise<IndexCheck>;
+  /** Rebuild `.state/search.db` from the files. */
+  reindex(): Promise<SyncReport>;
+  status(): Promise<MemoryStatus>;
+  close(): void;
+}
+
+/** Create a memory root (idempotent). */
+export async function initMemory(options: Pick<OpenMemoryOptions, 'dir' | 'cwd' | 'env'> = {}): Promise<InitResult> {
+  const { root } = loadConfig({ dir: options.dir, cwd: options.cwd ?? process.cwd(), env: options.env });
+  return initRoot(root);
+}
+
+function summarize(topic: CatalogTopic): TopicSummary {
+  if (!topic.readable) return { slug: topic.slug, readable: false, error: topic.error };
+  const { meta } = topic;
+  return {
+    slug: topic.slug,
+    readable: true,
+    name: meta.name,
+    description: meta.description,
+    type: meta.type,
+    status: meta.status,
+    id: meta.id,
+    updated: meta.updated,
+    verified: meta.verified,
+    tags: meta.tags,
+    trust: meta.source?.trust,
+    problems: topic.problems,
+  };
+}
+
+/**
+ * Open a memory root. Reads never change the memory files; the derived search index in
+ * `.state/` is created or refreshed as needed.
+ */
+export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memory> {
+  const loaded = loadConfig({ dir: options.dir, workspace: options.workspace, cwd: options.cwd ?? process.cwd(), env: options.env, overrides: options.config });
+  const { config, root, workspace } = loaded;
+  if (options.create) await initRoot(root);
+  assertMemoryRoot(root);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createStderrLogger(config.logLevel);
+  const paths = rootPaths(root);
+  const search = SearchIndex.open({ root, dbPath: paths.searchDb, logger });
+  const writer = new MemoryWriter({ root, config, clock, logger, search, newId: createIdGenerator(clock) });
+  const transcriptOptions = { root, clock, writes: config.writes };
+
+  const memory: Memory = {
+    root,
+    workspace,
+    config,
+    remember: (input) => writer.remember(input),
+    recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall }, query, recallOptions),
+    list: async (filter = {}) => {
+      await search.sync();
+      return search
+        .catalog()
+        .filter((topic) => {
+          if (!topic.readable) return filter.type === undefined && filter.status === undefined;
+          return (filter.type === undefined || topic.meta.type === filter.type) && (filter.status === undefined || topic.meta.status === filter.status);
+        })
+        .map(summarize);
+    },
+    show: async (reference) => {
+      await search.sync();
+      const found = search.lookup(reference);
+      const slug = found?.slug ?? reference;
+      const read = found || /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(reference) ? await readTopicFile(root, slug) : { status: 'missing' as const };
+      if (read.status === 'missing') {
+        return { found: false, reference, message: `No topic ${JSON.stringify(reference)}; see mnemo list.` };
+      }
+      if (read.status === 'unreadable') return { found: true, slug, path: read.path, unreadable: read.error };
+      const text = await readFile(read.topic.path, 'utf8');
+      return { found: true, slug, path: read.topic.path, meta: read.topic.meta, body: read.topic.body, problems: read.topic.problems, text };
+    },
+    forget: (slug, forgetOptions = {}) => writer.forget(slug, forgetOptions),
+    log: (session, events) => logEvents(transcriptOptions, session, Array.isArray(events) ? events : [events]),
+    importSession: (file, importOptions = {}) => importTranscriptFile(transcriptOptions, file, importOptions.session),
+    renderIndex: () => writer.renderIndex(),
+    checkIndex: () => writer.checkIndex(),
+    reindex: () => search.rebuild(),
+    status: async () => {
+      const check = await writer.checkIndex();
+      const report = await search.sync();
+      const catalog = search.catalog();
+      const byType = Object.fromEntries(TOPIC_TYPES.map((type) => [type, 0])) as Record<TopicType, number>;
+      const byStatus = Object.fromEntries(TOPIC_STATUSES.map((status) => [status, 0])) as Record<TopicStatus, number>;
+      let unreadable = 0;
+      for (const topic of catalog) {
+        if (!topic.readable) unreadable += 1;
+        else {
+          byType[topic.meta.type] += 1;
+          byStatus[topic.meta.status] += 1;
+        }
+      }
+      const counts = search.counts();
+      return {
+        root,
+        workspace,
+        writes: config.writes,
+        topics: { total: catalog.length, byType, byStatus, unreadable },
+        index: { ...check.report, inSync: check.ok, problems: check.problems.length },
+        transcripts: { sessions: counts.sessions, turns: counts.turns },
+        lastDream: undefined,
+        openTasks: [],
+        problems: report.problems,
+      };
+    },
+    close: () => search.close(),
+  };
+  return memory;
+}

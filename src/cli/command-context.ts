@@ -1,0 +1,55 @@
+import { Command, Option } from 'commander';
+import { openMemory, type Memory } from '../app/index.js';
+import { MnemoError } from '../shared/index.js';
+import type { CliIo } from './cli-io.js';
+import type { Output } from './output.js';
+
+/** What every command gets: the process streams and the exit code it sets. */
+export interface CommandContext {
+  io: CliIo;
+  out: Output;
+  exitCode: number;
+}
+
+export interface RootOptions {
+  dir?: string;
+  workspace?: string;
+}
+
+/** `--dir` and `--workspace`, accepted by every command. */
+export function rootOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--dir <dir>', 'memory root (default: MNEMO_DIR, else .mnemo/ at the git root, else ./.mnemo)'))
+    .addOption(new Option('--workspace <dir>', 'project folder that evidence is checked against'));
+}
+
+/** Open the memory for one command and always close it. */
+export async function withMemory<T>(context: CommandContext, options: RootOptions, work: (memory: Memory) => Promise<T>): Promise<T> {
+  const memory = await openMemory({
+    ...(options.dir === undefined ? {} : { dir: options.dir }),
+    ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
+    cwd: context.io.cwd,
+    env: context.io.env,
+  });
+  try {
+    return await work(memory);
+  } finally {
+    memory.close();
+  }
+}
+
+/** Parse a positive integer flag, or fail with a usage error naming the flag. */
+export function positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed <= 0) {
+      throw new MnemoError('usage', `${flag} must be a positive whole number, not ${JSON.stringify(value)}.`);
+    }
+    return parsed;
+  };
+}
+
+/** Collect a repeatable flag into an array. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

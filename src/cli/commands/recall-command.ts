@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { positiveInt, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+
+interface RecallFlags extends RootOptions {
+  limit?: number;
+  budget?: number;
+  deep?: boolean;
+  session?: string;
+  json?: boolean;
+}
+
+export function registerRecall(program: Command, context: CommandContext): void {
+  rootOptions(program.command('recall'))
+    .description('rank topics for a query and print the best within the budgets (--deep: transcript turns too)')
+    .argument('<query>', 'what you are looking for')
+    .option('--limit <n>', 'most topics to return (default 5)', positiveInt('--limit'))
+    .option('--budget <bytes>', 'bytes of the whole answer (default 20480)', positiveInt('--budget'))
+    .option('--deep', 'also search transcript turns; each comes with its session and time')
+    .option('--session <id>', 'count this recall against the session budget (60 KB by default)')
+    .option('--json', 'print the result as JSON')
+    .action(async (query: string, options: RecallFlags) => {
+      await withMemory(context, options, async (memory) => {
+        const result = await memory.recall(query, {
+          ...(options.limit === undefined ? {} : { limit: options.limit }),
+          ...(options.budget === undefined ? {} : { budget: options.budget }),
+          ...(options.deep ? { deep: true } : {}),
+          ...(options.session === undefined ? {} : { session: options.session }),
+        });
+        if (options.json) return context.out.json(result);
+        if (result.topics.length === 0 && result.turns.length === 0) {
+          context.out.note(`Nothing in memory matches ${JSON.stringify(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`);
+          return;
+        }
+        context.out.line(result.text);
+      });
+    });
+}

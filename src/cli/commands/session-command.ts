@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+import { EXIT } from '../output.js';
+
+export function registerSession(program: Command, context: CommandContext): void {
+  const session = program.command('session').description('work with session transcripts');
+  rootOptions(session.command('import'))
+    .description('import a JSONL file of events ({"kind","text","time"?,"session"?} per line) into transcripts')
+    .argument('<file>', 'the .jsonl file')
+    .option('--session <id>', 'session for lines that name none (default: a new one)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: RootOptions & { session?: string; json?: boolean }) => {
+      await withMemory(context, options, async (memory) => {
+        const result = await memory.importSession(file, options.session === undefined ? {} : { session: options.session });
+        if (result.skipped.length > 0) context.exitCode = EXIT.usage;
+        if (options.json) return context.out.json(result);
+        context.out.line(`Imported ${result.imported} event(s) into ${result.sessions.length} session(s): ${result.sessions.join(', ') || '-'}`);
+        for (const skipped of result.skipped) context.out.warn(`${file}:${skipped.line}: skipped: ${skipped.message}`);
+      });
+    });
+}

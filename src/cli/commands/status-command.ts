@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+
+export function registerStatus(program: Command, context: CommandContext): void {
+  rootOptions(program.command('status'))
+    .description('counts per type and status, index size against its budget, transcripts, last dream, open tasks')
+    .option('--json', 'print the status as JSON')
+    .action(async (options: RootOptions & { json?: boolean }) => {
+      await withMemory(context, options, async (memory) => {
+        const status = await memory.status();
+        if (options.json) return context.out.json(status);
+        const { out } = context;
+        const counts = (record: Record<string, number>) =>
+          Object.entries(record)
+            .filter(([, count]) => count > 0)
+            .map(([key, count]) => `${key} ${count}`)
+            .join(', ') || 'none';
+        out.line(`memory     ${status.root}`);
+        out.line(`workspace  ${status.workspace}`);
+        out.line(`writes     ${status.writes}`);
+        out.line(`topics     ${status.topics.total} (${counts(status.topics.byType)}; ${counts(status.topics.byStatus)}${status.topics.unreadable ? `; ${status.topics.unreadable} unreadable` : ''})`);
+        out.line(
+          `index      ${status.index.lines}/${status.index.maxLines} lines, ${status.index.bytes}/${status.index.maxBytes} bytes, ${status.index.entries} entries${status.index.omitted.length ? `, ${status.index.omitted.length} left out` : ''}${status.index.inSync ? '' : ` — out of date (${status.index.problems} problem(s)): run mnemo index`}`,
+        );
+        out.line(`sessions   ${status.transcripts.sessions} (${status.transcripts.turns} turns)`);
+        out.line(`last dream ${status.lastDream ?? 'never'}`);
+        out.line(`open tasks ${status.openTasks.length === 0 ? 'none' : status.openTasks.join(', ')}`);
+        for (const problem of status.problems) out.warn(`${problem.file}: ${problem.message}`);
+      });
+    });
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { runCli } from './run-cli.js';
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  cwd: process.cwd(),
+  env: process.env,
+  isTty: Boolean(process.stdout.isTTY),
+});
+process.exitCode = code;

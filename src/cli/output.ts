@@ -1,0 +1,66 @@
+import pc from 'picocolors';
+import { MnemoError } from '../shared/index.js';
+import type { CliIo } from './cli-io.js';
+
+/** Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 could not complete (I/O, lock, internal). */
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, failed: 3 } as const;
+
+export function exitCodeFor(error: unknown): number {
+  if (!(error instanceof MnemoError)) return EXIT.failed;
+  switch (error.code) {
+    case 'check-failed':
+      return EXIT.checkFailed;
+    case 'usage':
+    case 'invalid-input':
+    case 'not-found':
+    case 'not-initialized':
+    case 'write-refused':
+      return EXIT.usage;
+    default:
+      return EXIT.failed;
+  }
+}
+
+export interface Output {
+  /** Data or the main result, on stdout. */
+  line(text?: string): void;
+  json(value: unknown): void;
+  /** Notes, warnings and progress, on stderr. */
+  note(text: string): void;
+  warn(text: string): void;
+  error(error: unknown): void;
+  bold(text: string): string;
+  dim(text: string): string;
+}
+
+export function createOutput(io: CliIo): Output {
+  const colors = pc.createColors(io.isTty && io.env.NO_COLOR === undefined);
+  return {
+    line: (text = '') => io.stdout.write(`${text}\n`),
+    json: (value) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    note: (text) => io.stderr.write(`${text}\n`),
+    warn: (text) => io.stderr.write(`${colors.yellow('warning:')} ${text}\n`),
+    error: (error) => {
+      if (error instanceof MnemoError) {
+        io.stderr.write(`${colors.red('error:')} ${error.message}\n`);
+        if (error.hint) io.stderr.write(`${colors.dim('hint:')} ${error.hint}\n`);
+      } else {
+        io.stderr.write(`${colors.red('error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      }
+    },
+    bold: (text) => colors.bold(text),
+    dim: (text) => colors.dim(text),
+  };
+}
+
+/** Fixed-width columns for plain tables. */
+export function formatTable(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, [...cell].length)));
+  return rows.map((row) =>
+    row
+      .map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}

@@ -1,0 +1,81 @@
+import { Command, CommanderError } from 'commander';
+import { MnemoError } from '../shared/index.js';
+import type { CliIo } from './cli-io.js';
+import type { CommandContext } from './command-context.js';
+import { registerForget } from './commands/forget-command.js';
+import { registerIndex } from './commands/index-command.js';
+import { registerInit } from './commands/init-command.js';
+import { registerList } from './commands/list-command.js';
+import { registerLog } from './commands/log-command.js';
+import { registerRecall } from './commands/recall-command.js';
+import { registerReindex } from './commands/reindex-command.js';
+import { registerRemember } from './commands/remember-command.js';
+import { registerSession } from './commands/session-command.js';
+import { registerShow } from './commands/show-command.js';
+import { registerStatus } from './commands/status-command.js';
+import { EXIT, createOutput, exitCodeFor } from './output.js';
+
+export const VERSION = '0.1.0';
+
+/** Build the `mnemo` program with every command registered. */
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command('mnemo')
+    .description('Self-healing long-term memory for AI agents: a small index, verified topics, searched transcripts.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => context.io.stdout.write(text),
+      writeErr: (text) => context.io.stderr.write(text),
+    })
+    .exitOverride();
+  for (const register of [
+    registerInit,
+    registerRemember,
+    registerRecall,
+    registerShow,
+    registerList,
+    registerForget,
+    registerLog,
+    registerSession,
+    registerIndex,
+    registerReindex,
+    registerStatus,
+  ]) {
+    register(program, context);
+  }
+  const applyToAll = (command: Command) => {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => context.io.stdout.write(text),
+      writeErr: (text) => context.io.stderr.write(text),
+    });
+    command.commands.forEach(applyToAll);
+  };
+  program.commands.forEach(applyToAll);
+  return program;
+}
+
+/** Run the CLI with the given arguments (without `node mnemo`); returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const context: CommandContext = { io, out: createOutput(io), exitCode: EXIT.ok };
+  const program = buildProgram(context);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT.ok;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      if (error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof MnemoError && error.code === 'usage') {
+      context.out.error(error);
+      return EXIT.usage;
+    }
+    context.out.error(error);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * config: the zod schema of mnemo's configuration, root resolution and `loadConfig`.
+ * The only module that reads `process.env`.
+ */
+export { configSchema, writesModeSchema, defaultConfig } from './config-schema.js';
+export type { MnemoConfig, MnemoConfigInput, WritesMode, IndexBudget, RecallBudget, VerificationConfig, DreamConfig } from './config-schema.js';
+export { resolveRoot, findGitRoot, DEFAULT_ROOT_NAME } from './resolve-root.js';
+export type { RootResolution } from './resolve-root.js';
+export { loadConfig, CONFIG_FILE } from './load-config.js';
+export type { LoadConfigOptions, LoadedConfig } from './load-config.js';

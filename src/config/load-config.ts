@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { MnemoError, errnoCode } from '../shared/index.js';
+import { configSchema, writesModeSchema, type MnemoConfig } from './config-schema.js';
+import { resolveRoot, DEFAULT_ROOT_NAME, type RootResolution } from './resolve-root.js';
+
+export const CONFIG_FILE = 'mnemo.config.json';
+
+export interface LoadConfigOptions {
+  /** `--dir`; wins over the environment. */
+  dir?: string | undefined;
+  /** `--workspace`; wins over the config file. */
+  workspace?: string | undefined;
+  cwd?: string;
+  /** Defaults to `process.env`: config/ is the only reader of the environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over the file (from flags or the API). */
+  overrides?: Partial<MnemoConfig>;
+}
+
+export interface LoadedConfig {
+  config: MnemoConfig;
+  root: string;
+  rootVia: RootResolution['via'];
+  /** The project folder evidence is checked against. */
+  workspace: string;
+  /** The config file read, if there was one. */
+  configFile: string | undefined;
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new MnemoError('io', `Cannot read ${path}: ${String(error)}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new MnemoError('invalid-input', `${path} is not valid JSON: ${(error as Error).message}`, {
+      hint: `Fix the file or remove it to use the defaults.`,
+    });
+  }
+}
+
+/**
+ * Resolve the memory root and parse its configuration once, at the edge: defaults, then
+ * `<root>/mnemo.config.json`, then `MNEMO_*` variables, then explicit overrides.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const { root, via } = resolveRoot({ dir: options.dir, cwd, env });
+  const path = join(root, CONFIG_FILE);
+  const fromFile = readConfigFile(path);
+  const raw: Record<string, unknown> = { ...((fromFile as Record<string, unknown> | undefined) ?? {}) };
+  if (env.MNEMO_WRITES !== undefined && env.MNEMO_WRITES !== '') {
+    const parsed = writesModeSchema.safeParse(env.MNEMO_WRITES);
+    if (!parsed.success) {
+      throw new MnemoError('invalid-input', `MNEMO_WRITES=${env.MNEMO_WRITES} is not a writes mode.`, {
+        hint: 'Use one of auto, confirm, read-only, off.',
+      });
+    }
+    raw.writes = parsed.data;
+  }
+  if (env.MNEMO_LOG_LEVEL) raw.logLevel = env.MNEMO_LOG_LEVEL;
+  const result = configSchema.safeParse({ ...raw, ...(options.overrides ?? {}) });
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    throw new MnemoError('invalid-input', `Invalid configuration in ${path}: ${problems}`, {
+      hint: 'Fix or remove the named fields; every field has a default.',
+    });
+  }
+  const config = result.data;
+  const workspaceSetting = options.workspace ?? config.workspace;
+  const workspace =
+    workspaceSetting !== undefined
+      ? resolve(options.workspace !== undefined ? cwd : root, workspaceSetting)
+      : basename(root) === DEFAULT_ROOT_NAME
+        ? dirname(root)
+        : resolve(cwd);
+  return { config, root, rootVia: via, workspace, configFile: fromFile === undefined ? undefined : path };
+}

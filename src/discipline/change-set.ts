@@ -1,0 +1,180 @@
+import { mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errnoCode, fsyncDirectory, isValidSlug, randomToken, sha256, writeFileAtomic, type Clock, type Logger } from '../shared/index.js';
+import { appendAudit, rootPaths, topicPath, writeTopicFile, type AuditEntry } from '../store/index.js';
+
+/** One topic file to write: its full new content (already guarded and redacted). */
+export interface TopicFileWrite {
+  slug: string;
+  content: string;
+  /**
+   * The hash of the file this write was computed from: `null` for a new topic, a hash for an
+   * update. When the file on disk differs at commit time, the change set reports a conflict.
+   */
+  expectHash?: string | null;
+}
+
+/** A topic to move to the trash (retire, forget). */
+export interface TopicFileRemoval {
+  slug: string;
+  expectHash?: string;
+}
+
+/** Several file changes applied as one: all or (after recovery) all, never a part. */
+export interface ChangeSet {
+  reason: string;
+  writes: TopicFileWrite[];
+  removals: TopicFileRemoval[];
+  audit: Omit<AuditEntry, 'time'>[];
+}
+
+interface Journal {
+  id: string;
+  time: string;
+  reason: string;
+  writes: TopicFileWrite[];
+  removals: TopicFileRemoval[];
+  audit: AuditEntry[];
+  /** Copies of the files as they were before, slug → trash path. */
+  backups: Record<string, string>;
+}
+
+export type ConflictPolicy = 'abort' | 'skip';
+
+export interface Conflict {
+  slug: string;
+  expected: string | null | undefined;
+  actual: string | null;
+}
+
+async function currentHash(root: string, slug: string): Promise<string | null> {
+  try {
+    return sha256(await readFile(topicPath(root, slug)));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Find conflicts between a change set's expectations and the files as they are now. */
+export async function findConflicts(root: string, changes: Pick<ChangeSet, 'writes' | 'removals'>): Promise<Conflict[]> {
+  const conflicts: Conflict[] = [];
+  for (const item of [...changes.writes, ...changes.removals]) {
+    if (item.expectHash === undefined) continue;
+    const actual = await currentHash(root, item.slug);
+    if (actual !== item.expectHash) conflicts.push({ slug: item.slug, expected: item.expectHash, actual });
+  }
+  return conflicts;
+}
+
+/**
+ * Apply a change set through a journal. Must be called under the memory lock. Order: journal
+ * (with every new content) → backup copies of what will change → topic files → removals to
+ * trash → audit → journal removed. A crash at any point is finished by `recoverJournals`.
+ * The index is re-rendered by the caller after this returns.
+ */
+export async function applyChangeSet(root: string, changes: ChangeSet, clock: Clock): Promise<{ journalId: string; backups: Record<string, string> }> {
+  const paths = rootPaths(root);
+  const now = clock.now();
+  for (const item of [...changes.writes, ...changes.removals]) topicPath(root, item.slug);
+  await mkdir(paths.journal, { recursive: true });
+  await mkdir(paths.trash, { recursive: true });
+  const id = `${stamp(now)}-${randomToken(6)}`;
+  const backups: Record<string, string> = {};
+  for (const item of [...changes.writes, ...changes.removals]) {
+    if ((await currentHash(root, item.slug)) !== null) backups[item.slug] = join(paths.trash, `${stamp(now)}-${randomToken(4)}-${item.slug}.md`);
+  }
+  const journal: Journal = {
+    id,
+    time: now.toISOString(),
+    reason: changes.reason,
+    writes: changes.writes,
+    removals: changes.removals,
+    audit: changes.audit.map((entry) => ({ time: now.toISOString(), ...entry, details: { ...entry.details, change: id } })),
+    backups,
+  };
+  const journalPath = join(paths.journal, `${id}.json`);
+  await writeFileAtomic(journalPath, JSON.stringify(journal));
+  await rollForward(root, journal);
+  await unlink(journalPath);
+  await fsyncDirectory(paths.journal);
+  return { journalId: id, backups };
+}
+
+/** Finish a journaled change: idempotent, so it can run again after a crash at any point. */
+async function rollForward(root: string, journal: Journal): Promise<void> {
+  const removed = new Set(journal.removals.map((item) => item.slug));
+  for (const [slug, backup] of Object.entries(journal.backups)) {
+    if (removed.has(slug)) continue;
+    const exists = await readFile(backup).then(() => true, () => false);
+    if (exists) continue;
+    const current = await readFile(topicPath(root, slug)).catch(() => undefined);
+    // Copy the old version aside once; if the new one is already in place, the copy was made.
+    const planned = journal.writes.find((write) => write.slug === slug);
+    if (current !== undefined && (planned === undefined || current.toString('utf8') !== planned.content)) {
+      await writeFileAtomic(backup, current);
+    }
+  }
+  await fsyncDirectory(rootPaths(root).trash);
+  for (const write of journal.writes) await writeTopicFile(root, write.slug, write.content);
+  for (const removal of journal.removals) {
+    const target = journal.backups[removal.slug];
+    const present = await readFile(topicPath(root, removal.slug)).then(() => true, () => false);
+    if (!present) continue;
+    if (target === undefined) continue; // it did not exist when the change was planned
+    await rename(topicPath(root, removal.slug), target);
+    await fsyncDirectory(root);
+  }
+  const written = await auditAlreadyWritten(root, journal.id);
+  if (!written) await appendAudit(root, journal.audit);
+}
+
+async function auditAlreadyWritten(root: string, changeId: string): Promise<boolean> {
+  try {
+    const text = await readFile(rootPaths(root).audit, 'utf8');
+    return text.includes(`"change":"${changeId}"`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finish every change set a crash left half-applied. Must run under the memory lock, before any
+ * new write and before the index is rendered. Returns the ids it finished.
+ */
+export async function recoverJournals(root: string, logger: Logger): Promise<string[]> {
+  const folder = rootPaths(root).journal;
+  let names: string[];
+  try {
+    names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  const finished: string[] = [];
+  for (const name of names) {
+    const path = join(folder, name);
+    let journal: Journal;
+    try {
+      journal = JSON.parse(await readFile(path, 'utf8')) as Journal;
+    } catch {
+      // An atomic write never leaves a partial journal; an unreadable one is set aside, not applied.
+      logger.warn('unreadable journal set aside', { path });
+      await rename(path, `${path}.unreadable`).catch(() => undefined);
+      continue;
+    }
+    if (![...journal.writes, ...journal.removals].every((item) => isValidSlug(item.slug))) {
+      logger.warn('journal with invalid topic names set aside', { path });
+      continue;
+    }
+    await rollForward(root, journal);
+    await unlink(path).catch(() => undefined);
+    finished.push(journal.id);
+    logger.info('finished an interrupted change', { change: journal.id, reason: journal.reason });
+  }
+  return finished;
+}

@@ -1,0 +1,16 @@
+/**
+ * discipline: the only writer of topics and of the index. Change sets through a journal,
+ * remember/forget, index rendering and checking.
+ */
+export { MemoryWriter } from './memory-writer.js';
+export type { MemoryWriterOptions, IndexReport, IndexProblem, IndexCheck, CommitResult, WriteResult, ForgetResult } from './memory-writer.js';
+export { applyChangeSet, recoverJournals, findConflicts } from './change-set.js';
+export type { ChangeSet, TopicFileWrite, TopicFileRemoval, Conflict, ConflictPolicy } from './change-set.js';
+export { indexEntries, indexRank } from './index-ranking.js';
+export type { UsageCounts } from './index-ranking.js';
+export { parseTopicInput, topicInputSchema, provenanceKindSchema, MAX_BODY_BYTES } from './topic-input.js';
+export type { TopicInput, ValidTopicInput, Provenance } from './topic-input.js';
+export { recallMemory, assertSearchable } from './recall.js';
+export type { RecallOptions, RecallResult, RecallDependencies } from './recall.js';
+export { logEvents, importTranscriptFile } from './transcript-log.js';
+export type { TranscriptLogOptions, LogResult, ImportResult } from './transcript-log.js';

@@ -1,0 +1,307 @@
+import { join } from 'node:path';
+import type { MnemoConfig } from '../config/index.js';
+import { MnemoError, isoSeconds, slugify, withLock, type Clock, type Logger } from '../shared/index.js';
+import type { CatalogTopic, SearchIndex } from '../retrieval/index.js';
+import {
+  parseIndex,
+  readTopicFile,
+  renderIndexLine,
+  renderIndexText,
+  rootPaths,
+  serializeTopic,
+  writeIndexFile,
+  type IndexEntryInput,
+  type StoredTopic,
+  type TopicMeta,
+  type TopicSource,
+} from '../store/index.js';
+import { applyChangeSet, findConflicts, recoverJournals, type ChangeSet, type Conflict, type ConflictPolicy } from './change-set.js';
+import { indexEntries, type UsageCounts } from './index-ranking.js';
+import { parseTopicInput, type TopicInput } from './topic-input.js';
+
+export interface MemoryWriterOptions {
+  root: string;
+  config: MnemoConfig;
+  clock: Clock;
+  logger: Logger;
+  search: SearchIndex;
+  newId: () => string;
+  /** Recall counts per slug, used to rank the index. */
+  usage?: () => UsageCounts;
+}
+
+/** What rendering the index found: sizes against the budget, every entry left out, warnings. */
+export interface IndexReport {
+  lines: number;
+  bytes: number;
+  maxLines: number;
+  maxBytes: number;
+  entries: number;
+  omitted: { slug: string; title: string }[];
+  warnings: string[];
+}
+
+export type IndexProblem =
+  | { kind: 'dangling'; slug: string; lineNumber: number; message: string }
+  | { kind: 'missing'; slug: string; message: string }
+  | { kind: 'duplicate'; slug: string; lineNumber: number; message: string }
+  | { kind: 'stale'; slug: string; lineNumber: number; message: string }
+  | { kind: 'invalid-link'; lineNumber: number; message: string };
+
+export interface IndexCheck {
+  ok: boolean;
+  problems: IndexProblem[];
+  report: IndexReport;
+}
+
+export interface CommitResult {
+  journalId: string;
+  /** Previous versions kept, slug → trash path. */
+  backups: Record<string, string>;
+  index: IndexReport;
+}
+
+export interface WriteResult {
+  slug: string;
+  id: string;
+  path: string;
+  created: boolean;
+  /** Where the previous version was kept, when this replaced one. */
+  previousVersion?: string;
+  index: IndexReport;
+}
+
+export interface ForgetResult {
+  slug: string;
+  trashPath: string;
+  index: IndexReport;
+}
+
+/**
+ * The only writer of topics and of the index. Every change takes the memory lock, finishes any
+ * change a crash interrupted, writes topics (through a journal) before the index, and leaves one
+ * audit line per change.
+ */
+export class MemoryWriter {
+  private readonly options: MemoryWriterOptions;
+
+  constructor(options: MemoryWriterOptions) {
+    this.options = options;
+  }
+
+  private get root(): string {
+    return this.options.root;
+  }
+
+  /** Run `work` under the memory lock, after finishing interrupted changes. */
+  async locked<T>(purpose: string, work: () => Promise<T>): Promise<T> {
+    const { clock, logger } = this.options;
+    return withLock(join(rootPaths(this.root).locks, 'memory.lock'), { purpose, clock, staleMs: 60_000 }, async () => {
+      const finished = await recoverJournals(this.root, logger);
+      if (finished.length > 0) await this.writeIndex();
+      return work();
+    });
+  }
+
+  /** Refuse writes in `read-only` and `off` modes, with the way out. */
+  assertWritable(what: string): void {
+    const mode = this.options.config.writes;
+    if (mode === 'read-only' || mode === 'off') {
+      throw new MnemoError('write-refused', `Cannot ${what}: memory writes are set to "${mode}".`, {
+        hint: 'Set "writes": "auto" (or "confirm") in mnemo.config.json, or unset MNEMO_WRITES, to allow writes.',
+      });
+    }
+  }
+
+  /**
+   * Apply a change set under the lock: conflicts with files changed since the caller read them
+   * abort it (or are skipped with `onConflict: 'skip'`), then topics, then the index.
+   */
+  async commit(changes: ChangeSet, options: { onConflict?: ConflictPolicy } = {}): Promise<CommitResult & { conflicts: Conflict[] }> {
+    return this.locked(changes.reason, () => this.commitLocked(changes, options));
+  }
+
+  /** `commit` for a caller that already holds the lock. */
+  async commitLocked(changes: ChangeSet, options: { onConflict?: ConflictPolicy } = {}): Promise<CommitResult & { conflicts: Conflict[] }> {
+    const conflicts = await findConflicts(this.root, changes);
+    let effective = changes;
+    if (conflicts.length > 0) {
+      if ((options.onConflict ?? 'abort') === 'abort') {
+        throw new MnemoError('check-failed', `The memory changed while this was prepared: ${conflicts.map((c) => c.slug).join(', ')}.`, {
+          hint: 'Run the command again; it will work on the current files.',
+        });
+      }
+      const skip = new Set(conflicts.map((conflict) => conflict.slug));
+      effective = {
+        ...changes,
+        writes: changes.writes.filter((write) => !skip.has(write.slug)),
+        removals: changes.removals.filter((removal) => !skip.has(removal.slug)),
+        audit: changes.audit.filter((entry) => entry.slug === undefined || !skip.has(entry.slug)),
+      };
+    }
+    const applied = await applyChangeSet(this.root, effective, this.options.clock);
+    const index = await this.writeIndex();
+    return { ...applied, index, conflicts };
+  }
+
+  private uniqueSlug(base: string, taken: ReadonlySet<string>): string {
+    if (!taken.has(base)) return base;
+    for (let counter = 2; ; counter += 1) {
+      const candidate = `${base}-${counter}`;
+      if (!taken.has(candidate)) return candidate;
+    }
+  }
+
+  /**
+   * Write a topic a person asserted (trusted), or update the topic with the same slug: its old
+   * version goes to the trash, its id, creation time and unknown fields are kept.
+   */
+  async remember(input: TopicInput & { source?: TopicSource; actor?: string }): Promise<WriteResult> {
+    this.assertWritable('remember');
+    const valid = parseTopicInput(input);
+    const { clock } = this.options;
+    return this.locked('remember', async () => {
+      await this.options.search.sync();
+      let slug = valid.slug !== undefined ? valid.slug : slugify(valid.name);
+      let existing = await readTopicFile(this.root, slug);
+      if (valid.slug === undefined && existing.status === 'ok' && existing.topic.meta.name.toLowerCase() !== valid.name.toLowerCase()) {
+        // Another topic owns this slug: a new name gets a new file, never overwrites it.
+        slug = this.uniqueSlug(slug, new Set(this.options.search.catalog().map((topic) => topic.slug)));
+        existing = await readTopicFile(this.root, slug);
+      }
+      if (existing.status === 'unreadable') {
+        throw new MnemoError('invalid-input', `${slug}.md exists but cannot be read: ${existing.error}.`, {
+          hint: `Fix or rename ${existing.path} first (mnemo doctor shows every such file); it was not changed.`,
+        });
+      }
+      const previous = existing.status === 'ok' ? existing.topic : undefined;
+      const now = isoSeconds(clock.now());
+      const meta: TopicMeta = {
+        ...(previous?.meta ?? { status: 'active', supersedes: [], links: [], evidence: [], tags: [] }),
+        name: valid.name,
+        description: valid.description,
+        type: valid.type,
+        id: previous?.meta.id ?? this.options.newId(),
+        created: previous?.meta.created ?? now,
+        updated: now,
+        status: 'active',
+        source: input.source ?? { kind: 'user', trust: 'trusted' },
+        evidence: valid.evidence.length > 0 ? valid.evidence : (previous?.meta.evidence ?? []),
+        links: valid.links.length > 0 ? valid.links : (previous?.meta.links ?? []),
+        tags: valid.tags,
+      };
+      const content = serializeTopic(meta, valid.body, previous?.frontmatter);
+      const result = await this.commitLocked({
+        reason: 'remember',
+        writes: [{ slug, content, expectHash: previous ? previous.hash : null }],
+        removals: [],
+        audit: [{ action: previous ? 'topic-updated' : 'topic-created', slug, id: meta.id, actor: input.actor ?? 'user', reason: 'remember' }],
+      });
+      return {
+        slug,
+        id: meta.id as string,
+        path: join(this.root, `${slug}.md`),
+        created: previous === undefined,
+        ...(result.backups[slug] ? { previousVersion: result.backups[slug] } : {}),
+        index: result.index,
+      };
+    });
+  }
+
+  /** Move a topic to `.state/trash/` (recoverable), drop its index line, write an audit line. */
+  async forget(slug: string, options: { reason?: string; actor?: string } = {}): Promise<ForgetResult> {
+    this.assertWritable('forget');
+    return this.locked('forget', async () => {
+      const existing = await readTopicFile(this.root, slug);
+      if (existing.status === 'missing') {
+        throw new MnemoError('not-found', `No topic ${slug}.`, { hint: 'See `mnemo list` for the topics there are.' });
+      }
+      const hash = existing.status === 'ok' ? existing.topic.hash : existing.hash;
+      const id = existing.status === 'ok' ? existing.topic.meta.id : undefined;
+      const result = await this.commitLocked({
+        reason: 'forget',
+        writes: [],
+        removals: [{ slug, ...(hash ? { expectHash: hash } : {}) }],
+        audit: [{ action: 'topic-forgotten', slug, id, actor: options.actor ?? 'user', reason: options.reason ?? 'forget' }],
+      });
+      return { slug, trashPath: result.backups[slug] ?? '', index: result.index };
+    });
+  }
+
+  /** Re-render MEMORY.md from the topics (under the lock). */
+  async renderIndex(): Promise<IndexReport> {
+    this.assertWritable('write the index');
+    return this.locked('render index', () => this.writeIndex());
+  }
+
+  private async computeIndex(): Promise<{ text: string; report: IndexReport; entries: IndexEntryInput[]; catalog: CatalogTopic[] }> {
+    const { search, config, clock } = this.options;
+    await search.sync();
+    const catalog = search.catalog();
+    const entries = indexEntries(catalog, clock.now(), this.options.usage?.());
+    const rendered = renderIndexText(entries, config.index);
+    const warnings: string[] = [];
+    const { maxLines, maxBytes, warnRatio } = config.index;
+    if (rendered.omitted.length > 0) {
+      warnings.push(
+        `MEMORY.md is over its budget (${maxLines} lines, ${maxBytes} bytes): ${rendered.omitted.length} topic(s) left out of the index: ${rendered.omitted.map((entry) => entry.slug).join(', ')}`,
+      );
+    } else if (rendered.lines >= maxLines * warnRatio || rendered.bytes >= maxBytes * warnRatio) {
+      warnings.push(`MEMORY.md uses ${rendered.lines}/${maxLines} lines and ${rendered.bytes}/${maxBytes} bytes (over ${Math.round(warnRatio * 100)}%): run mnemo dream or forget stale topics`);
+    }
+    const report: IndexReport = {
+      lines: rendered.lines,
+      bytes: rendered.bytes,
+      maxLines,
+      maxBytes,
+      entries: rendered.included.length,
+      omitted: rendered.omitted.map((entry) => ({ slug: entry.slug, title: entry.title })),
+      warnings,
+    };
+    return { text: rendered.text, report, entries, catalog };
+  }
+
+  private async writeIndex(): Promise<IndexReport> {
+    const { text, report } = await this.computeIndex();
+    await writeIndexFile(this.root, text);
+    return report;
+  }
+
+  /**
+   * Compare MEMORY.md with the topics without writing: lines that point at nothing, topics
+   * without a line (and not left out by the budget), duplicates, lines whose text differs.
+   */
+  async checkIndex(): Promise<IndexCheck> {
+    const { readFile } = await import('node:fs/promises');
+    const { report, entries } = await this.computeIndex();
+    const text = await readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
+    const parsed = parseIndex(text);
+    const problems: IndexProblem[] = parsed.problems.map((problem) => ({ kind: 'invalid-link', ...problem }));
+    const expected = new Map(entries.map((entry) => [entry.slug, entry]));
+    const omitted = new Set(report.omitted.map((entry) => entry.slug));
+    const seen = new Set<string>();
+    for (const line of parsed.lines) {
+      if (line.slug === undefined) continue;
+      const entry = expected.get(line.slug);
+      if (seen.has(line.slug)) {
+        problems.push({ kind: 'duplicate', slug: line.slug, lineNumber: line.lineNumber, message: `line ${line.lineNumber}: ${line.slug} is listed twice` });
+        continue;
+      }
+      seen.add(line.slug);
+      if (!entry) {
+        problems.push({ kind: 'dangling', slug: line.slug, lineNumber: line.lineNumber, message: `line ${line.lineNumber} points at ${line.target}, which is not an active topic` });
+        continue;
+      }
+      const rendered = renderIndexLine(entry);
+      if (line.raw.trim() !== rendered) {
+        problems.push({ kind: 'stale', slug: line.slug, lineNumber: line.lineNumber, message: `line ${line.lineNumber} differs from what ${line.slug}.md says (expected: ${rendered})` });
+      }
+    }
+    for (const slug of expected.keys()) {
+      if (!seen.has(slug) && !omitted.has(slug)) problems.push({ kind: 'missing', slug, message: `${slug}.md has no line in MEMORY.md` });
+    }
+    return { ok: problems.length === 0, problems, report };
+  }
+}
+
+export type { StoredTopic };

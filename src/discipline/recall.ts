@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RecallBudget } from '../config/index.js';
+import { MnemoError, writeFileAtomic } from '../shared/index.js';
+import {
+  packRecall,
+  queryTerms,
+  renderRecallText,
+  type CutNote,
+  type PackBudget,
+  type PackedTopic,
+  type PackedTurn,
+  type RecallTopicCandidate,
+  type SearchIndex,
+} from '../retrieval/index.js';
+import { rootPaths, type TopicStatus } from '../store/index.js';
+
+export interface RecallOptions {
+  /** Most topics returned (default from config: 5). */
+  limit?: number;
+  /** Bytes of the whole answer (default from config: 20 KB). */
+  budget?: number;
+  /** Bytes per topic (default from config: 4 KB). */
+  topicBytes?: number;
+  /** Also search transcript turns. */
+  deep?: boolean;
+  /** Count this recall against a session's budget (default 60 KB per session). */
+  session?: string;
+}
+
+export interface RecallResult {
+  query: string;
+  /** What an agent gets: topic blocks, transcript turns, and what was cut. */
+  text: string;
+  topics: PackedTopic[];
+  turns: PackedTurn[];
+  cut: CutNote[];
+  bytes: number;
+  budget: PackBudget;
+}
+
+export interface RecallDependencies {
+  root: string;
+  search: SearchIndex;
+  budget: RecallBudget;
+}
+
+const STATUS_ORDER: Record<TopicStatus, number> = { active: 0, suspect: 1, superseded: 2, quarantined: 3 };
+
+/** Raise `invalid-input` for a query with nothing to search for. */
+export function assertSearchable(query: string): void {
+  if (query.trim() === '') {
+    throw new MnemoError('invalid-input', 'The query is empty.', { hint: 'Say what you are looking for, e.g. mnemo recall "how do we deploy staging".' });
+  }
+  if (queryTerms(query).length === 0) {
+    throw new MnemoError('invalid-input', `The query ${JSON.stringify(query)} has no searchable words (only stopwords or punctuation).`, {
+      hint: 'Use content words: names, components, errors, commands.',
+    });
+  }
+}
+
+async function sessionUsage(root: string): Promise<Record<string, number>> {
+  try {
+    return JSON.parse(await readFile(join(rootPaths(root).state, 'recall-usage.json'), 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Rank topics (and turns with `deep`), put suspect topics last with their caveat, and pack them
+ * within the budgets. Superseded and quarantined topics are never returned.
+ */
+export async function recallMemory(dependencies: RecallDependencies, query: string, options: RecallOptions = {}): Promise<RecallResult> {
+  assertSearchable(query);
+  const { search, budget: defaults } = dependencies;
+  await search.sync();
+  const limit = options.limit ?? defaults.limit;
+  let callBytes = options.budget ?? defaults.callBytes;
+  const usage = options.session ? await sessionUsage(dependencies.root) : {};
+  const used = options.session ? (usage[options.session] ?? 0) : 0;
+  const sessionNote: CutNote[] = [];
+  if (options.session && used + callBytes > defaults.sessionBytes) {
+    callBytes = Math.max(0, defaults.sessionBytes - used);
+    sessionNote.push({ reason: 'call-budget', message: `session ${options.session} has used ${used} of its ${defaults.sessionBytes} recall bytes; this answer is limited to ${callBytes}` });
+  }
+  const budget: PackBudget = { limit, topicBytes: options.topicBytes ?? defaults.topicBytes, callBytes };
+  const candidates: RecallTopicCandidate[] = [];
+  for (const hit of search.searchTopics(query, { limit: limit * 3 + 5 })) {
+    const topic = search.lookup(hit.slug);
+    if (!topic?.readable) continue;
+    const caveats: string[] = [];
+    if (topic.meta.status === 'suspect') caveats.push('suspect: its evidence was contradicted when last checked; confirm before relying on it');
+    if (topic.problems.length > 0) caveats.push(`file problems: ${topic.problems.join('; ')}`);
+    candidates.push({
+      slug: topic.slug,
+      name: topic.meta.name,
+      description: topic.meta.description,
+      type: topic.meta.type,
+      status: topic.meta.status,
+      body: topic.body,
+      score: hit.score,
+      caveats,
+      details: { id: topic.meta.id, updated: topic.meta.updated, verified: topic.meta.verified, source: topic.meta.source },
+    });
+  }
+  candidates.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.score - a.score);
+  const turns = options.deep ? search.searchTurns(query, { limit: 20 }) : [];
+  const packed = packRecall(candidates, turns, budget);
+  packed.cut.unshift(...sessionNote);
+  if (options.session) {
+    usage[options.session] = used + packed.bytes;
+    await writeFileAtomic(join(rootPaths(dependencies.root).state, 'recall-usage.json'), JSON.stringify(usage));
+  }
+  return { query, text: renderRecallText(packed), topics: packed.topics, turns: packed.turns, cut: packed.cut, bytes: packed.bytes, budget };
+}

@@ -1,0 +1,106 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { WritesMode } from '../config/index.js';
+import { MnemoError, errnoCode, type Clock } from '../shared/index.js';
+import {
+  appendTranscript,
+  assertSessionId,
+  isValidSessionId,
+  newSessionId,
+  transcriptEventInputSchema,
+  type TranscriptEvent,
+  type TranscriptEventInput,
+} from '../store/index.js';
+
+export interface TranscriptLogOptions {
+  root: string;
+  clock: Clock;
+  writes: WritesMode;
+}
+
+export interface LogResult {
+  session: string;
+  path: string;
+  events: TranscriptEvent[];
+}
+
+function assertLogging(writes: WritesMode): void {
+  if (writes === 'off') {
+    throw new MnemoError('write-refused', 'Cannot write to transcripts: memory writes are set to "off".', {
+      hint: 'Set "writes" to "read-only" (transcripts only), "confirm" or "auto" in mnemo.config.json, or unset MNEMO_WRITES.',
+    });
+  }
+}
+
+/** Validate and append events to a session transcript (layer 3). */
+export async function logEvents(options: TranscriptLogOptions, session: string, events: readonly unknown[]): Promise<LogResult> {
+  assertLogging(options.writes);
+  assertSessionId(session);
+  const valid: TranscriptEventInput[] = events.map((event, index) => {
+    const parsed = transcriptEventInputSchema.safeParse(event);
+    if (parsed.success) return parsed.data;
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
+    throw new MnemoError('invalid-input', `Event ${index + 1} cannot be logged: ${problems}.`, { hint: 'Nothing was written; fix the event and try again.' });
+  });
+  const written = await appendTranscript(options.root, session, valid, options.clock);
+  return { session, ...written };
+}
+
+export interface ImportResult {
+  file: string;
+  imported: number;
+  sessions: string[];
+  skipped: { line: number; message: string }[];
+}
+
+const importLineSchema = transcriptEventInputSchema.extend({ session: z.string().optional() });
+
+/**
+ * Import a JSONL file of events (`{"kind","text","time"?,"session"?,...}` per line). Lines
+ * without a session go to `session` (or a new one). Bad lines are skipped and reported by number;
+ * the rest are imported.
+ */
+export async function importTranscriptFile(options: TranscriptLogOptions, file: string, session?: string): Promise<ImportResult> {
+  assertLogging(options.writes);
+  if (session !== undefined) assertSessionId(session);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = errnoCode(error) === 'ENOENT' ? 'does not exist' : `cannot be read (${errnoCode(error) ?? String(error)})`;
+    throw new MnemoError('invalid-input', `${file} ${reason}.`, { hint: 'Pass the path of a .jsonl transcript file.' });
+  }
+  const fallback = session ?? newSessionId(options.clock);
+  const bySession = new Map<string, TranscriptEventInput[]>();
+  const skipped: ImportResult['skipped'] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      skipped.push({ line: index + 1, message: 'not JSON' });
+      return;
+    }
+    const parsed = importLineSchema.safeParse(value);
+    if (!parsed.success) {
+      skipped.push({ line: index + 1, message: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ') });
+      return;
+    }
+    const { session: own, ...event } = parsed.data;
+    const target = own !== undefined && isValidSessionId(own) ? own : fallback;
+    if (own !== undefined && !isValidSessionId(own)) {
+      skipped.push({ line: index + 1, message: `session ${JSON.stringify(own)} is not a valid session id` });
+      return;
+    }
+    const events = bySession.get(target) ?? [];
+    events.push(event);
+    bySession.set(target, events);
+  });
+  let imported = 0;
+  for (const [id, events] of bySession) {
+    await appendTranscript(options.root, id, events, options.clock);
+    imported += events.length;
+  }
+  return { file, imported, sessions: [...bySession.keys()], skipped };
+}

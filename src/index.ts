@@ -1,0 +1,10 @@
+/**
+ * mnemo: self-healing long-term memory for AI agents. The public library API.
+ */
+export { openMemory, initMemory } from './app/index.js';
+export type { Memory, OpenMemoryOptions, TopicSummary, ShowResult, ListFilter, MemoryStatus } from './app/index.js';
+export type { RecallOptions, RecallResult, WriteResult, ForgetResult, IndexReport, IndexCheck, IndexProblem, LogResult, ImportResult, TopicInput } from './discipline/index.js';
+export type { TopicMeta, TopicType, TopicStatus, Evidence, TopicSource, TranscriptEventInput, TranscriptEvent } from './store/index.js';
+export type { MnemoConfig, WritesMode } from './config/index.js';
+export { MnemoError, isMnemoError, createManualClock, systemClock } from './shared/index.js';
+export type { Clock, ManualClock, Logger, MnemoErrorCode } from './shared/index.js';

@@ -1,0 +1,440 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { describeError, silentLogger, type Logger } from '../shared/index.js';
+import {
+  listSessionFiles,
+  listTopicFiles,
+  readTopicFile,
+  readTranscript,
+  type StoredTopic,
+  type TopicMeta,
+  type TopicStatus,
+  type TopicType,
+  type TranscriptEvent,
+} from '../store/index.js';
+import { ftsQuery, queryTerms } from './query-terms.js';
+
+const SCHEMA_VERSION = '1';
+const TOKENIZER = "tokenize='porter unicode61 remove_diacritics 2'";
+
+/** Field weights of topic ranking (BM25): name, description, tags, body. */
+export const TOPIC_FIELD_WEIGHTS = { name: 8, description: 4, tags: 3, body: 1 } as const;
+
+/** A topic as the catalog holds it: readable with its meta, or unreadable with the reason. */
+export type CatalogTopic =
+  | { slug: string; readable: true; meta: TopicMeta; body: string; problems: string[]; hash: string; mtimeMs: number; size: number }
+  | { slug: string; readable: false; error: string; mtimeMs: number; size: number };
+
+export interface TopicHit {
+  slug: string;
+  /** BM25 relevance; higher is better. */
+  score: number;
+}
+
+/** A transcript event with where it lives. */
+export interface TurnRecord {
+  rowid: number;
+  file: string;
+  line: number;
+  session: string;
+  time: string;
+  kind: string;
+  role: string | undefined;
+  speaker: string | undefined;
+  task: string | undefined;
+  injected: boolean;
+  text: string;
+  data: Record<string, unknown> | undefined;
+}
+
+export interface TurnHit extends TurnRecord {
+  score: number;
+}
+
+export interface SyncReport {
+  topicsAdded: number;
+  topicsChanged: number;
+  topicsRemoved: number;
+  turnsAdded: number;
+  /** Files that could not be read, with why; also kept in the catalog for unreadable topics. */
+  problems: { file: string; message: string }[];
+}
+
+export interface SearchIndexOptions {
+  root: string;
+  dbPath: string;
+  logger?: Logger;
+}
+
+interface TopicRow {
+  rowid: number;
+  slug: string;
+  mtime_ms: number;
+  size: number;
+  hash: string | null;
+  readable: number;
+  error: string | null;
+  meta_json: string | null;
+  body: string | null;
+  problems: string | null;
+}
+
+interface SessionRow {
+  name: string;
+  size: number;
+  offset: number;
+  next_line: number;
+}
+
+interface TurnRow {
+  rowid: number;
+  file: string;
+  line: number;
+  session: string;
+  time: string;
+  kind: string;
+  role: string | null;
+  speaker: string | null;
+  task: string | null;
+  injected: number;
+  text: string;
+  data_json: string | null;
+}
+
+function toTurn(row: TurnRow): TurnRecord {
+  return {
+    rowid: row.rowid,
+    file: row.file,
+    line: row.line,
+    session: row.session,
+    time: row.time,
+    kind: row.kind,
+    role: row.role ?? undefined,
+    speaker: row.speaker ?? undefined,
+    task: row.task ?? undefined,
+    injected: row.injected === 1,
+    text: row.text,
+    data: row.data_json ? (JSON.parse(row.data_json) as Record<string, unknown>) : undefined,
+  };
+}
+
+function toCatalog(row: TopicRow): CatalogTopic {
+  if (row.readable === 1 && row.meta_json !== null) {
+    return {
+      slug: row.slug,
+      readable: true,
+      meta: JSON.parse(row.meta_json) as TopicMeta,
+      body: row.body ?? '',
+      problems: row.problems ? (JSON.parse(row.problems) as string[]) : [],
+      hash: row.hash ?? '',
+      mtimeMs: row.mtime_ms,
+      size: row.size,
+    };
+  }
+  return { slug: row.slug, readable: false, error: row.error ?? 'unreadable', mtimeMs: row.mtime_ms, size: row.size };
+}
+
+/**
+ * The derived search index in `.state/search.db`: topics (BM25 over name, description, tags and
+ * body with field weights, Porter stemming) and transcript turns in a second table. It is
+ * refreshed incrementally from the files (size/mtime, then content hash) on every `sync()`, so
+ * hand edits are picked up; deleting the database loses nothing.
+ */
+export class SearchIndex {
+  readonly root: string;
+  readonly dbPath: string;
+  private readonly db: Database.Database;
+  private readonly logger: Logger;
+
+  private constructor(options: SearchIndexOptions, db: Database.Database) {
+    this.root = options.root;
+    this.dbPath = options.dbPath;
+    this.db = db;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Open (creating or migrating) the database. A corrupt database is moved aside and rebuilt. */
+  static open(options: SearchIndexOptions): SearchIndex {
+    mkdirSync(dirname(options.dbPath), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = SearchIndex.openDatabase(options.dbPath);
+    } catch (error) {
+      (options.logger ?? silentLogger).warn('search index unreadable; rebuilding it from the files', {
+        path: options.dbPath,
+        error: describeError(error),
+      });
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.dbPath}${suffix}`, { force: true });
+      db = SearchIndex.openDatabase(options.dbPath);
+    }
+    return new SearchIndex(options, db);
+  }
+
+  private static openDatabase(path: string): Database.Database {
+    const db = new Database(path, { timeout: 10_000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      const version = (() => {
+        try {
+          return (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (version !== SCHEMA_VERSION) {
+        db.exec(`
+          DROP TABLE IF EXISTS topics; DROP TABLE IF EXISTS topics_fts;
+          DROP TABLE IF EXISTS sessions; DROP TABLE IF EXISTS turns; DROP TABLE IF EXISTS turns_fts;
+          CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+          CREATE TABLE topics(
+            rowid INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL, mtime_ms REAL NOT NULL, size INTEGER NOT NULL,
+            hash TEXT, readable INTEGER NOT NULL, error TEXT, type TEXT, status TEXT,
+            meta_json TEXT, body TEXT, problems TEXT);
+          CREATE VIRTUAL TABLE topics_fts USING fts5(name, description, tags, body, ${TOKENIZER});
+          CREATE TABLE sessions(name TEXT PRIMARY KEY, size INTEGER NOT NULL, offset INTEGER NOT NULL, next_line INTEGER NOT NULL);
+          CREATE TABLE turns(
+            rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL, session TEXT NOT NULL, time TEXT NOT NULL,
+            kind TEXT NOT NULL, role TEXT, speaker TEXT, task TEXT, injected INTEGER NOT NULL, text TEXT NOT NULL, data_json TEXT,
+            UNIQUE(file, line));
+          CREATE INDEX turns_session ON turns(session, line);
+          CREATE VIRTUAL TABLE turns_fts USING fts5(text, speaker, ${TOKENIZER});
+        `);
+        db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+      }
+      db.prepare('SELECT count(*) FROM topics').get();
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Forget everything derived and read all files again (what `mnemo reindex` does). */
+  async rebuild(): Promise<SyncReport> {
+    this.db.exec('DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions;');
+    return this.sync();
+  }
+
+  /** Bring the index up to date with the files. Cheap when nothing changed (one stat per file). */
+  async sync(): Promise<SyncReport> {
+    const report: SyncReport = { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, turnsAdded: 0, problems: [] };
+    await this.syncTopics(report);
+    await this.syncTranscripts(report);
+    return report;
+  }
+
+  private async syncTopics(report: SyncReport): Promise<void> {
+    const { files, problems } = await listTopicFiles(this.root);
+    report.problems.push(...problems);
+    const known = new Map<string, Pick<TopicRow, 'slug' | 'mtime_ms' | 'size' | 'hash'>>();
+    for (const row of this.db.prepare('SELECT slug, mtime_ms, size, hash FROM topics').all() as TopicRow[]) known.set(row.slug, row);
+    const present = new Set(files.map((file) => file.slug));
+    const reads: Awaited<ReturnType<typeof readTopicFile>>[] = [];
+    for (const file of files) {
+      const row = known.get(file.slug);
+      if (row && row.mtime_ms === file.mtimeMs && row.size === file.size) continue;
+      reads.push(await readTopicFile(this.root, file.slug));
+    }
+    const upsert = this.db.prepare(`
+      INSERT INTO topics(slug, mtime_ms, size, hash, readable, error, type, status, meta_json, body, problems)
+      VALUES (@slug, @mtime_ms, @size, @hash, @readable, @error, @type, @status, @meta_json, @body, @problems)
+      ON CONFLICT(slug) DO UPDATE SET mtime_ms=excluded.mtime_ms, size=excluded.size, hash=excluded.hash,
+        readable=excluded.readable, error=excluded.error, type=excluded.type, status=excluded.status,
+        meta_json=excluded.meta_json, body=excluded.body, problems=excluded.problems`);
+    const touchOnly = this.db.prepare('UPDATE topics SET mtime_ms = ?, size = ? WHERE slug = ?');
+    const rowidOf = this.db.prepare('SELECT rowid FROM topics WHERE slug = ?');
+    const deleteFts = this.db.prepare('DELETE FROM topics_fts WHERE rowid = ?');
+    const insertFts = this.db.prepare('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)');
+    const removeRow = this.db.prepare('DELETE FROM topics WHERE slug = ?');
+    const apply = this.db.transaction(() => {
+      for (const read of reads) {
+        if (read.status === 'missing') continue;
+        const slug = read.status === 'ok' ? read.topic.slug : read.slug;
+        const previous = known.get(slug);
+        const hash = read.status === 'ok' ? read.topic.hash : read.hash;
+        if (previous && hash !== undefined && previous.hash === hash) {
+          touchOnly.run(read.status === 'ok' ? read.topic.mtimeMs : read.mtimeMs, read.status === 'ok' ? read.topic.size : read.size, slug);
+          continue;
+        }
+        if (read.status === 'ok') this.upsertTopic(read.topic, upsert);
+        else {
+          upsert.run({
+            slug,
+            mtime_ms: read.mtimeMs,
+            size: read.size,
+            hash: read.hash ?? null,
+            readable: 0,
+            error: read.error,
+            type: null,
+            status: null,
+            meta_json: null,
+            body: null,
+            problems: null,
+          });
+          report.problems.push({ file: `${slug}.md`, message: read.error });
+        }
+        const rowid = (rowidOf.get(slug) as { rowid: number }).rowid;
+        deleteFts.run(rowid);
+        if (read.status === 'ok') {
+          const { meta, body } = read.topic;
+          insertFts.run(rowid, meta.name, meta.description, meta.tags.join(' '), body);
+        }
+        if (previous) report.topicsChanged += 1;
+        else report.topicsAdded += 1;
+      }
+      for (const slug of known.keys()) {
+        if (present.has(slug)) continue;
+        const row = rowidOf.get(slug) as { rowid: number } | undefined;
+        if (row) deleteFts.run(row.rowid);
+        removeRow.run(slug);
+        report.topicsRemoved += 1;
+      }
+    });
+    apply.immediate();
+  }
+
+  private upsertTopic(topic: StoredTopic, upsert: Database.Statement): void {
+    upsert.run({
+      slug: topic.slug,
+      mtime_ms: topic.mtimeMs,
+      size: topic.size,
+      hash: topic.hash,
+      readable: 1,
+      error: null,
+      type: topic.meta.type,
+      status: topic.meta.status,
+      meta_json: JSON.stringify(topic.meta),
+      body: topic.body,
+      problems: topic.problems.length > 0 ? JSON.stringify(topic.problems) : null,
+    });
+  }
+
+  private async syncTranscripts(report: SyncReport): Promise<void> {
+    const files = await listSessionFiles(this.root);
+    const known = new Map<string, SessionRow>();
+    for (const row of this.db.prepare('SELECT name, size, offset, next_line FROM sessions').all() as SessionRow[]) known.set(row.name, row);
+    const insertTurn = this.db.prepare(`
+      INSERT OR IGNORE INTO turns(file, line, session, time, kind, role, speaker, task, injected, text, data_json)
+      VALUES (@file, @line, @session, @time, @kind, @role, @speaker, @task, @injected, @text, @data_json)`);
+    const insertFts = this.db.prepare('INSERT INTO turns_fts(rowid, text, speaker) VALUES (?, ?, ?)');
+    const getSession = this.db.prepare('SELECT name, size, offset, next_line FROM sessions WHERE name = ?');
+    const putSession = this.db.prepare('INSERT OR REPLACE INTO sessions(name, size, offset, next_line) VALUES (?, ?, ?, ?)');
+    const dropTurns = this.db.prepare('DELETE FROM turns WHERE file = ?');
+    const dropFts = this.db.prepare('DELETE FROM turns_fts WHERE rowid IN (SELECT rowid FROM turns WHERE file = ?)');
+    for (const file of files) {
+      const row = known.get(file.name);
+      if (row && row.size === file.size) continue;
+      const restart = row !== undefined && file.size < row.offset;
+      const offset = row && !restart ? row.offset : 0;
+      const firstLine = row && !restart ? row.next_line : 1;
+      const read = await readTranscript(file.path, offset, firstLine);
+      for (const problem of read.problems) report.problems.push({ file: `sessions/${file.name}:${problem.line}`, message: problem.message });
+      const apply = this.db.transaction(() => {
+        const current = getSession.get(file.name) as SessionRow | undefined;
+        // Another process indexed this file meanwhile: leave it to the next sync.
+        if ((current?.offset ?? 0) !== (row?.offset ?? 0)) return;
+        if (restart) {
+          dropFts.run(file.name);
+          dropTurns.run(file.name);
+        }
+        for (const event of read.events) {
+          const result = insertTurn.run(this.turnParams(file.name, event));
+          if (result.changes === 1) {
+            insertFts.run(result.lastInsertRowid, event.text, event.speaker ?? event.role ?? '');
+            report.turnsAdded += 1;
+          }
+        }
+        putSession.run(file.name, read.nextOffset, read.nextOffset, read.nextLine);
+      });
+      apply.immediate();
+    }
+  }
+
+  private turnParams(file: string, event: TranscriptEvent & { line: number }): Record<string, unknown> {
+    return {
+      file,
+      line: event.line,
+      session: event.session,
+      time: event.time,
+      kind: event.kind,
+      role: event.role ?? null,
+      speaker: event.speaker ?? null,
+      task: event.task ?? null,
+      injected: event.injected ? 1 : 0,
+      text: event.text,
+      data_json: event.data ? JSON.stringify(event.data) : null,
+    };
+  }
+
+  /** Every topic the index knows, readable or not, by slug. */
+  catalog(): CatalogTopic[] {
+    return (this.db.prepare('SELECT * FROM topics ORDER BY slug').all() as TopicRow[]).map(toCatalog);
+  }
+
+  /** One topic by slug or by frontmatter id. */
+  lookup(reference: string): CatalogTopic | undefined {
+    const bySlug = this.db.prepare('SELECT * FROM topics WHERE slug = ?').get(reference) as TopicRow | undefined;
+    if (bySlug) return toCatalog(bySlug);
+    const byId = this.db.prepare("SELECT * FROM topics WHERE json_extract(meta_json, '$.id') = ?").get(reference) as TopicRow | undefined;
+    return byId ? toCatalog(byId) : undefined;
+  }
+
+  /**
+   * Rank topics for a query with weighted BM25. Only the given statuses are searched (default:
+   * active and suspect); superseded and quarantined topics never come back from recall.
+   */
+  searchTopics(query: string, options: { limit?: number; statuses?: readonly TopicStatus[]; types?: readonly TopicType[] } = {}): TopicHit[] {
+    const match = ftsQuery(queryTerms(query));
+    if (match === undefined) return [];
+    const statuses = options.statuses ?? ['active', 'suspect'];
+    const { name, description, tags, body } = TOPIC_FIELD_WEIGHTS;
+    const rows = this.db
+      .prepare(
+        `SELECT t.slug AS slug, bm25(topics_fts, ${name}, ${description}, ${tags}, ${body}) AS rank, t.status AS status, t.type AS type
+         FROM topics_fts JOIN topics t ON t.rowid = topics_fts.rowid
+         WHERE topics_fts MATCH ? ORDER BY rank LIMIT ?`,
+      )
+      .all(match, Math.max(1, (options.limit ?? 50) * 4)) as { slug: string; rank: number; status: TopicStatus; type: TopicType }[];
+    return rows
+      .filter((row) => statuses.includes(row.status) && (options.types === undefined || options.types.includes(row.type)))
+      .slice(0, options.limit ?? 50)
+      .map((row) => ({ slug: row.slug, score: -row.rank }));
+  }
+
+  /** Rank transcript turns for a query with BM25 over their text. */
+  searchTurns(query: string, options: { limit?: number; includeInjected?: boolean } = {}): TurnHit[] {
+    const match = ftsQuery(queryTerms(query));
+    if (match === undefined) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT t.*, bm25(turns_fts, 1, 0.5) AS rank FROM turns_fts JOIN turns t ON t.rowid = turns_fts.rowid
+         WHERE turns_fts MATCH ? ${options.includeInjected ? '' : 'AND t.injected = 0'} ORDER BY rank LIMIT ?`,
+      )
+      .all(match, options.limit ?? 20) as (TurnRow & { rank: number })[];
+    return rows.map((row) => ({ ...toTurn(row), score: -row.rank }));
+  }
+
+  /** Turns of one session in order, optionally a window of lines. */
+  sessionTurns(session: string, fromLine = 0, toLine = Number.MAX_SAFE_INTEGER): TurnRecord[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM turns WHERE session = ? AND line BETWEEN ? AND ? ORDER BY file, line')
+        .all(session, fromLine, toLine) as TurnRow[]
+    ).map(toTurn);
+  }
+
+  /** Counts for `status`. */
+  counts(): { topics: number; unreadable: number; turns: number; sessions: number } {
+    const topics = (this.db.prepare('SELECT count(*) AS n FROM topics WHERE readable = 1').get() as { n: number }).n;
+    const unreadable = (this.db.prepare('SELECT count(*) AS n FROM topics WHERE readable = 0').get() as { n: number }).n;
+    const turns = (this.db.prepare('SELECT count(*) AS n FROM turns').get() as { n: number }).n;
+    const sessions = (this.db.prepare('SELECT count(DISTINCT session) AS n FROM turns').get() as { n: number }).n;
+    return { topics, unreadable, turns, sessions };
+  }
+}

@@ -1,0 +1,26 @@
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import writeFileAtomicImpl from 'write-file-atomic';
+
+/**
+ * Write a whole file atomically: temp file in the same folder, fsync, rename, fsync of the folder.
+ * A reader sees the old content or the new one, never a mix; a crash leaves at most a stray temp
+ * file. Callers must have redacted secrets before calling: the temp file is on disk too.
+ */
+export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
+  await writeFileAtomicImpl(path, content, { fsync: true });
+  await fsyncDirectory(dirname(path));
+}
+
+/** Make a rename or create in `directory` durable. Best effort where the platform refuses. */
+export async function fsyncDirectory(directory: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // Some platforms cannot fsync a directory; the rename is still atomic there.
+  } finally {
+    await handle?.close();
+  }
+}

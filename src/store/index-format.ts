@@ -1,0 +1,162 @@
+import { TOPIC_TYPES, type TopicType } from './topic-schema.js';
+
+/** The longest index line mnemo writes, in characters. */
+export const INDEX_LINE_MAX = 150;
+
+const HEADINGS: Record<TopicType, string> = {
+  user: 'User',
+  feedback: 'Feedback',
+  project: 'Project',
+  reference: 'Reference',
+  lesson: 'Lessons',
+};
+
+/** One topic as the index renderer sees it: frontmatter only, never body content. */
+export interface IndexEntryInput {
+  slug: string;
+  title: string;
+  hook: string;
+  type: TopicType;
+  /** Higher ranks are kept first when the budget is short. */
+  rank: number;
+  suspect?: boolean;
+}
+
+export interface IndexBudgetLimits {
+  maxLines: number;
+  maxBytes: number;
+}
+
+export interface RenderedIndex {
+  text: string;
+  /** Slugs with a line, in file order. */
+  included: string[];
+  /** Entries left out by the budget, highest rank first. */
+  omitted: IndexEntryInput[];
+  lines: number;
+  bytes: number;
+}
+
+/** A topic line found in MEMORY.md. */
+export interface IndexLine {
+  title: string;
+  /** The link target without `.md`; undefined when the target is not a topic in the root. */
+  slug: string | undefined;
+  target: string;
+  hook: string;
+  lineNumber: number;
+  raw: string;
+}
+
+export interface ParsedIndex {
+  lines: IndexLine[];
+  problems: { lineNumber: number; message: string }[];
+}
+
+/**
+ * Make text safe for one index line: no control or invisible characters, no markup that could
+ * open a link, image, comment or heading, collapsed whitespace.
+ */
+export function sanitizeIndexText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/gu, '')
+    .replace(/[\u{e0000}-\u{e007f}]/gu, '')
+    .replace(/<!--|-->|[<>`*_[\]()!#|\\]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function truncate(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return `${chars.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…`;
+}
+
+/** `- [Title](slug.md) — hook`, at most INDEX_LINE_MAX characters. */
+export function renderIndexLine(entry: Pick<IndexEntryInput, 'slug' | 'title' | 'hook' | 'suspect'>): string {
+  const title = truncate(sanitizeIndexText(entry.title) || entry.slug, 60);
+  const head = `- [${title}](${entry.slug}.md)`;
+  const hookText = `${entry.suspect ? 'suspect: ' : ''}${sanitizeIndexText(entry.hook)}`;
+  const room = INDEX_LINE_MAX - [...head].length - 3;
+  if (hookText === '' || room < 8) return head;
+  return `${head} — ${truncate(hookText, room)}`;
+}
+
+/**
+ * Render MEMORY.md: one heading per type, lines ranked within it. Entries are admitted by rank
+ * until either budget would be exceeded; the rest are returned as `omitted`, every one of them.
+ */
+export function renderIndexText(entries: readonly IndexEntryInput[], budget: IndexBudgetLimits): RenderedIndex {
+  const ranked = [...entries].sort((a, b) => b.rank - a.rank || a.slug.localeCompare(b.slug));
+  const kept = new Map<TopicType, { entry: IndexEntryInput; line: string }[]>();
+  const omitted: IndexEntryInput[] = [];
+  let lines = 1; // "# Memory"
+  let bytes = Buffer.byteLength('# Memory\n');
+  for (const entry of ranked) {
+    const line = renderIndexLine(entry);
+    const group = kept.get(entry.type);
+    const extraLines = group ? 1 : 3; // blank line + heading before the first entry of a type
+    const extraBytes = Buffer.byteLength(`${line}\n`) + (group ? 0 : Buffer.byteLength(`\n## ${HEADINGS[entry.type]}\n`));
+    if (lines + extraLines > budget.maxLines || bytes + extraBytes > budget.maxBytes) {
+      omitted.push(entry);
+      continue;
+    }
+    lines += extraLines;
+    bytes += extraBytes;
+    if (group) group.push({ entry, line });
+    else kept.set(entry.type, [{ entry, line }]);
+  }
+  if (kept.size === 0) return { text: '', included: [], omitted, lines: 0, bytes: 0 };
+  const parts = ['# Memory'];
+  const included: string[] = [];
+  for (const type of TOPIC_TYPES) {
+    const group = kept.get(type);
+    if (!group) continue;
+    parts.push('', `## ${HEADINGS[type]}`);
+    for (const { entry, line } of group) {
+      parts.push(line);
+      included.push(entry.slug);
+    }
+  }
+  const text = `${parts.join('\n')}\n`;
+  return { text, included, omitted, lines: parts.length, bytes: Buffer.byteLength(text) };
+}
+
+const LINE_PATTERN = /^\s*[-*+]\s+\[(?<title>[^\]]*)\]\((?<target>[^)\s]+)\)\s*(?:[—–-]+\s*(?<hook>.*))?$/u;
+
+/**
+ * Read the topic lines of an index (mnemo's or a hand-written Claude Code one). Lines that are
+ * not list links are ignored; a link that leaves the root is a problem, never followed.
+ */
+export function parseIndex(text: string): ParsedIndex {
+  const lines: IndexLine[] = [];
+  const problems: ParsedIndex['problems'] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const match = LINE_PATTERN.exec(raw);
+    if (!match?.groups) return;
+    const target = match.groups.target ?? '';
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return; // a URL, not a topic
+    const lineNumber = index + 1;
+    let slug: string | undefined;
+    const decoded = safeDecode(target);
+    if (decoded.includes('/') || decoded.includes('\\') || decoded.startsWith('.')) {
+      problems.push({ lineNumber, message: `link target ${JSON.stringify(target)} leaves the memory root; topics are files beside MEMORY.md` });
+    } else if (!decoded.endsWith('.md')) {
+      problems.push({ lineNumber, message: `link target ${JSON.stringify(target)} is not a .md topic file` });
+    } else {
+      slug = decoded.slice(0, -3);
+    }
+    lines.push({ title: match.groups.title ?? '', slug, target, hook: (match.groups.hook ?? '').trim(), lineNumber, raw });
+  });
+  return { lines, problems };
+}
+
+function safeDecode(target: string): string {
+  try {
+    return decodeURIComponent(target);
+  } catch {
+    return target;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * store: the three layers on disk. Read views of topics, the index and transcripts (tolerant:
+ * bad files are reported, never fatal), and the raw atomic writers that only discipline/ calls.
+ */
+export { TOPIC_TYPES, TOPIC_STATUSES, SOURCE_KINDS, KNOWN_FIELDS, evidenceSchema, topicSourceSchema, topicTypeSchema, topicStatusSchema, topicLinkSchema } from './topic-schema.js';
+export type { TopicType, TopicStatus, SourceKind, TopicSource, Evidence, EvidenceKind, TopicLink, TopicMeta, Topic, UnreadableTopic } from './topic-schema.js';
+export { parseTopicText, serializeTopic, splitFrontmatter, readMeta } from './topic-format.js';
+export type { ParsedTopic } from './topic-format.js';
+export { renderIndexText, renderIndexLine, parseIndex, sanitizeIndexText, INDEX_LINE_MAX } from './index-format.js';
+export type { IndexEntryInput, IndexBudgetLimits, RenderedIndex, IndexLine, ParsedIndex } from './index-format.js';
+export { rootPaths, initRoot, isMemoryRoot, assertMemoryRoot, INDEX_FILE } from './memory-root.js';
+export type { RootPaths, InitResult } from './memory-root.js';
+export { listTopicFiles, readTopicFile, topicPath, MAX_TOPIC_BYTES } from './topic-files.js';
+export type { TopicFileEntry, TopicFileProblem, StoredTopic, TopicRead } from './topic-files.js';
+export { writeTopicFile, writeIndexFile, moveTopicToTrash } from './topic-writer.js';
+export { appendAudit, readAudit } from './audit-log.js';
+export type { AuditEntry } from './audit-log.js';
+export { appendJsonLines, readJsonLines } from './jsonl-file.js';
+export type { JsonLine, JsonLinesRead } from './jsonl-file.js';
+export {
+  appendTranscript,
+  readTranscript,
+  listSessionFiles,
+  sessionFilePath,
+  sessionFileName,
+  newSessionId,
+  isValidSessionId,
+  assertSessionId,
+  transcriptEventInputSchema,
+  MAX_EVENT_TEXT_BYTES,
+} from './transcript-store.js';
+export type { TranscriptEvent, TranscriptEventInput, SessionFile, TranscriptRead } from './transcript-store.js';

@@ -1,0 +1,80 @@
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errnoCode } from '../shared/index.js';
+
+/**
+ * Append JSON lines with one write (O_APPEND). If the file ends in a partial line (a crash
+ * mid-append), a newline is written first so the new lines stay readable.
+ */
+export async function appendJsonLines(path: string, values: readonly unknown[]): Promise<void> {
+  if (values.length === 0) return;
+  await mkdir(dirname(path), { recursive: true });
+  const prefix = (await endsWithPartialLine(path)) ? '\n' : '';
+  const text = prefix + values.map((value) => `${JSON.stringify(value)}\n`).join('');
+  await appendFile(path, text, { encoding: 'utf8', flag: 'a' });
+}
+
+async function endsWithPartialLine(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+export interface JsonLine {
+  value: unknown;
+  /** 1-based line number in the file. */
+  line: number;
+}
+
+export interface JsonLinesRead {
+  lines: JsonLine[];
+  problems: { line: number; message: string }[];
+  /** Byte offset after the last complete line read. */
+  nextOffset: number;
+  /** The line number the next complete line will have. */
+  nextLine: number;
+}
+
+/**
+ * Read complete JSON lines from byte `offset` on. A trailing line without newline is left for
+ * later (it may still be being written); a line that is not JSON is reported and skipped.
+ */
+export async function readJsonLines(path: string, offset = 0, firstLine = 1): Promise<JsonLinesRead> {
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return { lines: [], problems: [], nextOffset: 0, nextLine: 1 };
+    throw error;
+  }
+  const lines: JsonLine[] = [];
+  const problems: JsonLinesRead['problems'] = [];
+  let start = Math.min(offset, buffer.length);
+  let lineNumber = firstLine;
+  for (;;) {
+    const end = buffer.indexOf(0x0a, start);
+    if (end === -1) break;
+    const text = buffer.subarray(start, end).toString('utf8').trim();
+    if (text !== '') {
+      try {
+        lines.push({ value: JSON.parse(text) as unknown, line: lineNumber });
+      } catch {
+        problems.push({ line: lineNumber, message: `not a JSON line (${text.length > 40 ? `${text.slice(0, 40)}…` : text})` });
+      }
+    }
+    lineNumber += 1;
+    start = end + 1;
+  }
+  return { lines, problems, nextOffset: start, nextLine: lineNumber };
+}

@@ -1,0 +1,178 @@
+import { Document, isMap, isNode, parseDocument, type ToStringOptions } from 'yaml';
+import {
+  KNOWN_FIELDS,
+  evidenceSchema,
+  topicLinkSchema,
+  topicSourceSchema,
+  topicStatusSchema,
+  topicTypeSchema,
+  type Evidence,
+  type Topic,
+  type TopicLink,
+  type TopicMeta,
+} from './topic-schema.js';
+
+export type ParsedTopic =
+  | { ok: true; topic: Topic; /** The YAML between the fences, for a rewrite that keeps unknown fields. */ frontmatter: string }
+  | { ok: false; error: string };
+
+const YAML_OUT: ToStringOptions = { lineWidth: 0, minContentWidth: 0, flowCollectionPadding: false };
+
+/** Split `---\nYAML\n---\nbody`. Returns undefined frontmatter when the file has none. */
+export function splitFrontmatter(text: string): { frontmatter: string | undefined; body: string; bodyLine: number } | { error: string } {
+  const clean = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const lines = clean.split(/\r?\n/);
+  if (lines[0]?.trim() !== '---') return { frontmatter: undefined, body: clean, bodyLine: 1 };
+  for (let index = 1; index < lines.length; index += 1) {
+    const line = lines[index]?.trimEnd();
+    if (line === '---' || line === '...') {
+      return {
+        frontmatter: lines.slice(1, index).join('\n'),
+        body: lines.slice(index + 1).join('\n'),
+        bodyLine: index + 2,
+      };
+    }
+  }
+  return { error: "the frontmatter opened by '---' on line 1 is never closed; add a line '---' after the last field" };
+}
+
+function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function firstLine(body: string): string {
+  const line = body
+    .split('\n')
+    .map((candidate) => candidate.replace(/^#+\s*/, '').trim())
+    .find((candidate) => candidate.length > 0);
+  return (line ?? '').slice(0, 150);
+}
+
+function parseList<T>(value: unknown, field: string, parse: (item: unknown) => T | undefined, problems: string[]): T[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  const out: T[] = [];
+  items.forEach((item, index) => {
+    const parsed = parse(item);
+    if (parsed === undefined) problems.push(`${field}[${index}] is not valid and was ignored`);
+    else out.push(parsed);
+  });
+  return out;
+}
+
+/** Read the known fields of a frontmatter mapping, tolerating bad values (each one is a problem). */
+export function readMeta(data: Record<string, unknown>, slug: string, body: string, problems: string[]): TopicMeta {
+  const name = asText(data.name);
+  if (name === undefined || name.trim() === '') problems.push("missing 'name'; using the file name");
+  const description = asText(data.description);
+  if (description === undefined) problems.push("missing 'description'; using the first line of the body");
+  const type = topicTypeSchema.safeParse(data.type);
+  if (!type.success) problems.push(`'type' ${JSON.stringify(data.type ?? null)} is not one of user, feedback, project, reference, lesson; read as project`);
+  const status = data.status === undefined ? undefined : topicStatusSchema.safeParse(data.status);
+  if (status && !status.success) problems.push(`'status' ${JSON.stringify(data.status)} is unknown; read as active`);
+  const source = data.source === undefined ? undefined : topicSourceSchema.safeParse(data.source);
+  if (source && !source.success) problems.push("'source' is not valid and was ignored");
+  const dateField = (field: 'created' | 'updated' | 'verified'): string | undefined => {
+    const value = asText(data[field]);
+    if (value !== undefined && Number.isNaN(Date.parse(value))) {
+      problems.push(`'${field}' ${JSON.stringify(value)} is not a date and was ignored`);
+      return undefined;
+    }
+    return value;
+  };
+  return {
+    name: name !== undefined && name.trim() !== '' ? name.trim() : slug,
+    description: (description ?? firstLine(body)).trim(),
+    type: type.success ? type.data : 'project',
+    id: asText(data.id),
+    created: dateField('created'),
+    updated: dateField('updated'),
+    verified: dateField('verified'),
+    status: status?.success ? status.data : 'active',
+    source: source?.success ? source.data : undefined,
+    evidence: parseList<Evidence>(data.evidence, 'evidence', (item) => evidenceSchema.safeParse(item).data, problems),
+    supersedes: parseList(data.supersedes, 'supersedes', asText, problems),
+    supersededBy: asText(data.supersededBy),
+    links: parseList<TopicLink>(data.links, 'links', (item) => topicLinkSchema.safeParse(item).data, problems),
+    tags: parseList(data.tags, 'tags', asText, problems),
+  };
+}
+
+/**
+ * Parse a topic file. A file without frontmatter is read (name from the file, description from
+ * the first line) with a problem noted; unparsable YAML or an unclosed fence is an error that
+ * names the line and the fix.
+ */
+export function parseTopicText(text: string, slug: string): ParsedTopic {
+  const split = splitFrontmatter(text);
+  if ('error' in split) return { ok: false, error: split.error };
+  const problems: string[] = [];
+  if (split.frontmatter === undefined) {
+    problems.push("no frontmatter; add '---' fenced name/description/type fields");
+    return { ok: true, frontmatter: '', topic: { slug, meta: readMeta({}, slug, split.body, []), body: split.body, problems } };
+  }
+  const document = parseDocument(split.frontmatter, { prettyErrors: true, uniqueKeys: false });
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    const line = first?.linePos?.[0]?.line;
+    const where = line === undefined ? '' : ` on line ${line + 1}`;
+    return { ok: false, error: `invalid YAML in the frontmatter${where}: ${first?.message.split('\n')[0] ?? 'parse error'}` };
+  }
+  const data: unknown = document.toJS();
+  if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
+    return { ok: false, error: 'the frontmatter is not a set of `field: value` lines' };
+  }
+  const meta = readMeta((data ?? {}) as Record<string, unknown>, slug, split.body, problems);
+  return { ok: true, frontmatter: split.frontmatter, topic: { slug, meta, body: split.body, problems } };
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.length === 0);
+}
+
+function stripUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripUndefined);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, inner]) => inner !== undefined)
+        .map(([key, inner]) => [key, stripUndefined(inner)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Render a topic file. With `previousFrontmatter`, the existing YAML document is edited in place,
+ * so unknown fields, their order and comments survive; known fields are set from `meta`.
+ */
+export function serializeTopic(meta: TopicMeta, body: string, previousFrontmatter?: string): string {
+  const document = previousFrontmatter ? parseDocument(previousFrontmatter) : new Document({});
+  if (!isMap(document.contents)) document.contents = document.createNode({});
+  for (const field of KNOWN_FIELDS) {
+    const value = stripUndefined(meta[field]);
+    const present = document.has(field);
+    if (present) {
+      const node: unknown = document.get(field, true);
+      const current: unknown = isNode(node) ? node.toJSON() : node;
+      // Unchanged values keep their node, with its comments and style.
+      if (JSON.stringify(current) === JSON.stringify(value)) continue;
+    }
+    if (isEmpty(value) || (field === 'status' && value === 'active' && !present)) {
+      if (present && value === undefined) document.delete(field);
+      else if (present) document.set(field, document.createNode(value, { flow: true }));
+      continue;
+    }
+    const flow = field === 'source' || field === 'tags' || field === 'supersedes';
+    const node = document.createNode(value, { flow });
+    if (field === 'evidence' || field === 'links') {
+      for (const item of (node as { items: { flow?: boolean }[] }).items) item.flow = true;
+    }
+    document.set(field, node);
+  }
+  const yamlText = document.toString(YAML_OUT);
+  const cleanBody = body.endsWith('\n') ? body : `${body}\n`;
+  return `---\n${yamlText}---\n${cleanBody}`;
+}

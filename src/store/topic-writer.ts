@@ -1,0 +1,47 @@
+import { mkdir, rename, copyFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDirectory, randomToken, writeFileAtomic } from '../shared/index.js';
+import { rootPaths } from './memory-root.js';
+import { topicPath } from './topic-files.js';
+
+/*
+ * The raw file writes of the store. Only discipline/ calls these (an architecture test holds
+ * that): every other layer changes memory through the discipline's writer.
+ */
+
+/** Write a topic file atomically. */
+export async function writeTopicFile(root: string, slug: string, content: string): Promise<string> {
+  const path = topicPath(root, slug);
+  await writeFileAtomic(path, content);
+  return path;
+}
+
+/** Write MEMORY.md atomically. */
+export async function writeIndexFile(root: string, text: string): Promise<void> {
+  await writeFileAtomic(rootPaths(root).index, text);
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Move a topic file into `.state/trash/` (a recoverable copy) and return the trash path.
+ * Rename where possible; copy + fsync + unlink across file systems.
+ */
+export async function moveTopicToTrash(root: string, slug: string, now: Date): Promise<string> {
+  const paths = rootPaths(root);
+  await mkdir(paths.trash, { recursive: true });
+  const target = join(paths.trash, `${stamp(now)}-${randomToken(4)}-${slug}.md`);
+  const source = topicPath(root, slug);
+  try {
+    await rename(source, target);
+  } catch {
+    await copyFile(source, target);
+    await fsyncDirectory(paths.trash);
+    await unlink(source);
+  }
+  await fsyncDirectory(paths.trash);
+  await fsyncDirectory(root);
+  return target;
+}
