@@ -10,6 +10,7 @@ import {
   type IndexCheck,
   type IndexReport,
   type LogResult,
+  type PhaseHook,
   type RecallOptions,
   type RecallResult,
   type TopicInput,
@@ -44,6 +45,8 @@ export interface OpenMemoryOptions {
   logger?: Logger;
   /** Create the root when there is none (like `mnemo init`). */
   create?: boolean;
+  /** Fault injection for crash tests: called at each phase of every change. */
+  onPhase?: PhaseHook;
 }
 
 /** One line of `list`. */
@@ -81,7 +84,7 @@ export interface MemoryStatus {
   topics: { total: number; byType: Record<TopicType, number>; byStatus: Record<TopicStatus, number>; unreadable: number };
   index: IndexReport & { inSync: boolean; problems: number };
   transcripts: { sessions: number; turns: number };
-  lastDream: string | undefined;
+  lastDream: string | null;
   openTasks: string[];
   problems: { file: string; message: string }[];
 }
@@ -150,7 +153,15 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
   const logger = options.logger ?? createStderrLogger(config.logLevel);
   const paths = rootPaths(root);
   const search = SearchIndex.open({ root, dbPath: paths.searchDb, logger });
-  const writer = new MemoryWriter({ root, config, clock, logger, search, newId: createIdGenerator(clock) });
+  const writer = new MemoryWriter({
+    root,
+    config,
+    clock,
+    logger,
+    search,
+    newId: createIdGenerator(clock),
+    ...(options.onPhase ? { onPhase: options.onPhase } : {}),
+  });
   const transcriptOptions = { root, clock, writes: config.writes };
 
   const memory: Memory = {
@@ -188,9 +199,13 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     checkIndex: () => writer.checkIndex(),
     reindex: () => search.rebuild(),
     status: async () => {
-      const check = await writer.checkIndex();
       const report = await search.sync();
+      const check = await writer.checkIndex();
       const catalog = search.catalog();
+      const problems = new Map(report.problems.map((problem) => [`${problem.file}: ${problem.message}`, problem]));
+      for (const topic of catalog) {
+        if (!topic.readable) problems.set(`${topic.slug}.md: ${topic.error}`, { file: `${topic.slug}.md`, message: topic.error });
+      }
       const byType = Object.fromEntries(TOPIC_TYPES.map((type) => [type, 0])) as Record<TopicType, number>;
       const byStatus = Object.fromEntries(TOPIC_STATUSES.map((status) => [status, 0])) as Record<TopicStatus, number>;
       let unreadable = 0;
@@ -209,9 +224,9 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         topics: { total: catalog.length, byType, byStatus, unreadable },
         index: { ...check.report, inSync: check.ok, problems: check.problems.length },
         transcripts: { sessions: counts.sessions, turns: counts.turns },
-        lastDream: undefined,
+        lastDream: null,
         openTasks: [],
-        problems: report.problems,
+        problems: [...problems.values()],
       };
     },
     close: () => search.close(),

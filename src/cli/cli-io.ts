@@ -4,7 +4,8 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
   stdin?: NodeJS.ReadableStream;
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** Environment for config; undefined means the process environment (read by config/ only). */
+  env?: NodeJS.ProcessEnv;
   /** Colors and spinners only on a terminal. */
   isTty: boolean;
 }
@@ -13,6 +14,6 @@ export interface CliIo {
 export async function readAllStdin(io: CliIo): Promise<string> {
   if (!io.stdin) return '';
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk));
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import type { Command} from 'commander';
+import { Option } from 'commander';
 import { openMemory, type Memory } from '../app/index.js';
 import { MnemoError } from '../shared/index.js';
 import type { CliIo } from './cli-io.js';

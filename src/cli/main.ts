@@ -6,7 +6,6 @@ const code = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   stdin: process.stdin,
   cwd: process.cwd(),
-  env: process.env,
   isTty: Boolean(process.stdout.isTTY),
 });
 process.exitCode = code;

@@ -34,7 +34,7 @@ export interface Output {
 }
 
 export function createOutput(io: CliIo): Output {
-  const colors = pc.createColors(io.isTty && io.env.NO_COLOR === undefined);
+  const colors = pc.createColors(io.isTty && pc.isColorSupported);
   return {
     line: (text = '') => io.stdout.write(`${text}\n`),
     json: (value) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),

@@ -41,6 +41,10 @@ interface Journal {
 
 export type ConflictPolicy = 'abort' | 'skip';
 
+/** Points inside a change where a test may inject a crash (the hook may kill the process). */
+export type ChangePhase = 'journal-written' | 'backups-written' | 'topic-written' | 'removals-done' | 'audit-written' | 'journal-removed' | 'index-written';
+export type PhaseHook = (phase: ChangePhase, detail?: string) => void | Promise<void>;
+
 export interface Conflict {
   slug: string;
   expected: string | null | undefined;
@@ -77,7 +81,12 @@ export async function findConflicts(root: string, changes: Pick<ChangeSet, 'writ
  * trash → audit → journal removed. A crash at any point is finished by `recoverJournals`.
  * The index is re-rendered by the caller after this returns.
  */
-export async function applyChangeSet(root: string, changes: ChangeSet, clock: Clock): Promise<{ journalId: string; backups: Record<string, string> }> {
+export async function applyChangeSet(
+  root: string,
+  changes: ChangeSet,
+  clock: Clock,
+  onPhase?: PhaseHook,
+): Promise<{ journalId: string; backups: Record<string, string> }> {
   const paths = rootPaths(root);
   const now = clock.now();
   for (const item of [...changes.writes, ...changes.removals]) topicPath(root, item.slug);
@@ -99,14 +108,16 @@ export async function applyChangeSet(root: string, changes: ChangeSet, clock: Cl
   };
   const journalPath = join(paths.journal, `${id}.json`);
   await writeFileAtomic(journalPath, JSON.stringify(journal));
-  await rollForward(root, journal);
+  await onPhase?.('journal-written', id);
+  await rollForward(root, journal, onPhase);
   await unlink(journalPath);
   await fsyncDirectory(paths.journal);
+  await onPhase?.('journal-removed', id);
   return { journalId: id, backups };
 }
 
 /** Finish a journaled change: idempotent, so it can run again after a crash at any point. */
-async function rollForward(root: string, journal: Journal): Promise<void> {
+async function rollForward(root: string, journal: Journal, onPhase?: PhaseHook): Promise<void> {
   const removed = new Set(journal.removals.map((item) => item.slug));
   for (const [slug, backup] of Object.entries(journal.backups)) {
     if (removed.has(slug)) continue;
@@ -120,7 +131,11 @@ async function rollForward(root: string, journal: Journal): Promise<void> {
     }
   }
   await fsyncDirectory(rootPaths(root).trash);
-  for (const write of journal.writes) await writeTopicFile(root, write.slug, write.content);
+  await onPhase?.('backups-written');
+  for (const write of journal.writes) {
+    await writeTopicFile(root, write.slug, write.content);
+    await onPhase?.('topic-written', write.slug);
+  }
   for (const removal of journal.removals) {
     const target = journal.backups[removal.slug];
     const present = await readFile(topicPath(root, removal.slug)).then(() => true, () => false);
@@ -129,8 +144,10 @@ async function rollForward(root: string, journal: Journal): Promise<void> {
     await rename(topicPath(root, removal.slug), target);
     await fsyncDirectory(root);
   }
+  await onPhase?.('removals-done');
   const written = await auditAlreadyWritten(root, journal.id);
   if (!written) await appendAudit(root, journal.audit);
+  await onPhase?.('audit-written');
 }
 
 async function auditAlreadyWritten(root: string, changeId: string): Promise<boolean> {

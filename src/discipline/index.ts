@@ -5,7 +5,7 @@
 export { MemoryWriter } from './memory-writer.js';
 export type { MemoryWriterOptions, IndexReport, IndexProblem, IndexCheck, CommitResult, WriteResult, ForgetResult } from './memory-writer.js';
 export { applyChangeSet, recoverJournals, findConflicts } from './change-set.js';
-export type { ChangeSet, TopicFileWrite, TopicFileRemoval, Conflict, ConflictPolicy } from './change-set.js';
+export type { ChangeSet, TopicFileWrite, TopicFileRemoval, Conflict, ConflictPolicy, ChangePhase, PhaseHook } from './change-set.js';
 export { indexEntries, indexRank } from './index-ranking.js';
 export type { UsageCounts } from './index-ranking.js';
 export { parseTopicInput, topicInputSchema, provenanceKindSchema, MAX_BODY_BYTES } from './topic-input.js';

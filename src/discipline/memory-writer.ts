@@ -15,7 +15,7 @@ import {
   type TopicMeta,
   type TopicSource,
 } from '../store/index.js';
-import { applyChangeSet, findConflicts, recoverJournals, type ChangeSet, type Conflict, type ConflictPolicy } from './change-set.js';
+import { applyChangeSet, findConflicts, recoverJournals, type ChangeSet, type Conflict, type ConflictPolicy, type PhaseHook } from './change-set.js';
 import { indexEntries, type UsageCounts } from './index-ranking.js';
 import { parseTopicInput, type TopicInput } from './topic-input.js';
 
@@ -28,6 +28,8 @@ export interface MemoryWriterOptions {
   newId: () => string;
   /** Recall counts per slug, used to rank the index. */
   usage?: () => UsageCounts;
+  /** Fault injection for crash tests: called at each phase of a change. */
+  onPhase?: PhaseHook;
 }
 
 /** What rendering the index found: sizes against the budget, every entry left out, warnings. */
@@ -139,8 +141,9 @@ export class MemoryWriter {
         audit: changes.audit.filter((entry) => entry.slug === undefined || !skip.has(entry.slug)),
       };
     }
-    const applied = await applyChangeSet(this.root, effective, this.options.clock);
+    const applied = await applyChangeSet(this.root, effective, this.options.clock, this.options.onPhase);
     const index = await this.writeIndex();
+    await this.options.onPhase?.('index-written');
     return { ...applied, index, conflicts };
   }
 

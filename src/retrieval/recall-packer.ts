@@ -38,7 +38,8 @@ export interface PackedTopic extends RecallTopicCandidate {
 }
 
 export interface PackedTurn extends RecallTurnCandidate {
-  text: string;
+  /** The line an agent gets: `[session · time · who] text`, cut to the per-topic budget. */
+  rendered: string;
   bytes: number;
 }
 
@@ -134,8 +135,8 @@ export function packRecall(
   }
   let turnsLeftOut = 0;
   for (const turn of turns) {
-    const text = cutToBytes(renderTurnLine(turn), budget.topicBytes);
-    const bytes = Buffer.byteLength(text);
+    const rendered = cutToBytes(renderTurnLine(turn), budget.topicBytes);
+    const bytes = Buffer.byteLength(rendered);
     // The first turn also pays for the heading; later ones for their newline.
     const cost = packed.turns.length === 0 ? Buffer.byteLength(TURNS_HEADING) + bytes : 1 + bytes;
     if (!fits(cost)) {
@@ -144,7 +145,7 @@ export function packRecall(
     }
     if (packed.turns.length === 0) add(cost);
     else packed.bytes += cost;
-    packed.turns.push({ ...turn, text, bytes });
+    packed.turns.push({ ...turn, rendered, bytes });
   }
   if (overCall.length > 0) {
     packed.cut.push({ reason: 'call-budget', message: `left out by the ${budget.callBytes}-byte call budget: ${overCall.join(', ')}` });
@@ -158,7 +159,7 @@ export function packRecall(
 /** The text an agent gets from a recall: topic blocks, then turns, then what was cut. */
 export function renderRecallText(packed: PackedRecall): string {
   const parts = packed.topics.map((topic) => topic.text);
-  if (packed.turns.length > 0) parts.push(`${TURNS_HEADING}${packed.turns.map((turn) => turn.text).join('\n')}`);
+  if (packed.turns.length > 0) parts.push(`${TURNS_HEADING}${packed.turns.map((turn) => turn.rendered).join('\n')}`);
   if (packed.cut.length > 0) parts.push(`(cut: ${packed.cut.map((note) => note.message).join('; ')})`);
   return parts.join(SEPARATOR);
 }

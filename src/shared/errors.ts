@@ -49,7 +49,7 @@ export function describeError(error: unknown): string {
 /** Node's errno code of a thrown value (`ENOENT`, `EEXIST`, ...), if it has one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = (error).code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

@@ -116,9 +116,11 @@ export function parseTopicText(text: string, slug: string): ParsedTopic {
   const document = parseDocument(split.frontmatter, { prettyErrors: true, uniqueKeys: false });
   if (document.errors.length > 0) {
     const first = document.errors[0];
+    // linePos is 1-based within the frontmatter; the opening fence is line 1 of the file.
     const line = first?.linePos?.[0]?.line;
     const where = line === undefined ? '' : ` on line ${line + 1}`;
-    return { ok: false, error: `invalid YAML in the frontmatter${where}: ${first?.message.split('\n')[0] ?? 'parse error'}` };
+    const reason = (first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '');
+    return { ok: false, error: `invalid YAML in the frontmatter${where}: ${reason}; fix that line or quote the value` };
   }
   const data: unknown = document.toJS();
   if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {

@@ -16,7 +16,7 @@ beforeEach(() => {
     const callback = rest.find((value) => typeof value === 'function') as (() => void) | undefined;
     callback?.();
     return true;
-  }) as typeof process.stdout.write;
+  });
   console.log = (...values: unknown[]) => {
     stray.push(values.map(String).join(' '));
   };
