@@ -17,7 +17,10 @@ async function writeSyntheticTopics(dir: string, count: number, vocabulary: stri
   for (let index = 0; index < count; index += 1) {
     const type = TYPES[index % TYPES.length] as string;
     const body = `${words(40)}.\n\n**Why:** ${words(15)}.\n**How to apply:** ${words(15)}.\n`;
-    await writeFile(join(dir, `topic-${index}.md`), `---\nname: ${words(3)} ${index}\ndescription: ${words(10)}\ntype: ${type}\ntags: [${pick()}, ${pick()}]\n---\n${body}`);
+    await writeFile(
+      join(dir, `topic-${index}.md`),
+      `---\nname: ${words(3)} ${index}\ndescription: ${words(10)}\ntype: ${type}\ntags: [${pick()}, ${pick()}]\n---\n${body}`,
+    );
   }
 }
 
@@ -63,7 +66,14 @@ export async function runStoreBench(sizes: readonly number[] = [1000, 10_000]): 
         latencies.push(performance.now() - begin);
       }
       memory.close();
-      rows.push({ topics: size, buildMs, renderIndexMs, syncNoChangeMs: percentile(syncs, 50), recallP50: percentile(latencies, 50), recallP95: percentile(latencies, 95) });
+      rows.push({
+        topics: size,
+        buildMs,
+        renderIndexMs,
+        syncNoChangeMs: percentile(syncs, 50),
+        recallP50: percentile(latencies, 50),
+        recallP95: percentile(latencies, 95),
+      });
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
@@ -74,7 +84,14 @@ export async function runStoreBench(sizes: readonly number[] = [1000, 10_000]): 
 export function formatStoreBench(rows: readonly StoreBenchRow[]): string {
   return markdownTable(
     ['topics', 'index build (reindex)', 'render MEMORY.md', 'list (sync, no change)', 'recall p50', 'recall p95'],
-    rows.map((row) => [String(row.topics), formatMs(row.buildMs), formatMs(row.renderIndexMs), formatMs(row.syncNoChangeMs), formatMs(row.recallP50), formatMs(row.recallP95)]),
+    rows.map((row) => [
+      String(row.topics),
+      formatMs(row.buildMs),
+      formatMs(row.renderIndexMs),
+      formatMs(row.syncNoChangeMs),
+      formatMs(row.recallP50),
+      formatMs(row.recallP95),
+    ]),
   );
 }
 

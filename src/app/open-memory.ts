@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadConfig, type MnemoConfig, type WritesMode } from '../config/index.js';
 import {
   MemoryWriter,
+  TaskService,
   importTranscriptFile,
   logEvents,
   recallMemory,
@@ -15,6 +16,11 @@ import {
   type RecallResult,
   type TopicInput,
   type WriteResult,
+  type Provenance,
+  type TaskRecord,
+  type StagedNote,
+  type CompleteResult,
+  type BeginTaskInput,
 } from '../discipline/index.js';
 import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
 import { createIdGenerator, createStderrLogger, systemClock, type Clock, type Logger } from '../shared/index.js';
@@ -85,8 +91,30 @@ export interface MemoryStatus {
   index: IndexReport & { inSync: boolean; problems: number };
   transcripts: { sessions: number; turns: number };
   lastDream: string | null;
-  openTasks: string[];
+  openTasks: { id: string; goal: string; status: string; updated: string; notes: number }[];
   problems: { file: string; message: string }[];
+}
+
+/** What became of a `remember`: written (a person's fact), staged in a task (an agent's), or quarantined. */
+export type RememberResult = ({ status: 'written' } & WriteResult) | { status: 'staged'; task: string; note: string; message: string };
+
+export interface RememberInput extends TopicInput {
+  /** Who asserts it; default a person (`user`), written directly. Anything else goes through a task. */
+  source?: Provenance;
+  /** For a non-person source: the task to stage it in (default: a new task without verification). */
+  task?: string;
+}
+
+/** A task of the library API: stage notes, observe, then complete (verify) or fail. */
+export interface TaskHandle {
+  readonly id: string;
+  readonly session: string;
+  note(input: TopicInput & { source?: Provenance }): Promise<StagedNote>;
+  observe(kind: string, text: string): Promise<{ signature: string | undefined }>;
+  complete(options?: { confirmed?: boolean; summary?: string }): Promise<CompleteResult>;
+  fail(reason: string): Promise<TaskRecord>;
+  abandon(reason?: string): Promise<TaskRecord>;
+  show(): Promise<TaskRecord>;
 }
 
 /** A memory root opened for use: the library API that the CLI, MCP and agents share. */
@@ -94,8 +122,20 @@ export interface Memory {
   readonly root: string;
   readonly workspace: string;
   readonly config: MnemoConfig;
-  /** Write a topic a person asserted (trusted) and its index line. */
-  remember(input: TopicInput): Promise<WriteResult>;
+  /**
+   * Remember a fact. A person's fact (the default source) is written at once, trusted; from any
+   * other source it is staged in a task and reaches memory only when that task is verified.
+   */
+  remember(input: RememberInput): Promise<RememberResult>;
+  /** Open a task: its notes reach memory only after `complete()` passes its verification. */
+  beginTask(input: BeginTaskInput): Promise<TaskHandle>;
+  /** A handle on an existing task. */
+  task(id: string): Promise<TaskHandle>;
+  tasks: {
+    list(options?: { all?: boolean }): Promise<TaskRecord[]>;
+    /** A person's approval of a task held by `confirm` mode. */
+    approve(id: string): Promise<CompleteResult>;
+  };
   /** Ranked topics (and turns with `deep`) within the budgets, as text and as data. */
   recall(query: string, options?: RecallOptions): Promise<RecallResult>;
   list(filter?: ListFilter): Promise<TopicSummary[]>;
@@ -140,12 +180,23 @@ function summarize(topic: CatalogTopic): TopicSummary {
   };
 }
 
+/** Until the guard decides: people, agents and dream are trusted; tool, web, file and import content is not. */
+function provisionalTrust(source: Provenance): 'trusted' | 'untrusted' {
+  return source.kind === 'user' || source.kind === 'agent' || source.kind === 'dream' ? 'trusted' : 'untrusted';
+}
+
 /**
  * Open a memory root. Reads never change the memory files; the derived search index in
  * `.state/` is created or refreshed as needed.
  */
 export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memory> {
-  const loaded = loadConfig({ dir: options.dir, workspace: options.workspace, cwd: options.cwd ?? process.cwd(), env: options.env, overrides: options.config });
+  const loaded = loadConfig({
+    dir: options.dir,
+    workspace: options.workspace,
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env,
+    overrides: options.config,
+  });
   const { config, root, workspace } = loaded;
   if (options.create) await initRoot(root);
   assertMemoryRoot(root);
@@ -153,30 +204,69 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
   const logger = options.logger ?? createStderrLogger(config.logLevel);
   const paths = rootPaths(root);
   const search = SearchIndex.open({ root, dbPath: paths.searchDb, logger });
+  const newId = createIdGenerator(clock);
   const writer = new MemoryWriter({
     root,
     config,
     clock,
     logger,
     search,
-    newId: createIdGenerator(clock),
+    newId,
     ...(options.onPhase ? { onPhase: options.onPhase } : {}),
   });
   const transcriptOptions = { root, clock, writes: config.writes };
+  const tasks = new TaskService({ root, workspace, config, clock, search, writer, newId, trustOf: provisionalTrust });
+  const handle = (task: TaskRecord): TaskHandle => ({
+    id: task.id,
+    session: task.session,
+    note: (input) => tasks.note(task.id, input),
+    observe: (kind, text) => tasks.observe(task.id, { kind, text }),
+    complete: (completeOptions = {}) => tasks.complete(task.id, completeOptions),
+    fail: (reason) => tasks.close(task.id, 'failed', reason),
+    abandon: (reason = 'abandoned') => tasks.close(task.id, 'abandoned', reason),
+    show: () => tasks.store.get(task.id),
+  });
 
   const memory: Memory = {
     root,
     workspace,
     config,
-    remember: (input) => writer.remember(input),
-    recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall }, query, recallOptions),
+    remember: async ({ source, task, ...input }) => {
+      if (source === undefined || source.kind === 'user') {
+        return {
+          status: 'written',
+          ...(await writer.remember({
+            ...input,
+            ...(source?.origin ? { source: { kind: 'user', origin: source.origin, trust: 'trusted' } } : {}),
+          })),
+        };
+      }
+      const target = task ?? (await tasks.begin({ goal: `remember: ${input.name}`, session: source.session })).id;
+      const note = await tasks.note(target, { ...input, source });
+      return {
+        status: 'staged',
+        task: target,
+        note: note.id,
+        message: `Staged in task ${target}; it reaches memory when the task is verified (mnemo task complete ${target}${task ? '' : ' --confirmed'}).`,
+      };
+    },
+    beginTask: async (input) => handle(await tasks.begin(input)),
+    task: async (id) => handle(await tasks.store.get(id)),
+    tasks: {
+      list: (listOptions = {}) => tasks.store.list(listOptions),
+      approve: (id) => tasks.approve(id, { actor: 'user' }),
+    },
+    recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall, clock }, query, recallOptions),
     list: async (filter = {}) => {
       await search.sync();
       return search
         .catalog()
         .filter((topic) => {
           if (!topic.readable) return filter.type === undefined && filter.status === undefined;
-          return (filter.type === undefined || topic.meta.type === filter.type) && (filter.status === undefined || topic.meta.status === filter.status);
+          return (
+            (filter.type === undefined || topic.meta.type === filter.type) &&
+            (filter.status === undefined || topic.meta.status === filter.status)
+          );
         })
         .map(summarize);
     },
@@ -184,13 +274,22 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       await search.sync();
       const found = search.lookup(reference);
       const slug = found?.slug ?? reference;
-      const read = found || /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(reference) ? await readTopicFile(root, slug) : { status: 'missing' as const };
+      const read =
+        found || /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(reference) ? await readTopicFile(root, slug) : { status: 'missing' as const };
       if (read.status === 'missing') {
         return { found: false, reference, message: `No topic ${JSON.stringify(reference)}; see mnemo list.` };
       }
       if (read.status === 'unreadable') return { found: true, slug, path: read.path, unreadable: read.error };
       const text = await readFile(read.topic.path, 'utf8');
-      return { found: true, slug, path: read.topic.path, meta: read.topic.meta, body: read.topic.body, problems: read.topic.problems, text };
+      return {
+        found: true,
+        slug,
+        path: read.topic.path,
+        meta: read.topic.meta,
+        body: read.topic.body,
+        problems: read.topic.problems,
+        text,
+      };
     },
     forget: (slug, forgetOptions = {}) => writer.forget(slug, forgetOptions),
     log: (session, events) => logEvents(transcriptOptions, session, Array.isArray(events) ? events : [events]),
@@ -225,7 +324,13 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         index: { ...check.report, inSync: check.ok, problems: check.problems.length },
         transcripts: { sessions: counts.sessions, turns: counts.turns },
         lastDream: null,
-        openTasks: [],
+        openTasks: (await tasks.store.list()).map((task) => ({
+          id: task.id,
+          goal: task.goal,
+          status: task.status,
+          updated: task.updated,
+          notes: task.notes.length,
+        })),
         problems: [...problems.values()],
       };
     },

@@ -14,6 +14,6 @@ export interface CliIo {
 export async function readAllStdin(io: CliIo): Promise<string> {
   if (!io.stdin) return '';
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk));
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,4 +1,4 @@
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { openMemory, type Memory } from '../app/index.js';
 import { MnemoError } from '../shared/index.js';

@@ -30,11 +30,15 @@ export function parseEvidenceFlag(spec: string): Evidence {
     }
     case 'symbol': {
       const at = rest.indexOf('@');
-      return at === -1 ? { kind: 'symbol', name: rest, glob: '**/*' } : { kind: 'symbol', name: rest.slice(0, at), glob: rest.slice(at + 1) };
+      return at === -1
+        ? { kind: 'symbol', name: rest, glob: '**/*' }
+        : { kind: 'symbol', name: rest.slice(0, at), glob: rest.slice(at + 1) };
     }
     case 'package': {
       const at = rest.lastIndexOf('@');
-      return at <= 0 ? { kind: 'package', name: rest, range: '*' } : { kind: 'package', name: rest.slice(0, at), range: rest.slice(at + 1) };
+      return at <= 0
+        ? { kind: 'package', name: rest, range: '*' }
+        : { kind: 'package', name: rest.slice(0, at), range: rest.slice(at + 1) };
     }
     case 'git':
       return { kind: 'git', ref: rest };

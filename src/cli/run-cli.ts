@@ -13,6 +13,7 @@ import { registerRemember } from './commands/remember-command.js';
 import { registerSession } from './commands/session-command.js';
 import { registerShow } from './commands/show-command.js';
 import { registerStatus } from './commands/status-command.js';
+import { registerTask } from './commands/task-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -40,6 +41,7 @@ export function buildProgram(context: CommandContext): Command {
     registerIndex,
     registerReindex,
     registerStatus,
+    registerTask,
   ]) {
     register(program, context);
   }

@@ -3,7 +3,15 @@
  * The only module that reads `process.env`.
  */
 export { configSchema, writesModeSchema, defaultConfig } from './config-schema.js';
-export type { MnemoConfig, MnemoConfigInput, WritesMode, IndexBudget, RecallBudget, VerificationConfig, DreamConfig } from './config-schema.js';
+export type {
+  MnemoConfig,
+  MnemoConfigInput,
+  WritesMode,
+  IndexBudget,
+  RecallBudget,
+  VerificationConfig,
+  DreamConfig,
+} from './config-schema.js';
 export { resolveRoot, findGitRoot, DEFAULT_ROOT_NAME } from './resolve-root.js';
 export type { RootResolution } from './resolve-root.js';
 export { loadConfig, CONFIG_FILE } from './load-config.js';

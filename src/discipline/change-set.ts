@@ -1,6 +1,16 @@
 import { mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { errnoCode, fsyncDirectory, isValidSlug, randomToken, sha256, writeFileAtomic, type Clock, type Logger } from '../shared/index.js';
+import { dirname, join, resolve, sep } from 'node:path';
+import {
+  MnemoError,
+  errnoCode,
+  fsyncDirectory,
+  isValidSlug,
+  randomToken,
+  sha256,
+  writeFileAtomic,
+  type Clock,
+  type Logger,
+} from '../shared/index.js';
 import { appendAudit, rootPaths, topicPath, writeTopicFile, type AuditEntry } from '../store/index.js';
 
 /** One topic file to write: its full new content (already guarded and redacted). */
@@ -20,12 +30,21 @@ export interface TopicFileRemoval {
   expectHash?: string;
 }
 
+/** A file under `.state/` changed together with the topics (a task closed by its promotion). */
+export interface StateFileWrite {
+  /** Relative to `.state/`. */
+  path: string;
+  /** New content; `null` removes the file. */
+  content: string | null;
+}
+
 /** Several file changes applied as one: all or (after recovery) all, never a part. */
 export interface ChangeSet {
   reason: string;
   writes: TopicFileWrite[];
   removals: TopicFileRemoval[];
   audit: Omit<AuditEntry, 'time'>[];
+  state?: StateFileWrite[];
 }
 
 interface Journal {
@@ -35,6 +54,7 @@ interface Journal {
   writes: TopicFileWrite[];
   removals: TopicFileRemoval[];
   audit: AuditEntry[];
+  state?: StateFileWrite[];
   /** Copies of the files as they were before, slug → trash path. */
   backups: Record<string, string>;
 }
@@ -42,13 +62,24 @@ interface Journal {
 export type ConflictPolicy = 'abort' | 'skip';
 
 /** Points inside a change where a test may inject a crash (the hook may kill the process). */
-export type ChangePhase = 'journal-written' | 'backups-written' | 'topic-written' | 'removals-done' | 'audit-written' | 'journal-removed' | 'index-written';
+export type ChangePhase =
+  'journal-written' | 'backups-written' | 'topic-written' | 'removals-done' | 'audit-written' | 'journal-removed' | 'index-written';
 export type PhaseHook = (phase: ChangePhase, detail?: string) => void | Promise<void>;
 
 export interface Conflict {
   slug: string;
   expected: string | null | undefined;
   actual: string | null;
+}
+
+/** A path under `.state/`, refusing anything that leaves it. */
+function statePath(root: string, relativePath: string): string {
+  const state = rootPaths(root).state;
+  const path = resolve(state, relativePath);
+  if (!path.startsWith(`${state}${sep}`)) {
+    throw new MnemoError('invalid-input', `${JSON.stringify(relativePath)} is not a path inside .state/.`);
+  }
+  return path;
 }
 
 async function currentHash(root: string, slug: string): Promise<string | null> {
@@ -61,7 +92,10 @@ async function currentHash(root: string, slug: string): Promise<string | null> {
 }
 
 function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Find conflicts between a change set's expectations and the files as they are now. */
@@ -90,12 +124,14 @@ export async function applyChangeSet(
   const paths = rootPaths(root);
   const now = clock.now();
   for (const item of [...changes.writes, ...changes.removals]) topicPath(root, item.slug);
+  for (const item of changes.state ?? []) statePath(root, item.path);
   await mkdir(paths.journal, { recursive: true });
   await mkdir(paths.trash, { recursive: true });
   const id = `${stamp(now)}-${randomToken(6)}`;
   const backups: Record<string, string> = {};
   for (const item of [...changes.writes, ...changes.removals]) {
-    if ((await currentHash(root, item.slug)) !== null) backups[item.slug] = join(paths.trash, `${stamp(now)}-${randomToken(4)}-${item.slug}.md`);
+    if ((await currentHash(root, item.slug)) !== null)
+      backups[item.slug] = join(paths.trash, `${stamp(now)}-${randomToken(4)}-${item.slug}.md`);
   }
   const journal: Journal = {
     id,
@@ -103,6 +139,7 @@ export async function applyChangeSet(
     reason: changes.reason,
     writes: changes.writes,
     removals: changes.removals,
+    ...(changes.state ? { state: changes.state } : {}),
     audit: changes.audit.map((entry) => ({ time: now.toISOString(), ...entry, details: { ...entry.details, change: id } })),
     backups,
   };
@@ -121,7 +158,10 @@ async function rollForward(root: string, journal: Journal, onPhase?: PhaseHook):
   const removed = new Set(journal.removals.map((item) => item.slug));
   for (const [slug, backup] of Object.entries(journal.backups)) {
     if (removed.has(slug)) continue;
-    const exists = await readFile(backup).then(() => true, () => false);
+    const exists = await readFile(backup).then(
+      () => true,
+      () => false,
+    );
     if (exists) continue;
     const current = await readFile(topicPath(root, slug)).catch(() => undefined);
     // Copy the old version aside once; if the new one is already in place, the copy was made.
@@ -138,11 +178,22 @@ async function rollForward(root: string, journal: Journal, onPhase?: PhaseHook):
   }
   for (const removal of journal.removals) {
     const target = journal.backups[removal.slug];
-    const present = await readFile(topicPath(root, removal.slug)).then(() => true, () => false);
+    const present = await readFile(topicPath(root, removal.slug)).then(
+      () => true,
+      () => false,
+    );
     if (!present) continue;
     if (target === undefined) continue; // it did not exist when the change was planned
     await rename(topicPath(root, removal.slug), target);
     await fsyncDirectory(root);
+  }
+  for (const item of journal.state ?? []) {
+    const path = statePath(root, item.path);
+    if (item.content === null) await unlink(path).catch(() => undefined);
+    else {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomic(path, item.content);
+    }
   }
   await onPhase?.('removals-done');
   const written = await auditAlreadyWritten(root, journal.id);

@@ -31,7 +31,13 @@ export function indexEntries(catalog: readonly CatalogTopic[], now: Date, usage?
   const entries: IndexEntryInput[] = [];
   for (const topic of catalog) {
     if (!topic.readable) {
-      entries.push({ slug: topic.slug, title: topic.slug, hook: `unreadable, run mnemo doctor: ${topic.error}`, type: 'project', rank: indexRank(topic, now, usage) });
+      entries.push({
+        slug: topic.slug,
+        title: topic.slug,
+        hook: `unreadable, run mnemo doctor: ${topic.error}`,
+        type: 'project',
+        rank: indexRank(topic, now, usage),
+      });
       continue;
     }
     if (topic.meta.status !== 'active' && topic.meta.status !== 'suspect') continue;

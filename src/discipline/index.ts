@@ -3,9 +3,26 @@
  * remember/forget, index rendering and checking.
  */
 export { MemoryWriter } from './memory-writer.js';
-export type { MemoryWriterOptions, IndexReport, IndexProblem, IndexCheck, CommitResult, WriteResult, ForgetResult } from './memory-writer.js';
+export type {
+  MemoryWriterOptions,
+  IndexReport,
+  IndexProblem,
+  IndexCheck,
+  CommitResult,
+  WriteResult,
+  ForgetResult,
+} from './memory-writer.js';
 export { applyChangeSet, recoverJournals, findConflicts } from './change-set.js';
-export type { ChangeSet, TopicFileWrite, TopicFileRemoval, Conflict, ConflictPolicy, ChangePhase, PhaseHook } from './change-set.js';
+export type {
+  ChangeSet,
+  StateFileWrite,
+  TopicFileWrite,
+  TopicFileRemoval,
+  Conflict,
+  ConflictPolicy,
+  ChangePhase,
+  PhaseHook,
+} from './change-set.js';
 export { indexEntries, indexRank } from './index-ranking.js';
 export type { UsageCounts } from './index-ranking.js';
 export { parseTopicInput, topicInputSchema, provenanceKindSchema, MAX_BODY_BYTES } from './topic-input.js';
@@ -14,3 +31,9 @@ export { recallMemory, assertSearchable } from './recall.js';
 export type { RecallOptions, RecallResult, RecallDependencies } from './recall.js';
 export { logEvents, importTranscriptFile } from './transcript-log.js';
 export type { TranscriptLogOptions, LogResult, ImportResult } from './transcript-log.js';
+export { TaskService } from './task-service.js';
+export type { TaskServiceOptions, BeginTaskInput, CompleteResult, CompleteOutcome } from './task-service.js';
+export { TaskStore, TASK_STATUSES, isOpenStatus } from './task-store.js';
+export type { TaskRecord, TaskStatus, StagedNote, TaskAttempt, TaskError, PromotedTopic } from './task-store.js';
+export { errorSignature, matchesSignature, normalizeErrorText } from './error-signature.js';
+export { textSimilarity, SUPERSEDE_THRESHOLD } from './note-similarity.js';

@@ -15,7 +15,15 @@ import {
   type TopicMeta,
   type TopicSource,
 } from '../store/index.js';
-import { applyChangeSet, findConflicts, recoverJournals, type ChangeSet, type Conflict, type ConflictPolicy, type PhaseHook } from './change-set.js';
+import {
+  applyChangeSet,
+  findConflicts,
+  recoverJournals,
+  type ChangeSet,
+  type Conflict,
+  type ConflictPolicy,
+  type PhaseHook,
+} from './change-set.js';
 import { indexEntries, type UsageCounts } from './index-ranking.js';
 import { parseTopicInput, type TopicInput } from './topic-input.js';
 
@@ -198,7 +206,9 @@ export class MemoryWriter {
         reason: 'remember',
         writes: [{ slug, content, expectHash: previous ? previous.hash : null }],
         removals: [],
-        audit: [{ action: previous ? 'topic-updated' : 'topic-created', slug, id: meta.id, actor: input.actor ?? 'user', reason: 'remember' }],
+        audit: [
+          { action: previous ? 'topic-updated' : 'topic-created', slug, id: meta.id, actor: input.actor ?? 'user', reason: 'remember' },
+        ],
       });
       return {
         slug,
@@ -250,7 +260,9 @@ export class MemoryWriter {
         `MEMORY.md is over its budget (${maxLines} lines, ${maxBytes} bytes): ${rendered.omitted.length} topic(s) left out of the index: ${rendered.omitted.map((entry) => entry.slug).join(', ')}`,
       );
     } else if (rendered.lines >= maxLines * warnRatio || rendered.bytes >= maxBytes * warnRatio) {
-      warnings.push(`MEMORY.md uses ${rendered.lines}/${maxLines} lines and ${rendered.bytes}/${maxBytes} bytes (over ${Math.round(warnRatio * 100)}%): run mnemo dream or forget stale topics`);
+      warnings.push(
+        `MEMORY.md uses ${rendered.lines}/${maxLines} lines and ${rendered.bytes}/${maxBytes} bytes (over ${Math.round(warnRatio * 100)}%): run mnemo dream or forget stale topics`,
+      );
     }
     const report: IndexReport = {
       lines: rendered.lines,
@@ -287,17 +299,32 @@ export class MemoryWriter {
       if (line.slug === undefined) continue;
       const entry = expected.get(line.slug);
       if (seen.has(line.slug)) {
-        problems.push({ kind: 'duplicate', slug: line.slug, lineNumber: line.lineNumber, message: `line ${line.lineNumber}: ${line.slug} is listed twice` });
+        problems.push({
+          kind: 'duplicate',
+          slug: line.slug,
+          lineNumber: line.lineNumber,
+          message: `line ${line.lineNumber}: ${line.slug} is listed twice`,
+        });
         continue;
       }
       seen.add(line.slug);
       if (!entry) {
-        problems.push({ kind: 'dangling', slug: line.slug, lineNumber: line.lineNumber, message: `line ${line.lineNumber} points at ${line.target}, which is not an active topic` });
+        problems.push({
+          kind: 'dangling',
+          slug: line.slug,
+          lineNumber: line.lineNumber,
+          message: `line ${line.lineNumber} points at ${line.target}, which is not an active topic`,
+        });
         continue;
       }
       const rendered = renderIndexLine(entry);
       if (line.raw.trim() !== rendered) {
-        problems.push({ kind: 'stale', slug: line.slug, lineNumber: line.lineNumber, message: `line ${line.lineNumber} differs from what ${line.slug}.md says (expected: ${rendered})` });
+        problems.push({
+          kind: 'stale',
+          slug: line.slug,
+          lineNumber: line.lineNumber,
+          message: `line ${line.lineNumber} differs from what ${line.slug}.md says (expected: ${rendered})`,
+        });
       }
     }
     for (const slug of expected.keys()) {

@@ -14,6 +14,10 @@ import {
   type SearchIndex,
 } from '../retrieval/index.js';
 import { rootPaths, type TopicStatus } from '../store/index.js';
+import { matchesSignature } from './error-signature.js';
+import { textSimilarity } from './note-similarity.js';
+import { TaskStore } from './task-store.js';
+import type { Clock } from '../shared/index.js';
 
 export interface RecallOptions {
   /** Most topics returned (default from config: 5). */
@@ -26,6 +30,8 @@ export interface RecallOptions {
   deep?: boolean;
   /** Count this recall against a session's budget (default 60 KB per session). */
   session?: string;
+  /** Also return this task's staged notes, marked unverified (only the task's own session should ask). */
+  task?: string;
 }
 
 export interface RecallResult {
@@ -43,14 +49,68 @@ export interface RecallDependencies {
   root: string;
   search: SearchIndex;
   budget: RecallBudget;
+  clock: Clock;
 }
 
 const STATUS_ORDER: Record<TopicStatus, number> = { active: 0, suspect: 1, superseded: 2, quarantined: 3 };
 
+/**
+ * A query that carries the error signature of a lesson gets that lesson first, whatever BM25
+ * thought: the signature is the strongest evidence of relevance there is.
+ */
+function promoteMatchingLessons(search: SearchIndex, query: string, candidates: RecallTopicCandidate[]): void {
+  const matching = search
+    .topicsOfType('lesson')
+    .filter(
+      (topic) =>
+        topic.readable && topic.meta.status === 'active' && topic.meta.errorSignature && matchesSignature(query, topic.meta.errorSignature),
+    );
+  for (const lesson of matching.reverse()) {
+    if (!lesson.readable) continue;
+    const at = candidates.findIndex((candidate) => candidate.slug === lesson.slug);
+    const [existing] = at >= 0 ? candidates.splice(at, 1) : [];
+    const candidate: RecallTopicCandidate = existing ?? {
+      slug: lesson.slug,
+      name: lesson.meta.name,
+      description: lesson.meta.description,
+      type: lesson.meta.type,
+      status: lesson.meta.status,
+      body: lesson.body,
+      score: Number.POSITIVE_INFINITY,
+      caveats: [],
+      details: { id: lesson.meta.id, updated: lesson.meta.updated, verified: lesson.meta.verified, source: lesson.meta.source },
+    };
+    candidate.caveats = [`lesson: this query carries its error signature \`${lesson.meta.errorSignature ?? ''}\``, ...candidate.caveats];
+    candidates.unshift(candidate);
+  }
+}
+
+/** A task's staged notes as recall candidates, marked unverified, ranked by word overlap. */
+async function stagedCandidates(dependencies: RecallDependencies, taskId: string, query: string): Promise<RecallTopicCandidate[]> {
+  const task = await new TaskStore(dependencies.root, dependencies.clock).get(taskId);
+  return task.notes
+    .map((note) => ({ note, score: textSimilarity(query, `${note.name} ${note.description} ${note.tags.join(' ')} ${note.body}`) }))
+    .filter(({ score }) => score > 0)
+    .sort((a, b) => b.score - a.score)
+    .map(({ note, score }) => ({
+      slug: `${task.id}/${note.id}`,
+      name: note.name,
+      description: note.description,
+      type: note.type,
+      status: 'active' as const,
+      body: note.body,
+      score,
+      caveats: [`unverified: staged in task ${task.id}, not yet promoted; it may be wrong`],
+      details: { staged: true, task: task.id, source: note.source },
+    }));
+}
+
 /** Raise `invalid-input` for a query with nothing to search for. */
 export function assertSearchable(query: string): void {
   if (query.trim() === '') {
-    throw new MnemoError('invalid-input', 'The query is empty.', { hint: 'Say what you are looking for, e.g. mnemo recall "how do we deploy staging".' });
+    throw new MnemoError('invalid-input', 'The query is empty.', {
+      hint: 'Say what you are looking for, e.g. mnemo recall "how do we deploy staging".',
+    });
   }
   if (queryTerms(query).length === 0) {
     throw new MnemoError('invalid-input', `The query ${JSON.stringify(query)} has no searchable words (only stopwords or punctuation).`, {
@@ -82,7 +142,10 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   const sessionNote: CutNote[] = [];
   if (options.session && used + callBytes > defaults.sessionBytes) {
     callBytes = Math.max(0, defaults.sessionBytes - used);
-    sessionNote.push({ reason: 'call-budget', message: `session ${options.session} has used ${used} of its ${defaults.sessionBytes} recall bytes; this answer is limited to ${callBytes}` });
+    sessionNote.push({
+      reason: 'call-budget',
+      message: `session ${options.session} has used ${used} of its ${defaults.sessionBytes} recall bytes; this answer is limited to ${callBytes}`,
+    });
   }
   const budget: PackBudget = { limit, topicBytes: options.topicBytes ?? defaults.topicBytes, callBytes };
   const candidates: RecallTopicCandidate[] = [];
@@ -90,7 +153,8 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     const topic = search.lookup(hit.slug);
     if (!topic?.readable) continue;
     const caveats: string[] = [];
-    if (topic.meta.status === 'suspect') caveats.push('suspect: its evidence was contradicted when last checked; confirm before relying on it');
+    if (topic.meta.status === 'suspect')
+      caveats.push('suspect: its evidence was contradicted when last checked; confirm before relying on it');
     if (topic.problems.length > 0) caveats.push(`file problems: ${topic.problems.join('; ')}`);
     candidates.push({
       slug: topic.slug,
@@ -105,6 +169,8 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     });
   }
   candidates.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.score - a.score);
+  promoteMatchingLessons(search, query, candidates);
+  if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
   const turns = options.deep ? search.searchTurns(query, { limit: 20 }) : [];
   const packed = packRecall(candidates, turns, budget);
   packed.cut.unshift(...sessionNote);
@@ -112,5 +178,13 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     usage[options.session] = used + packed.bytes;
     await writeFileAtomic(join(rootPaths(dependencies.root).state, 'recall-usage.json'), JSON.stringify(usage));
   }
-  return { query, text: renderRecallText(packed), topics: packed.topics, turns: packed.turns, cut: packed.cut, bytes: packed.bytes, budget };
+  return {
+    query,
+    text: renderRecallText(packed),
+    topics: packed.topics,
+    turns: packed.turns,
+    cut: packed.cut,
+    bytes: packed.bytes,
+    budget,
+  };
 }

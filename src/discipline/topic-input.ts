@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { MnemoError } from '../shared/index.js';
-import { evidenceSchema, SOURCE_KINDS, TOPIC_TYPES, topicLinkSchema, type Evidence, type SourceKind, type TopicLink, type TopicType } from '../store/index.js';
+import {
+  evidenceSchema,
+  SOURCE_KINDS,
+  TOPIC_TYPES,
+  topicLinkSchema,
+  type Evidence,
+  type SourceKind,
+  type TopicLink,
+  type TopicType,
+} from '../store/index.js';
 
 /** Largest topic body mnemo writes; recall cuts topics to 4 KB anyway. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -18,9 +27,17 @@ export const topicInputSchema = z.object({
   body: z
     .string()
     .refine((value) => value.trim().length > 0, 'the body is empty: say the fact, why it holds, and how to apply it')
-    .refine((value) => Buffer.byteLength(value) <= MAX_BODY_BYTES, `the body is over ${MAX_BODY_BYTES / 1024} KB; keep topics short and split long material`),
+    .refine(
+      (value) => Buffer.byteLength(value) <= MAX_BODY_BYTES,
+      `the body is over ${MAX_BODY_BYTES / 1024} KB; keep topics short and split long material`,
+    ),
   tags: z
-    .array(z.string().trim().regex(/^[\p{L}\p{N}][\p{L}\p{N}._/-]{0,39}$/u, 'a tag is one word of letters, digits, ".", "_", "/" or "-"'))
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^[\p{L}\p{N}][\p{L}\p{N}._/-]{0,39}$/u, 'a tag is one word of letters, digits, ".", "_", "/" or "-"'),
+    )
     .max(20)
     .default([]),
   evidence: z.array(evidenceSchema).default([]),

@@ -40,7 +40,9 @@ export async function logEvents(options: TranscriptLogOptions, session: string, 
     const parsed = transcriptEventInputSchema.safeParse(event);
     if (parsed.success) return parsed.data;
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
-    throw new MnemoError('invalid-input', `Event ${index + 1} cannot be logged: ${problems}.`, { hint: 'Nothing was written; fix the event and try again.' });
+    throw new MnemoError('invalid-input', `Event ${index + 1} cannot be logged: ${problems}.`, {
+      hint: 'Nothing was written; fix the event and try again.',
+    });
   });
   const written = await appendTranscript(options.root, session, valid, options.clock);
   return { session, ...written };
@@ -84,7 +86,10 @@ export async function importTranscriptFile(options: TranscriptLogOptions, file: 
     }
     const parsed = importLineSchema.safeParse(value);
     if (!parsed.success) {
-      skipped.push({ line: index + 1, message: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ') });
+      skipped.push({
+        line: index + 1,
+        message: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; '),
+      });
       return;
     }
     const { session: own, ...event } = parsed.data;

@@ -63,7 +63,10 @@ const TURNS_HEADING = '## From transcripts\n';
 /** Cut a text to at most `maxBytes` UTF-8 bytes, at a line or word boundary when one is close. */
 export function cutToBytes(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
-  let cut = Buffer.from(text).subarray(0, Math.max(0, maxBytes)).toString('utf8').replace(/\uFFFD+$/, '');
+  let cut = Buffer.from(text)
+    .subarray(0, Math.max(0, maxBytes))
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
   const boundary = Math.max(cut.lastIndexOf('\n'), cut.lastIndexOf(' '));
   if (boundary > cut.length * 0.6) cut = cut.slice(0, boundary);
   return cut.trimEnd();
@@ -121,7 +124,12 @@ export function packRecall(
       continue;
     }
     add(bytes);
-    packed.topics.push({ ...topic, text: block.text, bytes, ...(block.truncatedFrom === undefined ? {} : { truncatedFrom: block.truncatedFrom }) });
+    packed.topics.push({
+      ...topic,
+      text: block.text,
+      bytes,
+      ...(block.truncatedFrom === undefined ? {} : { truncatedFrom: block.truncatedFrom }),
+    });
     if (block.truncatedFrom !== undefined) {
       packed.cut.push({
         slug: topic.slug,
@@ -151,7 +159,10 @@ export function packRecall(
     packed.cut.push({ reason: 'call-budget', message: `left out by the ${budget.callBytes}-byte call budget: ${overCall.join(', ')}` });
   }
   if (turnsLeftOut > 0) {
-    packed.cut.push({ reason: 'call-budget', message: `${turnsLeftOut} matching transcript turn(s) left out by the ${budget.callBytes}-byte call budget` });
+    packed.cut.push({
+      reason: 'call-budget',
+      message: `${turnsLeftOut} matching transcript turn(s) left out by the ${budget.callBytes}-byte call budget`,
+    });
   }
   return packed;
 }

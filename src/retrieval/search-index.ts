@@ -334,7 +334,8 @@ export class SearchIndex {
       const offset = row && !restart ? row.offset : 0;
       const firstLine = row && !restart ? row.next_line : 1;
       const read = await readTranscript(file.path, offset, firstLine);
-      for (const problem of read.problems) report.problems.push({ file: `sessions/${file.name}:${problem.line}`, message: problem.message });
+      for (const problem of read.problems)
+        report.problems.push({ file: `sessions/${file.name}:${problem.line}`, message: problem.message });
       const apply = this.db.transaction(() => {
         const current = getSession.get(file.name) as SessionRow | undefined;
         // Another process indexed this file meanwhile: leave it to the next sync.
@@ -377,6 +378,11 @@ export class SearchIndex {
     return (this.db.prepare('SELECT * FROM topics ORDER BY slug').all() as TopicRow[]).map(toCatalog);
   }
 
+  /** Readable topics of one type (lessons are scanned for error signatures on every recall). */
+  topicsOfType(type: TopicType): CatalogTopic[] {
+    return (this.db.prepare('SELECT * FROM topics WHERE readable = 1 AND type = ? ORDER BY slug').all(type) as TopicRow[]).map(toCatalog);
+  }
+
   /** One topic by slug or by frontmatter id. */
   lookup(reference: string): CatalogTopic | undefined {
     const bySlug = this.db.prepare('SELECT * FROM topics WHERE slug = ?').get(reference) as TopicRow | undefined;
@@ -389,7 +395,10 @@ export class SearchIndex {
    * Rank topics for a query with weighted BM25. Only the given statuses are searched (default:
    * active and suspect); superseded and quarantined topics never come back from recall.
    */
-  searchTopics(query: string, options: { limit?: number; statuses?: readonly TopicStatus[]; types?: readonly TopicType[] } = {}): TopicHit[] {
+  searchTopics(
+    query: string,
+    options: { limit?: number; statuses?: readonly TopicStatus[]; types?: readonly TopicType[] } = {},
+  ): TopicHit[] {
     const match = ftsQuery(queryTerms(query));
     if (match === undefined) return [];
     const statuses = options.statuses ?? ['active', 'suspect'];

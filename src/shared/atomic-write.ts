@@ -1,13 +1,14 @@
-import { open } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomicImpl from 'write-file-atomic';
 
 /**
  * Write a whole file atomically: temp file in the same folder, fsync, rename, fsync of the folder.
  * A reader sees the old content or the new one, never a mix; a crash leaves at most a stray temp
- * file. Callers must have redacted secrets before calling: the temp file is on disk too.
+ * file. The folder is created when missing. Callers must have redacted secrets before calling: the temp file is on disk too.
  */
 export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   await writeFileAtomicImpl(path, content, { fsync: true });
   await fsyncDirectory(dirname(path));
 }

@@ -3,15 +3,7 @@
  * `check-failed` to 1; everything else is an unexpected failure.
  */
 export type MnemoErrorCode =
-  | 'usage'
-  | 'invalid-input'
-  | 'not-found'
-  | 'not-initialized'
-  | 'check-failed'
-  | 'lock-timeout'
-  | 'write-refused'
-  | 'io'
-  | 'internal';
+  'usage' | 'invalid-input' | 'not-found' | 'not-initialized' | 'check-failed' | 'lock-timeout' | 'write-refused' | 'io' | 'internal';
 
 export interface MnemoErrorOptions {
   /** What the person should do about it; printed after the message. */
@@ -49,7 +41,7 @@ export function describeError(error: unknown): string {
 /** Node's errno code of a thrown value (`ENOENT`, `EEXIST`, ...), if it has one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error).code;
+    const code = error.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

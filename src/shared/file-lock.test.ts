@@ -55,7 +55,10 @@ describe('file lock', () => {
   it('times out waiting for a live holder with an error that names it', async () => {
     const path = join(await tempDir(), 'memory.lock');
     const held = await acquireLock(path, { purpose: 'dream' });
-    await expect(acquireLock(path, { timeoutMs: 50, retryMs: 5 })).rejects.toMatchObject({ code: 'lock-timeout', message: expect.stringMatching(/held by process \d+ \(dream/) });
+    await expect(acquireLock(path, { timeoutMs: 50, retryMs: 5 })).rejects.toMatchObject({
+      code: 'lock-timeout',
+      message: expect.stringMatching(/held by process \d+ \(dream/),
+    });
     await held.release();
   });
 
@@ -80,6 +83,7 @@ describe('file lock', () => {
         }),
       ),
     );
-    for (let index = 0; index < order.length; index += 2) expect(order[index]?.replace('-start', '')).toBe(order[index + 1]?.replace('-end', ''));
+    for (let index = 0; index < order.length; index += 2)
+      expect(order[index]?.replace('-start', '')).toBe(order[index + 1]?.replace('-end', ''));
   });
 });

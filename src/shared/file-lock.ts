@@ -34,9 +34,7 @@ export interface LockHandle {
   release(): Promise<void>;
 }
 
-export type LockAttempt =
-  | { acquired: true; handle: LockHandle }
-  | { acquired: false; owner: LockOwner | undefined };
+export type LockAttempt = { acquired: true; handle: LockHandle } | { acquired: false; owner: LockOwner | undefined };
 
 const HOST = hostname();
 

@@ -34,31 +34,57 @@ export function tailText(text: string, cap: number): string {
   const bytes = Buffer.byteLength(text);
   if (bytes <= cap) return text;
   const buffer = Buffer.from(text);
-  const kept = buffer.subarray(bytes - cap).toString('utf8').replace(/^\uFFFD+/, '');
+  const kept = buffer
+    .subarray(bytes - cap)
+    .toString('utf8')
+    .replace(/^\uFFFD+/, '');
   return `[… ${bytes - cap} bytes cut]\n${kept}`;
 }
 
-/** Runs a real child process through execa; never throws for a failing command. */
+/**
+ * Runs a real child process through execa; never throws for a failing command. The child gets
+ * its own process group, so a timeout kills what it started too (a shell's `sleep`, a test
+ * runner's workers), not only the direct child.
+ */
 export const runProcess: ProcessRunner = async (command, args, options) => {
   const cap = options.outputCapBytes ?? 4096;
   const started = Date.now();
-  const result = await execa(command, args, {
+  const child = execa(command, args, {
     cwd: options.cwd,
-    timeout: options.timeoutMs,
-    forceKillAfterDelay: 1000,
     shell: options.shell ?? false,
     reject: false,
+    detached: true,
     stripFinalNewline: false,
     maxBuffer: 16 * 1024 * 1024,
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     ...(options.env ? { env: options.env, extendEnv: true } : {}),
   });
+  let timedOut = false;
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  let forceKill: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup('SIGTERM');
+    forceKill = setTimeout(() => killGroup('SIGKILL'), 1000);
+    forceKill.unref();
+  }, options.timeoutMs);
+  timer.unref();
+  const result = await child;
+  clearTimeout(timer);
+  if (forceKill) clearTimeout(forceKill);
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-  const notStarted = result.failed && result.exitCode === undefined && !result.timedOut && !result.isTerminated;
+  const notStarted = result.failed && result.exitCode === undefined && !timedOut && !result.isTerminated;
   return {
-    exitCode: result.exitCode,
-    timedOut: result.timedOut,
+    exitCode: timedOut ? undefined : result.exitCode,
+    timedOut,
     startError: notStarted ? (result.originalMessage ?? result.shortMessage) : undefined,
     stdoutTail: tailText(stdout, cap),
     stderrTail: tailText(stderr, cap),

@@ -71,7 +71,10 @@ export function sanitizeIndexText(text: string): string {
 function truncate(text: string, max: number): string {
   const chars = [...text];
   if (chars.length <= max) return text;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…`;
+  return `${chars
+    .slice(0, Math.max(0, max - 1))
+    .join('')
+    .trimEnd()}…`;
 }
 
 /** `- [Title](slug.md) — hook`, at most INDEX_LINE_MAX characters. */
@@ -142,7 +145,10 @@ export function parseIndex(text: string): ParsedIndex {
     let slug: string | undefined;
     const decoded = safeDecode(target);
     if (decoded.includes('/') || decoded.includes('\\') || decoded.startsWith('.')) {
-      problems.push({ lineNumber, message: `link target ${JSON.stringify(target)} leaves the memory root; topics are files beside MEMORY.md` });
+      problems.push({
+        lineNumber,
+        message: `link target ${JSON.stringify(target)} leaves the memory root; topics are files beside MEMORY.md`,
+      });
     } else if (!decoded.endsWith('.md')) {
       problems.push({ lineNumber, message: `link target ${JSON.stringify(target)} is not a .md topic file` });
     } else {

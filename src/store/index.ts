@@ -2,8 +2,29 @@
  * store: the three layers on disk. Read views of topics, the index and transcripts (tolerant:
  * bad files are reported, never fatal), and the raw atomic writers that only discipline/ calls.
  */
-export { TOPIC_TYPES, TOPIC_STATUSES, SOURCE_KINDS, KNOWN_FIELDS, evidenceSchema, topicSourceSchema, topicTypeSchema, topicStatusSchema, topicLinkSchema } from './topic-schema.js';
-export type { TopicType, TopicStatus, SourceKind, TopicSource, Evidence, EvidenceKind, TopicLink, TopicMeta, Topic, UnreadableTopic } from './topic-schema.js';
+export {
+  TOPIC_TYPES,
+  TOPIC_STATUSES,
+  SOURCE_KINDS,
+  KNOWN_FIELDS,
+  evidenceSchema,
+  topicSourceSchema,
+  topicTypeSchema,
+  topicStatusSchema,
+  topicLinkSchema,
+} from './topic-schema.js';
+export type {
+  TopicType,
+  TopicStatus,
+  SourceKind,
+  TopicSource,
+  Evidence,
+  EvidenceKind,
+  TopicLink,
+  TopicMeta,
+  Topic,
+  UnreadableTopic,
+} from './topic-schema.js';
 export { parseTopicText, serializeTopic, splitFrontmatter, readMeta } from './topic-format.js';
 export type { ParsedTopic } from './topic-format.js';
 export { renderIndexText, renderIndexLine, parseIndex, sanitizeIndexText, INDEX_LINE_MAX } from './index-format.js';

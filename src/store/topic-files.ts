@@ -107,7 +107,15 @@ export async function readTopicFile(root: string, slug: string): Promise<TopicRe
     if (stats.isSymbolicLink()) {
       const target = await realpath(path);
       if (!isInside(await realpath(root), target)) {
-        return { status: 'unreadable', slug, path, error: `is a symbolic link to ${target}, outside the memory root`, hash: undefined, mtimeMs: stats.mtimeMs, size: 0 };
+        return {
+          status: 'unreadable',
+          slug,
+          path,
+          error: `is a symbolic link to ${target}, outside the memory root`,
+          hash: undefined,
+          mtimeMs: stats.mtimeMs,
+          size: 0,
+        };
       }
       stats = await lstat(target);
     }

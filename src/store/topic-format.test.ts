@@ -26,7 +26,11 @@ describe('topic files', () => {
   it('keeps unknown frontmatter fields, their order and comments when rewriting', () => {
     const parsed = parseTopicText(CLAUDE_CODE_TOPIC.replace('type: feedback', 'type: feedback # kept'), 'feedback_testing');
     if (!parsed.ok) throw new Error(parsed.error);
-    const rewritten = serializeTopic({ ...parsed.topic.meta, description: 'how tests are written here', id: '01TEST' }, parsed.topic.body, parsed.frontmatter);
+    const rewritten = serializeTopic(
+      { ...parsed.topic.meta, description: 'how tests are written here', id: '01TEST' },
+      parsed.topic.body,
+      parsed.frontmatter,
+    );
     expect(rewritten).toContain('originSessionId: 3f2a9c1e');
     expect(rewritten).toContain('# kept');
     expect(rewritten).toContain('description: how tests are written here');

@@ -69,7 +69,8 @@ export function readMeta(data: Record<string, unknown>, slug: string, body: stri
   const description = asText(data.description);
   if (description === undefined) problems.push("missing 'description'; using the first line of the body");
   const type = topicTypeSchema.safeParse(data.type);
-  if (!type.success) problems.push(`'type' ${JSON.stringify(data.type ?? null)} is not one of user, feedback, project, reference, lesson; read as project`);
+  if (!type.success)
+    problems.push(`'type' ${JSON.stringify(data.type ?? null)} is not one of user, feedback, project, reference, lesson; read as project`);
   const status = data.status === undefined ? undefined : topicStatusSchema.safeParse(data.status);
   if (status && !status.success) problems.push(`'status' ${JSON.stringify(data.status)} is unknown; read as active`);
   const source = data.source === undefined ? undefined : topicSourceSchema.safeParse(data.source);
@@ -97,6 +98,7 @@ export function readMeta(data: Record<string, unknown>, slug: string, body: stri
     supersededBy: asText(data.supersededBy),
     links: parseList<TopicLink>(data.links, 'links', (item) => topicLinkSchema.safeParse(item).data, problems),
     tags: parseList(data.tags, 'tags', asText, problems),
+    errorSignature: asText(data.errorSignature),
   };
 }
 

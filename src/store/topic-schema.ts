@@ -31,7 +31,9 @@ const derived = { derived: z.boolean().optional() };
 
 /** A checkable claim about the world attached to a topic. */
 export const evidenceSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('file'), path: z.string().min(1), contains: z.string().optional(), hash: z.string().optional(), ...derived }).loose(),
+  z
+    .object({ kind: z.literal('file'), path: z.string().min(1), contains: z.string().optional(), hash: z.string().optional(), ...derived })
+    .loose(),
   z.object({ kind: z.literal('symbol'), name: z.string().min(1), glob: z.string().default('**/*'), ...derived }).loose(),
   z.object({ kind: z.literal('package'), name: z.string().min(1), range: z.string().default('*'), ...derived }).loose(),
   z.object({ kind: z.literal('git'), ref: z.string().min(1), ...derived }).loose(),
@@ -79,6 +81,8 @@ export interface TopicMeta {
   supersededBy?: string | undefined;
   links: TopicLink[];
   tags: string[];
+  /** On a lesson: the normalized error signature it resolves. */
+  errorSignature?: string | undefined;
 }
 
 /** Every known field name, in the order a new file writes them. */
@@ -97,6 +101,7 @@ export const KNOWN_FIELDS = [
   'supersededBy',
   'links',
   'tags',
+  'errorSignature',
 ] as const satisfies readonly (keyof TopicMeta)[];
 
 /** A topic read from disk. */

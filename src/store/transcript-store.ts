@@ -16,7 +16,10 @@ export const transcriptEventInputSchema = z
   .object({
     kind: z.string().regex(KIND, 'a kind is lower-case letters, digits and "-", like user, assistant, tool-result, error'),
     text: z.string(),
-    time: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a date').optional(),
+    time: z
+      .string()
+      .refine((value) => !Number.isNaN(Date.parse(value)), 'not a date')
+      .optional(),
     role: z.string().max(40).optional(),
     speaker: z.string().max(120).optional(),
     task: z.string().max(96).optional(),
@@ -102,8 +105,14 @@ function capText(text: string): string {
   if (bytes <= MAX_EVENT_TEXT_BYTES) return text;
   const half = Math.floor(MAX_EVENT_TEXT_BYTES / 2);
   const buffer = Buffer.from(text);
-  const head = buffer.subarray(0, half).toString('utf8').replace(/\uFFFD+$/, '');
-  const tail = buffer.subarray(bytes - half).toString('utf8').replace(/^\uFFFD+/, '');
+  const head = buffer
+    .subarray(0, half)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+  const tail = buffer
+    .subarray(bytes - half)
+    .toString('utf8')
+    .replace(/^\uFFFD+/, '');
   return `${head}\n[… ${bytes - 2 * half} bytes cut by mnemo]\n${tail}`;
 }
 

@@ -28,8 +28,17 @@ export async function checkCommand(evidence: CommandEvidence, context: CheckCont
   const stdoutPattern = evidence.expect?.stdout;
   const [program, ...args] = parsed.argv;
   const runner = context.runner ?? runProcess;
-  const outcome = await runner(program, args, { cwd: context.workspace, timeoutMs: context.commandTimeoutMs, outputCapBytes: COMMAND_OUTPUT_CAP_BYTES });
-  const observed: Record<string, unknown> = { exitCode: outcome.exitCode, stdout: outcome.stdoutTail, stderr: outcome.stderrTail, durationMs: outcome.durationMs };
+  const outcome = await runner(program, args, {
+    cwd: context.workspace,
+    timeoutMs: context.commandTimeoutMs,
+    outputCapBytes: COMMAND_OUTPUT_CAP_BYTES,
+  });
+  const observed: Record<string, unknown> = {
+    exitCode: outcome.exitCode,
+    stdout: outcome.stdoutTail,
+    stderr: outcome.stderrTail,
+    durationMs: outcome.durationMs,
+  };
   if (outcome.startError !== undefined) return unverifiable(`\`${evidence.run}\` could not start: ${outcome.startError}`, observed);
   if (outcome.timedOut) return unverifiable(`\`${evidence.run}\` did not finish within ${context.commandTimeoutMs} ms`, observed);
   if (outcome.exitCode === undefined) return unverifiable(`\`${evidence.run}\` was stopped before it finished`, observed);
@@ -40,5 +49,8 @@ export async function checkCommand(evidence: CommandEvidence, context: CheckCont
   if (stdoutPattern !== undefined && !findPattern(stdoutPattern, outcome.stdoutTail).matched) {
     return contradicted(`the output of \`${evidence.run}\` no longer matches ${showPattern(stdoutPattern)}`, observed);
   }
-  return confirmed(`\`${evidence.run}\` exits ${expectedExit}${stdoutPattern === undefined ? '' : ` and prints ${showPattern(stdoutPattern)}`}`, observed);
+  return confirmed(
+    `\`${evidence.run}\` exits ${expectedExit}${stdoutPattern === undefined ? '' : ` and prints ${showPattern(stdoutPattern)}`}`,
+    observed,
+  );
 }

@@ -3,7 +3,13 @@
  * whichever comes first. The timer and the listener are always released. The work itself is
  * not cancelled here: pass the same signal to it where it can stop.
  */
-export async function raceDeadline<T>(work: Promise<T>, limitMs: number, signal: AbortSignal | undefined, onTimeout: () => T, onAbort: () => T): Promise<T> {
+export async function raceDeadline<T>(
+  work: Promise<T>,
+  limitMs: number,
+  signal: AbortSignal | undefined,
+  onTimeout: () => T,
+  onAbort: () => T,
+): Promise<T> {
   if (signal?.aborted) return onAbort();
   let timer: NodeJS.Timeout | undefined;
   let release = (): void => undefined;

@@ -4,7 +4,7 @@ import semver from 'semver';
 import type { Evidence } from '../store/index.js';
 import type { CheckContext } from './check-context.js';
 import { DEPENDENCY_FIELDS, isPackageName } from './package-versions.js';
-import { checkTopic } from './topic-check.js';
+import { CHEAP_EVIDENCE_KINDS, checkTopic } from './topic-check.js';
 
 export interface DeriveEvidenceOptions {
   /** The project folder: a derived path must exist in it, a derived package must be its dependency. */
@@ -19,6 +19,7 @@ const FILE_EXTENSIONS =
   /\.(?:[cm]?[jt]sx?|json|jsonc|ya?ml|toml|ini|cfg|conf|md|mdx|txt|py|rb|go|rs|java|kt|swift|c|h|cc|cpp|hpp|cs|php|sh|bash|zsh|sql|prisma|proto|graphql|html|css|scss|vue|svelte|lock|env|xml|gradle|tf|dockerfile)$/i;
 
 /** Code-looking words that belong to platforms and libraries, not to the workspace. */
+// prettier-ignore
 const NOT_WORKSPACE_SYMBOLS = new Set(
   [
     'javascript', 'typescript', 'github', 'gitlab', 'bitbucket', 'postgresql', 'mysql', 'mongodb', 'nodejs', 'macos', 'ios', 'ipados', 'iphone',
@@ -85,7 +86,9 @@ function readDependencies(workspace: string): Dependencies | undefined {
   }
   const installed = (name: string): string | undefined => {
     try {
-      const version = (JSON.parse(readFileSync(join(workspace, 'node_modules', ...name.split('/'), 'package.json'), 'utf8')) as { version?: unknown }).version;
+      const version = (
+        JSON.parse(readFileSync(join(workspace, 'node_modules', ...name.split('/'), 'package.json'), 'utf8')) as { version?: unknown }
+      ).version;
       return typeof version === 'string' ? version : undefined;
     } catch {
       return undefined;
@@ -115,7 +118,8 @@ function packagesFromText(text: string, dependencies: Dependencies): { name: str
       if (!isPackageName(name) || semver.validRange(range) === null) continue;
       const installed = dependencies.installed(name);
       if (installed === undefined && !dependencies.declared.has(name.toLowerCase())) continue;
-      const holds = installed !== undefined && semver.valid(installed) ? semver.satisfies(installed, range, { includePrerelease: true }) : true;
+      const holds =
+        installed !== undefined && semver.valid(installed) ? semver.satisfies(installed, range, { includePrerelease: true }) : true;
       if (holds) found.push({ name, range });
     }
   }
@@ -181,10 +185,14 @@ export function deriveEvidence(body: string, options: DeriveEvidenceOptions): Ev
  * is written right after its task was verified, so a derived claim that does not hold at that
  * moment was a wrong guess, not a fact. Runs the cheap checks within `budgetMs`.
  */
-export async function keepConfirmedEvidence(evidence: readonly Evidence[], context: CheckContext, options: { budgetMs: number }): Promise<Evidence[]> {
+export async function keepConfirmedEvidence(
+  evidence: readonly Evidence[],
+  context: CheckContext,
+  options: { budgetMs: number },
+): Promise<Evidence[]> {
   const derived = evidence.filter((item) => item.derived === true);
   if (derived.length === 0) return [...evidence];
-  const verdict = await checkTopic(derived, context, { budgetMs: options.budgetMs, kinds: ['file', 'symbol', 'package', 'git', 'env'] });
+  const verdict = await checkTopic(derived, context, { budgetMs: options.budgetMs, kinds: CHEAP_EVIDENCE_KINDS });
   const confirmedItems = new Set(verdict.verdicts.filter((item) => item.status === 'confirmed').map((item) => item.evidence));
   return evidence.filter((item) => item.derived !== true || confirmedItems.has(item));
 }

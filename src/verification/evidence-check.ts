@@ -39,7 +39,11 @@ async function runChecker(evidence: Evidence, context: CheckContext): Promise<Ch
  */
 export async function checkEvidence(evidence: Evidence, context: CheckContext): Promise<EvidenceVerdict> {
   const started = context.clock.now().getTime();
-  const finish = (outcome: CheckOutcome): EvidenceVerdict => ({ evidence, ...outcome, durationMs: Math.max(0, context.clock.now().getTime() - started) });
+  const finish = (outcome: CheckOutcome): EvidenceVerdict => ({
+    evidence,
+    ...outcome,
+    durationMs: Math.max(0, context.clock.now().getTime() - started),
+  });
   const parsed = evidenceSchema.safeParse(evidence);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

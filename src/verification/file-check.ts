@@ -10,7 +10,10 @@ export const MAX_CHECKED_FILE_BYTES = 8 * 1024 * 1024;
 
 /** `sha256:ABC` or `ABC` → `abc`. */
 function normalizeHash(hash: string): string {
-  return hash.trim().replace(/^sha256[:-]/i, '').toLowerCase();
+  return hash
+    .trim()
+    .replace(/^sha256[:-]/i, '')
+    .toLowerCase();
 }
 
 /**
@@ -68,10 +71,13 @@ export async function checkFile(evidence: FileEvidence, context: CheckContext): 
   if (stats === 'gone') return contradicted(`${path} is gone`, { exists: false });
   const wantsContent = evidence.contains !== undefined || evidence.hash !== undefined;
   if (stats.isDirectory()) {
-    return wantsContent ? contradicted(`${path} is now a folder, not a file`, { exists: true, folder: true }) : confirmed(`${path} exists (a folder)`, { exists: true, folder: true });
+    return wantsContent
+      ? contradicted(`${path} is now a folder, not a file`, { exists: true, folder: true })
+      : confirmed(`${path} exists (a folder)`, { exists: true, folder: true });
   }
   if (!wantsContent) return confirmed(`${path} exists`, { exists: true, size: stats.size });
-  if (stats.size > MAX_CHECKED_FILE_BYTES) return unverifiable(`${path} is too large to read (${stats.size} bytes; the limit is ${MAX_CHECKED_FILE_BYTES})`);
+  if (stats.size > MAX_CHECKED_FILE_BYTES)
+    return unverifiable(`${path} is too large to read (${stats.size} bytes; the limit is ${MAX_CHECKED_FILE_BYTES})`);
 
   const content = await readFile(resolved.absolute, context.signal ? { signal: context.signal } : {});
   const observed: Record<string, unknown> = { exists: true, size: content.byteLength };
@@ -79,7 +85,8 @@ export async function checkFile(evidence: FileEvidence, context: CheckContext): 
     const actual = sha256(content);
     observed['sha256'] = actual;
     const expected = normalizeHash(evidence.hash);
-    if (actual !== expected) return contradicted(`${path} changed: its sha256 is ${actual.slice(0, 12)}…, the evidence says ${expected.slice(0, 12)}…`, observed);
+    if (actual !== expected)
+      return contradicted(`${path} changed: its sha256 is ${actual.slice(0, 12)}…, the evidence says ${expected.slice(0, 12)}…`, observed);
   }
   if (evidence.contains !== undefined) {
     const match = findPattern(evidence.contains, content.toString('utf8'));

@@ -56,9 +56,10 @@ export function describeElapsed(milliseconds: number): string {
 /**
  * How old a topic is and when it was last checked, for caveats:
  * "written 47 days ago, checked now", "written 3 hours ago, last checked 2 hours ago",
- * "written 2 days ago, never checked". `written` is the topic's `updated` (or `created`).
+ * "written 2 days ago, never checked". `written` is the topic's `updated` (or `created`);
+ * `checkedAt` is `'now'`, the ISO time of the last check (`verified`), or undefined.
  */
-export function describeAge(written: string | undefined, checkedAt: 'now' | string | undefined, now: Date): string {
+export function describeAge(written: string | undefined, checkedAt: string | undefined, now: Date): string {
   const writtenTime = parseTime(written);
   const writtenText = writtenTime === undefined ? 'written at an unknown time' : `written ${describeElapsed(now.getTime() - writtenTime)}`;
   if (checkedAt === 'now') return `${writtenText}, checked now`;

@@ -51,8 +51,11 @@ export async function checkHttp(evidence: HttpEvidence, context: CheckContext): 
   } catch {
     return unverifiable(`${JSON.stringify(evidence.url)} is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return unverifiable(`only http and https URLs are checked, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return unverifiable(`only http and https URLs are checked, not ${url.protocol}`);
   if (!isHostAllowed(url, context.allowedHosts)) return unverifiable(`${url.host} is not an allowed host (verification.allowedHosts)`);
+  // Details name the origin and path only: credentials and query strings may hold secrets.
+  const shown = `${url.origin}${url.pathname}`;
   const expectedStatus = evidence.expect?.status ?? 200;
   const bodyPattern = evidence.expect?.body;
   const signals = [AbortSignal.timeout(context.commandTimeoutMs), ...(context.signal ? [context.signal] : [])];
@@ -60,17 +63,28 @@ export async function checkHttp(evidence: HttpEvidence, context: CheckContext): 
   let response: Response;
   let body = '';
   try {
-    response = await request(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.any(signals), headers: { 'user-agent': 'mnemo-verification' } });
+    response = await request(url, {
+      method: 'GET',
+      redirect: 'manual',
+      signal: AbortSignal.any(signals),
+      headers: { 'user-agent': 'mnemo-verification' },
+    });
     if (bodyPattern !== undefined) body = await readCapped(response, HTTP_BODY_CAP_BYTES);
     else await response.body?.cancel().catch(() => undefined);
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    return unverifiable(timedOut ? `GET ${url.href} did not answer within ${context.commandTimeoutMs} ms` : `GET ${url.href} failed: ${describeError(error)}`);
+    return unverifiable(
+      timedOut ? `GET ${shown} did not answer within ${context.commandTimeoutMs} ms` : `GET ${shown} failed: ${describeError(error)}`,
+    );
   }
   const observed: Record<string, unknown> = { status: response.status };
-  if (response.status !== expectedStatus) return contradicted(`GET ${url.href} now answers ${response.status}, expected ${expectedStatus}`, observed);
+  if (response.status !== expectedStatus)
+    return contradicted(`GET ${shown} now answers ${response.status}, expected ${expectedStatus}`, observed);
   if (bodyPattern !== undefined && !findPattern(bodyPattern, body).matched) {
-    return contradicted(`the body of GET ${url.href} no longer matches ${showPattern(bodyPattern)}`, observed);
+    return contradicted(`the body of GET ${shown} no longer matches ${showPattern(bodyPattern)}`, observed);
   }
-  return confirmed(`GET ${url.href} answers ${expectedStatus}${bodyPattern === undefined ? '' : ` with ${showPattern(bodyPattern)}`}`, observed);
+  return confirmed(
+    `GET ${shown} answers ${expectedStatus}${bodyPattern === undefined ? '' : ` with ${showPattern(bodyPattern)}`}`,
+    observed,
+  );
 }

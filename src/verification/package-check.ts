@@ -23,7 +23,10 @@ export async function checkPackage(evidence: PackageEvidence, context: CheckCont
   }
   if (versions.declared !== undefined) {
     if (semver.validRange(versions.declared) === null) {
-      return unverifiable(`${name} is declared as ${JSON.stringify(versions.declared)}, not a version range, and is not installed`, observed);
+      return unverifiable(
+        `${name} is declared as ${JSON.stringify(versions.declared)}, not a version range, and is not installed`,
+        observed,
+      );
     }
     return semver.intersects(versions.declared, range, { includePrerelease: true })
       ? confirmed(`package.json declares ${name} ${versions.declared} (compatible with ${range}); not installed`, observed)

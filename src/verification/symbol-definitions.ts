@@ -6,6 +6,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 export const IGNORED_FOLDERS = ['**/node_modules/**', '**/.git/**', '**/dist/**'];
 
 /** Extensions scanned when the glob does not name files itself (`**` / `*`). */
+// prettier-ignore
 const SOURCE_EXTENSIONS = new Set(
   [
     'ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'vue', 'svelte', 'astro', 'py', 'pyi', 'rb', 'go', 'rs', 'java', 'kt', 'kts',
@@ -99,7 +100,12 @@ async function readHead(path: string, bytes: number): Promise<string> {
  * Find where `name` is defined among the workspace files matching `pattern`, skipping
  * node_modules, .git, dist and dot-folders, never following symlinks, within the limits.
  */
-export async function findSymbolDefinitions(workspace: string, name: string, pattern: string, limits: DefinitionScanLimits = {}): Promise<DefinitionScan> {
+export async function findSymbolDefinitions(
+  workspace: string,
+  name: string,
+  pattern: string,
+  limits: DefinitionScanLimits = {},
+): Promise<DefinitionScan> {
   const maxFiles = limits.maxFiles ?? 4000;
   const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
   let budget = limits.maxTotalBytes ?? 32 * 1024 * 1024;

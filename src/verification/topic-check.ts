@@ -67,7 +67,11 @@ export async function checkTopic(evidence: readonly Evidence[], context: CheckCo
   const forwardAbort = (): void => controller.abort(context.signal?.reason);
   if (context.signal?.aborted) forwardAbort();
   context.signal?.addEventListener('abort', forwardAbort, { once: true });
-  const itemContext: CheckContext = { ...context, signal: controller.signal, commandTimeoutMs: Math.max(1, Math.min(context.commandTimeoutMs, budgetMs)) };
+  const itemContext: CheckContext = {
+    ...context,
+    signal: controller.signal,
+    commandTimeoutMs: Math.max(1, Math.min(context.commandTimeoutMs, budgetMs)),
+  };
 
   const results: (EvidenceVerdict | undefined)[] = [];
   let closed = false;
@@ -94,7 +98,8 @@ export async function checkTopic(evidence: readonly Evidence[], context: CheckCo
   }
   const elapsed = Math.max(0, context.clock.now().getTime() - startedAt.getTime());
   const verdicts = selected.map(
-    (item, index): EvidenceVerdict => results[index] ?? { evidence: item, status: 'unverifiable', detail: NOT_CHECKED_IN_BUDGET, durationMs: elapsed },
+    (item, index): EvidenceVerdict =>
+      results[index] ?? { evidence: item, status: 'unverifiable', detail: NOT_CHECKED_IN_BUDGET, durationMs: elapsed },
   );
   const counts: Record<VerdictStatus, number> = { confirmed: 0, contradicted: 0, unverifiable: 0 };
   for (const verdict of verdicts) counts[verdict.status] += 1;

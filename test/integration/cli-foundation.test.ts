@@ -15,7 +15,10 @@ async function initRoot(): Promise<{ cwd: string; dir: string }> {
 }
 
 async function remember(cwd: string, dir: string, name: string, body: string, extra: string[] = []) {
-  return cli(['remember', body, '--name', name, '--description', `about ${name.toLowerCase()}`, '--type', 'project', '--dir', dir, ...extra], { cwd });
+  return cli(
+    ['remember', body, '--name', name, '--description', `about ${name.toLowerCase()}`, '--type', 'project', '--dir', dir, ...extra],
+    { cwd },
+  );
 }
 
 describe('mnemo init', () => {
@@ -114,7 +117,10 @@ describe('mnemo remember / show / list / forget', () => {
     expect(existsSync(join(dir, 'old-fact.md'))).toBe(false);
     expect(await readFile(forgot.trashPath, 'utf8')).toContain('no longer true');
     expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).not.toContain('old-fact');
-    const audit = (await readFile(join(dir, '.state', 'audit.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const audit = (await readFile(join(dir, '.state', 'audit.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(audit.at(-1)).toMatchObject({ action: 'topic-forgotten', slug: 'old-fact', reason: 'obsolete' });
     const again = await cli(['forget', 'old-fact', '--dir', dir], { cwd });
     expect(again.code).toBe(2);
@@ -124,7 +130,10 @@ describe('mnemo remember / show / list / forget', () => {
   it('refuses topic names that escape the root', async () => {
     const { cwd, dir } = await initRoot();
     await writeFile(join(cwd, 'secret.md'), '---\nname: outside\n---\nnot memory\n');
-    for (const command of [['show', '../secret'], ['forget', '../secret']]) {
+    for (const command of [
+      ['show', '../secret'],
+      ['forget', '../secret'],
+    ]) {
       const result = await cli([...command, '--dir', dir], { cwd });
       expect(result.code).toBe(2);
       expect(result.stdout).not.toContain('not memory');
@@ -156,7 +165,19 @@ describe('mnemo recall', () => {
 
   it('--deep also returns transcript turns with their session and time', async () => {
     const { cwd, dir } = await initRoot();
-    await cli(['log', 'TypeError: cannot read properties of undefined (reading "port") in loadConfig', '--session', '2026-11-20-ab12', '--kind', 'error', '--dir', dir], { cwd });
+    await cli(
+      [
+        'log',
+        'TypeError: cannot read properties of undefined (reading "port") in loadConfig',
+        '--session',
+        '2026-11-20-ab12',
+        '--kind',
+        'error',
+        '--dir',
+        dir,
+      ],
+      { cwd },
+    );
     const shallow = await cli(['recall', 'loadConfig port error', '--dir', dir], { cwd });
     expect(shallow.stdout).toBe('');
     expect(shallow.stderr).toMatch(/Try --deep/);
@@ -235,7 +256,10 @@ describe('mnemo log and session import', () => {
     await writeFile(path, `${await readFile(path, 'utf8')}{"v":1,"kind":"note","text":"half wri`);
     await cli(['log', 'after the crash', '--session', 's', '--kind', 'note', '--dir', dir], { cwd });
     const deep = JSON.parse((await cli(['recall', 'after crash', '--deep', '--json', '--dir', dir], { cwd })).stdout);
-    expect(deep.turns.map((turn: { text: string }) => turn.text), JSON.stringify(deep.turns)).toContain('after the crash');
+    expect(
+      deep.turns.map((turn: { text: string }) => turn.text),
+      JSON.stringify(deep.turns),
+    ).toContain('after the crash');
     const status = JSON.parse((await cli(['status', '--json', '--dir', dir], { cwd })).stdout);
     expect(status.transcripts.turns).toBe(2);
   });

@@ -17,7 +17,9 @@ async function freshRoot(): Promise<{ cwd: string; dir: string }> {
 describe('concurrent writers (real processes)', () => {
   it('lose nothing and leave the index consistent', async () => {
     const { cwd, dir } = await freshRoot();
-    const results = await Promise.all(['alpha', 'beta', 'gamma'].map((prefix) => runTsChild('test/helpers/child-writer.ts', ['remember-many', dir, prefix, '8'])));
+    const results = await Promise.all(
+      ['alpha', 'beta', 'gamma'].map((prefix) => runTsChild('test/helpers/child-writer.ts', ['remember-many', dir, prefix, '8'])),
+    );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const topics = (await readdir(dir)).filter((name) => name.endsWith('.md') && name !== 'MEMORY.md');
     expect(topics).toHaveLength(24);
@@ -34,7 +36,9 @@ describe('a crash in the middle of a write', () => {
   for (const phase of phases) {
     it(`at ${phase} leaves the old or the new state, never a half-written one`, async () => {
       const { cwd, dir } = await freshRoot();
-      await cli(['remember', 'the old version of Port', '--name', 'Port', '--description', 'api port', '--type', 'project', '--dir', dir], { cwd });
+      await cli(['remember', 'the old version of Port', '--name', 'Port', '--description', 'api port', '--type', 'project', '--dir', dir], {
+        cwd,
+      });
       const crashed = await runTsChild('test/helpers/child-writer.ts', ['crash', dir, phase, 'Port']);
       expect(crashed.signal).toBe('SIGKILL');
       // The next command that writes (or `mnemo index`) finishes the interrupted change.
@@ -46,7 +50,10 @@ describe('a crash in the middle of a write', () => {
       const trash = await readdir(join(dir, '.state', 'trash'));
       const copies = await Promise.all(trash.map((name) => readFile(join(dir, '.state', 'trash', name), 'utf8')));
       expect(copies.some((copy) => copy.includes('the old version of Port'))).toBe(true);
-      const audit = (await readFile(join(dir, '.state', 'audit.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+      const audit = (await readFile(join(dir, '.state', 'audit.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(audit.filter((entry) => entry.action === 'topic-updated')).toHaveLength(1);
       expect(await readdir(join(dir, '.state', 'journal'))).toEqual([]);
     });
@@ -54,7 +61,9 @@ describe('a crash in the middle of a write', () => {
 
   it('before the journal is written leaves the old state untouched', async () => {
     const { cwd, dir } = await freshRoot();
-    await cli(['remember', 'the old version of Port', '--name', 'Port', '--description', 'api port', '--type', 'project', '--dir', dir], { cwd });
+    await cli(['remember', 'the old version of Port', '--name', 'Port', '--description', 'api port', '--type', 'project', '--dir', dir], {
+      cwd,
+    });
     const before = await readFile(join(dir, 'port.md'), 'utf8');
     // A journal half-written by a crash is never renamed into place: only its temp file remains.
     await mkdir(join(dir, '.state', 'journal'), { recursive: true });

@@ -18,7 +18,9 @@ async function copyFixture(): Promise<{ cwd: string; dir: string }> {
 async function hashes(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of (await readdir(dir)).filter((file) => file.endsWith('.md')).sort()) {
-    out[name] = createHash('sha256').update(await readFile(join(dir, name))).digest('hex');
+    out[name] = createHash('sha256')
+      .update(await readFile(join(dir, name)))
+      .digest('hex');
   }
   return out;
 }
@@ -34,7 +36,9 @@ describe('a Claude Code memory folder', () => {
       'reference_linear:reference',
       'user_role:user',
     ]);
-    expect(listed.every((topic: { status: string; verified?: string }) => topic.status === 'active' && topic.verified === undefined)).toBe(true);
+    expect(listed.every((topic: { status: string; verified?: string }) => topic.status === 'active' && topic.verified === undefined)).toBe(
+      true,
+    );
     const recall = await cli(['recall', 'real database mocks', '--dir', dir], { cwd });
     expect(recall.stdout).toContain('Integration tests must hit a real database');
     expect((await cli(['status', '--dir', dir], { cwd })).code).toBe(0);
@@ -45,14 +49,29 @@ describe('a Claude Code memory folder', () => {
   it('keeps unknown frontmatter fields when mnemo rewrites one of its topics', async () => {
     const { cwd, dir } = await copyFixture();
     const result = await cli(
-      ['remember', 'Integration tests hit a real Postgres.', '--slug', 'feedback_testing', '--name', 'Testing: real database', '--description', 'tests use a real Postgres', '--type', 'feedback', '--dir', dir],
+      [
+        'remember',
+        'Integration tests hit a real Postgres.',
+        '--slug',
+        'feedback_testing',
+        '--name',
+        'Testing: real database',
+        '--description',
+        'tests use a real Postgres',
+        '--type',
+        'feedback',
+        '--dir',
+        dir,
+      ],
       { cwd },
     );
     expect(result.code).toBe(0);
     const text = await readFile(join(dir, 'feedback_testing.md'), 'utf8');
     expect(text).toContain('originSessionId: 6f1c2b9e-8d4a-4e0b-9a51-1c0e2f7d3a10');
     expect(text).toContain('description: tests use a real Postgres');
-    expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).toContain('- [Testing: real database](feedback_testing.md) — tests use a real Postgres');
+    expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).toContain(
+      '- [Testing: real database](feedback_testing.md) — tests use a real Postgres',
+    );
   });
 
   it('index --check accepts its hand-written index once re-rendered, and reports what disagrees', async () => {
@@ -73,10 +92,15 @@ describe('mnemo index', () => {
     await cli(['remember', 'alpha body', '--name', 'Alpha', '--description', 'first', '--type', 'project', '--dir', dir], { cwd });
     // A crash between topic and index leaves a topic without a line; a hand edit leaves a dangling one.
     await writeFile(join(dir, 'beta.md'), '---\nname: Beta\ndescription: second\ntype: project\n---\nbeta body\n');
-    await writeFile(join(dir, 'MEMORY.md'), `${await readFile(join(dir, 'MEMORY.md'), 'utf8')}- [Gone](gone.md) — deleted\n- [Evil](../../etc/passwd.md) — escape\n`);
+    await writeFile(
+      join(dir, 'MEMORY.md'),
+      `${await readFile(join(dir, 'MEMORY.md'), 'utf8')}- [Gone](gone.md) — deleted\n- [Evil](../../etc/passwd.md) — escape\n`,
+    );
     const check = await cli(['index', '--check', '--json', '--dir', dir], { cwd });
     expect(check.code).toBe(1);
-    const kinds = JSON.parse(check.stdout).problems.map((problem: { kind: string }) => problem.kind).sort();
+    const kinds = JSON.parse(check.stdout)
+      .problems.map((problem: { kind: string }) => problem.kind)
+      .sort();
     expect(kinds).toEqual(['dangling', 'invalid-link', 'missing']);
     expect((await cli(['index', '--dir', dir], { cwd })).code).toBe(0);
     const index = await readFile(join(dir, 'MEMORY.md'), 'utf8');
@@ -92,7 +116,10 @@ describe('mnemo index', () => {
     await cli(['init', '--dir', dir], { cwd });
     await writeFile(join(dir, 'mnemo.config.json'), JSON.stringify({ index: { maxLines: 12 } }));
     for (let index = 0; index < 15; index += 1) {
-      await writeFile(join(dir, `topic-${index}.md`), `---\nname: Topic ${index}\ndescription: number ${index}\ntype: reference\n---\nbody ${index}\n`);
+      await writeFile(
+        join(dir, `topic-${index}.md`),
+        `---\nname: Topic ${index}\ndescription: number ${index}\ntype: reference\n---\nbody ${index}\n`,
+      );
     }
     const result = await cli(['index', '--json', '--dir', dir], { cwd });
     const report = JSON.parse(result.stdout);
@@ -132,7 +159,9 @@ describe('bad topic files', () => {
     await writeFile(join(dir, 'huge.md'), `---\nname: huge\ndescription: d\ntype: project\n---\n${'x'.repeat(300 * 1024)}\n`);
     await symlink('/etc/hostname', join(dir, 'outside.md'));
     const status = await cli(['status', '--json', '--dir', dir], { cwd });
-    const problems = JSON.parse(status.stdout).problems.map((problem: { file: string; message: string }) => `${problem.file}: ${problem.message}`).join('\n');
+    const problems = JSON.parse(status.stdout)
+      .problems.map((problem: { file: string; message: string }) => `${problem.file}: ${problem.message}`)
+      .join('\n');
     expect(problems).toMatch(/broken\.md: invalid YAML in the frontmatter on line 3/);
     expect(problems).toMatch(/latin1\.md: is not UTF-8 text; re-save it as UTF-8/);
     expect(problems).toMatch(/huge\.md: is 300 KB, over the 256 KB a topic may have/);
@@ -157,8 +186,13 @@ describe('library API', () => {
     const cwd = await tempDir();
     const memory = await openMemory({ dir: join(cwd, 'm'), create: true, cwd });
     try {
-      const written = await memory.remember({ name: 'API style', description: 'how we name endpoints', type: 'project', body: 'Endpoints are kebab-case nouns.' });
-      expect(written.created).toBe(true);
+      const written = await memory.remember({
+        name: 'API style',
+        description: 'how we name endpoints',
+        type: 'project',
+        body: 'Endpoints are kebab-case nouns.',
+      });
+      expect(written).toMatchObject({ status: 'written', created: true });
       const recalled = await memory.recall('endpoint naming');
       expect(recalled.topics[0]?.slug).toBe('api-style');
       expect(recalled.text).toContain('Endpoints are kebab-case nouns.');

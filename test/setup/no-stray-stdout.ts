@@ -11,12 +11,12 @@ const originalInfo = console.info;
 
 beforeEach(() => {
   stray = [];
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     stray.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     const callback = rest.find((value) => typeof value === 'function') as (() => void) | undefined;
     callback?.();
     return true;
-  });
+  };
   console.log = (...values: unknown[]) => {
     stray.push(values.map(String).join(' '));
   };

@@ -14,7 +14,10 @@ export function registerIndex(program: Command, context: CommandContext): void {
           const check = await memory.checkIndex();
           if (!check.ok) context.exitCode = EXIT.checkFailed;
           if (options.json) return context.out.json(check);
-          if (check.ok) context.out.line(`MEMORY.md agrees with the topics (${check.report.entries} entries, ${check.report.lines}/${check.report.maxLines} lines, ${check.report.bytes}/${check.report.maxBytes} bytes).`);
+          if (check.ok)
+            context.out.line(
+              `MEMORY.md agrees with the topics (${check.report.entries} entries, ${check.report.lines}/${check.report.maxLines} lines, ${check.report.bytes}/${check.report.maxBytes} bytes).`,
+            );
           for (const problem of check.problems) context.out.line(`${problem.kind}: ${problem.message}`);
           if (!check.ok) context.out.note('Run `mnemo index` to re-render MEMORY.md from the topics.');
           reportIndex(context.out, check.report);
@@ -22,7 +25,9 @@ export function registerIndex(program: Command, context: CommandContext): void {
         }
         const report = await memory.renderIndex();
         if (options.json) return context.out.json(report);
-        context.out.line(`Wrote MEMORY.md: ${report.entries} entries, ${report.lines}/${report.maxLines} lines, ${report.bytes}/${report.maxBytes} bytes.`);
+        context.out.line(
+          `Wrote MEMORY.md: ${report.entries} entries, ${report.lines}/${report.maxLines} lines, ${report.bytes}/${report.maxBytes} bytes.`,
+        );
         reportIndex(context.out, report);
       });
     });

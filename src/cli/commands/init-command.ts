@@ -7,7 +7,11 @@ export function registerInit(program: Command, context: CommandContext): void {
     .description('create a memory root: MEMORY.md, sessions/, .state/ and a .gitignore that keeps .state/ out')
     .option('--json', 'print the result as JSON')
     .action(async (options: RootOptions & { json?: boolean }) => {
-      const result = await initMemory({ ...(options.dir === undefined ? {} : { dir: options.dir }), cwd: context.io.cwd, env: context.io.env });
+      const result = await initMemory({
+        ...(options.dir === undefined ? {} : { dir: options.dir }),
+        cwd: context.io.cwd,
+        env: context.io.env,
+      });
       if (options.json) return context.out.json(result);
       if (result.created.length === 0) context.out.line(`Memory already initialized at ${result.root}`);
       else context.out.line(`Initialized memory at ${result.root}`);

@@ -6,6 +6,7 @@ interface RecallFlags extends RootOptions {
   budget?: number;
   deep?: boolean;
   session?: string;
+  task?: string;
   json?: boolean;
 }
 
@@ -17,6 +18,7 @@ export function registerRecall(program: Command, context: CommandContext): void 
     .option('--budget <bytes>', 'bytes of the whole answer (default 20480)', positiveInt('--budget'))
     .option('--deep', 'also search transcript turns; each comes with its session and time')
     .option('--session <id>', 'count this recall against the session budget (60 KB by default)')
+    .option('--task <id>', "also return this task's staged notes, marked unverified")
     .option('--json', 'print the result as JSON')
     .action(async (query: string, options: RecallFlags) => {
       await withMemory(context, options, async (memory) => {
@@ -25,10 +27,13 @@ export function registerRecall(program: Command, context: CommandContext): void 
           ...(options.budget === undefined ? {} : { budget: options.budget }),
           ...(options.deep ? { deep: true } : {}),
           ...(options.session === undefined ? {} : { session: options.session }),
+          ...(options.task === undefined ? {} : { task: options.task }),
         });
         if (options.json) return context.out.json(result);
         if (result.topics.length === 0 && result.turns.length === 0) {
-          context.out.note(`Nothing in memory matches ${JSON.stringify(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`);
+          context.out.note(
+            `Nothing in memory matches ${JSON.stringify(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`,
+          );
           return;
         }
         context.out.line(result.text);

@@ -11,7 +11,9 @@ export function registerReindex(program: Command, context: CommandContext): void
         if (!options.json) context.out.note('Rebuilding the search index from the files…');
         const report = await memory.reindex();
         if (options.json) return context.out.json(report);
-        context.out.line(`Indexed ${report.topicsAdded} topic(s) and ${report.turnsAdded} transcript turn(s) in ${Date.now() - started} ms.`);
+        context.out.line(
+          `Indexed ${report.topicsAdded} topic(s) and ${report.turnsAdded} transcript turn(s) in ${Date.now() - started} ms.`,
+        );
         for (const problem of report.problems) context.out.warn(`${problem.file}: ${problem.message}`);
       });
     });

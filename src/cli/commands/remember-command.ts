@@ -3,7 +3,8 @@ import { MnemoError } from '../../shared/index.js';
 import { readAllStdin } from '../cli-io.js';
 import { collect, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { parseEvidenceFlags } from '../evidence-flags.js';
-import type { IndexReport } from '../../discipline/index.js';
+import type { IndexReport, Provenance } from '../../discipline/index.js';
+import { SOURCE_KINDS, type SourceKind } from '../../store/index.js';
 import type { Output } from '../output.js';
 
 interface RememberFlags extends RootOptions {
@@ -13,7 +14,24 @@ interface RememberFlags extends RootOptions {
   tag?: string[];
   evidence?: string[];
   slug?: string;
+  source?: string;
+  origin?: string;
+  task?: string;
+  session?: string;
   json?: boolean;
+}
+
+/** `--source`, `--origin` and `--session` as provenance; refuses unknown kinds. */
+export function parseSource(options: { source?: string; origin?: string; session?: string }): Provenance {
+  const kind = options.source ?? 'user';
+  if (!(SOURCE_KINDS as readonly string[]).includes(kind) || kind === 'dream') {
+    throw new MnemoError('usage', `--source ${kind} is not a source.`, { hint: 'Use one of user, agent, tool, web, file, import.' });
+  }
+  return {
+    kind: kind as SourceKind,
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+    ...(options.session === undefined ? {} : { session: options.session }),
+  };
 }
 
 /** Print the index warnings of a write on stderr. */
@@ -29,8 +47,19 @@ export function registerRemember(program: Command, context: CommandContext): voi
     .requiredOption('--description <text>', 'one line that says when this topic matters; recall ranks on it')
     .requiredOption('--type <type>', 'user | feedback | project | reference | lesson')
     .option('--tag <tag>', 'a tag (repeatable)', collect)
-    .option('--evidence <spec>', "checkable claim (repeatable): file:PATH, 'symbol:NAME@GLOB', package:NAME@RANGE, git:REF, env:NAME", collect)
+    .option(
+      '--evidence <spec>',
+      "checkable claim (repeatable): file:PATH, 'symbol:NAME@GLOB', package:NAME@RANGE, git:REF, env:NAME",
+      collect,
+    )
     .option('--slug <slug>', 'file name to use instead of one made from the name')
+    .option(
+      '--source <kind>',
+      `who asserts it: ${SOURCE_KINDS.filter((kind) => kind !== 'dream').join(' | ')} (default user: written at once; any other source is staged in a task)`,
+    )
+    .option('--origin <origin>', 'where the content came from: tool name, URL or path')
+    .option('--task <id>', 'stage it in this task (for a non-user source)')
+    .option('--session <id>', 'session the statement was made in')
     .option('--json', 'print the result as JSON')
     .action(async (body: string, options: RememberFlags) => {
       const text = body === '-' ? await readAllStdin(context.io) : body;
@@ -46,8 +75,14 @@ export function registerRemember(program: Command, context: CommandContext): voi
           tags: options.tag ?? [],
           evidence: parseEvidenceFlags(options.evidence ?? []),
           ...(options.slug === undefined ? {} : { slug: options.slug }),
+          ...(options.task === undefined ? {} : { task: options.task }),
+          source: parseSource(options),
         });
         if (options.json) return context.out.json(result);
+        if (result.status === 'staged') {
+          context.out.line(result.message);
+          return;
+        }
         context.out.line(`${result.created ? 'Remembered' : 'Updated'} ${result.slug} (${result.path})`);
         if (result.previousVersion) context.out.note(`previous version kept at ${result.previousVersion}`);
         reportIndex(context.out, result.index);

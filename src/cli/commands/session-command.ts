@@ -14,7 +14,9 @@ export function registerSession(program: Command, context: CommandContext): void
         const result = await memory.importSession(file, options.session === undefined ? {} : { session: options.session });
         if (result.skipped.length > 0) context.exitCode = EXIT.usage;
         if (options.json) return context.out.json(result);
-        context.out.line(`Imported ${result.imported} event(s) into ${result.sessions.length} session(s): ${result.sessions.join(', ') || '-'}`);
+        context.out.line(
+          `Imported ${result.imported} event(s) into ${result.sessions.length} session(s): ${result.sessions.join(', ') || '-'}`,
+        );
         for (const skipped of result.skipped) context.out.warn(`${file}:${skipped.line}: skipped: ${skipped.message}`);
       });
     });

@@ -16,7 +16,9 @@ export function registerShow(program: Command, context: CommandContext): void {
           return context.out.json(data);
         }
         if ('unreadable' in result) {
-          throw new MnemoError('invalid-input', `${result.path} cannot be read: ${result.unreadable}.`, { hint: 'Fix the file by hand; mnemo did not change it.' });
+          throw new MnemoError('invalid-input', `${result.path} cannot be read: ${result.unreadable}.`, {
+            hint: 'Fix the file by hand; mnemo did not change it.',
+          });
         }
         context.out.line(result.text.trimEnd());
         for (const problem of result.problems) context.out.warn(`${result.slug}.md: ${problem}`);

@@ -18,13 +18,17 @@ export function registerStatus(program: Command, context: CommandContext): void 
         out.line(`memory     ${status.root}`);
         out.line(`workspace  ${status.workspace}`);
         out.line(`writes     ${status.writes}`);
-        out.line(`topics     ${status.topics.total} (${counts(status.topics.byType)}; ${counts(status.topics.byStatus)}${status.topics.unreadable ? `; ${status.topics.unreadable} unreadable` : ''})`);
+        out.line(
+          `topics     ${status.topics.total} (${counts(status.topics.byType)}; ${counts(status.topics.byStatus)}${status.topics.unreadable ? `; ${status.topics.unreadable} unreadable` : ''})`,
+        );
         out.line(
           `index      ${status.index.lines}/${status.index.maxLines} lines, ${status.index.bytes}/${status.index.maxBytes} bytes, ${status.index.entries} entries${status.index.omitted.length ? `, ${status.index.omitted.length} left out` : ''}${status.index.inSync ? '' : ` — out of date (${status.index.problems} problem(s)): run mnemo index`}`,
         );
         out.line(`sessions   ${status.transcripts.sessions} (${status.transcripts.turns} turns)`);
         out.line(`last dream ${status.lastDream ?? 'never'}`);
-        out.line(`open tasks ${status.openTasks.length === 0 ? 'none' : status.openTasks.join(', ')}`);
+        out.line(`open tasks ${status.openTasks.length === 0 ? 'none' : ''}`);
+        for (const task of status.openTasks)
+          out.line(`  ${task.id} ${task.status}, ${task.notes} note(s), updated ${task.updated.slice(0, 16)}: ${task.goal}`);
         for (const problem of status.problems) out.warn(`${problem.file}: ${problem.message}`);
       });
     });

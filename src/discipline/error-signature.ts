@@ -1,0 +1,86 @@
+/*
+ * Error signatures: the stable part of an error message, so that the same failure is recognized
+ * across runs, machines and wordings. Paths, line and column numbers, addresses, ids, numbers and
+ * timestamps are replaced by placeholders; the stack below the message is dropped.
+ */
+
+const ERROR_LINE =
+  /\b[A-Z][A-Za-z]*(?:Error|Exception|Failure)\b|\berror(?:\[[A-Z]?\d+\])?:|\bERR!|\bFAIL(?:ED)?\b|\bpanic:|\bfatal:|\bTraceback\b|\bSegmentation fault\b|\bE\d{3,5}\b|\bcannot\b|\bnot found\b|\bundefined reference\b/i;
+
+const REPLACEMENTS: [RegExp, string][] = [
+  [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<time>'],
+  [/\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b/g, '<time>'],
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>'],
+  [/\b0x[0-9a-f]+\b/gi, '<addr>'],
+  [/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<host>'],
+  [/\blocalhost:\d+\b/g, '<host>'],
+  [/\bhttps?:\/\/[^\s)'"]+/gi, '<url>'],
+  // Paths: absolute, relative with a slash, Windows, file: URLs; with optional :line:col.
+  [/(?:file:\/\/)?(?:[A-Za-z]:\\|\/|\.{1,2}\/|~\/)?(?:[\w@.+-]+[\\/])+[\w@.+-]+(?::\d+){0,2}/g, '<path>'],
+  [/\b[\w-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|rb|go|rs|java|kt|c|cc|cpp|h|hpp|cs|php|json|ya?ml|toml|lock|sh)(?::\d+){0,2}\b/g, '<path>'],
+  [/\b(?:line|ln|col|column)\s*\d+/gi, '<pos>'],
+  [/\b\d+(?:\.\d+)?\b/g, '<n>'],
+];
+
+/** Generated identifiers (hashes, request ids, temp names) become `<id>`; error codes stay. */
+function replaceIdentifiers(text: string): string {
+  return text.replace(/[A-Za-z0-9_][\w-]*/g, (token) => {
+    if (/^[A-Z]{1,5}\d{2,5}$/.test(token)) return token;
+    const digits = token.replace(/\D/g, '').length;
+    if (digits >= 4 || (digits > 0 && /[0-9a-f]{8,}/i.test(token))) return '<id>';
+    return token;
+  });
+}
+
+/** Lines of a stack trace or a pointer under the message. */
+const STACK_LINE = /^\s*(?:at\s|File "|from\s|\^|~+|\d+\s*\|)/;
+
+/** Normalize one line: placeholders for the variable parts, collapsed whitespace. */
+export function normalizeErrorText(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of REPLACEMENTS.slice(0, -1)) out = out.replace(pattern, replacement);
+  out = replaceIdentifiers(out);
+  const [numbers, placeholder] = REPLACEMENTS.at(-1) as [RegExp, string];
+  return out
+    .replace(numbers, placeholder)
+    .replace(/\s+at\s.*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * The signature of an error text (a message, a log, a test run's output tail): its first line
+ * that looks like an error, normalized. Undefined when no line looks like an error.
+ */
+export function errorSignature(text: string): string | undefined {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '' && !STACK_LINE.test(line));
+  const line = lines.find((candidate) => ERROR_LINE.test(candidate));
+  if (line === undefined) return undefined;
+  // A log prefix (time, level, bracketed tags) is not part of the error.
+  const signature = normalizeErrorText(line)
+    .replace(/^(?:<time>|<n>|\[[^\]]*\]|[-:|\s])+/, '')
+    .slice(0, 200);
+  return signature.replace(/[<>]/g, '').trim() === '' ? undefined : signature;
+}
+
+function words(text: string): string[] {
+  return text.toLowerCase().match(/<[a-z]+>|[\p{L}\p{N}_']+/gu) ?? [];
+}
+
+/**
+ * Whether a text (a query, a new error) carries a known signature: its normalized form contains
+ * the signature, or holds all of the signature's words in order.
+ */
+export function matchesSignature(text: string, signature: string): boolean {
+  const normalized = normalizeErrorText(text).toLowerCase();
+  if (normalized.includes(signature.toLowerCase())) return true;
+  const wanted = words(signature).filter((word) => !word.startsWith('<'));
+  if (wanted.length < 3) return false;
+  const have = words(normalized);
+  let position = 0;
+  for (const word of have) {
+    if (word === wanted[position]) position += 1;
+    if (position === wanted.length) return true;
+  }
+  return false;
+}
