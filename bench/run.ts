@@ -12,3 +12,8 @@ write(`# mnemo benchmarks\n\nMachine: ${machineLine()}\n`);
 write('## Store and recall (1k and 10k synthetic topics)\n');
 write(formatStoreBench(await runStoreBench()));
 write('');
+
+const { formatVerificationBench, runVerificationBench } = await import('./verification-bench.js');
+write('## Checks on use (recall latency added by evidence checks)\n');
+write(formatVerificationBench(await runVerificationBench()));
+write('');

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type MnemoConfig, type WritesMode } from '../config/index.js';
 import {
+  EvidenceService,
   MemoryWriter,
+  parseTopicInput,
   TaskService,
   importTranscriptFile,
   logEvents,
@@ -21,9 +23,21 @@ import {
   type StagedNote,
   type CompleteResult,
   type BeginTaskInput,
+  type CheckOptions,
+  type VerdictRecord,
+  type VerifyReport,
+  type TopicCheckOutcome,
 } from '../discipline/index.js';
 import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
-import { createIdGenerator, createStderrLogger, systemClock, type Clock, type Logger } from '../shared/index.js';
+import {
+  MnemoError,
+  createIdGenerator,
+  createManualClock,
+  createStderrLogger,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '../shared/index.js';
 import {
   assertMemoryRoot,
   initRoot,
@@ -36,6 +50,8 @@ import {
   type TopicStatus,
   type TopicType,
   type TranscriptEventInput,
+  type Evidence,
+  type StoredTopic,
 } from '../store/index.js';
 
 export interface OpenMemoryOptions {
@@ -74,7 +90,7 @@ export type TopicSummary =
   | { slug: string; readable: false; error: string };
 
 export type ShowResult =
-  | { found: true; slug: string; path: string; meta: TopicMeta; body: string; problems: string[]; text: string }
+  | { found: true; slug: string; path: string; meta: TopicMeta; body: string; problems: string[]; text: string; checks: VerdictRecord[] }
   | { found: true; slug: string; path: string; unreadable: string }
   | { found: false; reference: string; message: string };
 
@@ -140,6 +156,17 @@ export interface Memory {
   recall(query: string, options?: RecallOptions): Promise<RecallResult>;
   list(filter?: ListFilter): Promise<TopicSummary[]>;
   show(reference: string): Promise<ShowResult>;
+  /**
+   * Check evidence now (all topics with `all`, or the given slugs), record the verdicts, mark
+   * contradicted topics suspect and heal what can be healed mechanically.
+   */
+  verify(options?: { slugs?: string[]; all?: boolean } & Omit<CheckOptions, 'force'>): Promise<VerifyReport>;
+  /** A person's heal: a new body (and optionally new evidence) replaces the topic; the old version goes to the trash. */
+  heal(
+    slug: string,
+    body: string,
+    options?: { evidence?: Evidence[] },
+  ): Promise<{ outcome: TopicCheckOutcome; previousVersion: string | undefined }>;
   /** Move a topic to `.state/trash/` and drop its index line. */
   forget(slug: string, options?: { reason?: string }): Promise<ForgetResult>;
   /** Append events to a session transcript. */
@@ -197,10 +224,10 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     env: options.env,
     overrides: options.config,
   });
-  const { config, root, workspace } = loaded;
+  const { config, root, workspace, environment, fixedNow } = loaded;
   if (options.create) await initRoot(root);
   assertMemoryRoot(root);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? (fixedNow ? createManualClock(fixedNow) : systemClock);
   const logger = options.logger ?? createStderrLogger(config.logLevel);
   const paths = rootPaths(root);
   const search = SearchIndex.open({ root, dbPath: paths.searchDb, logger });
@@ -215,7 +242,18 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     ...(options.onPhase ? { onPhase: options.onPhase } : {}),
   });
   const transcriptOptions = { root, clock, writes: config.writes };
-  const tasks = new TaskService({ root, workspace, config, clock, search, writer, newId, trustOf: provisionalTrust });
+  const evidence = new EvidenceService({ root, workspace, config, clock, writer, environment });
+  const tasks = new TaskService({
+    root,
+    workspace,
+    config,
+    clock,
+    search,
+    writer,
+    newId,
+    trustOf: provisionalTrust,
+    evidenceFor: (body, explicit, trust) => evidence.evidenceFor(body, explicit, trust),
+  });
   const handle = (task: TaskRecord): TaskHandle => ({
     id: task.id,
     session: task.session,
@@ -237,6 +275,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
           status: 'written',
           ...(await writer.remember({
             ...input,
+            evidence: await evidence.evidenceFor(input.body, parseTopicInput(input).evidence, 'trusted'),
             ...(source?.origin ? { source: { kind: 'user', origin: source.origin, trust: 'trusted' } } : {}),
           })),
         };
@@ -256,7 +295,23 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       list: (listOptions = {}) => tasks.store.list(listOptions),
       approve: (id) => tasks.approve(id, { actor: 'user' }),
     },
-    recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall, clock }, query, recallOptions),
+    recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall, clock, evidence }, query, recallOptions),
+    verify: async ({ slugs, all, ...checkOptions } = {}) => {
+      await search.sync();
+      const wanted = all || slugs === undefined || slugs.length === 0 ? search.catalog().map((topic) => topic.slug) : slugs;
+      const topics: StoredTopic[] = [];
+      for (const slug of wanted) {
+        const read = await readTopicFile(root, slug);
+        if (read.status === 'missing') throw new MnemoError('not-found', `No topic ${slug}.`, { hint: 'See `mnemo list`.' });
+        if (read.status === 'ok' && (read.topic.meta.status === 'active' || read.topic.meta.status === 'suspect')) topics.push(read.topic);
+      }
+      return evidence.check(topics, {
+        ...checkOptions,
+        force: true,
+        budgetMs: checkOptions.budgetMs ?? Math.max(config.verification.budgetMs, 10_000),
+      });
+    },
+    heal: (slug, body, healOptions = {}) => evidence.healByHand(slug, body, healOptions),
     list: async (filter = {}) => {
       await search.sync();
       return search
@@ -289,6 +344,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         body: read.topic.body,
         problems: read.topic.problems,
         text,
+        checks: await evidence.history(slug),
       };
     },
     forget: (slug, forgetOptions = {}) => writer.forget(slug, forgetOptions),

@@ -14,6 +14,7 @@ import { registerSession } from './commands/session-command.js';
 import { registerShow } from './commands/show-command.js';
 import { registerStatus } from './commands/status-command.js';
 import { registerTask } from './commands/task-command.js';
+import { registerHeal, registerVerify } from './commands/verify-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -42,6 +43,8 @@ export function buildProgram(context: CommandContext): Command {
     registerReindex,
     registerStatus,
     registerTask,
+    registerVerify,
+    registerHeal,
   ]) {
     register(program, context);
   }

@@ -26,6 +26,10 @@ export interface LoadedConfig {
   workspace: string;
   /** The config file read, if there was one. */
   configFile: string | undefined;
+  /** The environment, for `env` evidence (the rest of mnemo never reads process.env). */
+  environment: Record<string, string | undefined>;
+  /** `MNEMO_NOW`: a fixed time for this process (scripted demos and tests of freshness). */
+  fixedNow: Date | undefined;
 }
 
 function readConfigFile(path: string): unknown {
@@ -81,5 +85,22 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       : basename(root) === DEFAULT_ROOT_NAME
         ? dirname(root)
         : resolve(cwd);
-  return { config, root, rootVia: via, workspace, configFile: fromFile === undefined ? undefined : path };
+  let fixedNow: Date | undefined;
+  if (env.MNEMO_NOW) {
+    fixedNow = new Date(env.MNEMO_NOW);
+    if (Number.isNaN(fixedNow.getTime())) {
+      throw new MnemoError('invalid-input', `MNEMO_NOW=${env.MNEMO_NOW} is not a date.`, {
+        hint: 'Use an ISO time like 2026-11-20T09:00:00Z, or unset it.',
+      });
+    }
+  }
+  return {
+    config,
+    root,
+    rootVia: via,
+    workspace,
+    configFile: fromFile === undefined ? undefined : path,
+    environment: { ...env },
+    fixedNow,
+  };
 }

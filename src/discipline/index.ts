@@ -37,3 +37,7 @@ export { TaskStore, TASK_STATUSES, isOpenStatus } from './task-store.js';
 export type { TaskRecord, TaskStatus, StagedNote, TaskAttempt, TaskError, PromotedTopic } from './task-store.js';
 export { errorSignature, matchesSignature, normalizeErrorText } from './error-signature.js';
 export { textSimilarity, SUPERSEDE_THRESHOLD } from './note-similarity.js';
+export { EvidenceService } from './evidence-service.js';
+export type { EvidenceServiceOptions, CheckOptions, TopicCheckOutcome, VerifyReport } from './evidence-service.js';
+export { readVerdicts } from './verdict-history.js';
+export type { VerdictRecord } from './verdict-history.js';

@@ -14,7 +14,9 @@ import {
   type SearchIndex,
 } from '../retrieval/index.js';
 import { rootPaths, type TopicStatus } from '../store/index.js';
+import { checkCandidates } from './check-on-use.js';
 import { matchesSignature } from './error-signature.js';
+import type { EvidenceService } from './evidence-service.js';
 import { textSimilarity } from './note-similarity.js';
 import { TaskStore } from './task-store.js';
 import type { Clock } from '../shared/index.js';
@@ -50,6 +52,8 @@ export interface RecallDependencies {
   search: SearchIndex;
   budget: RecallBudget;
   clock: Clock;
+  /** Check on use: verifies (and may heal or mark suspect) the candidates about to be returned. */
+  evidence?: EvidenceService;
 }
 
 const STATUS_ORDER: Record<TopicStatus, number> = { active: 0, suspect: 1, superseded: 2, quarantined: 3 };
@@ -170,6 +174,7 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   }
   candidates.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.score - a.score);
   promoteMatchingLessons(search, query, candidates);
+  if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
   const turns = options.deep ? search.searchTurns(query, { limit: 20 }) : [];
   const packed = packRecall(candidates, turns, budget);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { MnemoConfig } from '../config/index.js';
 import { MnemoError, randomToken, runProcess, writeFileAtomic, type Clock, type ProcessRunner } from '../shared/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
-import { newSessionId, rootPaths, type TopicSource } from '../store/index.js';
+import { newSessionId, rootPaths, type Evidence, type TopicSource } from '../store/index.js';
 import { errorSignature } from './error-signature.js';
 import type { IndexReport, MemoryWriter } from './memory-writer.js';
 import { planPromotion } from './promotion.js';
@@ -22,6 +22,8 @@ export interface TaskServiceOptions {
   runner?: ProcessRunner;
   /** Decides the trust of a staged note from its provenance (the guard's policy). */
   trustOf: (source: Provenance) => TopicSource['trust'];
+  /** Evidence for a promoted note: its explicit items plus those derived from its body that hold. */
+  evidenceFor?: (body: string, explicit: readonly Evidence[], trust: TopicSource['trust']) => Promise<Evidence[]>;
 }
 
 export interface BeginTaskInput {
@@ -242,7 +244,10 @@ export class TaskService {
   }
 
   private async promote(task: TaskRecord, attempt: TaskAttempt | undefined, actor: string): Promise<CompleteResult> {
-    const { writer, root, search, clock, newId } = this.options;
+    const { writer, root, search, clock, newId, evidenceFor } = this.options;
+    if (evidenceFor) {
+      for (const note of task.notes) note.evidence = await evidenceFor(note.body, note.evidence, note.source.trust);
+    }
     const result = await writer.locked(`complete task ${task.id}`, async () => {
       await search.sync();
       const plan = await planPromotion({ root, search, clock, newId }, task, { summary: task.summary, actor });

@@ -42,13 +42,18 @@ export async function healPackageVersion(
   const newRange = oldText === undefined ? `^${now}` : `${operator === '=' ? '' : operator}${withPrecision(now, oldText)}`;
   const replacements: { from: string; to: string }[] = [];
   if (oldText !== undefined) {
-    const mention = new RegExp(
-      `(?<![\\w@/.-])(${escapeRegExp(evidence.name)}(?:@|[ \\t]+v?))([\\^~]|>=)?${escapeRegExp(oldText)}(?!\\.?\\w)`,
-      'gi',
-    );
-    for (const match of body.matchAll(mention)) {
-      const to = `${match[1] ?? ''}${match[2] ?? ''}${withPrecision(now, oldText)}`;
-      if (!replacements.some((item) => item.from === match[0]) && to !== match[0]) replacements.push({ from: match[0], to });
+    // The body may state the version less precisely than the range ("zod 3.22" for ^3.22.0).
+    const parts = oldText.split('.');
+    const variants = [...new Set([oldText, parts.slice(0, 2).join('.')])].filter((variant) => variant.includes('.') || variant === oldText);
+    for (const variant of variants) {
+      const mention = new RegExp(
+        `(?<![\\w@/.-])(${escapeRegExp(evidence.name)}(?:@|[ \\t]+v?))([\\^~]|>=)?${escapeRegExp(variant)}(?!\\.?\\w)`,
+        'gi',
+      );
+      for (const match of body.matchAll(mention)) {
+        const to = `${match[1] ?? ''}${match[2] ?? ''}${withPrecision(now, variant)}`;
+        if (!replacements.some((item) => item.from === match[0]) && to !== match[0]) replacements.push({ from: match[0], to });
+      }
     }
   }
   const source = versions.installed ? `installed ${versions.installed}` : `declared ${versions.declared ?? ''}`;

@@ -21,6 +21,11 @@ export function registerShow(program: Command, context: CommandContext): void {
           });
         }
         context.out.line(result.text.trimEnd());
+        if (result.checks.length > 0) {
+          context.out.line('');
+          context.out.line('Last checks:');
+          for (const check of [...result.checks].reverse()) context.out.line(`  ${check.time}  ${check.status}: ${check.summary}`);
+        }
         for (const problem of result.problems) context.out.warn(`${result.slug}.md: ${problem}`);
       });
     });

@@ -1,0 +1,44 @@
+import type { RecallTopicCandidate } from '../retrieval/index.js';
+import { readTopicFile, type StoredTopic, type TopicStatus } from '../store/index.js';
+import type { EvidenceService } from './evidence-service.js';
+
+const STATUS_ORDER: Record<TopicStatus, number> = { active: 0, suspect: 1, superseded: 2, quarantined: 3 };
+
+/**
+ * Check on use: before topics are returned, the evidence of the first `count` candidates is
+ * checked when due; each gets its age and verdict as caveats, contradicted ones become suspect
+ * and sink, healed ones come back with their new body. Lessons matched by signature stay first.
+ */
+export async function checkCandidates(
+  service: EvidenceService,
+  root: string,
+  candidates: RecallTopicCandidate[],
+  count: number,
+): Promise<void> {
+  const chosen = candidates.filter((candidate) => candidate.details?.staged !== true).slice(0, count);
+  const topics: StoredTopic[] = [];
+  for (const candidate of chosen) {
+    const read = await readTopicFile(root, candidate.slug);
+    if (read.status === 'ok') topics.push(read.topic);
+  }
+  if (topics.length === 0) return;
+  const report = await service.check(topics);
+  const bySlug = new Map(report.topics.map((outcome) => [outcome.slug, outcome]));
+  for (const candidate of chosen) {
+    const outcome = bySlug.get(candidate.slug);
+    if (!outcome) continue;
+    const lessonCaveats = candidate.caveats.filter((caveat) => caveat.startsWith('lesson:'));
+    const otherCaveats = candidate.caveats.filter((caveat) => !caveat.startsWith('lesson:') && !caveat.startsWith('suspect:'));
+    candidate.caveats = [...lessonCaveats, ...outcome.caveats, ...otherCaveats];
+    candidate.status = outcome.status;
+    candidate.body = outcome.body;
+    candidate.details = {
+      ...candidate.details,
+      verdict: outcome.verdict?.status ?? null,
+      checked: outcome.checked,
+      healed: outcome.healed?.reasons ?? null,
+    };
+  }
+  const lessonsFirst = (candidate: RecallTopicCandidate) => (candidate.caveats.some((caveat) => caveat.startsWith('lesson:')) ? 0 : 1);
+  candidates.sort((a, b) => lessonsFirst(a) - lessonsFirst(b) || STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.score - a.score);
+}
