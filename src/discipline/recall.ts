@@ -4,6 +4,7 @@ import type { RecallBudget } from '../config/index.js';
 import { MnemoError, writeFileAtomic } from '../shared/index.js';
 import {
   packRecall,
+  rankTurns,
   queryTerms,
   renderRecallText,
   type CutNote,
@@ -26,6 +27,11 @@ export interface RecallOptions {
   limit?: number;
   /** Bytes of the whole answer (default from config: 20 KB). */
   budget?: number;
+  /**
+   * Tokens of the whole answer (o200k via gpt-tokenizer, counted on `text`), on top of the byte
+   * budgets. With it, `deep` packs as many of the best turns as fit instead of at most 20.
+   */
+  budgetTokens?: number;
   /** Bytes per topic (default from config: 4 KB). */
   topicBytes?: number;
   /** Also search transcript turns. */
@@ -44,6 +50,8 @@ export interface RecallResult {
   turns: PackedTurn[];
   cut: CutNote[];
   bytes: number;
+  /** Tokens of `text` (o200k). */
+  tokens: number;
   budget: PackBudget;
 }
 
@@ -105,6 +113,7 @@ async function stagedCandidates(dependencies: RecallDependencies, taskId: string
       body: note.body,
       score,
       caveats: [`unverified: staged in task ${task.id}, not yet promoted; it may be wrong`],
+      location: `staged in task ${task.id}`,
       details: { staged: true, task: task.id, source: note.source },
     }));
 }
@@ -151,7 +160,12 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
       message: `session ${options.session} has used ${used} of its ${defaults.sessionBytes} recall bytes; this answer is limited to ${callBytes}`,
     });
   }
-  const budget: PackBudget = { limit, topicBytes: options.topicBytes ?? defaults.topicBytes, callBytes };
+  const budget: PackBudget = {
+    limit,
+    topicBytes: options.topicBytes ?? defaults.topicBytes,
+    callBytes,
+    ...(options.budgetTokens === undefined ? {} : { callTokens: options.budgetTokens }),
+  };
   const candidates: RecallTopicCandidate[] = [];
   for (const hit of search.searchTopics(query, { limit: limit * 3 + 5 })) {
     const topic = search.lookup(hit.slug);
@@ -176,7 +190,7 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   promoteMatchingLessons(search, query, candidates);
   if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
-  const turns = options.deep ? search.searchTurns(query, { limit: 20 }) : [];
+  const turns = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];
   const packed = packRecall(candidates, turns, budget);
   packed.cut.unshift(...sessionNote);
   if (options.session) {
@@ -190,6 +204,7 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     turns: packed.turns,
     cut: packed.cut,
     bytes: packed.bytes,
+    tokens: packed.tokens,
     budget,
   };
 }
