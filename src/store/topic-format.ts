@@ -153,7 +153,9 @@ function stripUndefined(value: unknown): unknown {
  * so unknown fields, their order and comments survive; known fields are set from `meta`.
  */
 export function serializeTopic(meta: TopicMeta, body: string, previousFrontmatter?: string): string {
-  const document = previousFrontmatter ? parseDocument(previousFrontmatter) : new Document({});
+  let document = previousFrontmatter ? parseDocument(previousFrontmatter, { uniqueKeys: false }) : new Document({});
+  // A frontmatter that cannot be edited in place (it had errors) is rebuilt from its values.
+  if (document.errors.length > 0) document = new Document({});
   if (!isMap(document.contents)) document.contents = document.createNode({});
   for (const field of KNOWN_FIELDS) {
     const value = stripUndefined(meta[field]);
