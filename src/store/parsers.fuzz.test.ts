@@ -13,11 +13,40 @@ const frontmatterish = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 400 }),
   fc
     .tuple(
-      fc.array(fc.tuple(fc.constantFrom('name', 'description', 'type', 'status', 'evidence', 'tags', 'source', 'x-unknown', 'id'), fc.string({ maxLength: 40 })), { maxLength: 8 }),
+      fc.array(
+        fc.tuple(
+          fc.constantFrom('name', 'description', 'type', 'status', 'evidence', 'tags', 'source', 'x-unknown', 'id', 'created'),
+          fc.oneof(
+            fc.string({ maxLength: 40 }),
+            // YAML's sharp edges: aliases, anchors, tags, flow and block scalars, bad quoting.
+            fc.constantFrom(
+              '*a',
+              '&a x',
+              '!!binary aGk=',
+              '!!js/function x',
+              '[a, *b]',
+              '{',
+              '|\n  x',
+              '>',
+              '"unterminated',
+              "'q'",
+              '- x',
+              '? x',
+              '[[[[[]]]]]',
+              '2026-13-45',
+              '{kind: file}',
+              '[{kind: file, path: a}]',
+            ),
+          ),
+        ),
+        { maxLength: 8 },
+      ),
       fc.string({ maxLength: 200 }),
       fc.boolean(),
     )
-    .map(([fields, body, closed]) => `---\n${fields.map(([key, value]) => `${key}: ${value}`).join('\n')}\n${closed ? '---\n' : ''}${body}`),
+    .map(
+      ([fields, body, closed]) => `---\n${fields.map(([key, value]) => `${key}: ${value}`).join('\n')}\n${closed ? '---\n' : ''}${body}`,
+    ),
 );
 
 describe('parsers under random input (fast-check)', () => {
@@ -40,12 +69,19 @@ describe('parsers under random input (fast-check)', () => {
         expect(again.topic.meta.tags).toEqual(parsed.topic.meta.tags);
         expect(again.topic.body.trimEnd()).toBe(parsed.topic.body.trimEnd());
       }),
-      { numRuns: 400 },
+      { numRuns: 1500 },
     );
   });
 
   it('index lines: never throw, and never yield a link that leaves the root', () => {
-    const line = fc.tuple(fc.string({ maxLength: 30 }), fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('../x.md', '/etc/passwd.md', 'a/b.md', '%2e%2e%2fx.md', '.hidden.md', 'ok.md')), fc.string({ maxLength: 30 }));
+    const line = fc.tuple(
+      fc.string({ maxLength: 30 }),
+      fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('../x.md', '/etc/passwd.md', 'a/b.md', '%2e%2e%2fx.md', '.hidden.md', 'ok.md'),
+      ),
+      fc.string({ maxLength: 30 }),
+    );
     fc.assert(
       fc.property(fc.array(line, { maxLength: 20 }), fc.string({ maxLength: 200 }), (lines, noise) => {
         const text = `${noise}\n${lines.map(([title, target, hook]) => `- [${title}](${target}) — ${hook}`).join('\n')}`;

@@ -1,4 +1,4 @@
-import { Document, isMap, isNode, parseDocument, type ToStringOptions } from 'yaml';
+import { Document, isMap, isNode, parseDocument, visit, type ToStringOptions } from 'yaml';
 import {
   KNOWN_FIELDS,
   evidenceSchema,
@@ -16,7 +16,7 @@ export type ParsedTopic =
   | { ok: true; topic: Topic; /** The YAML between the fences, for a rewrite that keeps unknown fields. */ frontmatter: string }
   | { ok: false; error: string };
 
-const YAML_OUT: ToStringOptions = { lineWidth: 0, minContentWidth: 0, flowCollectionPadding: false };
+const YAML_OUT: ToStringOptions = { lineWidth: 100_000, minContentWidth: 0, flowCollectionPadding: false };
 
 /** Split `---\nYAML\n---\nbody`. Returns undefined frontmatter when the file has none. */
 export function splitFrontmatter(text: string): { frontmatter: string | undefined; body: string; bodyLine: number } | { error: string } {
@@ -124,7 +124,16 @@ export function parseTopicText(text: string, slug: string): ParsedTopic {
     const reason = (first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '');
     return { ok: false, error: `invalid YAML in the frontmatter${where}: ${reason}; fix that line or quote the value` };
   }
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    // Unresolved aliases, alias bombs: YAML that parses but cannot be read safely.
+    return {
+      ok: false,
+      error: `invalid YAML in the frontmatter: ${(error as Error).message.split('\n')[0] ?? 'unreadable'}; fix or quote the value`,
+    };
+  }
   if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
     return { ok: false, error: 'the frontmatter is not a set of `field: value` lines' };
   }
@@ -149,20 +158,48 @@ function stripUndefined(value: unknown): unknown {
 }
 
 /**
+ * The previous frontmatter as a document to edit in place (keeping comments and order), or, when
+ * it has duplicate keys, aliases or errors, a fresh document of its values (unknown fields kept).
+ */
+function editableDocument(previous: string): Document {
+  const document = parseDocument(previous);
+  let tangled = document.errors.length > 0;
+  if (!tangled) {
+    visit(document, {
+      Alias: () => {
+        tangled = true;
+        return visit.BREAK;
+      },
+    });
+  }
+  if (!tangled) return document;
+  let values: unknown;
+  try {
+    values = parseDocument(previous, { uniqueKeys: false }).toJS({ maxAliasCount: 50 });
+  } catch {
+    values = {};
+  }
+  return new Document(values !== null && typeof values === 'object' && !Array.isArray(values) ? values : {});
+}
+
+/**
  * Render a topic file. With `previousFrontmatter`, the existing YAML document is edited in place,
  * so unknown fields, their order and comments survive; known fields are set from `meta`.
  */
 export function serializeTopic(meta: TopicMeta, body: string, previousFrontmatter?: string): string {
-  let document = previousFrontmatter ? parseDocument(previousFrontmatter, { uniqueKeys: false }) : new Document({});
-  // A frontmatter that cannot be edited in place (it had errors) is rebuilt from its values.
-  if (document.errors.length > 0) document = new Document({});
+  const document = previousFrontmatter ? editableDocument(previousFrontmatter) : new Document({});
   if (!isMap(document.contents)) document.contents = document.createNode({});
   for (const field of KNOWN_FIELDS) {
     const value = stripUndefined(meta[field]);
     const present = document.has(field);
     if (present) {
       const node: unknown = document.get(field, true);
-      const current: unknown = isNode(node) ? node.toJSON() : node;
+      let current: unknown;
+      try {
+        current = isNode(node) ? node.toJSON() : node;
+      } catch {
+        current = undefined;
+      }
       // Unchanged values keep their node, with its comments and style.
       if (JSON.stringify(current) === JSON.stringify(value)) continue;
     }
