@@ -17,3 +17,15 @@ const { formatVerificationBench, runVerificationBench } = await import('./verifi
 write('## Checks on use (recall latency added by evidence checks)\n');
 write(formatVerificationBench(await runVerificationBench()));
 write('');
+
+const { formatDreamBench, runDreamBench } = await import('./dream-bench.js');
+write('## Dream (100, 1,000 and 10,000 topics with 100 sessions of transcripts)\n');
+write(formatDreamBench(await runDreamBench()));
+write('');
+
+const { formatDreamKillBench, runDreamKillBench } = await import('./dream-kill.js');
+write('## Dream kill trials (a real dreaming process killed at random points)\n');
+const killSummary = await runDreamKillBench(60);
+write(formatDreamKillBench(killSummary));
+if (killSummary.failures.length > 0) process.exitCode = 1;
+write('');

@@ -2,9 +2,26 @@
  * mnemo: self-healing long-term memory for AI agents. The public library API.
  */
 export { openMemory, initMemory } from './app/index.js';
-export type { Memory, OpenMemoryOptions, TopicSummary, ShowResult, ListFilter, MemoryStatus } from './app/index.js';
+export type { Memory, OpenMemoryOptions, TopicSummary, ShowResult, ListFilter, MemoryStatus, AiToolsOptions } from './app/index.js';
+export { memoryTools, MEMORY_TOOL_NAMES } from './tools/index.js';
+export type { ToolDefinition, ToolOutcome, ToolHints, MemoryToolName, MemoryToolApi, MemoryToolsOptions } from './tools/index.js';
+export type { TranscriptFormat } from './discipline/index.js';
 export type { RecallOptions, RecallResult, WriteResult, ForgetResult, IndexReport, IndexCheck, IndexProblem, LogResult, ImportResult, TopicInput } from './discipline/index.js';
 export type { TopicMeta, TopicType, TopicStatus, Evidence, TopicSource, TranscriptEventInput, TranscriptEvent } from './store/index.js';
 export type { MnemoConfig, WritesMode } from './config/index.js';
+export type { DreamApi } from './app/index.js';
+export type {
+  DreamOptions,
+  DreamOutcome,
+  DreamPhase,
+  DreamActionSummary,
+  DreamStatus,
+  DreamSummary,
+  DreamDue,
+  RollbackResult,
+  Tombstone,
+} from './dream/index.js';
+export { createScriptedModel, createModel } from './providers/index.js';
+export type { LanguageModelPort, ModelRequest, ModelResponse, ScriptedModel } from './providers/index.js';
 export { MnemoError, isMnemoError, createManualClock, systemClock } from './shared/index.js';
 export type { Clock, ManualClock, Logger, MnemoErrorCode } from './shared/index.js';

@@ -4,3 +4,7 @@
  */
 export { openMemory, initMemory } from './open-memory.js';
 export type { Memory, OpenMemoryOptions, TopicSummary, ShowResult, ListFilter, MemoryStatus } from './open-memory.js';
+export { checkDreamDueFor } from './dream-wiring.js';
+export type { DreamApi } from './dream-wiring.js';
+export { aiSdkTools } from './memory-tools.js';
+export type { AiToolsOptions } from './memory-tools.js';

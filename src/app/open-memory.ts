@@ -3,6 +3,8 @@ import { loadConfig, type MnemoConfig, type WritesMode } from '../config/index.j
 import {
   EvidenceService,
   MemoryWriter,
+  RankUsage,
+  UsageLog,
   parseTopicInput,
   TaskService,
   importTranscriptFile,
@@ -23,12 +25,18 @@ import {
   type StagedNote,
   type CompleteResult,
   type BeginTaskInput,
+  type TranscriptFormat,
   type CheckOptions,
   type VerdictRecord,
   type VerifyReport,
   type TopicCheckOutcome,
 } from '../discipline/index.js';
 import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
+import type { DreamPhase, DreamSummary } from '../dream/index.js';
+import type { LanguageModelPort } from '../providers/index.js';
+import { createDreamApi, type DreamApi } from './dream-wiring.js';
+import type { ToolSet } from 'ai';
+import { aiSdkTools, type AiToolsOptions } from './memory-tools.js';
 import {
   MnemoError,
   createIdGenerator,
@@ -69,6 +77,10 @@ export interface OpenMemoryOptions {
   create?: boolean;
   /** Fault injection for crash tests: called at each phase of every change. */
   onPhase?: PhaseHook;
+  /** Called at each phase of a dream (progress, crash tests). */
+  onDreamPhase?: (phase: DreamPhase, detail?: string) => void | Promise<void>;
+  /** The language model dream uses instead of the configured one (e.g. a scripted model). */
+  model?: LanguageModelPort;
 }
 
 /** One line of `list`. */
@@ -107,6 +119,8 @@ export interface MemoryStatus {
   index: IndexReport & { inSync: boolean; problems: number };
   transcripts: { sessions: number; turns: number };
   lastDream: string | null;
+  /** Whether a dream is due, and why; the last dream's id and changes. */
+  dream: { due: boolean; reasons: string[]; last: DreamSummary | null };
   openTasks: { id: string; goal: string; status: string; updated: string; notes: number }[];
   problems: { file: string; message: string }[];
 }
@@ -134,7 +148,7 @@ export interface TaskHandle {
 }
 
 /** A memory root opened for use: the library API that the CLI, MCP and agents share. */
-export interface Memory {
+export interface Memory extends DreamApi {
   readonly root: string;
   readonly workspace: string;
   readonly config: MnemoConfig;
@@ -171,7 +185,8 @@ export interface Memory {
   forget(slug: string, options?: { reason?: string }): Promise<ForgetResult>;
   /** Append events to a session transcript. */
   log(session: string, events: TranscriptEventInput | TranscriptEventInput[]): Promise<LogResult>;
-  importSession(file: string, options?: { session?: string }): Promise<ImportResult>;
+  /** Import a transcript file: mnemo's JSONL events, or a Claude Code session with `from: 'claude-code'`. */
+  importSession(file: string, options?: { session?: string; from?: TranscriptFormat }): Promise<ImportResult>;
   /** Re-render MEMORY.md from the topics. */
   renderIndex(): Promise<IndexReport>;
   /** Compare MEMORY.md with the topics without writing. */
@@ -179,6 +194,11 @@ export interface Memory {
   /** Rebuild `.state/search.db` from the files. */
   reindex(): Promise<SyncReport>;
   status(): Promise<MemoryStatus>;
+  /**
+   * The memory tools (recall, remember, tasks, …) in the Vercel AI SDK format:
+   * `generateText({ model, tools: memory.tools() })`. The same tools the MCP server offers.
+   */
+  tools(options?: AiToolsOptions): ToolSet;
   close(): void;
 }
 
@@ -232,6 +252,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
   const paths = rootPaths(root);
   const search = SearchIndex.open({ root, dbPath: paths.searchDb, logger });
   const newId = createIdGenerator(clock);
+  const usage = new UsageLog(root);
+  const rankUsage = new RankUsage(root);
   const writer = new MemoryWriter({
     root,
     config,
@@ -239,7 +261,23 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     logger,
     search,
     newId,
+    usage: () => rankUsage.counts(),
     ...(options.onPhase ? { onPhase: options.onPhase } : {}),
+  });
+  const dreams = createDreamApi({
+    root,
+    workspace,
+    config,
+    clock,
+    logger,
+    search,
+    writer,
+    newId,
+    usage,
+    environment,
+    modelApiKey: loaded.modelApiKey,
+    model: options.model,
+    onDreamPhase: options.onDreamPhase,
   });
   const transcriptOptions = { root, clock, writes: config.writes };
   const evidence = new EvidenceService({ root, workspace, config, clock, writer, environment });
@@ -349,12 +387,15 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     },
     forget: (slug, forgetOptions = {}) => writer.forget(slug, forgetOptions),
     log: (session, events) => logEvents(transcriptOptions, session, Array.isArray(events) ? events : [events]),
-    importSession: (file, importOptions = {}) => importTranscriptFile(transcriptOptions, file, importOptions.session),
+    importSession: (file, importOptions = {}) =>
+      importTranscriptFile(transcriptOptions, file, importOptions.session, importOptions.from ?? 'mnemo'),
     renderIndex: () => writer.renderIndex(),
     checkIndex: () => writer.checkIndex(),
     reindex: () => search.rebuild(),
+    ...dreams,
     status: async () => {
       const report = await search.sync();
+      const dreamState = await dreams.dreamStatus();
       const check = await writer.checkIndex();
       const catalog = search.catalog();
       const problems = new Map(report.problems.map((problem) => [`${problem.file}: ${problem.message}`, problem]));
@@ -379,7 +420,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         topics: { total: catalog.length, byType, byStatus, unreadable },
         index: { ...check.report, inSync: check.ok, problems: check.problems.length },
         transcripts: { sessions: counts.sessions, turns: counts.turns },
-        lastDream: null,
+        lastDream: dreamState.last?.time ?? null,
+        dream: { due: dreamState.due.due, reasons: dreamState.due.reasons, last: dreamState.last ?? null },
         openTasks: (await tasks.store.list()).map((task) => ({
           id: task.id,
           goal: task.goal,
@@ -390,6 +432,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         problems: [...problems.values()],
       };
     },
+    tools: (toolOptions) => aiSdkTools(memory, toolOptions),
     close: () => search.close(),
   };
   return memory;

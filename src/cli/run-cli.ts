@@ -2,15 +2,20 @@ import { Command, CommanderError } from 'commander';
 import { MnemoError } from '../shared/index.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandContext } from './command-context.js';
+import { registerBench } from './commands/bench-command.js';
+import { registerDream } from './commands/dream-command.js';
 import { registerForget } from './commands/forget-command.js';
+import { registerHook } from './commands/hook-command.js';
 import { registerIndex } from './commands/index-command.js';
 import { registerInit } from './commands/init-command.js';
 import { registerList } from './commands/list-command.js';
 import { registerLog } from './commands/log-command.js';
+import { registerMcp } from './commands/mcp-command.js';
 import { registerRecall } from './commands/recall-command.js';
 import { registerReindex } from './commands/reindex-command.js';
 import { registerRemember } from './commands/remember-command.js';
 import { registerSession } from './commands/session-command.js';
+import { registerSetup } from './commands/setup-command.js';
 import { registerShow } from './commands/show-command.js';
 import { registerStatus } from './commands/status-command.js';
 import { registerTask } from './commands/task-command.js';
@@ -45,6 +50,11 @@ export function buildProgram(context: CommandContext): Command {
     registerTask,
     registerVerify,
     registerHeal,
+    registerDream,
+    registerMcp,
+    registerSetup,
+    registerHook,
+    registerBench,
   ]) {
     register(program, context);
   }

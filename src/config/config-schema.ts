@@ -50,9 +50,43 @@ const tasksSchema = z
 
 const dreamSchema = z
   .object({
+    /** Due after this many hours without activity (when something happened since the last dream). */
     idleHours: z.number().min(0).default(24),
+    /** Due after this many sessions with activity since the last dream. */
     sessions: z.number().int().min(1).default(5),
+    /** A dream lock older than this is taken over even if its holder seems alive. */
     lockStaleHours: z.number().min(0).default(1),
+    /** Topic similarity (0..1) from which two topics of a type are merged; measured in bench/dream-threshold.ts. */
+    mergeThreshold: z.number().min(0).max(1).default(0.3),
+    /** Superseded topics are retired (to the trash, with a tombstone) this many days after they were superseded. */
+    retireSupersededAfterDays: z.number().min(0).default(7),
+    /** Suspect topics that no check healed for this many days are retired. */
+    retireSuspectAfterDays: z.number().min(0).default(30),
+    /** Topics nobody recalled or updated for this many days, and not verified, are retired when their confidence is low. */
+    retireUnusedAfterDays: z.number().min(0).default(180),
+    /** Time for the evidence re-checks of one dream. */
+    checkBudgetMs: z.number().int().min(10).default(60_000),
+    /** With a model configured: distil transcripts into candidate notes and rewrite merged topics. */
+    useModel: z.boolean().default(true),
+  })
+  .strict();
+
+/** A language model for dream (and later the agent); without this section no model is used. */
+const modelSchema = z
+  .object({
+    provider: z.enum(['anthropic', 'openai', 'openai-compatible', 'ollama']),
+    /** The provider's model id, e.g. claude-sonnet-4-5, gpt-4.1-mini, llama3.1. */
+    model: z.string().min(1),
+    /** Server URL (required for openai-compatible; optional for the others). */
+    baseURL: z.string().url().optional(),
+    /** The name of the environment variable holding the API key, e.g. ANTHROPIC_API_KEY (never the key itself). */
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    maxOutputTokens: z.number().int().min(16).default(2048),
+    temperature: z.number().min(0).max(2).default(0),
+    timeoutMs: z.number().int().min(100).default(120_000),
   })
   .strict();
 
@@ -67,6 +101,7 @@ export const configSchema = z
     verification: verificationSchema.prefault({}),
     tasks: tasksSchema.prefault({}),
     dream: dreamSchema.prefault({}),
+    model: modelSchema.optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   })
   .strict();
@@ -77,6 +112,7 @@ export type IndexBudget = MnemoConfig['index'];
 export type RecallBudget = MnemoConfig['recall'];
 export type VerificationConfig = MnemoConfig['verification'];
 export type DreamConfig = MnemoConfig['dream'];
+export type ModelConfig = NonNullable<MnemoConfig['model']>;
 
 /** The defaults, as a full config. */
 export function defaultConfig(): MnemoConfig {

@@ -30,6 +30,8 @@ export interface LoadedConfig {
   environment: Record<string, string | undefined>;
   /** `MNEMO_NOW`: a fixed time for this process (scripted demos and tests of freshness). */
   fixedNow: Date | undefined;
+  /** The model's API key, read from the variable `model.apiKeyEnv` names; undefined without one. */
+  modelApiKey: string | undefined;
 }
 
 function readConfigFile(path: string): unknown {
@@ -47,6 +49,15 @@ function readConfigFile(path: string): unknown {
       hint: `Fix the file or remove it to use the defaults.`,
     });
   }
+}
+
+/** The conventional key variable of each hosted provider, used when `model.apiKeyEnv` is not set. */
+const DEFAULT_KEY_ENV: Record<string, string | undefined> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' };
+
+function modelApiKey(config: MnemoConfig, env: NodeJS.ProcessEnv): string | undefined {
+  const name = config.model ? (config.model.apiKeyEnv ?? DEFAULT_KEY_ENV[config.model.provider]) : undefined;
+  const value = name === undefined ? undefined : env[name];
+  return value === undefined || value === '' ? undefined : value;
 }
 
 /**
@@ -102,5 +113,6 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     configFile: fromFile === undefined ? undefined : path,
     environment: { ...env },
     fixedNow,
+    modelApiKey: modelApiKey(config, env),
   };
 }

@@ -25,12 +25,16 @@ export type {
 } from './change-set.js';
 export { indexEntries, indexRank } from './index-ranking.js';
 export type { UsageCounts } from './index-ranking.js';
+export { UsageLog, RankUsage, RANK_USAGE_FILE, recordRecallHits, usagePath } from './usage-counts.js';
+export type { TopicUsage } from './usage-counts.js';
 export { parseTopicInput, topicInputSchema, provenanceKindSchema, MAX_BODY_BYTES } from './topic-input.js';
 export type { TopicInput, ValidTopicInput, Provenance } from './topic-input.js';
 export { recallMemory, assertSearchable } from './recall.js';
 export type { RecallOptions, RecallResult, RecallDependencies } from './recall.js';
 export { logEvents, importTranscriptFile } from './transcript-log.js';
 export type { TranscriptLogOptions, LogResult, ImportResult } from './transcript-log.js';
+export { convertClaudeCodeTranscript, TRANSCRIPT_FORMATS, CLAUDE_CODE_TOOL_TEXT_BYTES } from './claude-code-transcript.js';
+export type { TranscriptFormat, ClaudeCodeConversion, ClaudeCodeConversionOptions } from './claude-code-transcript.js';
 export { TaskService } from './task-service.js';
 export type { TaskServiceOptions, BeginTaskInput, CompleteResult, CompleteOutcome } from './task-service.js';
 export { TaskStore, TASK_STATUSES, isOpenStatus } from './task-store.js';
@@ -39,5 +43,5 @@ export { errorSignature, matchesSignature, normalizeErrorText } from './error-si
 export { textSimilarity, SUPERSEDE_THRESHOLD } from './note-similarity.js';
 export { EvidenceService } from './evidence-service.js';
 export type { EvidenceServiceOptions, CheckOptions, TopicCheckOutcome, VerifyReport } from './evidence-service.js';
-export { readVerdicts } from './verdict-history.js';
+export { readVerdicts, appendVerdict } from './verdict-history.js';
 export type { VerdictRecord } from './verdict-history.js';

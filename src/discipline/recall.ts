@@ -20,6 +20,7 @@ import { matchesSignature } from './error-signature.js';
 import type { EvidenceService } from './evidence-service.js';
 import { textSimilarity } from './note-similarity.js';
 import { TaskStore } from './task-store.js';
+import { recordRecallHits } from './usage-counts.js';
 import type { Clock } from '../shared/index.js';
 
 export interface RecallOptions {
@@ -193,6 +194,8 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   const turns = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];
   const packed = packRecall(candidates, turns, budget);
   packed.cut.unshift(...sessionNote);
+  // Recall hits rank the index and tell dream what is used.
+  await recordRecallHits(dependencies.root, packed.topics.map((topic) => topic.slug), dependencies.clock.now());
   if (options.session) {
     usage[options.session] = used + packed.bytes;
     await writeFileAtomic(join(rootPaths(dependencies.root).state, 'recall-usage.json'), JSON.stringify(usage));

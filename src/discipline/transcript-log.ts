@@ -11,6 +11,7 @@ import {
   type TranscriptEvent,
   type TranscriptEventInput,
 } from '../store/index.js';
+import { convertClaudeCodeTranscript, type TranscriptFormat } from './claude-code-transcript.js';
 
 export interface TranscriptLogOptions {
   root: string;
@@ -60,9 +61,16 @@ const importLineSchema = transcriptEventInputSchema.extend({ session: z.string()
 /**
  * Import a JSONL file of events (`{"kind","text","time"?,"session"?,...}` per line). Lines
  * without a session go to `session` (or a new one). Bad lines are skipped and reported by number;
- * the rest are imported.
+ * the rest are imported. With `from: 'claude-code'` the file is a Claude Code session transcript,
+ * converted first (see `convertClaudeCodeTranscript`); its session id names the session unless
+ * `session` is given.
  */
-export async function importTranscriptFile(options: TranscriptLogOptions, file: string, session?: string): Promise<ImportResult> {
+export async function importTranscriptFile(
+  options: TranscriptLogOptions,
+  file: string,
+  session?: string,
+  from: TranscriptFormat = 'mnemo',
+): Promise<ImportResult> {
   assertLogging(options.writes);
   if (session !== undefined) assertSessionId(session);
   let text: string;
@@ -72,6 +80,7 @@ export async function importTranscriptFile(options: TranscriptLogOptions, file: 
     const reason = errnoCode(error) === 'ENOENT' ? 'does not exist' : `cannot be read (${errnoCode(error) ?? String(error)})`;
     throw new MnemoError('invalid-input', `${file} ${reason}.`, { hint: 'Pass the path of a .jsonl transcript file.' });
   }
+  if (from === 'claude-code') return importClaudeCode(options, file, text, session);
   const fallback = session ?? newSessionId(options.clock);
   const bySession = new Map<string, TranscriptEventInput[]>();
   const skipped: ImportResult['skipped'] = [];
@@ -108,4 +117,12 @@ export async function importTranscriptFile(options: TranscriptLogOptions, file: 
     imported += events.length;
   }
   return { file, imported, sessions: [...bySession.keys()], skipped };
+}
+
+async function importClaudeCode(options: TranscriptLogOptions, file: string, text: string, session?: string): Promise<ImportResult> {
+  const converted = convertClaudeCodeTranscript(text);
+  const target =
+    session ?? (converted.sessionId !== undefined && isValidSessionId(converted.sessionId) ? converted.sessionId : newSessionId(options.clock));
+  if (converted.events.length > 0) await appendTranscript(options.root, target, converted.events, options.clock);
+  return { file, imported: converted.events.length, sessions: converted.events.length > 0 ? [target] : [], skipped: converted.skipped };
 }

@@ -30,7 +30,11 @@ export interface IngestedConversation {
  * logged: one transcript per session, through `memory.log`, with the clock at the session's
  * date; then the search index is brought up to date. Reads turns only (no annotations, no qa).
  */
-export async function ingestLocomoConversation(conversation: LocomoConversation, dir: string, logger: Logger = silentLogger): Promise<IngestedConversation> {
+export async function ingestLocomoConversation(
+  conversation: LocomoConversation,
+  dir: string,
+  logger: Logger = silentLogger,
+): Promise<IngestedConversation> {
   const start = performance.now();
   const clock = createManualClock(conversation.sessions[0]?.time);
   const memory = await openMemory({ dir, create: true, clock, logger, cwd: dir, env: {}, config: { writes: 'auto' } });
@@ -38,7 +42,10 @@ export async function ingestLocomoConversation(conversation: LocomoConversation,
   for (const session of conversation.sessions) {
     if (session.turns.length === 0) continue;
     clock.set(session.time);
-    await memory.log(locomoSessionId(session), session.turns.map((turn) => locomoTurnEvent(turn, session)));
+    await memory.log(
+      locomoSessionId(session),
+      session.turns.map((turn) => locomoTurnEvent(turn, session)),
+    );
     turns += session.turns.length;
   }
   await memory.reindex();

@@ -149,15 +149,22 @@ export function parseLocomoConversation(value: unknown, file: string): LocomoCon
  */
 export async function loadLocomoDirectory(dir: string): Promise<LocomoConversation[]> {
   try {
-    if (!(await stat(dir)).isDirectory()) throw new MnemoError('invalid-input', `${dir} is not a folder.`, { hint: 'Pass --data a folder of LoCoMo conversation files (conv-*.json).' });
+    if (!(await stat(dir)).isDirectory())
+      throw new MnemoError('invalid-input', `${dir} is not a folder.`, {
+        hint: 'Pass --data a folder of LoCoMo conversation files (conv-*.json).',
+      });
   } catch (error) {
     if (error instanceof MnemoError) throw error;
     const reason = errnoCode(error) === 'ENOENT' ? 'does not exist' : `cannot be read (${errnoCode(error) ?? String(error)})`;
-    throw new MnemoError('invalid-input', `${dir} ${reason}.`, { hint: 'Pass --data a folder of LoCoMo conversation files (conv-*.json).' });
+    throw new MnemoError('invalid-input', `${dir} ${reason}.`, {
+      hint: 'Pass --data a folder of LoCoMo conversation files (conv-*.json).',
+    });
   }
   const names = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.json')).sort();
   if (names.length === 0) {
-    throw new MnemoError('invalid-input', `${dir} holds no .json files.`, { hint: 'Put one LoCoMo conversation per file (conv-26.json, ...) in the folder.' });
+    throw new MnemoError('invalid-input', `${dir} holds no .json files.`, {
+      hint: 'Put one LoCoMo conversation per file (conv-26.json, ...) in the folder.',
+    });
   }
   const conversations: LocomoConversation[] = [];
   for (const name of names) {

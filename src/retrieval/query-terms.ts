@@ -11,7 +11,12 @@ const STOPWORDS = new Set(
 
 /** Lower-case word tokens of a text (letters and digits, Unicode-aware). */
 export function tokenize(text: string): string[] {
-  return (text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []).filter((token) => token.length > 0);
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  ).filter((token) => token.length > 0);
 }
 
 /** The searchable terms of a query: tokens without stopwords, deduplicated, in order. */

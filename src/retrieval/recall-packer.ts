@@ -1,5 +1,9 @@
 import type { TopicStatus, TopicType } from '../store/index.js';
-import type { TurnRecord } from './search-index.js';
+import { countTextTokens, packTurns, type PackedTurn, type RecallTurnCandidate } from './turn-packer.js';
+import { renderTurnSection } from './turn-render.js';
+import type { TurnRecord } from './turn-table.js';
+
+export type { PackedTurn, RecallTurnCandidate } from './turn-packer.js';
 
 /** A ranked topic ready to be packed. */
 export interface RecallTopicCandidate {
@@ -14,10 +18,8 @@ export interface RecallTopicCandidate {
   caveats: string[];
   /** Extra data that travels with the topic (verdicts, source) in JSON output. */
   details?: Record<string, unknown>;
-}
-
-export interface RecallTurnCandidate extends TurnRecord {
-  score: number;
+  /** Where it lives, when not `<slug>.md` (a staged note: `staged in task t-…`). */
+  location?: string;
 }
 
 export interface PackBudget {
@@ -27,6 +29,8 @@ export interface PackBudget {
   topicBytes: number;
   /** Bytes of the whole answer. */
   callBytes: number;
+  /** Tokens of the whole answer (o200k, counted on the text an agent gets), when set. */
+  callTokens?: number;
 }
 
 export interface PackedTopic extends RecallTopicCandidate {
@@ -35,12 +39,6 @@ export interface PackedTopic extends RecallTopicCandidate {
   bytes: number;
   /** Set when the body was cut: its full size in bytes. */
   truncatedFrom?: number;
-}
-
-export interface PackedTurn extends RecallTurnCandidate {
-  /** The line an agent gets: `[session · time · who] text`, cut to the per-topic budget. */
-  rendered: string;
-  bytes: number;
 }
 
 /** Something left out or shortened, said plainly. */
@@ -55,10 +53,11 @@ export interface PackedRecall {
   turns: PackedTurn[];
   cut: CutNote[];
   bytes: number;
+  /** Tokens of the rendered text (`renderRecallText`). */
+  tokens: number;
 }
 
 const SEPARATOR = '\n\n';
-const TURNS_HEADING = '## From transcripts\n';
 
 /** Cut a text to at most `maxBytes` UTF-8 bytes, at a line or word boundary when one is close. */
 export function cutToBytes(text: string, maxBytes: number): string {
@@ -74,7 +73,7 @@ export function cutToBytes(text: string, maxBytes: number): string {
 
 function topicHeading(topic: RecallTopicCandidate): string {
   const flag = topic.status === 'active' ? '' : ` — ${topic.status.toUpperCase()}`;
-  return `## ${topic.name} [${topic.type}] (${topic.slug}.md)${flag}`;
+  return `## ${topic.name} [${topic.type}] (${topic.location ?? `${topic.slug}.md`})${flag}`;
 }
 
 /** Render one topic block within `maxBytes`; returns the block and whether the body was cut. */
@@ -89,8 +88,11 @@ export function renderTopicBlock(topic: RecallTopicCandidate, maxBytes: number):
   return { text: cutToBytes(`${head}\n${kept}${marker}`, maxBytes), truncatedFrom: Buffer.byteLength(body) };
 }
 
-/** One transcript turn as an agent reads it: `[session · time · who] text`. */
-export function renderTurnLine(turn: TurnRecord): string {
+/**
+ * One transcript turn on a line of its own: `[session · time · who] text`. Recall lays turns out
+ * by session instead (`renderTurnSection`); this is the single-line form (the LoCoMo baseline uses it).
+ */
+export function renderTurnLine(turn: Pick<TurnRecord, 'session' | 'time' | 'speaker' | 'role' | 'kind' | 'text'>): string {
   const who = turn.speaker ?? turn.role ?? turn.kind;
   const time = turn.time ? ` · ${turn.time.replace(/\.\d{3}Z$/, 'Z')}` : '';
   return `[${turn.session}${time} · ${who}] ${turn.text.trim()}`;
@@ -98,18 +100,23 @@ export function renderTurnLine(turn: TurnRecord): string {
 
 /**
  * Pack ranked topics, then ranked turns, into the budgets: at most `limit` topics, each cut to
- * `topicBytes`, all within `callBytes`. Everything shortened or left out gets a cut note.
+ * `topicBytes`, all within `callBytes` and, when set, `callTokens` (counted on the rendered text,
+ * cut notes included). Turns are laid out by session (`renderTurnSection`). Everything
+ * shortened or left out gets a cut note.
  */
 export function packRecall(
   topics: readonly RecallTopicCandidate[],
   turns: readonly RecallTurnCandidate[],
   budget: PackBudget,
+  options: { keepDuplicates?: boolean } = {},
 ): PackedRecall {
-  const packed: PackedRecall = { topics: [], turns: [], cut: [], bytes: 0 };
-  const fits = (bytes: number) => packed.bytes + (packed.bytes > 0 ? SEPARATOR.length : 0) + bytes <= budget.callBytes;
-  const add = (bytes: number) => {
-    packed.bytes += (packed.bytes > 0 ? SEPARATOR.length : 0) + bytes;
-  };
+  const packed: PackedRecall = { topics: [], turns: [], cut: [], bytes: 0, tokens: 0 };
+  const tokenLimit = budget.callTokens ?? Number.POSITIVE_INFINITY;
+  const separatorTokens = countTextTokens(SEPARATOR);
+  let tokens = 0;
+  const fits = (bytes: number, blockTokens: number) =>
+    packed.bytes + (packed.bytes > 0 ? SEPARATOR.length : 0) + bytes <= budget.callBytes &&
+    tokens + (tokens > 0 ? separatorTokens : 0) + blockTokens <= tokenLimit;
   const overCall: string[] = [];
   const overLimit: string[] = [];
   for (const topic of topics) {
@@ -119,11 +126,13 @@ export function packRecall(
     }
     const block = renderTopicBlock(topic, budget.topicBytes);
     const bytes = Buffer.byteLength(block.text);
-    if (!fits(bytes)) {
+    const blockTokens = budget.callTokens === undefined ? 0 : countTextTokens(block.text);
+    if (!fits(bytes, blockTokens)) {
       overCall.push(topic.slug);
       continue;
     }
-    add(bytes);
+    packed.bytes += (packed.bytes > 0 ? SEPARATOR.length : 0) + bytes;
+    tokens += (tokens > 0 ? separatorTokens : 0) + blockTokens;
     packed.topics.push({
       ...topic,
       text: block.text,
@@ -141,36 +150,56 @@ export function packRecall(
   if (overLimit.length > 0) {
     packed.cut.push({ reason: 'limit', message: `left out by the limit of ${budget.limit} topics: ${overLimit.join(', ')}` });
   }
-  let turnsLeftOut = 0;
-  for (const turn of turns) {
-    const rendered = cutToBytes(renderTurnLine(turn), budget.topicBytes);
-    const bytes = Buffer.byteLength(rendered);
-    // The first turn also pays for the heading; later ones for their newline.
-    const cost = packed.turns.length === 0 ? Buffer.byteLength(TURNS_HEADING) + bytes : 1 + bytes;
-    if (!fits(cost)) {
-      turnsLeftOut += 1;
-      continue;
-    }
-    if (packed.turns.length === 0) add(cost);
-    else packed.bytes += cost;
-    packed.turns.push({ ...turn, rendered, bytes });
-  }
+  const separatorBytes = packed.bytes > 0 ? SEPARATOR.length : 0;
+  const turnPack = packTurns(turns, {
+    bytes: budget.callBytes - packed.bytes - separatorBytes,
+    ...(budget.callTokens === undefined ? {} : { tokens: tokenLimit - tokens - (tokens > 0 ? separatorTokens : 0) }),
+    lineBytes: budget.topicBytes,
+    ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
+  });
+  packed.turns = turnPack.turns;
+  if (turnPack.turns.length > 0) packed.bytes += separatorBytes + turnPack.bytes;
+  const unit = budget.callTokens === undefined ? `${budget.callBytes}-byte` : `${budget.callTokens}-token`;
   if (overCall.length > 0) {
-    packed.cut.push({ reason: 'call-budget', message: `left out by the ${budget.callBytes}-byte call budget: ${overCall.join(', ')}` });
+    packed.cut.push({ reason: 'call-budget', message: `left out by the ${unit} call budget: ${overCall.join(', ')}` });
   }
-  if (turnsLeftOut > 0) {
-    packed.cut.push({
-      reason: 'call-budget',
-      message: `${turnsLeftOut} matching transcript turn(s) left out by the ${budget.callBytes}-byte call budget`,
-    });
+  let turnsLeftOut = turnPack.leftOut;
+  const turnNote = (): CutNote => ({
+    reason: 'call-budget',
+    message: `${turnsLeftOut} matching transcript turn(s) left out by the ${unit} call budget`,
+  });
+  const turnNoteAt = packed.cut.length;
+  if (turnsLeftOut > 0) packed.cut.push(turnNote());
+  packed.tokens = countTextTokens(renderRecallText(packed));
+  // The packing estimate is additive; what must fit is the rendered text, cut notes included.
+  while (budget.callTokens !== undefined && packed.tokens > budget.callTokens && packed.turns.length + packed.topics.length > 0) {
+    if (packed.turns.length > 0) {
+      packed.turns.pop();
+      turnsLeftOut += 1;
+      packed.cut.splice(turnNoteAt, packed.cut.length > turnNoteAt ? 1 : 0, turnNote());
+    } else {
+      const dropped = packed.topics.pop();
+      if (dropped) packed.cut.push({ reason: 'call-budget', message: `left out by the ${unit} call budget: ${dropped.slug}` });
+    }
+    packed.tokens = countTextTokens(renderRecallText(packed));
+    packed.bytes = Buffer.byteLength(renderRecallText({ ...packed, cut: [] }));
+  }
+  if (budget.callTokens !== undefined && packed.tokens > budget.callTokens) {
+    // Not even the cut notes fit: say it in as few words as possible, or not at all.
+    packed.cut = [{ reason: 'call-budget', message: `nothing fits ${budget.callTokens} tokens` }];
+    packed.tokens = countTextTokens(renderRecallText(packed));
+    if (packed.tokens > budget.callTokens) {
+      packed.cut = [];
+      packed.tokens = 0;
+    }
   }
   return packed;
 }
 
-/** The text an agent gets from a recall: topic blocks, then turns, then what was cut. */
-export function renderRecallText(packed: PackedRecall): string {
+/** The text an agent gets from a recall: topic blocks, then turns by session, then what was cut. */
+export function renderRecallText(packed: Pick<PackedRecall, 'topics' | 'turns' | 'cut'>): string {
   const parts = packed.topics.map((topic) => topic.text);
-  if (packed.turns.length > 0) parts.push(`${TURNS_HEADING}${packed.turns.map((turn) => turn.rendered).join('\n')}`);
+  if (packed.turns.length > 0) parts.push(renderTurnSection(packed.turns));
   if (packed.cut.length > 0) parts.push(`(cut: ${packed.cut.map((note) => note.message).join('; ')})`);
   return parts.join(SEPARATOR);
 }

@@ -14,8 +14,12 @@ import {
   type TranscriptEvent,
 } from '../store/index.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
+import { TurnTable, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
 
-const SCHEMA_VERSION = '1';
+export type { TurnRecord, TurnHit } from './turn-table.js';
+
+/** Bumped whenever the tables change: an index of another version is rebuilt from the files. */
+const SCHEMA_VERSION = '2';
 const TOKENIZER = "tokenize='porter unicode61 remove_diacritics 2'";
 
 /** Field weights of topic ranking (BM25): name, description, tags, body. */
@@ -29,26 +33,6 @@ export type CatalogTopic =
 export interface TopicHit {
   slug: string;
   /** BM25 relevance; higher is better. */
-  score: number;
-}
-
-/** A transcript event with where it lives. */
-export interface TurnRecord {
-  rowid: number;
-  file: string;
-  line: number;
-  session: string;
-  time: string;
-  kind: string;
-  role: string | undefined;
-  speaker: string | undefined;
-  task: string | undefined;
-  injected: boolean;
-  text: string;
-  data: Record<string, unknown> | undefined;
-}
-
-export interface TurnHit extends TurnRecord {
   score: number;
 }
 
@@ -87,38 +71,6 @@ interface SessionRow {
   next_line: number;
 }
 
-interface TurnRow {
-  rowid: number;
-  file: string;
-  line: number;
-  session: string;
-  time: string;
-  kind: string;
-  role: string | null;
-  speaker: string | null;
-  task: string | null;
-  injected: number;
-  text: string;
-  data_json: string | null;
-}
-
-function toTurn(row: TurnRow): TurnRecord {
-  return {
-    rowid: row.rowid,
-    file: row.file,
-    line: row.line,
-    session: row.session,
-    time: row.time,
-    kind: row.kind,
-    role: row.role ?? undefined,
-    speaker: row.speaker ?? undefined,
-    task: row.task ?? undefined,
-    injected: row.injected === 1,
-    text: row.text,
-    data: row.data_json ? (JSON.parse(row.data_json) as Record<string, unknown>) : undefined,
-  };
-}
-
 function toCatalog(row: TopicRow): CatalogTopic {
   if (row.readable === 1 && row.meta_json !== null) {
     return {
@@ -144,6 +96,8 @@ function toCatalog(row: TopicRow): CatalogTopic {
 export class SearchIndex {
   readonly root: string;
   readonly dbPath: string;
+  /** Read access to transcript turns for turn recall (`rankTurns`). */
+  readonly turnTable: TurnTable;
   private readonly db: Database.Database;
   private readonly logger: Logger;
 
@@ -151,6 +105,7 @@ export class SearchIndex {
     this.root = options.root;
     this.dbPath = options.dbPath;
     this.db = db;
+    this.turnTable = new TurnTable(db);
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -199,6 +154,7 @@ export class SearchIndex {
             kind TEXT NOT NULL, role TEXT, speaker TEXT, task TEXT, injected INTEGER NOT NULL, text TEXT NOT NULL, data_json TEXT,
             UNIQUE(file, line));
           CREATE INDEX turns_session ON turns(session, line);
+          CREATE INDEX turns_speaker ON turns(speaker);
           CREATE VIRTUAL TABLE turns_fts USING fts5(text, speaker, ${TOKENIZER});
         `);
         db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);

@@ -4,6 +4,7 @@ import { positiveInt, rootOptions, withMemory, type CommandContext, type RootOpt
 interface RecallFlags extends RootOptions {
   limit?: number;
   budget?: number;
+  tokens?: number;
   deep?: boolean;
   session?: string;
   task?: string;
@@ -16,7 +17,8 @@ export function registerRecall(program: Command, context: CommandContext): void 
     .argument('<query>', 'what you are looking for')
     .option('--limit <n>', 'most topics to return (default 5)', positiveInt('--limit'))
     .option('--budget <bytes>', 'bytes of the whole answer (default 20480)', positiveInt('--budget'))
-    .option('--deep', 'also search transcript turns; each comes with its session and time')
+    .option('--tokens <n>', 'tokens of the whole answer (o200k; with --deep, as many turns as fit)', positiveInt('--tokens'))
+    .option('--deep', 'also search transcript turns, grouped by session with its date')
     .option('--session <id>', 'count this recall against the session budget (60 KB by default)')
     .option('--task <id>', "also return this task's staged notes, marked unverified")
     .option('--json', 'print the result as JSON')
@@ -25,6 +27,7 @@ export function registerRecall(program: Command, context: CommandContext): void 
         const result = await memory.recall(query, {
           ...(options.limit === undefined ? {} : { limit: options.limit }),
           ...(options.budget === undefined ? {} : { budget: options.budget }),
+          ...(options.tokens === undefined ? {} : { budgetTokens: options.tokens }),
           ...(options.deep ? { deep: true } : {}),
           ...(options.session === undefined ? {} : { session: options.session }),
           ...(options.task === undefined ? {} : { task: options.task }),

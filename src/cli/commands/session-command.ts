@@ -1,17 +1,24 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../discipline/index.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT } from '../output.js';
 
 export function registerSession(program: Command, context: CommandContext): void {
   const session = program.command('session').description('work with session transcripts');
   rootOptions(session.command('import'))
-    .description('import a JSONL file of events ({"kind","text","time"?,"session"?} per line) into transcripts')
+    .description(
+      'import a JSONL file of events ({"kind","text","time"?,"session"?} per line) into transcripts; --from claude-code reads a Claude Code session transcript',
+    )
     .argument('<file>', 'the .jsonl file')
-    .option('--session <id>', 'session for lines that name none (default: a new one)')
+    .option('--session <id>', 'session for lines that name none (default: a new one; for Claude Code: its session id)')
+    .addOption(new Option('--from <format>', "the file's format").choices(TRANSCRIPT_FORMATS).default('mnemo'))
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, options: RootOptions & { session?: string; json?: boolean }) => {
+    .action(async (file: string, options: RootOptions & { session?: string; from: TranscriptFormat; json?: boolean }) => {
       await withMemory(context, options, async (memory) => {
-        const result = await memory.importSession(file, options.session === undefined ? {} : { session: options.session });
+        const result = await memory.importSession(file, {
+          ...(options.session === undefined ? {} : { session: options.session }),
+          from: options.from,
+        });
         if (result.skipped.length > 0) context.exitCode = EXIT.usage;
         if (options.json) return context.out.json(result);
         context.out.line(

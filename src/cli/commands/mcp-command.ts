@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { environmentSettings } from '../../config/index.js';
+import { serveMcpHttp, serveMcpStdio } from '../../mcp/index.js';
+import { MnemoError, createStderrLogger } from '../../shared/index.js';
+import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+
+interface McpFlags extends RootOptions {
+  http?: boolean;
+  port: number;
+  host: string;
+  token?: string;
+  allowRemote?: boolean;
+}
+
+export const DEFAULT_MCP_PORT = 4747;
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new MnemoError('usage', `--port must be a port number (0-65535; 0 picks a free one), not ${JSON.stringify(value)}.`);
+  }
+  return port;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** Stdout is the protocol channel: anything that logs to the console goes to stderr while serving. */
+function consoleToStderr(): void {
+  console.log = console.error;
+  console.info = console.error;
+  console.debug = console.error;
+}
+
+export function registerMcp(program: Command, context: CommandContext): void {
+  rootOptions(program.command('mcp'))
+    .description('serve the memory over MCP: on stdio (for a client that launches it), or streamable HTTP with --http')
+    .option('--http', 'serve over streamable HTTP instead of stdio')
+    .option('--port <port>', `HTTP port (0 picks a free one)`, portNumber, DEFAULT_MCP_PORT)
+    .option('--host <host>', 'HTTP address to bind; anything but loopback needs --allow-remote and a token', '127.0.0.1')
+    .option('--token <token>', 'bearer token HTTP clients must send (default: MNEMO_MCP_TOKEN)')
+    .option('--allow-remote', 'allow binding to a non-loopback address (requires a token)')
+    .action(async (options: McpFlags) => {
+      const token = options.token ?? environmentSettings(context.io.env).mcpToken;
+      await withMemory(context, options, async (memory) => {
+        const logger = createStderrLogger(memory.config.logLevel);
+        const version = program.version() ?? '0.0.0';
+        if (options.http) {
+          const serving = await serveMcpHttp(memory, {
+            host: options.host,
+            port: options.port,
+            token,
+            allowRemote: options.allowRemote === true,
+            logger,
+            version,
+          });
+          context.out.note(`mnemo MCP server (streamable HTTP) listening on ${serving.url}${token ? ' (bearer token required)' : ''}`);
+          await untilSignal();
+          await serving.close();
+          return;
+        }
+        consoleToStderr();
+        const serving = serveMcpStdio(memory, { logger, version });
+        void untilSignal().then(() => serving.stop());
+        await serving.done;
+      });
+    });
+}

@@ -1,0 +1,21 @@
+/**
+ * evaluation: benchmarks of mnemo on public data it did not write. LoCoMo evidence recall:
+ * load conversations, ingest each into a fresh memory through the transcript path, recall every
+ * question within token budgets (mnemo's recall and a plain BM25 baseline, side by side), and
+ * report tables, JSON and an SVG chart. Uses the library API only; never writes stdout.
+ */
+export { loadLocomoDirectory, parseLocomoConversation, parseLocomoDateTime, normalizeEvidence } from './locomo-loader.js';
+export type { LocomoConversation, LocomoSession, LocomoTurn, LocomoQuestion } from './locomo-loader.js';
+export { ingestLocomoConversation, locomoSessionId, locomoTurnText, locomoTurnEvent } from './locomo-ingest.js';
+export type { IngestedConversation } from './locomo-ingest.js';
+export { Bm25Baseline } from './bm25-baseline.js';
+export type { BaselineTurn, BaselineRecall } from './bm25-baseline.js';
+export { LOCOMO_RETRIEVERS, RETRIEVER_FACTORIES, mnemoRetriever, bm25BaselineRetriever } from './locomo-retrievers.js';
+export type { LocomoRetrieverName, RecalledEvidence, PreparedRetriever, RetrieverFactory } from './locomo-retrievers.js';
+export { runLocomoBenchmark, SCORED_CATEGORIES } from './locomo-harness.js';
+export type { LocomoBenchOptions, LocomoRun, QuestionOutcome, RetrieverRun, RetrieverChoice } from './locomo-harness.js';
+export { summarizeLocomoRun, formatLocomoReport, percentile, CATEGORY_NAMES, TOKENIZER_NAME } from './locomo-report.js';
+export type { LocomoReport, RetrieverSummary, BudgetSummary, RecallScore } from './locomo-report.js';
+export { renderLocomoChart } from './locomo-chart.js';
+export { ablationRetriever, LOCOMO_ABLATIONS } from './locomo-ablation.js';
+export type { AblationVariant } from './locomo-ablation.js';

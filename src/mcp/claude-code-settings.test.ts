@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { commandArgv, hookCommand, mergeHooks, mergeMcpServer } from './claude-code-settings.js';
+
+const options = { command: 'mnemo', dir: undefined };
+
+describe('Claude Code settings merging', () => {
+  it('adds the three hooks next to what is there and keeps every other key', () => {
+    const existing = {
+      model: 'sonnet',
+      permissions: { allow: ['Bash(npm test:*)'] },
+      hooks: {
+        Stop: [{ hooks: [{ type: 'command', command: 'say done' }] }],
+        PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'guard.sh' }] }],
+      },
+    };
+    const merged = mergeHooks(existing, options);
+    expect(merged.model).toBe('sonnet');
+    expect(merged.permissions).toEqual(existing.permissions);
+    expect(merged.hooks).toEqual({
+      Stop: [
+        { hooks: [{ type: 'command', command: 'say done' }] },
+        { hooks: [{ type: 'command', command: 'mnemo hook stop', timeout: 60 }] },
+      ],
+      PreToolUse: existing.hooks.PreToolUse,
+      SessionStart: [{ hooks: [{ type: 'command', command: 'mnemo hook session-start', timeout: 30 }] }],
+      SessionEnd: [{ hooks: [{ type: 'command', command: 'mnemo hook session-end', timeout: 60 }] }],
+    });
+  });
+
+  it('is idempotent, and replaces an earlier mnemo hook in place instead of adding a second', () => {
+    const once = mergeHooks({}, options);
+    expect(mergeHooks(once, options)).toEqual(once);
+    const pinned = mergeHooks(once, { command: 'npx mnemo', dir: '/data/my memory' });
+    expect((pinned.hooks as Record<string, unknown[]>).Stop).toEqual([
+      { hooks: [{ type: 'command', command: "npx mnemo hook stop --dir '/data/my memory'", timeout: 60 }] },
+    ]);
+  });
+
+  it('registers the stdio server in .mcp.json, keeping other servers', () => {
+    const merged = mergeMcpServer(
+      { mcpServers: { github: { type: 'http', url: 'https://example.test/mcp' } } },
+      { command: 'node /opt/mnemo/dist/cli/main.js', dir: undefined },
+    );
+    expect(merged).toEqual({
+      mcpServers: {
+        github: { type: 'http', url: 'https://example.test/mcp' },
+        mnemo: { type: 'stdio', command: 'node', args: ['/opt/mnemo/dist/cli/main.js', 'mcp'], env: {} },
+      },
+    });
+  });
+
+  it('refuses a launch command that is not a plain command line', () => {
+    expect(() => commandArgv('mnemo | tee log')).toThrow(/not a plain command line/);
+    expect(hookCommand({ command: "'/opt/my tools/mnemo'" }, 'stop')).toBe("'/opt/my tools/mnemo' hook stop");
+  });
+});

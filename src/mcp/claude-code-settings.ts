@@ -1,0 +1,179 @@
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, quote } from 'shell-quote';
+import { MnemoError, errnoCode, writeFileAtomic } from '../shared/index.js';
+
+/** The Claude Code hook events mnemo installs, with the `mnemo hook` argument and timeout (seconds) of each. */
+export const CLAUDE_CODE_HOOKS = [
+  { event: 'SessionStart', argument: 'session-start', timeout: 30 },
+  { event: 'Stop', argument: 'stop', timeout: 60 },
+  { event: 'SessionEnd', argument: 'session-end', timeout: 60 },
+] as const;
+
+export interface ClaudeCodeSetupOptions {
+  /** `project`: `.claude/settings.json` and `.mcp.json` in the project; `user`: `~/.claude/settings.json`. */
+  scope: 'project' | 'user';
+  projectDir: string;
+  homeDir: string;
+  /** How Claude Code launches mnemo (default `mnemo`; e.g. `npx mnemo` or `node /path/to/dist/cli/main.js`). */
+  command: string;
+  /** A memory root to pin (absolute); default: found from the session's folder, like the CLI does. */
+  dir?: string | undefined;
+  now: Date;
+}
+
+/** One file the setup writes: what is there, what it becomes, and where the old one is kept. */
+export interface PlannedFile {
+  path: string;
+  before: string | undefined;
+  after: string;
+  changed: boolean;
+  /** Where the current file is copied before it is replaced (only when it exists and changes). */
+  backup: string | undefined;
+}
+
+export interface ClaudeCodeSetupPlan {
+  files: PlannedFile[];
+  /** Steps the setup cannot do itself (user-scope MCP registration). */
+  manualSteps: string[];
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function readJsonObject(path: string): Promise<{ text: string | undefined; value: JsonObject }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return { text: undefined, value: {} };
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    throw new MnemoError('invalid-input', `${path} is not valid JSON (${(error as Error).message}), so it cannot be merged.`, {
+      hint: 'Fix the file (or move it aside) and run the setup again; nothing was written.',
+    });
+  }
+  if (!isObject(value)) {
+    throw new MnemoError('invalid-input', `${path} does not hold a JSON object, so it cannot be merged.`, {
+      hint: 'Fix the file (or move it aside) and run the setup again; nothing was written.',
+    });
+  }
+  return { text, value };
+}
+
+/** The launch command as argv (`npx mnemo` → `["npx", "mnemo"]`). */
+export function commandArgv(command: string): string[] {
+  const argv = parse(command).filter((part): part is string => typeof part === 'string');
+  if (argv.length === 0 || argv.length !== parse(command).length) {
+    throw new MnemoError('usage', `--command ${JSON.stringify(command)} is not a plain command line.`, {
+      hint: 'Give the program and its arguments only, e.g. --command "npx mnemo" (no pipes, redirections or variables).',
+    });
+  }
+  return argv;
+}
+
+/** The shell command of one `mnemo hook <event>`. */
+export function hookCommand(options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir'>, argument: string): string {
+  return `${quote(commandArgv(options.command))} hook ${argument}${options.dir ? ` --dir ${quote([options.dir])}` : ''}`;
+}
+
+function isMnemoHook(command: unknown, argument: string, wanted: string): boolean {
+  if (typeof command !== 'string') return false;
+  return command === wanted || (/mnemo/.test(command) && new RegExp(`\\bhook ${argument}\\b`).test(command));
+}
+
+/** Merge mnemo's hooks into a settings object: replace an earlier mnemo hook in place, keep everything else. */
+export function mergeHooks(settings: JsonObject, options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir'>): JsonObject {
+  const hooks: JsonObject = isObject(settings.hooks) ? { ...settings.hooks } : {};
+  for (const { event, argument, timeout } of CLAUDE_CODE_HOOKS) {
+    const wanted = hookCommand(options, argument);
+    const entry = { type: 'command', command: wanted, timeout };
+    const groups = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : [];
+    let placed = false;
+    const merged = groups.map((group) => {
+      if (!isObject(group) || !Array.isArray(group.hooks)) return group;
+      const inner = group.hooks.map((hook) => {
+        if (!placed && isObject(hook) && isMnemoHook(hook.command, argument, wanted)) {
+          placed = true;
+          return { ...hook, ...entry };
+        }
+        return hook;
+      });
+      return { ...group, hooks: inner };
+    });
+    if (!placed) merged.push({ hooks: [entry] });
+    hooks[event] = merged;
+  }
+  return { ...settings, hooks };
+}
+
+/** Merge the `mnemo` stdio server into a `.mcp.json` object. */
+export function mergeMcpServer(config: JsonObject, options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir'>): JsonObject {
+  const [command, ...args] = commandArgv(options.command);
+  const servers: JsonObject = isObject(config.mcpServers) ? { ...config.mcpServers } : {};
+  const previous = isObject(servers.mnemo) ? servers.mnemo : {};
+  servers.mnemo = {
+    ...previous,
+    type: 'stdio',
+    command,
+    args: [...args, 'mcp', ...(options.dir ? ['--dir', options.dir] : [])],
+    env: isObject(previous.env) ? previous.env : {},
+  };
+  return { ...config, mcpServers: servers };
+}
+
+function render(value: JsonObject): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function backupName(path: string, now: Date): string {
+  return `${path}.mnemo-backup-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
+}
+
+async function planFile(path: string, change: (value: JsonObject) => JsonObject, now: Date): Promise<PlannedFile> {
+  const { text, value } = await readJsonObject(path);
+  const merged = change(value);
+  // Equal JSON is no change, whatever the formatting: a second setup leaves the file alone.
+  const changed = text === undefined || JSON.stringify(merged) !== JSON.stringify(value);
+  const after = changed ? render(merged) : text;
+  return { path, before: text, after, changed, backup: changed && text !== undefined ? backupName(path, now) : undefined };
+}
+
+/**
+ * What `mnemo setup claude-code` would write: the hooks in Claude Code's settings (merged with
+ * what is there) and, for a project, the MCP server in `.mcp.json`. Reads only. Running the
+ * setup again plans no change.
+ */
+export async function planClaudeCodeSetup(options: ClaudeCodeSetupOptions): Promise<ClaudeCodeSetupPlan> {
+  const base = options.scope === 'project' ? options.projectDir : options.homeDir;
+  const files = [await planFile(join(base, '.claude', 'settings.json'), (value) => mergeHooks(value, options), options.now)];
+  const manualSteps: string[] = [];
+  if (options.scope === 'project') {
+    files.push(await planFile(join(options.projectDir, '.mcp.json'), (value) => mergeMcpServer(value, options), options.now));
+  } else {
+    const [command, ...args] = commandArgv(options.command);
+    manualSteps.push(
+      `Register the MCP server for all your projects (Claude Code keeps user-scope servers in ~/.claude.json, which it manages itself):\n  ${quote(['claude', 'mcp', 'add', '--scope', 'user', 'mnemo', '--', command ?? 'mnemo', ...args, 'mcp', ...(options.dir ? ['--dir', options.dir] : [])])}`,
+    );
+  }
+  return { files, manualSteps };
+}
+
+/** Write the planned files: each changed one is first copied to its backup, then replaced atomically. */
+export async function applyClaudeCodeSetup(plan: ClaudeCodeSetupPlan): Promise<void> {
+  for (const file of plan.files) {
+    if (!file.changed) continue;
+    if (file.backup) await copyFile(file.path, file.backup);
+    await writeFileAtomic(file.path, file.after);
+  }
+}

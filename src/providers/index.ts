@@ -1,0 +1,12 @@
+/**
+ * providers: the language model port, its adapters over the Vercel AI SDK (Anthropic, OpenAI,
+ * OpenAI-compatible servers, Ollama) built from the `model` configuration, and the scripted model
+ * of tests. Without a `model` section no model is used; nothing is downloaded at run time.
+ */
+export type { LanguageModelPort, ModelRequest, ModelResponse } from './language-model.js';
+export { aiSdkModel } from './ai-sdk-model.js';
+export type { AiSdkModelOptions } from './ai-sdk-model.js';
+export { createModel } from './create-model.js';
+export type { CreateModelOptions } from './create-model.js';
+export { createScriptedModel } from './scripted-model.js';
+export type { ScriptedModel, ScriptedAnswer } from './scripted-model.js';

@@ -1,0 +1,153 @@
+import { queryTerms } from './query-terms.js';
+import { namedPeriods, namedSpeakers, type NamedPeriod } from './turn-query.js';
+import type { TermHit, TurnHit, TurnPosition, TurnTable } from './turn-table.js';
+
+/**
+ * How transcript turns are ranked. The defaults are what recall uses; they were set on two
+ * LoCoMo conversations and checked on three held out (docs/benchmarks.md, "LoCoMo evidence
+ * recall", which also gives what each part is worth).
+ */
+export interface TurnRankTuning {
+  /**
+   * How much of a matching turn's score its neighbours get, by offset: +1 is the turn after it
+   * (the answer to a question that matched), -1 the turn before. Offset 0 is the turn itself.
+   */
+  neighbours: readonly (readonly [offset: number, weight: number])[];
+  /** Turns by a speaker the query names score (1 + this) times as much. */
+  speakerBoost: number;
+  /** Turns of the sessions that cover the query best score up to (1 + this) times as much. */
+  sessionWeight: number;
+  /** Turns from a day, month or year the query names (or up to `dateSlackDays` after it) score (1 + this) times as much. */
+  dateBoost: number;
+  dateSlackDays: number;
+  /** Most matches read per query term. */
+  termLimit: number;
+  /** Most query terms searched (the first ones). */
+  maxTerms: number;
+}
+
+export const TURN_RANK_DEFAULTS: TurnRankTuning = {
+  neighbours: [
+    [-2, 0.1],
+    [-1, 0.2],
+    [0, 1],
+    [1, 0.5],
+    [2, 0.15],
+  ],
+  speakerBoost: 2,
+  sessionWeight: 0.3,
+  dateBoost: 1,
+  dateSlackDays: 7,
+  termLimit: 200,
+  maxTerms: 32,
+};
+
+export interface RankTurnsOptions {
+  /** Most turns returned (default 50). */
+  limit?: number;
+  includeInjected?: boolean;
+  tuning?: Partial<TurnRankTuning>;
+}
+
+const DAY_MS = 86_400_000;
+
+function keyOf(position: Pick<TurnPosition, 'file' | 'line'>): string {
+  return `${position.file}\u0000${position.line}`;
+}
+
+/** The turns around every hit, in file order, so that neighbours can be found by offset. */
+function neighbourhoods(
+  table: TurnTable,
+  hits: readonly TermHit[],
+  reach: number,
+  includeInjected: boolean,
+): Map<string, { list: TurnPosition[]; index: number }> {
+  const byFile = new Map<string, number[]>();
+  for (const hit of hits) {
+    const lines = byFile.get(hit.file);
+    if (lines) lines.push(hit.line);
+    else byFile.set(hit.file, [hit.line]);
+  }
+  const located = new Map<string, { list: TurnPosition[]; index: number }>();
+  // Lines are fetched with some slack, since a skipped line (a bad one, an injected turn) is not a turn.
+  const margin = reach + 2;
+  for (const [file, lines] of byFile) {
+    const sorted = [...new Set(lines)].sort((a, b) => a - b);
+    let from = (sorted[0] ?? 0) - margin;
+    let to = (sorted[0] ?? 0) + margin;
+    const flush = () => {
+      const list = table.window(file, from, to, { includeInjected });
+      list.forEach((position, index) => located.set(keyOf(position), { list, index }));
+    };
+    for (const line of sorted.slice(1)) {
+      if (line - margin <= to + 1) to = line + margin;
+      else {
+        flush();
+        from = line - margin;
+        to = line + margin;
+      }
+    }
+    flush();
+  }
+  return located;
+}
+
+function inPeriods(time: string, periods: readonly NamedPeriod[], slackDays: number): boolean {
+  const at = Date.parse(time);
+  if (Number.isNaN(at)) return false;
+  return periods.some((period) => at >= period.start && at < period.end + slackDays * DAY_MS);
+}
+
+/**
+ * Rank transcript turns for a query. Each query term is matched on its own (BM25 over turn
+ * text); a turn's score is the sum over terms of its own weight and a share of its neighbours'
+ * (so the answer after a matching question ranks too), raised for sessions that cover the query,
+ * for speakers the query names and for dates the query names. Lexical only: no model. Turns
+ * mnemo injected into a context are left out unless asked for.
+ */
+export function rankTurns(table: TurnTable, query: string, options: RankTurnsOptions = {}): TurnHit[] {
+  const tuning = { ...TURN_RANK_DEFAULTS, ...options.tuning };
+  const includeInjected = options.includeInjected ?? false;
+  const terms = queryTerms(query).slice(0, tuning.maxTerms);
+  const hitsByTerm = terms.map((term) => table.matchTerm(term, { limit: tuning.termLimit, includeInjected }));
+  const allHits = hitsByTerm.flat();
+  if (allHits.length === 0) return [];
+  const reach = Math.max(0, ...tuning.neighbours.map(([offset]) => Math.abs(offset)));
+  const located = neighbourhoods(table, allHits, reach, includeInjected);
+  const scores = new Map<string, { position: TurnPosition; score: number }>();
+  const sessionCover = new Map<string, number>();
+  for (const hits of hitsByTerm) {
+    const bestInSession = new Map<string, number>();
+    for (const hit of hits) {
+      bestInSession.set(hit.session, Math.max(bestInSession.get(hit.session) ?? 0, hit.score));
+      const place = located.get(keyOf(hit));
+      for (const [offset, weight] of tuning.neighbours) {
+        const position = place ? place.list[place.index + offset] : offset === 0 ? hit : undefined;
+        if (!position || weight === 0) continue;
+        const key = keyOf(position);
+        const entry = scores.get(key) ?? { position, score: 0 };
+        entry.score += weight * hit.score;
+        scores.set(key, entry);
+      }
+    }
+    for (const [session, best] of bestInSession) sessionCover.set(session, (sessionCover.get(session) ?? 0) + best);
+  }
+  const bestCover = Math.max(Number.MIN_VALUE, ...sessionCover.values());
+  const years = [...new Set(allHits.map((hit) => new Date(hit.time).getUTCFullYear()).filter((year) => !Number.isNaN(year)))];
+  const periods = namedPeriods(query, years);
+  const speakers = table.speakers();
+  const named = new Set(namedSpeakers(queryTerms(query), speakers));
+  const boostSpeakers = named.size > 0 && named.size < speakers.length;
+  const ranked = [...scores.values()]
+    .map(({ position, score }) => {
+      let total = score * (1 + tuning.sessionWeight * ((sessionCover.get(position.session) ?? 0) / bestCover));
+      if (boostSpeakers && position.speaker !== undefined && named.has(position.speaker)) total *= 1 + tuning.speakerBoost;
+      if (periods.length > 0 && inPeriods(position.time, periods, tuning.dateSlackDays)) total *= 1 + tuning.dateBoost;
+      return { rowid: position.rowid, score: total };
+    })
+    .filter((entry) => entry.score > 0)
+    .sort((a, b) => b.score - a.score || a.rowid - b.rowid)
+    .slice(0, options.limit ?? 50);
+  const scoreOf = new Map(ranked.map((entry) => [entry.rowid, entry.score]));
+  return table.records(ranked.map((entry) => entry.rowid)).map((record) => ({ ...record, score: scoreOf.get(record.rowid) ?? 0 }));
+}

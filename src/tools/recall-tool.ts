@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { defineTool, type ToolDefinition } from './define-tool.js';
+import type { MemoryToolApi } from './memory-tool-api.js';
+import { taskIdSchema } from './topic-fields.js';
+import { toolDescription } from './tool-description.js';
+
+const inputSchema = z
+  .object({
+    query: z.string().min(1).max(2000).describe('What you are looking for, in content words: components, names, error messages, commands.'),
+    limit: z.number().int().min(1).max(20).optional().describe('Most memories to return (default 5).'),
+    budget: z.number().int().min(256).max(61_440).optional().describe('Most bytes of the whole answer (default 20480).'),
+    deep: z.boolean().optional().describe('Also search raw session transcripts; each turn comes with its session and time.'),
+    task: taskIdSchema.optional().describe('Your open task: its staged notes come back too, marked unverified.'),
+  })
+  .strict();
+
+/** `recall`: ranked memories (and transcript turns with `deep`) with their caveats, within budgets. */
+export function recallTool(api: MemoryToolApi): ToolDefinition {
+  return defineTool({
+    name: 'recall',
+    title: 'Recall from memory',
+    description: toolDescription('recall'),
+    inputSchema,
+    hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+    execute: async ({ query, limit, budget, deep, task }) => {
+      const result = await api.recall(query, {
+        ...(limit === undefined ? {} : { limit }),
+        ...(budget === undefined ? {} : { budget }),
+        ...(deep ? { deep: true } : {}),
+        ...(task === undefined ? {} : { task }),
+      });
+      const empty = result.topics.length === 0 && result.turns.length === 0;
+      return {
+        text: empty
+          ? `Nothing in memory matches ${JSON.stringify(query)}.${deep ? '' : ' Try deep: true to search past session transcripts.'}`
+          : result.text,
+        data: {
+          query: result.query,
+          topics: result.topics.map((topic) => ({
+            slug: topic.slug,
+            name: topic.name,
+            description: topic.description,
+            type: topic.type,
+            status: topic.status,
+            caveats: topic.caveats,
+            text: topic.text,
+            ...(topic.truncatedFrom === undefined ? {} : { truncatedFrom: topic.truncatedFrom }),
+          })),
+          turns: result.turns,
+          cut: result.cut.map((note) => note.message),
+          bytes: result.bytes,
+        },
+      };
+    },
+  });
+}
