@@ -132,7 +132,10 @@ export class MemoryWriter {
   }
 
   /** `commit` for a caller that already holds the lock. */
-  async commitLocked(changes: ChangeSet, options: { onConflict?: ConflictPolicy } = {}): Promise<CommitResult & { conflicts: Conflict[] }> {
+  async commitLocked(
+    changes: ChangeSet,
+    options: { onConflict?: ConflictPolicy; preferIndexText?: string } = {},
+  ): Promise<CommitResult & { conflicts: Conflict[] }> {
     const conflicts = await findConflicts(this.root, changes);
     let effective = changes;
     if (conflicts.length > 0) {
@@ -150,7 +153,7 @@ export class MemoryWriter {
       };
     }
     const applied = await applyChangeSet(this.root, effective, this.options.clock, this.options.onPhase);
-    const index = await this.writeIndex();
+    const index = await this.writeIndex(options.preferIndexText);
     await this.options.onPhase?.('index-written');
     return { ...applied, index, conflicts };
   }
@@ -276,9 +279,14 @@ export class MemoryWriter {
     return { text: rendered.text, report, entries, catalog };
   }
 
-  private async writeIndex(): Promise<IndexReport> {
+  /**
+   * Render and write MEMORY.md. `preferred` (a rollback's snapshot of the index) is written instead
+   * when it holds exactly the rendered lines, in another order: byte-identical and still correct.
+   */
+  private async writeIndex(preferred?: string): Promise<IndexReport> {
     const { text, report } = await this.computeIndex();
-    await writeIndexFile(this.root, text);
+    const sameLines = (a: string) => a.split('\n').filter((line) => line.trim() !== '').sort().join('\n');
+    await writeIndexFile(this.root, preferred !== undefined && sameLines(preferred) === sameLines(text) ? preferred : text);
     return report;
   }
 

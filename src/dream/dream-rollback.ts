@@ -137,6 +137,8 @@ export async function rollbackDream(
         ...(record.rankUsageBefore === undefined ? [] : [{ path: RANK_USAGE_FILE, content: record.rankUsageBefore }]),
       ];
       const reason = `rollback of dream ${record.id}`;
+      const snapshotIndexBytes = snapshot ? await readSnapshotFile(root, snapshot, 'MEMORY.md') : undefined;
+      const snapshotIndex = snapshotIndexBytes?.toString('utf8');
       const result = await writer.commitLocked(
         {
           reason,
@@ -154,7 +156,7 @@ export async function rollbackDream(
           ],
           state,
         },
-        { onConflict: 'abort' },
+        { onConflict: 'abort', ...(snapshotIndex === undefined ? {} : { preferIndexText: snapshotIndex }) },
       );
       const indexBytes = await readFile(rootPaths(root).index).catch(() => Buffer.alloc(0));
       const indexIdentical = record.indexHash === null || sha256(indexBytes) === record.indexHash;
