@@ -29,3 +29,13 @@ const killSummary = await runDreamKillBench(60);
 write(formatDreamKillBench(killSummary));
 if (killSummary.failures.length > 0) process.exitCode = 1;
 write('');
+
+const { formatGuardBench, runGuardBench } = await import('./guard/guard-bench.js');
+write('## Guard (attack payloads, benign texts, secrets)\n');
+write(formatGuardBench(await runGuardBench()));
+write('');
+
+const { runLocomoBench } = await import('./locomo.js');
+write('## LoCoMo evidence recall (both retrievers, 500/1000/2000 tokens)\n');
+await runLocomoBench();
+write('');
