@@ -33,7 +33,7 @@ export const LOCOMO_ABLATIONS: readonly AblationVariant[] = [
     tuning: { neighbours: [[0, 1]] },
   },
   { name: 'no speaker boost', description: 'turns by a speaker the question names are not raised', tuning: { speakerBoost: 0 } },
-  { name: 'no session weight', description: 'sessions that cover the question best are not raised', tuning: { sessionWeight: 0 } },
+  { name: 'no session weight', description: 'sessions that match the question as a whole are not raised', tuning: { sessionWeight: 0 } },
   { name: 'no date boost', description: 'days and months named in the question are ignored', tuning: { dateBoost: 0 } },
   { name: 'single lines', description: 'each turn on its own `[session · time · who]` line, no session headings', singleLines: true },
   { name: 'keep duplicates', description: 'near-duplicate turns are packed again', keepDuplicates: true },

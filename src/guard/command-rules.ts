@@ -81,9 +81,13 @@ export const COMMAND_RULES: readonly InjectionRule[] = [
     command: true,
     pattern: g(
       String.raw`\bchmod\s+(?:[0-7]{3,4}|[ugoa]*\+x)\s+\S+\s*(?:&&|;)\s*(?:sudo\s+)?\.\/\S+` +
-        String.raw`|\b(?:curl|wget)\b[^\n]{0,300}?(?:-o|-O|--output|>)\s*\S+[^\n]{0,100}?(?:&&|;)\s*(?:sudo\s+)?(?:(?:ba|z)?sh\s+|\.\/)`,
+        // one greedy window per download, checked afterwards: nested lazy windows cost too much on hostile input
+        String.raw`|\b(?:curl|wget)\b[^\n;&]{0,300}(?:&&|;)\s*(?:sudo\s+)?(?:(?:ba|z)?sh\s+|\.\/|chmod\s)`,
     ),
-    severity: (match) => (/\b(?:curl|wget)\b/i.test(match[0]) ? 'medium' : 'low'),
+    severity: (match) => {
+      if (!/^(?:curl|wget)/i.test(match[0])) return 'low';
+      return /\s(?:-o|-O|--output)\b|>/.test(match[0]) ? 'medium' : undefined;
+    },
     boostWhenAddressed: true,
     message: 'downloads or marks a file executable and runs it',
   },

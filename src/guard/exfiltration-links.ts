@@ -12,11 +12,12 @@ type Carrier = 'image' | 'link' | 'bare';
 
 const IMAGE_PATTERNS = [
   /!\[[^\]\n]{0,500}\]\(\s*<?((?:https?:)?\/\/[^\s)>]{1,4000})/gi,
-  /<(?:img|image|source|video|audio|iframe|embed|link|script|object)\b[^>]{0,500}?\b(?:src|srcset|href|data|poster)\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]{1,4000})/gi,
+  // a quoted URL runs to its quote: `?u=<user_data>` inside it is a placeholder, not the tag's end
+  /<(?:img|image|source|video|audio|iframe|embed|link|script|object)\b[^>]{0,500}?\b(?:src|srcset|href|data|poster)\s*=\s*(?:"((?:https?:)?\/\/[^"\s]{1,4000})|'((?:https?:)?\/\/[^'\s]{1,4000})|((?:https?:)?\/\/[^"'\s>]{1,4000}))/gi,
 ];
 const LINK_PATTERNS = [
   /(?<!!)\[[^\]\n]{0,500}\]\(\s*<?(https?:\/\/[^\s)>]{1,4000})/gi,
-  /<a\b[^>]{0,500}?\bhref\s*=\s*["']?(https?:\/\/[^"'\s>]{1,4000})/gi,
+  /<a\b[^>]{0,500}?\bhref\s*=\s*(?:"(https?:\/\/[^"\s]{1,4000})|'(https?:\/\/[^'\s]{1,4000})|(https?:\/\/[^"'\s>]{1,4000}))/gi,
   /^[ \t]{0,3}\[[^\]\n]{1,200}\]:[ \t]*<?(https?:\/\/[^\s>]{1,4000})/gim,
 ];
 const BARE_URL = /https?:\/\/[^\s<>"'\x60]{1,4000}/gi;
@@ -92,7 +93,7 @@ export function findExfiltrationLinks(text: string): RawFinding[] {
   const findings: RawFinding[] = [];
   const claimed = new Set<number>();
   const consider = (carrier: Carrier, match: RegExpExecArray): void => {
-    const url = (match[1] ?? match[0]).replace(/[.,;:!?]+$/, '');
+    const url = (match[1] ?? match[2] ?? match[3] ?? match[0]).replace(/[.,;:!?]+$/, '');
     const urlStart = match.index + match[0].indexOf(url);
     if (carrier === 'bare' && claimed.has(urlStart)) return;
     claimed.add(urlStart);

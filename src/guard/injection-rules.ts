@@ -54,7 +54,7 @@ function hideFromUser(match: RegExpExecArray, text: string): Severity | undefine
 }
 
 function fromNowOn(match: RegExpExecArray): Severity {
-  return /[\s,:](?:you|ignore|respond|reply|answer|act|only|(?:the\s+)?(?:ai|assistant|agent|model)|every)$/i.test(match[0]) ? 'medium' : 'low';
+  return /[\s,:](?:you|ignore|respond|reply|answer|act|only|(?:the\s+)?(?:ai|assistant|agent|model))$/i.test(match[0]) ? 'medium' : 'low';
 }
 
 function roleReassignment(match: RegExpExecArray): Severity | undefined {
@@ -266,7 +266,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
         String.raw`|\b${AI_NOUN}\s*[:,]\s*(?:you\s+)?(?:must|should|need|are|always|never|please|ignore|do\s+not|don't|remember|make\s+sure)\b` +
         // "Assistant, from now on …", "AI: run …" at the start of a sentence or element
         String.raw`|(?:^|[.!?>][ \t]{0,20}|\n[ \t]{0,20})(?:dear\s+|hey\s+)?(?:assistant|ai|agent|model|chatbot|claude|chatgpt|copilot|gemini)\s*[,:]\s+(?=[a-z])` +
-        String.raw`|\b(?:for|to)\s+the\s+(?:ai\s+)?(?:assistant|agent|model|llm)\s*:`,
+        String.raw`|\b(?:for|to)\s+the\s+(?:ai\s+)?(?:assistant|agent|model|llm)\s*:` +
+        String.raw`|\b(?:important|attention|note|warning|notice|urgent)\s*[:!-]\s*(?:all\s+|any\s+)?${AI_NOUN}\s+(?:must|should|need\s+to|are\s+required\s+to|have\s+to)\b`,
     ),
     severity: 'medium',
     addressesAgent: true,

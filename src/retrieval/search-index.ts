@@ -19,7 +19,7 @@ import { TurnTable, toTurn, type TurnHit, type TurnRecord, type TurnRow } from '
 export type { TurnRecord, TurnHit } from './turn-table.js';
 
 /** Bumped whenever the tables change: an index of another version is rebuilt from the files. */
-const SCHEMA_VERSION = '2';
+const SCHEMA_VERSION = '3';
 const TOKENIZER = "tokenize='porter unicode61 remove_diacritics 2'";
 
 /** Field weights of topic ranking (BM25): name, description, tags, body. */
@@ -142,6 +142,7 @@ export class SearchIndex {
         db.exec(`
           DROP TABLE IF EXISTS topics; DROP TABLE IF EXISTS topics_fts;
           DROP TABLE IF EXISTS sessions; DROP TABLE IF EXISTS turns; DROP TABLE IF EXISTS turns_fts;
+          DROP TABLE IF EXISTS session_texts; DROP TABLE IF EXISTS session_texts_fts;
           CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
           CREATE TABLE topics(
             rowid INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL, mtime_ms REAL NOT NULL, size INTEGER NOT NULL,
@@ -156,6 +157,8 @@ export class SearchIndex {
           CREATE INDEX turns_session ON turns(session, line);
           CREATE INDEX turns_speaker ON turns(speaker);
           CREATE VIRTUAL TABLE turns_fts USING fts5(text, speaker, ${TOKENIZER});
+          CREATE TABLE session_texts(rowid INTEGER PRIMARY KEY, session TEXT UNIQUE NOT NULL);
+          CREATE VIRTUAL TABLE session_texts_fts USING fts5(text, ${TOKENIZER});
         `);
         db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
       }
@@ -173,7 +176,9 @@ export class SearchIndex {
 
   /** Forget everything derived and read all files again (what `mnemo reindex` does). */
   async rebuild(): Promise<SyncReport> {
-    this.db.exec('DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions;');
+    this.db.exec(
+      'DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions; DELETE FROM session_texts_fts; DELETE FROM session_texts;',
+    );
     return this.sync();
   }
 
@@ -283,6 +288,8 @@ export class SearchIndex {
     const putSession = this.db.prepare('INSERT OR REPLACE INTO sessions(name, size, offset, next_line) VALUES (?, ?, ?, ?)');
     const dropTurns = this.db.prepare('DELETE FROM turns WHERE file = ?');
     const dropFts = this.db.prepare('DELETE FROM turns_fts WHERE rowid IN (SELECT rowid FROM turns WHERE file = ?)');
+    const sessionsOfFile = this.db.prepare('SELECT DISTINCT session FROM turns WHERE file = ?').pluck();
+    const refreshSessionText = this.sessionTextRefresher();
     for (const file of files) {
       const row = known.get(file.name);
       if (row && row.size === file.size) continue;
@@ -296,11 +303,14 @@ export class SearchIndex {
         const current = getSession.get(file.name) as SessionRow | undefined;
         // Another process indexed this file meanwhile: leave it to the next sync.
         if ((current?.offset ?? 0) !== (row?.offset ?? 0)) return;
+        const touched = new Set<string>();
         if (restart) {
+          for (const session of sessionsOfFile.all(file.name) as string[]) touched.add(session);
           dropFts.run(file.name);
           dropTurns.run(file.name);
         }
         for (const event of read.events) {
+          touched.add(event.session);
           const result = insertTurn.run(this.turnParams(file.name, event));
           if (result.changes === 1) {
             insertFts.run(result.lastInsertRowid, event.text, event.speaker ?? event.role ?? '');
@@ -308,9 +318,31 @@ export class SearchIndex {
           }
         }
         putSession.run(file.name, read.nextOffset, read.nextOffset, read.nextLine);
+        for (const session of touched) refreshSessionText(session);
       });
       apply.immediate();
     }
+  }
+
+  /**
+   * A function that indexes a session's whole text as one document (`Speaker: text` per turn,
+   * injected turns left out), so that turn recall can rank sessions by the whole query. It
+   * rewrites the document, so it is called again whenever the session grows.
+   */
+  private sessionTextRefresher(): (session: string) => void {
+    const find = this.db.prepare('SELECT rowid FROM session_texts WHERE session = ?').pluck();
+    const add = this.db.prepare('INSERT INTO session_texts(session) VALUES (?)');
+    const drop = this.db.prepare('DELETE FROM session_texts_fts WHERE rowid = ?');
+    const lines = this.db
+      .prepare(`SELECT coalesce(speaker, role, kind) || ': ' || text FROM turns WHERE session = ? AND injected = 0 ORDER BY file, line`)
+      .pluck();
+    const put = this.db.prepare('INSERT INTO session_texts_fts(rowid, text) VALUES (?, ?)');
+    return (session) => {
+      const rowid = (find.get(session) as number | undefined) ?? Number(add.run(session).lastInsertRowid);
+      drop.run(rowid);
+      const text = (lines.all(session) as string[]).join('\n');
+      if (text !== '') put.run(rowid, text);
+    };
   }
 
   private turnParams(file: string, event: TranscriptEvent & { line: number }): Record<string, unknown> {

@@ -76,6 +76,51 @@ describe('rankTurns', () => {
     search.close();
   });
 
+  it('raises turns of the session that matches the whole query, even when its words are said turns apart', async () => {
+    const filler: Line[] = [
+      ['Bruno', 'How was the weekend?'],
+      ['Ada', 'Quiet, mostly reading.'],
+      ['Bruno', 'Same here, lots of rain.'],
+      ['Ada', 'At least the garden liked it.'],
+    ];
+    const sessions = {
+      s1: { time: '2023-04-08T10:00:00.000Z', lines: [['Ada', 'I signed up for a pottery course.'], ...filler] as Line[] },
+      s2: {
+        time: '2023-05-08T10:00:00.000Z',
+        lines: [['Ada', 'I signed up for a pottery course.'], ...filler, ['Bruno', 'The kiln at the studio broke down.']] as Line[],
+      },
+    };
+    const search = await memoryWith(sessions);
+    const potteryTurns = (tuning = {}) =>
+      rankTurns(search.turnTable, 'pottery kiln', { tuning })
+        .filter((turn) => turn.text.includes('pottery'))
+        .map((turn) => turn.session);
+    expect(potteryTurns()).toEqual(['s2', 's1']);
+    expect(potteryTurns({ sessionWeight: 0 })).toEqual(['s1', 's2']);
+    search.close();
+  });
+
+  it('ranks a session by what it says now, after it grew', async () => {
+    const root = await tempDir('mnemo-turns-');
+    const clock = createManualClock('2023-05-08T10:00:00.000Z');
+    const say = (speaker: string, text: string) => ({ kind: 'message', speaker, text, time: '2023-05-08T10:00:00.000Z' });
+    await appendTranscript(root, 's1', [say('Ada', 'The kiln is fixed.')], clock);
+    await appendTranscript(root, 's2', [say('Ada', 'The kiln is fixed.')], clock);
+    const search = SearchIndex.open({ root, dbPath: join(root, '.state', 'search.db') });
+    await search.sync();
+    const first = () => rankTurns(search.turnTable, 'kiln glaze').find((turn) => turn.text.includes('kiln'))?.session;
+    expect(first()).toBe('s1');
+    await appendTranscript(
+      root,
+      's2',
+      [say('Bruno', 'Nice.'), say('Ada', 'Thanks.'), say('Bruno', 'Sure.'), say('Ada', 'I bought a new glaze.')],
+      clock,
+    );
+    await search.sync();
+    expect(first()).toBe('s2');
+    search.close();
+  });
+
   it('never returns injected turns and returns nothing for words nobody said', async () => {
     const search = await memoryWith({
       s1: {

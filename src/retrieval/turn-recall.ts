@@ -15,7 +15,10 @@ export interface TurnRankTuning {
   neighbours: readonly (readonly [offset: number, weight: number])[];
   /** Turns by a speaker the query names score (1 + this) times as much. */
   speakerBoost: number;
-  /** Turns of the sessions that cover the query best score up to (1 + this) times as much. */
+  /**
+   * Turns of the sessions that match the whole query best (BM25 over each session's text as one
+   * document, which links words said turns apart) score up to (1 + this) times as much.
+   */
   sessionWeight: number;
   /** Turns from a day, month or year the query names (or up to `dateSlackDays` after it) score (1 + this) times as much. */
   dateBoost: number;
@@ -35,7 +38,7 @@ export const TURN_RANK_DEFAULTS: TurnRankTuning = {
     [2, 0.15],
   ],
   speakerBoost: 2,
-  sessionWeight: 0.3,
+  sessionWeight: 0.6,
   dateBoost: 1,
   dateSlackDays: 7,
   termLimit: 200,
@@ -101,7 +104,8 @@ function inPeriods(time: string, periods: readonly NamedPeriod[], slackDays: num
 /**
  * Rank transcript turns for a query. Each query term is matched on its own (BM25 over turn
  * text); a turn's score is the sum over terms of its own weight and a share of its neighbours'
- * (so the answer after a matching question ranks too), raised for sessions that cover the query,
+ * (so the answer after a matching question ranks too), raised for sessions that match the query
+ * as a whole (BM25 over the session's text),
  * for speakers the query names and for dates the query names. Lexical only: no model. Turns
  * mnemo injected into a context are left out unless asked for.
  */
@@ -115,11 +119,8 @@ export function rankTurns(table: TurnTable, query: string, options: RankTurnsOpt
   const reach = Math.max(0, ...tuning.neighbours.map(([offset]) => Math.abs(offset)));
   const located = neighbourhoods(table, allHits, reach, includeInjected);
   const scores = new Map<string, { position: TurnPosition; score: number }>();
-  const sessionCover = new Map<string, number>();
   for (const hits of hitsByTerm) {
-    const bestInSession = new Map<string, number>();
     for (const hit of hits) {
-      bestInSession.set(hit.session, Math.max(bestInSession.get(hit.session) ?? 0, hit.score));
       const place = located.get(keyOf(hit));
       for (const [offset, weight] of tuning.neighbours) {
         const position = place ? place.list[place.index + offset] : offset === 0 ? hit : undefined;
@@ -130,9 +131,9 @@ export function rankTurns(table: TurnTable, query: string, options: RankTurnsOpt
         scores.set(key, entry);
       }
     }
-    for (const [session, best] of bestInSession) sessionCover.set(session, (sessionCover.get(session) ?? 0) + best);
   }
-  const bestCover = Math.max(Number.MIN_VALUE, ...sessionCover.values());
+  const sessionScores = tuning.sessionWeight > 0 ? table.matchSessions(terms) : new Map<string, number>();
+  const bestSession = Math.max(Number.MIN_VALUE, ...sessionScores.values());
   const years = [...new Set(allHits.map((hit) => new Date(hit.time).getUTCFullYear()).filter((year) => !Number.isNaN(year)))];
   const periods = namedPeriods(query, years);
   const speakers = table.speakers();
@@ -140,7 +141,7 @@ export function rankTurns(table: TurnTable, query: string, options: RankTurnsOpt
   const boostSpeakers = named.size > 0 && named.size < speakers.length;
   const ranked = [...scores.values()]
     .map(({ position, score }) => {
-      let total = score * (1 + tuning.sessionWeight * ((sessionCover.get(position.session) ?? 0) / bestCover));
+      let total = score * (1 + tuning.sessionWeight * ((sessionScores.get(position.session) ?? 0) / bestSession));
       if (boostSpeakers && position.speaker !== undefined && named.has(position.speaker)) total *= 1 + tuning.speakerBoost;
       if (periods.length > 0 && inPeriods(position.time, periods, tuning.dateSlackDays)) total *= 1 + tuning.dateBoost;
       return { rowid: position.rowid, score: total };

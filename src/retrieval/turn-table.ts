@@ -146,6 +146,23 @@ export class TurnTable {
     return records;
   }
 
+  /**
+   * Sessions whose whole text (every turn, one document per session) matches any of `terms`,
+   * with their BM25 score for all of them together (higher is better). Injected turns are not in
+   * that text.
+   */
+  matchSessions(terms: readonly string[]): Map<string, number> {
+    if (terms.length === 0) return new Map();
+    const rows = this.statement(
+      `SELECT s.session AS session, bm25(session_texts_fts) AS rank
+         FROM session_texts_fts JOIN session_texts s ON s.rowid = session_texts_fts.rowid
+         WHERE session_texts_fts MATCH ?`,
+    )
+      .raw(true)
+      .all(terms.map(quoteTerm).join(' OR ')) as [string, number][];
+    return new Map(rows.map(([session, rank]) => [session, -rank]));
+  }
+
   /** Every distinct speaker name in the transcripts. */
   speakers(): string[] {
     return (this.statement('SELECT DISTINCT speaker FROM turns WHERE speaker IS NOT NULL').all() as { speaker: string }[]).map(
