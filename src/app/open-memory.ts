@@ -3,9 +3,21 @@ import { loadConfig, type MnemoConfig, type WritesMode } from '../config/index.j
 import {
   EvidenceService,
   MemoryWriter,
+  WriteGuard,
+  rememberFact,
+  approveQuarantined,
+  rejectQuarantined,
+  runDoctor,
+  guardTotals,
+  type ApproveResult,
+  type DoctorOptions,
+  type DoctorReport,
+  type QuarantineItem,
+  type NoteResult,
+  type RememberInput,
+  type RememberResult,
   RankUsage,
   UsageLog,
-  parseTopicInput,
   TaskService,
   importTranscriptFile,
   logEvents,
@@ -19,10 +31,8 @@ import {
   type RecallOptions,
   type RecallResult,
   type TopicInput,
-  type WriteResult,
   type Provenance,
   type TaskRecord,
-  type StagedNote,
   type CompleteResult,
   type BeginTaskInput,
   type TranscriptFormat,
@@ -123,23 +133,15 @@ export interface MemoryStatus {
   dream: { due: boolean; reasons: string[]; last: DreamSummary | null };
   openTasks: { id: string; goal: string; status: string; updated: string; notes: number }[];
   problems: { file: string; message: string }[];
-}
-
-/** What became of a `remember`: written (a person's fact), staged in a task (an agent's), or quarantined. */
-export type RememberResult = ({ status: 'written' } & WriteResult) | { status: 'staged'; task: string; note: string; message: string };
-
-export interface RememberInput extends TopicInput {
-  /** Who asserts it; default a person (`user`), written directly. Anything else goes through a task. */
-  source?: Provenance;
-  /** For a non-person source: the task to stage it in (default: a new task without verification). */
-  task?: string;
+  /** What the guard did: secrets redacted, writes quarantined (and still held), bodies withheld. */
+  guard: { redactions: number; quarantined: number; held: number; withheld: number };
 }
 
 /** A task of the library API: stage notes, observe, then complete (verify) or fail. */
 export interface TaskHandle {
   readonly id: string;
   readonly session: string;
-  note(input: TopicInput & { source?: Provenance }): Promise<StagedNote>;
+  note(input: TopicInput & { source?: Provenance }): Promise<NoteResult>;
   observe(kind: string, text: string): Promise<{ signature: string | undefined }>;
   complete(options?: { confirmed?: boolean; summary?: string }): Promise<CompleteResult>;
   fail(reason: string): Promise<TaskRecord>;
@@ -166,6 +168,16 @@ export interface Memory extends DreamApi {
     /** A person's approval of a task held by `confirm` mode. */
     approve(id: string): Promise<CompleteResult>;
   };
+  /** Writes the guard held: never recalled, never loaded, until a person approves them. */
+  quarantine: {
+    list(options?: { all?: boolean }): Promise<QuarantineItem[]>;
+    show(id: string): Promise<QuarantineItem>;
+    /** A person vouches: the guard runs again, then the topic is written. */
+    approve(id: string): Promise<ApproveResult>;
+    reject(id: string, note?: string): Promise<QuarantineItem>;
+  };
+  /** What changed outside mnemo (re-scanned), unreadable files, index problems; repairs what is safe. */
+  doctor(options?: DoctorOptions): Promise<DoctorReport>;
   /** Ranked topics (and turns with `deep`) within the budgets, as text and as data. */
   recall(query: string, options?: RecallOptions): Promise<RecallResult>;
   list(filter?: ListFilter): Promise<TopicSummary[]>;
@@ -189,6 +201,8 @@ export interface Memory extends DreamApi {
   importSession(file: string, options?: { session?: string; from?: TranscriptFormat }): Promise<ImportResult>;
   /** Re-render MEMORY.md from the topics. */
   renderIndex(): Promise<IndexReport>;
+  /** The index to put in an agent's context: MEMORY.md when it agrees with the topics, else freshly rendered. */
+  indexText(): Promise<string>;
   /** Compare MEMORY.md with the topics without writing. */
   checkIndex(): Promise<IndexCheck>;
   /** Rebuild `.state/search.db` from the files. */
@@ -225,11 +239,6 @@ function summarize(topic: CatalogTopic): TopicSummary {
     trust: meta.source?.trust,
     problems: topic.problems,
   };
-}
-
-/** Until the guard decides: people, agents and dream are trusted; tool, web, file and import content is not. */
-function provisionalTrust(source: Provenance): 'trusted' | 'untrusted' {
-  return source.kind === 'user' || source.kind === 'agent' || source.kind === 'dream' ? 'trusted' : 'untrusted';
 }
 
 /**
@@ -280,6 +289,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     onDreamPhase: options.onDreamPhase,
   });
   const transcriptOptions = { root, clock, writes: config.writes };
+  const guard = new WriteGuard({ root, workspace, clock });
   const evidence = new EvidenceService({ root, workspace, config, clock, writer, environment });
   const tasks = new TaskService({
     root,
@@ -289,7 +299,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     search,
     writer,
     newId,
-    trustOf: provisionalTrust,
+    guard,
     evidenceFor: (body, explicit, trust) => evidence.evidenceFor(body, explicit, trust),
   });
   const handle = (task: TaskRecord): TaskHandle => ({
@@ -307,32 +317,20 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     root,
     workspace,
     config,
-    remember: async ({ source, task, ...input }) => {
-      if (source === undefined || source.kind === 'user') {
-        return {
-          status: 'written',
-          ...(await writer.remember({
-            ...input,
-            evidence: await evidence.evidenceFor(input.body, parseTopicInput(input).evidence, 'trusted'),
-            ...(source?.origin ? { source: { kind: 'user', origin: source.origin, trust: 'trusted' } } : {}),
-          })),
-        };
-      }
-      const target = task ?? (await tasks.begin({ goal: `remember: ${input.name}`, session: source.session })).id;
-      const note = await tasks.note(target, { ...input, source });
-      return {
-        status: 'staged',
-        task: target,
-        note: note.id,
-        message: `Staged in task ${target}; it reaches memory when the task is verified (mnemo task complete ${target}${task ? '' : ' --confirmed'}).`,
-      };
-    },
+    remember: (input) => rememberFact({ writer, tasks, guard, evidence }, input),
     beginTask: async (input) => handle(await tasks.begin(input)),
     task: async (id) => handle(await tasks.store.get(id)),
     tasks: {
       list: (listOptions = {}) => tasks.store.list(listOptions),
       approve: (id) => tasks.approve(id, { actor: 'user' }),
     },
+    quarantine: {
+      list: (listOptions = {}) => guard.quarantine.list(listOptions),
+      show: (id) => guard.quarantine.get(id),
+      approve: (id) => approveQuarantined({ guard, writer, root, now: () => clock.now().toISOString() }, id),
+      reject: (id, note) => rejectQuarantined({ guard, root, now: () => clock.now().toISOString() }, id, 'user', note),
+    },
+    doctor: (doctorOptions = {}) => runDoctor({ root, writer, search }, doctorOptions),
     recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall, clock, evidence }, query, recallOptions),
     verify: async ({ slugs, all, ...checkOptions } = {}) => {
       await search.sync();
@@ -391,6 +389,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       importTranscriptFile(transcriptOptions, file, importOptions.session, importOptions.from ?? 'mnemo'),
     renderIndex: () => writer.renderIndex(),
     checkIndex: () => writer.checkIndex(),
+    indexText: () => writer.loadableIndexText(),
     reindex: () => search.rebuild(),
     ...dreams,
     status: async () => {
@@ -422,6 +421,10 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         transcripts: { sessions: counts.sessions, turns: counts.turns },
         lastDream: dreamState.last?.time ?? null,
         dream: { due: dreamState.due.due, reasons: dreamState.due.reasons, last: dreamState.last ?? null },
+        guard: await (async () => {
+          const totals = await guardTotals(root);
+          return { redactions: totals.redacted, quarantined: totals.quarantined, held: (await guard.quarantine.list()).length, withheld: totals.withheld };
+        })(),
         openTasks: (await tasks.store.list()).map((task) => ({
           id: task.id,
           goal: task.goal,

@@ -19,6 +19,8 @@ import { registerSetup } from './commands/setup-command.js';
 import { registerShow } from './commands/show-command.js';
 import { registerStatus } from './commands/status-command.js';
 import { registerTask } from './commands/task-command.js';
+import { registerQuarantine } from './commands/quarantine-command.js';
+import { registerDoctor } from './commands/doctor-command.js';
 import { registerHeal, registerVerify } from './commands/verify-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
@@ -48,6 +50,8 @@ export function buildProgram(context: CommandContext): Command {
     registerReindex,
     registerStatus,
     registerTask,
+    registerQuarantine,
+    registerDoctor,
     registerVerify,
     registerHeal,
     registerDream,

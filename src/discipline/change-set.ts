@@ -11,6 +11,8 @@ import {
   type Clock,
   type Logger,
 } from '../shared/index.js';
+import { redactDeep, redactSecrets } from '../guard/index.js';
+import { recordGuardEvent } from './guard-log.js';
 import { appendAudit, rootPaths, topicPath, writeTopicFile, type AuditEntry } from '../store/index.js';
 
 /** One topic file to write: its full new content (already guarded and redacted). */
@@ -133,16 +135,27 @@ export async function applyChangeSet(
     if ((await currentHash(root, item.slug)) !== null)
       backups[item.slug] = join(paths.trash, `${stamp(now)}-${randomToken(4)}-${item.slug}.md`);
   }
+  // The last line of defence: no secret reaches a topic, a state file, the audit or the journal,
+  // whichever path prepared the change (the guard redacted them before, where it could).
+  let redacted = 0;
+  const clean = (text: string): string => {
+    const result = redactSecrets(text);
+    redacted += result.redactions.length;
+    return result.text;
+  };
+  const audit = redactDeep(changes.audit.map((entry) => ({ time: now.toISOString(), ...entry, details: { ...entry.details, change: id } })));
+  redacted += audit.redactions.length;
   const journal: Journal = {
     id,
     time: now.toISOString(),
     reason: changes.reason,
-    writes: changes.writes,
+    writes: changes.writes.map((write) => ({ ...write, content: clean(write.content) })),
     removals: changes.removals,
-    ...(changes.state ? { state: changes.state } : {}),
-    audit: changes.audit.map((entry) => ({ time: now.toISOString(), ...entry, details: { ...entry.details, change: id } })),
+    ...(changes.state ? { state: changes.state.map((item) => ({ ...item, content: item.content === null ? null : clean(item.content) })) } : {}),
+    audit: audit.value,
     backups,
   };
+  await recordGuardEvent(root, { time: now.toISOString(), action: 'redacted', where: 'change', count: redacted });
   const journalPath = join(paths.journal, `${id}.json`);
   await writeFileAtomic(journalPath, JSON.stringify(journal));
   await onPhase?.('journal-written', id);
@@ -214,7 +227,7 @@ async function auditAlreadyWritten(root: string, changeId: string): Promise<bool
  * Finish every change set a crash left half-applied. Must run under the memory lock, before any
  * new write and before the index is rendered. Returns the ids it finished.
  */
-export async function recoverJournals(root: string, logger: Logger): Promise<string[]> {
+export async function recoverJournals(root: string, logger: Logger): Promise<{ id: string; slugs: string[] }[]> {
   const folder = rootPaths(root).journal;
   let names: string[];
   try {
@@ -223,7 +236,7 @@ export async function recoverJournals(root: string, logger: Logger): Promise<str
     if (errnoCode(error) === 'ENOENT') return [];
     throw error;
   }
-  const finished: string[] = [];
+  const finished: { id: string; slugs: string[] }[] = [];
   for (const name of names) {
     const path = join(folder, name);
     let journal: Journal;
@@ -241,7 +254,7 @@ export async function recoverJournals(root: string, logger: Logger): Promise<str
     }
     await rollForward(root, journal);
     await unlink(path).catch(() => undefined);
-    finished.push(journal.id);
+    finished.push({ id: journal.id, slugs: [...journal.writes, ...journal.removals].map((item) => item.slug) });
     logger.info('finished an interrupted change', { change: journal.id, reason: journal.reason });
   }
   return finished;

@@ -28,10 +28,11 @@ export async function checkCandidates(
     const outcome = bySlug.get(candidate.slug);
     if (!outcome) continue;
     const lessonCaveats = candidate.caveats.filter((caveat) => caveat.startsWith('lesson:'));
-    const otherCaveats = candidate.caveats.filter((caveat) => !caveat.startsWith('lesson:') && !caveat.startsWith('suspect:'));
-    candidate.caveats = [...lessonCaveats, ...outcome.caveats, ...otherCaveats];
+    const guardCaveats = candidate.caveats.filter((caveat) => caveat.startsWith('changed outside mnemo'));
+    const otherCaveats = candidate.caveats.filter((caveat) => !caveat.startsWith('lesson:') && !caveat.startsWith('suspect:') && !guardCaveats.includes(caveat));
+    candidate.caveats = [...lessonCaveats, ...guardCaveats, ...outcome.caveats, ...otherCaveats];
     candidate.status = outcome.status;
-    candidate.body = outcome.body;
+    if (outcome.healed) candidate.body = outcome.body;
     candidate.details = {
       ...candidate.details,
       verdict: outcome.verdict?.status ?? null,

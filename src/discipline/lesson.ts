@@ -1,3 +1,4 @@
+import { scanForInjection } from '../guard/index.js';
 import { slugify } from '../shared/index.js';
 import { readTopicFile, serializeTopic, type TopicMeta } from '../store/index.js';
 import type { TopicFileWrite } from './change-set.js';
@@ -46,7 +47,10 @@ export async function buildLesson(
   );
   const lessons: LessonWrite[] = [];
   for (const signature of signatures) {
-    const example = task.errors.find((error) => error.signature === signature)?.text ?? signature;
+    if (scanForInjection(signature, { purpose: 'transcript' }).some((finding) => finding.severity !== 'low')) continue;
+    const raw = task.errors.find((error) => error.signature === signature)?.text ?? signature;
+    // Error text comes from tools and may carry instructions aimed at agents: such an example is left out.
+    const example = scanForInjection(raw, { purpose: 'transcript' }).some((finding) => finding.severity !== 'low') ? signature : raw;
     const existingSlug = existingLessons.get(signature);
     const slug = existingSlug ?? lessonSlug(signature);
     if (options.taken.has(slug)) continue;

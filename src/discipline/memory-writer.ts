@@ -24,6 +24,7 @@ import {
   type ConflictPolicy,
   type PhaseHook,
 } from './change-set.js';
+import { recordInManifest } from './integrity-manifest.js';
 import { indexEntries, type UsageCounts } from './index-ranking.js';
 import { parseTopicInput, type TopicInput } from './topic-input.js';
 
@@ -56,7 +57,8 @@ export type IndexProblem =
   | { kind: 'missing'; slug: string; message: string }
   | { kind: 'duplicate'; slug: string; lineNumber: number; message: string }
   | { kind: 'stale'; slug: string; lineNumber: number; message: string }
-  | { kind: 'invalid-link'; lineNumber: number; message: string };
+  | { kind: 'invalid-link'; lineNumber: number; message: string }
+  | { kind: 'foreign-line'; lineNumber: number; message: string };
 
 export interface IndexCheck {
   ok: boolean;
@@ -108,7 +110,10 @@ export class MemoryWriter {
     const { clock, logger } = this.options;
     return withLock(join(rootPaths(this.root).locks, 'memory.lock'), { purpose, clock, staleMs: 60_000 }, async () => {
       const finished = await recoverJournals(this.root, logger);
-      if (finished.length > 0) await this.writeIndex();
+      if (finished.length > 0) {
+        await this.writeIndex();
+        await recordInManifest(this.root, finished.flatMap((change) => change.slugs));
+      }
       return work();
     });
   }
@@ -154,6 +159,7 @@ export class MemoryWriter {
     }
     const applied = await applyChangeSet(this.root, effective, this.options.clock, this.options.onPhase);
     const index = await this.writeIndex(options.preferIndexText);
+    await recordInManifest(this.root, [...effective.writes, ...effective.removals].map((item) => item.slug));
     await this.options.onPhase?.('index-written');
     return { ...applied, index, conflicts };
   }
@@ -244,10 +250,34 @@ export class MemoryWriter {
     });
   }
 
+  /**
+   * The index text to load into an agent's context: MEMORY.md when it agrees with the topics,
+   * else the text rendered from the topics now (never lines someone added by hand).
+   */
+  async loadableIndexText(): Promise<string> {
+    const check = await this.checkIndex();
+    if (check.ok) {
+      const { readFile } = await import('node:fs/promises');
+      return readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
+    }
+    return (await this.computeIndex()).text;
+  }
+
+  /** Re-render MEMORY.md for a caller that already holds the lock. */
+  async renderIndexLocked(): Promise<IndexReport> {
+    const report = await this.writeIndex();
+    await recordInManifest(this.root, []);
+    return report;
+  }
+
   /** Re-render MEMORY.md from the topics (under the lock). */
   async renderIndex(): Promise<IndexReport> {
     this.assertWritable('write the index');
-    return this.locked('render index', () => this.writeIndex());
+    return this.locked('render index', async () => {
+      const report = await this.writeIndex();
+      await recordInManifest(this.root, []);
+      return report;
+    });
   }
 
   private async computeIndex(): Promise<{ text: string; report: IndexReport; entries: IndexEntryInput[]; catalog: CatalogTopic[] }> {
@@ -300,6 +330,13 @@ export class MemoryWriter {
     const text = await readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
     const parsed = parseIndex(text);
     const problems: IndexProblem[] = parsed.problems.map((problem) => ({ kind: 'invalid-link', ...problem }));
+    // The index holds only what mnemo renders: its title, type headings and topic lines.
+    const linkLines = new Set(parsed.lines.map((line) => line.lineNumber));
+    text.split(/\r?\n/).forEach((line, index) => {
+      const trimmed = line.trim();
+      if (trimmed === '' || linkLines.has(index + 1) || /^#{1,2} [\p{L} ]{1,40}$/u.test(trimmed)) return;
+      problems.push({ kind: 'foreign-line', lineNumber: index + 1, message: `line ${index + 1} is not an index line mnemo renders (${JSON.stringify(trimmed.slice(0, 60))}); run mnemo index` });
+    });
     const expected = new Map(entries.map((entry) => [entry.slug, entry]));
     const omitted = new Set(report.omitted.map((entry) => entry.slug));
     const seen = new Set<string>();

@@ -4,7 +4,7 @@ import type { ChangeSet, TopicFileWrite } from './change-set.js';
 import { buildLesson } from './lesson.js';
 import type { PromotionContext } from './promotion-context.js';
 import { SUPERSEDE_THRESHOLD, textSimilarity } from './note-similarity.js';
-import { taskFile, type PromotedTopic, type StagedNote, type TaskRecord } from './task-store.js';
+import { serializeTask, taskFile, type PromotedTopic, type StagedNote, type TaskRecord } from './task-store.js';
 
 export interface PromotionPlan {
   changes: ChangeSet;
@@ -65,7 +65,14 @@ export async function planPromotion(
       created: target.previous?.meta.created ?? now,
       updated: now,
       status: 'active',
-      source: { ...note.source, session: note.source.session ?? task.session, task: task.id },
+      source: {
+        kind: note.source.kind,
+        ...(note.source.origin ? { origin: note.source.origin } : {}),
+        session: note.source.session ?? task.session,
+        task: task.id,
+        trust: note.source.trust,
+        ...(note.source.vouchedBy ? { vouchedBy: note.source.vouchedBy } : {}),
+      },
       evidence: note.evidence.length > 0 ? note.evidence : (target.previous?.meta.evidence ?? []),
       links: [...(target.previous?.meta.links ?? []), ...note.links],
       tags: [...new Set([...(target.previous?.meta.tags ?? []), ...note.tags])],
@@ -137,7 +144,7 @@ export async function planPromotion(
       removals: [],
       audit,
       state: [
-        { path: taskFile(task.id, 'completed'), content: JSON.stringify(closed, null, 2) },
+        { path: taskFile(task.id, 'completed'), content: serializeTask(closed) },
         { path: taskFile(task.id, 'open'), content: null },
       ],
     },

@@ -16,6 +16,7 @@ import {
 } from '../retrieval/index.js';
 import { rootPaths, type TopicStatus } from '../store/index.js';
 import { checkCandidates } from './check-on-use.js';
+import { screenHandEdits } from './hand-edit-screen.js';
 import { matchesSignature } from './error-signature.js';
 import type { EvidenceService } from './evidence-service.js';
 import { textSimilarity } from './note-similarity.js';
@@ -189,6 +190,7 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   }
   candidates.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.score - a.score);
   promoteMatchingLessons(search, query, candidates);
+  await screenHandEdits(dependencies.root, search, candidates, dependencies.clock);
   if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
   const turns = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];

@@ -1,15 +1,18 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MnemoConfig } from '../config/index.js';
-import { MnemoError, randomToken, runProcess, writeFileAtomic, type Clock, type ProcessRunner } from '../shared/index.js';
+import { MnemoError, randomToken, runProcess, slugify, writeFileAtomic, type Clock, type ProcessRunner } from '../shared/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
 import { newSessionId, rootPaths, type Evidence, type TopicSource } from '../store/index.js';
 import { errorSignature } from './error-signature.js';
 import type { IndexReport, MemoryWriter } from './memory-writer.js';
 import { planPromotion } from './promotion.js';
-import { TaskStore, isOpenStatus, taskFile, type PromotedTopic, type StagedNote, type TaskAttempt, type TaskRecord } from './task-store.js';
+import { TaskStore, isOpenStatus, serializeTask, taskFile, type PromotedTopic, type StagedNote, type TaskAttempt, type TaskRecord } from './task-store.js';
 import { parseTopicInput, type Provenance, type TopicInput } from './topic-input.js';
 import { logEvents } from './transcript-log.js';
+import type { WriteGuard } from './write-guard.js';
+import type { QuarantineItem } from './quarantine-store.js';
+import { findSecrets } from '../guard/index.js';
 
 export interface TaskServiceOptions {
   root: string;
@@ -20,8 +23,8 @@ export interface TaskServiceOptions {
   writer: MemoryWriter;
   newId: () => string;
   runner?: ProcessRunner;
-  /** Decides the trust of a staged note from its provenance (the guard's policy). */
-  trustOf: (source: Provenance) => TopicSource['trust'];
+  /** The guard every staged note passes. */
+  guard: WriteGuard;
   /** Evidence for a promoted note: its explicit items plus those derived from its body that hold. */
   evidenceFor?: (body: string, explicit: readonly Evidence[], trust: TopicSource['trust']) => Promise<Evidence[]>;
 }
@@ -32,6 +35,9 @@ export interface BeginTaskInput {
   verify?: string | undefined;
   session?: string | undefined;
 }
+
+/** What became of a note: staged in the working set, or held in quarantine by the guard. */
+export type NoteResult = { status: 'staged'; note: StagedNote; warnings: string[] } | { status: 'quarantined'; item: QuarantineItem };
 
 export type CompleteOutcome = 'promoted' | 'awaiting-approval' | 'verification-failed';
 
@@ -82,6 +88,11 @@ export class TaskService {
     let id = `t-${randomToken(6)}`;
     while ((await this.store.read(id)) !== undefined) id = `t-${randomToken(6)}`;
     const verify = input.verify?.trim() ? input.verify.trim() : undefined;
+    if (verify && findSecrets(verify).length > 0) {
+      throw new MnemoError('invalid-input', 'The verification command contains what looks like a secret; it would be stored in the task.', {
+        hint: 'Pass secrets through the environment (export them before running mnemo), not on the command line.',
+      });
+    }
     const task: TaskRecord = {
       v: 1,
       id,
@@ -100,34 +111,54 @@ export class TaskService {
     return task;
   }
 
-  /** Stage a note in the task's working set. */
-  async note(id: string, input: TopicInput & { source?: Provenance }): Promise<StagedNote> {
+  /**
+   * Stage a note in the task's working set, after the guard: secrets are redacted, and untrusted
+   * content that trips the injection scan (or would change a `feedback` topic) is held in
+   * quarantine instead of being staged.
+   */
+  async note(id: string, input: TopicInput & { source?: Provenance }): Promise<NoteResult> {
     this.assertTasksAllowed();
     const valid = parseTopicInput(input);
     const provenance: Provenance = input.source ?? { kind: 'agent' };
-    let staged: StagedNote | undefined;
-    await this.store.update(id, (task) => {
-      staged = {
-        id: `n-${randomToken(6)}`,
+    const task = await this.store.get(id);
+    if (!isOpenStatus(task.status)) throw new MnemoError('invalid-input', `Task ${id} is ${task.status}; it can no longer change.`, { hint: 'Begin a new task with `mnemo task begin`.' });
+    const existing = this.options.search.lookup(slugify(valid.name));
+    const guarded = await this.options.guard.inspect(
+      {
         name: valid.name,
         description: valid.description,
         type: valid.type,
         body: valid.body,
         tags: valid.tags,
         evidence: valid.evidence,
-        links: valid.links,
-        source: {
-          kind: provenance.kind,
-          ...(provenance.origin ? { origin: provenance.origin } : {}),
-          session: provenance.session ?? task.session,
-          task: task.id,
-          trust: this.options.trustOf(provenance),
-        },
-        staged: this.options.clock.now().toISOString(),
-      };
-      task.notes.push(staged);
+        source: { ...provenance, session: provenance.session ?? task.session, task: id },
+      },
+      'staging',
+      { task: id, ...(existing?.readable ? { existingType: existing.meta.type } : {}) },
+    );
+    if (!guarded.ok) {
+      await logEvents(this.transcript(), task.session, [
+        { kind: 'note-quarantined', text: `note "${guarded.item.candidate.name}" held in quarantine (${guarded.item.id}): ${guarded.item.reasons.join('; ')}`, task: id },
+      ]);
+      return { status: 'quarantined', item: guarded.item };
+    }
+    const candidate = guarded.candidate;
+    const staged: StagedNote = {
+      id: `n-${randomToken(6)}`,
+      name: candidate.name,
+      description: candidate.description,
+      type: candidate.type,
+      body: candidate.body,
+      tags: candidate.tags ?? [],
+      evidence: candidate.evidence ?? [],
+      links: valid.links,
+      source: candidate.source,
+      staged: this.options.clock.now().toISOString(),
+    };
+    await this.store.update(id, (current) => {
+      current.notes.push(staged);
     });
-    return staged as StagedNote;
+    return { status: 'staged', note: staged, warnings: guarded.warnings };
   }
 
   /** Record what happened (an error, a result) in the transcript; errors are remembered by signature. */
@@ -280,7 +311,7 @@ export class TaskService {
       ]);
       const closed: TaskRecord = { ...task, status, reason, updated: this.options.clock.now().toISOString() };
       const state = rootPaths(this.options.root).state;
-      await writeFileAtomic(join(state, taskFile(id, status)), JSON.stringify(closed, null, 2));
+      await writeFileAtomic(join(state, taskFile(id, status)), serializeTask(closed));
       await unlink(join(state, taskFile(id, 'open'))).catch(() => undefined);
       return closed;
     });

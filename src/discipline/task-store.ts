@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MnemoError, errnoCode, withLock, writeFileAtomic, type Clock } from '../shared/index.js';
+import { redactDeep } from '../guard/index.js';
 import { rootPaths, type Evidence, type TopicLink, type TopicSource, type TopicType } from '../store/index.js';
 
 export const TASK_STATUSES = ['open', 'awaiting-approval', 'completed', 'failed', 'abandoned'] as const;
@@ -95,6 +96,11 @@ async function readRecord(path: string): Promise<TaskRecord | undefined> {
   }
 }
 
+/** A task file's text, with any secret in goals, errors, outputs or notes redacted. */
+export function serializeTask(task: TaskRecord): string {
+  return JSON.stringify(redactDeep(task).value, null, 2);
+}
+
 /** Tasks on disk, with a lock per task for read-modify-write. */
 export class TaskStore {
   private readonly root: string;
@@ -122,7 +128,7 @@ export class TaskStore {
   }
 
   async create(task: TaskRecord): Promise<void> {
-    await writeFileAtomic(this.path(taskFile(task.id, task.status)), JSON.stringify(task, null, 2));
+    await writeFileAtomic(this.path(taskFile(task.id, task.status)), serializeTask(task));
   }
 
   /** Serialize changes to one task across processes. */
@@ -146,7 +152,7 @@ export class TaskStore {
       }
       change(task);
       task.updated = this.clock.now().toISOString();
-      await writeFileAtomic(this.path(taskFile(id, task.status)), JSON.stringify(task, null, 2));
+      await writeFileAtomic(this.path(taskFile(id, task.status)), serializeTask(task));
       return task;
     });
   }

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { redactDeep } from '../guard/index.js';
+import { recordGuardEvent } from './guard-log.js';
 import { z } from 'zod';
 import type { WritesMode } from '../config/index.js';
 import { MnemoError, errnoCode, type Clock } from '../shared/index.js';
@@ -25,6 +27,13 @@ export interface LogResult {
   events: TranscriptEvent[];
 }
 
+/** Append events with every secret in their text and data redacted first (no secret touches disk). */
+async function appendRedacted(options: TranscriptLogOptions, session: string, events: readonly TranscriptEventInput[]) {
+  const clean = redactDeep(events);
+  await recordGuardEvent(options.root, { time: options.clock.now().toISOString(), action: 'redacted', where: 'transcript', count: clean.redactions.length, rules: [...new Set(clean.redactions.map((item) => item.rule))] });
+  return appendTranscript(options.root, session, clean.value, options.clock);
+}
+
 function assertLogging(writes: WritesMode): void {
   if (writes === 'off') {
     throw new MnemoError('write-refused', 'Cannot write to transcripts: memory writes are set to "off".', {
@@ -45,7 +54,7 @@ export async function logEvents(options: TranscriptLogOptions, session: string, 
       hint: 'Nothing was written; fix the event and try again.',
     });
   });
-  const written = await appendTranscript(options.root, session, valid, options.clock);
+  const written = await appendRedacted(options, session, valid);
   return { session, ...written };
 }
 
@@ -113,7 +122,7 @@ export async function importTranscriptFile(
   });
   let imported = 0;
   for (const [id, events] of bySession) {
-    await appendTranscript(options.root, id, events, options.clock);
+    await appendRedacted(options, id, events);
     imported += events.length;
   }
   return { file, imported, sessions: [...bySession.keys()], skipped };
@@ -123,6 +132,6 @@ async function importClaudeCode(options: TranscriptLogOptions, file: string, tex
   const converted = convertClaudeCodeTranscript(text);
   const target =
     session ?? (converted.sessionId !== undefined && isValidSessionId(converted.sessionId) ? converted.sessionId : newSessionId(options.clock));
-  if (converted.events.length > 0) await appendTranscript(options.root, target, converted.events, options.clock);
+  if (converted.events.length > 0) await appendRedacted(options, target, converted.events);
   return { file, imported: converted.events.length, sessions: converted.events.length > 0 ? [target] : [], skipped: converted.skipped };
 }

@@ -47,7 +47,7 @@ export const SESSION_CONTEXT_MAX_CHARS = 10_000;
 export async function sessionStartContext(memory: Memory, maxChars = SESSION_CONTEXT_MAX_CHARS): Promise<string> {
   let index = '';
   try {
-    index = (await readFile(join(memory.root, 'MEMORY.md'), 'utf8')).trim();
+    index = (await memory.indexText()).trim();
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;
   }

@@ -1,7 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ResourceNotFoundError, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
-import { errnoCode } from '../shared/index.js';
 import type { McpServerParts } from './server-parts.js';
 
 /** The index, always loaded by a client at session start. */
@@ -27,13 +24,7 @@ export function registerMemoryResources(server: McpServer, parts: McpServerParts
     },
     async (uri) =>
       inFlight.track(async () => {
-        let text: string;
-        try {
-          text = await readFile(join(memory.root, 'MEMORY.md'), 'utf8');
-        } catch (error) {
-          if (errnoCode(error) !== 'ENOENT') throw error;
-          text = '';
-        }
+        const text = await memory.indexText();
         return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
       }),
   );

@@ -83,6 +83,8 @@ export async function initRoot(root: string): Promise<InitResult> {
       created.push(folder);
     }
   }
+  const manifest = join(paths.state, 'manifest.json');
+  if (!existsSync(manifest)) await writeFile(manifest, '{"v":1,"files":{}}\n', { flag: 'wx' }).catch(() => undefined);
   if (!existsSync(paths.index)) {
     await writeFile(paths.index, '', { flag: 'wx' }).catch(() => undefined);
     created.push(paths.index);

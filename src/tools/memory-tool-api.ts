@@ -5,7 +5,7 @@ import type {
   Provenance,
   RecallOptions,
   RecallResult,
-  StagedNote,
+  NoteResult,
   TaskRecord,
   TopicInput,
   VerifyReport,
@@ -16,7 +16,7 @@ import type { TopicStatus, TopicType } from '../store/index.js';
 export interface ToolTaskHandle {
   readonly id: string;
   readonly session: string;
-  note(input: TopicInput & { source?: Provenance }): Promise<StagedNote>;
+  note(input: TopicInput & { source?: Provenance }): Promise<NoteResult>;
   observe(kind: string, text: string): Promise<{ signature: string | undefined }>;
   complete(options?: { confirmed?: boolean; summary?: string }): Promise<CompleteResult>;
   fail(reason: string): Promise<TaskRecord>;
@@ -34,7 +34,9 @@ export type ToolShowResult =
   | { found: false; reference: string; message: string };
 
 export type ToolRememberResult =
-  { status: 'written'; slug: string; created: boolean } | { status: 'staged'; task: string; note: string; message: string };
+  | { status: 'written'; slug: string; created: boolean }
+  | { status: 'staged'; task: string; note: string; message: string }
+  | { status: 'quarantined'; id: string; reasons: string[]; message: string };
 
 /** What `verify` asks for: these topics (by slug), or all of them. */
 export interface VerifyToolInput {

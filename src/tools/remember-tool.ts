@@ -30,6 +30,12 @@ export function rememberTool(api: MemoryToolApi, options: MemoryToolsOptions): T
         source: { kind: 'agent', origin: options.origin, ...(options.session ? { session: options.session } : {}) },
         ...(task ? { task } : {}),
       });
+      if (result.status === 'quarantined') {
+        return {
+          text: `Not remembered: the guard held it in quarantine (${result.id}) because ${result.reasons.join('; ')}. Do not retry with the same content; tell the user, who can review it with \`mnemo quarantine show ${result.id}\`.`,
+          data: { status: 'quarantined', id: result.id, reasons: result.reasons },
+        };
+      }
       if (result.status === 'written') {
         return { text: `Remembered as ${result.slug}.`, data: { status: 'written', slug: result.slug } };
       }

@@ -50,7 +50,14 @@ export function taskNoteTool(api: MemoryToolApi, options: MemoryToolsOptions): T
     hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
     execute: async ({ task, ...fields }) => {
       const source: Provenance = { kind: 'agent', origin: options.origin };
-      const note = await (await api.task(task)).note({ ...toTopicInput(fields), source });
+      const result = await (await api.task(task)).note({ ...toTopicInput(fields), source });
+      if (result.status === 'quarantined') {
+        return {
+          text: `Not staged: the guard held this note in quarantine (${result.item.id}) because ${result.item.reasons.join('; ')}. Content from tools or the web that tries to instruct agents never becomes memory without a person's review.`,
+          data: { task, status: 'quarantined', id: result.item.id, reasons: result.item.reasons },
+        };
+      }
+      const note = result.note;
       return {
         text: `Staged note ${note.id} ("${note.name}") in task ${task}. It becomes memory only when the task's verification passes (task_complete).`,
         data: { task, note: note.id, name: note.name, trust: note.source.trust },

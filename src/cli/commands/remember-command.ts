@@ -5,7 +5,7 @@ import { collect, rootOptions, withMemory, type CommandContext, type RootOptions
 import { parseEvidenceFlags } from '../evidence-flags.js';
 import type { IndexReport, Provenance } from '../../discipline/index.js';
 import { SOURCE_KINDS, type SourceKind } from '../../store/index.js';
-import type { Output } from '../output.js';
+import { EXIT, type Output } from '../output.js';
 
 interface RememberFlags extends RootOptions {
   name?: string;
@@ -78,7 +78,13 @@ export function registerRemember(program: Command, context: CommandContext): voi
           ...(options.task === undefined ? {} : { task: options.task }),
           source: parseSource(options),
         });
+        if (result.status === 'quarantined') context.exitCode = EXIT.checkFailed;
         if (options.json) return context.out.json(result);
+        if (result.status === 'quarantined') {
+          context.out.line(result.message);
+          return;
+        }
+        for (const warning of result.warnings) context.out.warn(`guard: ${warning}`);
         if (result.status === 'staged') {
           context.out.line(result.message);
           return;

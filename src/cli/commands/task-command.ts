@@ -114,7 +114,7 @@ export function registerTask(program: Command, context: CommandContext): void {
       ) => {
         const text = body === '-' ? await readAllStdin(context.io) : body;
         await withMemory(context, options, async (memory) => {
-          const note = await (
+          const result = await (
             await memory.task(id)
           ).note({
             name: options.name,
@@ -125,8 +125,15 @@ export function registerTask(program: Command, context: CommandContext): void {
             evidence: parseEvidenceFlags(options.evidence ?? []),
             source: parseSource({ source: options.source ?? 'agent', ...(options.origin === undefined ? {} : { origin: options.origin }) }),
           });
-          if (options.json) return context.out.json(note);
-          context.out.line(`Staged ${note.id} in ${id} (${note.source.trust}); it reaches memory when the task is verified.`);
+          if (result.status === 'quarantined') context.exitCode = EXIT.checkFailed;
+          if (options.json) return context.out.json(result);
+          if (result.status === 'quarantined') {
+            context.out.line(`Held in quarantine as ${result.item.id}, not staged: ${result.item.reasons.join('; ')}.`);
+            context.out.note(`A person can review it: mnemo quarantine show ${result.item.id}`);
+            return;
+          }
+          for (const warning of result.warnings) context.out.warn(`guard: ${warning}`);
+          context.out.line(`Staged ${result.note.id} in ${id} (${result.note.source.trust}); it reaches memory when the task is verified.`);
         });
       },
     );

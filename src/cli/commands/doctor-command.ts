@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+import { EXIT } from '../output.js';
+
+export function registerDoctor(program: Command, context: CommandContext): void {
+  rootOptions(program.command('doctor'))
+    .description('find files changed outside mnemo (re-scanned by the guard), unreadable topics and index problems; repair what is safe (exit 1 when a person is needed)')
+    .option('--accept <topics...>', 'vouch for the current content of these hand-edited topics')
+    .option('--accept-all', 'vouch for every hand edit listed')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: RootOptions & { accept?: string[]; acceptAll?: boolean; json?: boolean }) => {
+      await withMemory(context, options, async (memory) => {
+        const report = await memory.doctor(options.acceptAll ? { accept: true } : options.accept ? { accept: options.accept } : {});
+        if (!report.ok) context.exitCode = EXIT.checkFailed;
+        if (options.json) return context.out.json(report);
+        const { out } = context;
+        for (const edit of report.handEdits) {
+          const what = edit.status === 'changed' ? 'changed outside mnemo' : edit.status === 'unrecorded' ? 'not written by mnemo' : 'deleted outside mnemo';
+          out.line(`${edit.file}: ${what}${edit.accepted ? ' (accepted)' : ''}`);
+          for (const finding of edit.findings) out.line(`  guard: ${finding.rule} (${finding.severity}): ${finding.message}`);
+        }
+        for (const file of report.unreadable) out.line(`${file.file}: unreadable: ${file.error}`);
+        for (const problem of report.index.problems) out.line(`MEMORY.md: ${problem.message}`);
+        if (report.index.problems.length > 0) out.line(report.index.repaired ? 'MEMORY.md: re-rendered from the topics.' : 'MEMORY.md: still disagrees with the topics.');
+        for (const lock of report.staleLocksRemoved) out.line(`removed ${lock}: its process is gone`);
+        for (const file of report.strayFilesMoved) out.line(`moved ${file} (a temp file left by a crash) to .state/trash/`);
+        if (report.ok) out.line('The memory is healthy.');
+        else if (report.handEdits.some((edit) => !edit.accepted && edit.findings.length > 0)) {
+          out.note('Review the files the guard flagged; `mnemo doctor --accept <slug>` vouches for one, `mnemo forget <slug>` retires it.');
+        }
+      });
+    });
+}

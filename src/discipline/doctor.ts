@@ -1,0 +1,110 @@
+import { readdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { scanForInjection, type Severity } from '../guard/index.js';
+import type { SearchIndex } from '../retrieval/index.js';
+import { isProcessAlive, readLockOwner, sha256 } from '../shared/index.js';
+import { INDEX_FILE, listTopicFiles, rootPaths } from '../store/index.js';
+import { readFile } from 'node:fs/promises';
+import { readManifest, recordInManifest } from './integrity-manifest.js';
+import type { IndexProblem, MemoryWriter } from './memory-writer.js';
+
+export interface HandEdit {
+  file: string;
+  /** changed: differs from what mnemo wrote; unrecorded: mnemo never wrote it; missing: mnemo wrote it, it is gone. */
+  status: 'changed' | 'unrecorded' | 'missing';
+  findings: { rule: string; severity: Severity; message: string }[];
+  accepted: boolean;
+}
+
+export interface DoctorReport {
+  handEdits: HandEdit[];
+  unreadable: { file: string; error: string }[];
+  index: { problems: IndexProblem[]; repaired: boolean };
+  staleLocksRemoved: string[];
+  strayFilesMoved: string[];
+  /** False when something needs a person: unreadable files, hand edits with findings not accepted, index problems left. */
+  ok: boolean;
+}
+
+export interface DoctorOptions {
+  /** Slugs (or `MEMORY.md`) whose current content a person vouches for; `true`: all of them. */
+  accept?: readonly string[] | true;
+}
+
+/**
+ * `mnemo doctor`: report what changed outside mnemo (re-scanned by the guard), unreadable files and
+ * index problems, and repair what is safe: interrupted changes (journals), the index, locks held
+ * by dead processes, temp files left by a crash (moved to the trash, not deleted).
+ */
+export async function runDoctor(dependencies: { root: string; writer: MemoryWriter; search: SearchIndex }, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const { root, writer, search } = dependencies;
+  const paths = rootPaths(root);
+  const staleLocksRemoved: string[] = [];
+  for (const name of await readdir(paths.locks).catch(() => [] as string[])) {
+    if (!name.endsWith('.lock') || name === 'memory.lock') continue;
+    const owner = await readLockOwner(join(paths.locks, name));
+    if (owner !== undefined && !isProcessAlive(owner.pid)) {
+      await unlink(join(paths.locks, name)).catch(() => undefined);
+      staleLocksRemoved.push(name);
+    }
+  }
+  return writer.locked('doctor', async () => {
+    const strayFilesMoved: string[] = [];
+    for (const name of await readdir(root)) {
+      if (!/\.md\.\d+$/.test(name)) continue;
+      const target = join(paths.trash, `stray-${name}`);
+      await rename(join(root, name), target).catch(() => undefined);
+      strayFilesMoved.push(name);
+    }
+    await search.sync();
+    const unreadable = search
+      .catalog()
+      .flatMap((topic) => (topic.readable ? [] : [{ file: `${topic.slug}.md`, error: topic.error }]));
+    const manifest = await readManifest(root);
+    const { files } = await listTopicFiles(root);
+    const handEdits: HandEdit[] = [];
+    const present = new Set<string>();
+    for (const file of [...files.map((entry) => `${entry.slug}.md`), INDEX_FILE]) {
+      present.add(file);
+      let text: Buffer;
+      try {
+        text = await readFile(join(root, file));
+      } catch {
+        continue;
+      }
+      const recorded = manifest?.files[file];
+      if (recorded === sha256(text)) continue;
+      if (file === INDEX_FILE && recorded === undefined) continue;
+      const findings = scanForInjection(text.toString('utf8'), { purpose: 'topic' })
+        .filter((finding) => finding.severity !== 'low')
+        .map(({ rule, severity, message }) => ({ rule, severity, message }));
+      handEdits.push({ file, status: recorded === undefined ? 'unrecorded' : 'changed', findings, accepted: false });
+    }
+    for (const file of Object.keys(manifest?.files ?? {})) {
+      if (!present.has(file)) handEdits.push({ file, status: 'missing', findings: [], accepted: false });
+    }
+    const accept = options.accept;
+    const accepted = handEdits.filter((edit) => edit.file !== INDEX_FILE && (accept === true || (accept ?? []).some((slug) => `${slug.replace(/\.md$/, '')}.md` === edit.file)));
+    if (accepted.length > 0) {
+      await recordInManifest(root, accepted.map((edit) => edit.file.slice(0, -3)));
+      for (const edit of accepted) edit.accepted = true;
+    }
+    let check = await writer.checkIndex();
+    const problems = check.problems;
+    let repaired = false;
+    if (!check.ok) {
+      await writer.renderIndexLocked();
+      check = await writer.checkIndex();
+      repaired = check.ok;
+    }
+    const needsPerson = handEdits.some((edit) => !edit.accepted && edit.findings.length > 0);
+    return {
+      handEdits,
+      unreadable,
+      index: { problems, repaired },
+      staleLocksRemoved,
+      strayFilesMoved,
+      ok: unreadable.length === 0 && !needsPerson && check.ok,
+    };
+  });
+}
