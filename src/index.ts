@@ -6,7 +6,18 @@ export type { Memory, OpenMemoryOptions, TopicSummary, ShowResult, ListFilter, M
 export { memoryTools, MEMORY_TOOL_NAMES } from './tools/index.js';
 export type { ToolDefinition, ToolOutcome, ToolHints, MemoryToolName, MemoryToolApi, MemoryToolsOptions } from './tools/index.js';
 export type { TranscriptFormat } from './discipline/index.js';
-export type { RecallOptions, RecallResult, WriteResult, ForgetResult, IndexReport, IndexCheck, IndexProblem, LogResult, ImportResult, TopicInput } from './discipline/index.js';
+export type {
+  RecallOptions,
+  RecallResult,
+  WriteResult,
+  ForgetResult,
+  IndexReport,
+  IndexCheck,
+  IndexProblem,
+  LogResult,
+  ImportResult,
+  TopicInput,
+} from './discipline/index.js';
 export type { TopicMeta, TopicType, TopicStatus, Evidence, TopicSource, TranscriptEventInput, TranscriptEvent } from './store/index.js';
 export type { MnemoConfig, WritesMode } from './config/index.js';
 export type { DreamApi } from './app/index.js';

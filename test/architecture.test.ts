@@ -79,6 +79,27 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('every write passes the guard: topics only through the journaled change set, transcripts only through the redacting log', () => {
+    const allowed: Record<string, string[]> = {
+      writeTopicFile: ['store/', 'discipline/change-set.ts'],
+      moveTopicToTrash: ['store/'],
+      writeIndexFile: ['store/', 'discipline/memory-writer.ts'],
+      appendTranscript: ['store/', 'discipline/transcript-log.ts'],
+    };
+    const offenders: string[] = [];
+    for (const [name, places] of Object.entries(allowed)) {
+      for (const file of files) {
+        if (new RegExp(`\\b${name}\\(`).test(file.text) && !places.some((place) => file.rel.startsWith(place)))
+          offenders.push(`${file.rel} calls ${name}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    const changeSet = files.find((file) => file.rel === 'discipline/change-set.ts')?.text ?? '';
+    const transcriptLog = files.find((file) => file.rel === 'discipline/transcript-log.ts')?.text ?? '';
+    expect(changeSet).toMatch(/redactSecrets\(/);
+    expect(transcriptLog).toMatch(/redactDeep\(/);
+  });
+
   it('only discipline/ writes topics and the index', () => {
     const writers = /\b(writeTopicFile|writeIndexFile|moveTopicToTrash)\b/;
     const offenders = files

@@ -135,7 +135,8 @@ export function expandSecretTemplate(line: SecretLine): { text: string; secrets:
 function fullyRedacted(text: string, secrets: ReadonlyArray<{ start: number; end: number; value: string }>): boolean {
   const { text: output, redactions } = redactSecrets(text);
   return secrets.every(
-    (secret) => !output.includes(secret.value) && redactions.some((redaction) => redaction.start <= secret.start && redaction.end >= secret.end),
+    (secret) =>
+      !output.includes(secret.value) && redactions.some((redaction) => redaction.start <= secret.start && redaction.end >= secret.end),
   );
 }
 
@@ -158,7 +159,10 @@ export async function runGuardBench(): Promise<GuardBenchResult> {
   const benign = readLines<BenignLine>('benign.jsonl');
   const secretLines = readLines<SecretLine>('secrets.jsonl');
 
-  const stopped = tally(attacks, (line) => inspectWrite(candidateFor(line.text, line.carrier, 'project'), { workspace: WORKSPACE }).action === 'quarantine');
+  const stopped = tally(
+    attacks,
+    (line) => inspectWrite(candidateFor(line.text, line.carrier, 'project'), { workspace: WORKSPACE }).action === 'quarantine',
+  );
   const byFamily: Record<string, Rate> = {};
   attacks.forEach((line, index) => {
     const entry = (byFamily[line.family] ??= rate(0, 0));
@@ -185,9 +189,26 @@ export async function runGuardBench(): Promise<GuardBenchResult> {
   await Promise.resolve();
   return {
     machine: `${cpus().length} cores, Node ${process.version}`,
-    attacks: { ...stopped.all, even: stopped.even, odd: stopped.odd, byFamily, missed: attacks.filter((_, index) => !stopped.hits[index]).map((line) => line.id) },
-    benign: { ...held.all, even: held.even, odd: held.odd, byCarrier, quarantined: benign.filter((_, index) => held.hits[index]).map((line) => line.id) },
-    secrets: { ...redacted.all, even: redacted.even, odd: redacted.odd, missed: secretLines.filter((_, index) => !redacted.hits[index]).map((line) => line.id) },
+    attacks: {
+      ...stopped.all,
+      even: stopped.even,
+      odd: stopped.odd,
+      byFamily,
+      missed: attacks.filter((_, index) => !stopped.hits[index]).map((line) => line.id),
+    },
+    benign: {
+      ...held.all,
+      even: held.even,
+      odd: held.odd,
+      byCarrier,
+      quarantined: benign.filter((_, index) => held.hits[index]).map((line) => line.id),
+    },
+    secrets: {
+      ...redacted.all,
+      even: redacted.even,
+      odd: redacted.odd,
+      missed: secretLines.filter((_, index) => !redacted.hits[index]).map((line) => line.id),
+    },
     throughput: throughput([...attacks.map((line) => line.text), ...benign.map((line) => line.text), ...expanded.map((item) => item.text)]),
   };
 }

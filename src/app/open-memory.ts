@@ -423,7 +423,12 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         dream: { due: dreamState.due.due, reasons: dreamState.due.reasons, last: dreamState.last ?? null },
         guard: await (async () => {
           const totals = await guardTotals(root);
-          return { redactions: totals.redacted, quarantined: totals.quarantined, held: (await guard.quarantine.list()).length, withheld: totals.withheld };
+          return {
+            redactions: totals.redacted,
+            quarantined: totals.quarantined,
+            held: (await guard.quarantine.list()).length,
+            withheld: totals.withheld,
+          };
         })(),
         openTasks: (await tasks.store.list()).map((task) => ({
           id: task.id,

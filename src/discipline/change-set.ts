@@ -143,7 +143,9 @@ export async function applyChangeSet(
     redacted += result.redactions.length;
     return result.text;
   };
-  const audit = redactDeep(changes.audit.map((entry) => ({ time: now.toISOString(), ...entry, details: { ...entry.details, change: id } })));
+  const audit = redactDeep(
+    changes.audit.map((entry) => ({ time: now.toISOString(), ...entry, details: { ...entry.details, change: id } })),
+  );
   redacted += audit.redactions.length;
   const journal: Journal = {
     id,
@@ -151,7 +153,9 @@ export async function applyChangeSet(
     reason: changes.reason,
     writes: changes.writes.map((write) => ({ ...write, content: clean(write.content) })),
     removals: changes.removals,
-    ...(changes.state ? { state: changes.state.map((item) => ({ ...item, content: item.content === null ? null : clean(item.content) })) } : {}),
+    ...(changes.state
+      ? { state: changes.state.map((item) => ({ ...item, content: item.content === null ? null : clean(item.content) })) }
+      : {}),
     audit: audit.value,
     backups,
   };

@@ -29,7 +29,9 @@ export async function checkCandidates(
     if (!outcome) continue;
     const lessonCaveats = candidate.caveats.filter((caveat) => caveat.startsWith('lesson:'));
     const guardCaveats = candidate.caveats.filter((caveat) => caveat.startsWith('changed outside mnemo'));
-    const otherCaveats = candidate.caveats.filter((caveat) => !caveat.startsWith('lesson:') && !caveat.startsWith('suspect:') && !guardCaveats.includes(caveat));
+    const otherCaveats = candidate.caveats.filter(
+      (caveat) => !caveat.startsWith('lesson:') && !caveat.startsWith('suspect:') && !guardCaveats.includes(caveat),
+    );
     candidate.caveats = [...lessonCaveats, ...guardCaveats, ...outcome.caveats, ...otherCaveats];
     candidate.status = outcome.status;
     if (outcome.healed) candidate.body = outcome.body;

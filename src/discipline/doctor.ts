@@ -36,7 +36,10 @@ export interface DoctorOptions {
  * index problems, and repair what is safe: interrupted changes (journals), the index, locks held
  * by dead processes, temp files left by a crash (moved to the trash, not deleted).
  */
-export async function runDoctor(dependencies: { root: string; writer: MemoryWriter; search: SearchIndex }, options: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runDoctor(
+  dependencies: { root: string; writer: MemoryWriter; search: SearchIndex },
+  options: DoctorOptions = {},
+): Promise<DoctorReport> {
   const { root, writer, search } = dependencies;
   const paths = rootPaths(root);
   const staleLocksRemoved: string[] = [];
@@ -57,9 +60,7 @@ export async function runDoctor(dependencies: { root: string; writer: MemoryWrit
       strayFilesMoved.push(name);
     }
     await search.sync();
-    const unreadable = search
-      .catalog()
-      .flatMap((topic) => (topic.readable ? [] : [{ file: `${topic.slug}.md`, error: topic.error }]));
+    const unreadable = search.catalog().flatMap((topic) => (topic.readable ? [] : [{ file: `${topic.slug}.md`, error: topic.error }]));
     const manifest = await readManifest(root);
     const { files } = await listTopicFiles(root);
     const handEdits: HandEdit[] = [];
@@ -84,9 +85,15 @@ export async function runDoctor(dependencies: { root: string; writer: MemoryWrit
       if (!present.has(file)) handEdits.push({ file, status: 'missing', findings: [], accepted: false });
     }
     const accept = options.accept;
-    const accepted = handEdits.filter((edit) => edit.file !== INDEX_FILE && (accept === true || (accept ?? []).some((slug) => `${slug.replace(/\.md$/, '')}.md` === edit.file)));
+    const accepted = handEdits.filter(
+      (edit) =>
+        edit.file !== INDEX_FILE && (accept === true || (accept ?? []).some((slug) => `${slug.replace(/\.md$/, '')}.md` === edit.file)),
+    );
     if (accepted.length > 0) {
-      await recordInManifest(root, accepted.map((edit) => edit.file.slice(0, -3)));
+      await recordInManifest(
+        root,
+        accepted.map((edit) => edit.file.slice(0, -3)),
+      );
       for (const edit of accepted) edit.accepted = true;
     }
     let check = await writer.checkIndex();

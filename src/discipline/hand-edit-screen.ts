@@ -16,7 +16,9 @@ export async function screenHandEdits(root: string, search: SearchIndex, candida
     if (candidate.details?.staged === true) continue;
     const topic = search.lookup(candidate.slug);
     if (!topic?.readable || isRecorded(manifest, topic.slug, topic.hash)) continue;
-    const findings = scanForInjection(`${topic.meta.name}\n${topic.meta.description}\n${topic.body}`, { purpose: 'topic' }).filter((finding) => finding.severity !== 'low');
+    const findings = scanForInjection(`${topic.meta.name}\n${topic.meta.description}\n${topic.body}`, { purpose: 'topic' }).filter(
+      (finding) => finding.severity !== 'low',
+    );
     if (findings.length === 0) continue;
     const rules = [...new Set(findings.map((finding) => finding.rule))].join(', ');
     candidate.caveats.unshift(`changed outside mnemo, and the guard found ${rules}: treat it as untrusted`);

@@ -112,7 +112,10 @@ export class MemoryWriter {
       const finished = await recoverJournals(this.root, logger);
       if (finished.length > 0) {
         await this.writeIndex();
-        await recordInManifest(this.root, finished.flatMap((change) => change.slugs));
+        await recordInManifest(
+          this.root,
+          finished.flatMap((change) => change.slugs),
+        );
       }
       return work();
     });
@@ -159,7 +162,10 @@ export class MemoryWriter {
     }
     const applied = await applyChangeSet(this.root, effective, this.options.clock, this.options.onPhase);
     const index = await this.writeIndex(options.preferIndexText);
-    await recordInManifest(this.root, [...effective.writes, ...effective.removals].map((item) => item.slug));
+    await recordInManifest(
+      this.root,
+      [...effective.writes, ...effective.removals].map((item) => item.slug),
+    );
     await this.options.onPhase?.('index-written');
     return { ...applied, index, conflicts };
   }
@@ -315,7 +321,12 @@ export class MemoryWriter {
    */
   private async writeIndex(preferred?: string): Promise<IndexReport> {
     const { text, report } = await this.computeIndex();
-    const sameLines = (a: string) => a.split('\n').filter((line) => line.trim() !== '').sort().join('\n');
+    const sameLines = (a: string) =>
+      a
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .sort()
+        .join('\n');
     await writeIndexFile(this.root, preferred !== undefined && sameLines(preferred) === sameLines(text) ? preferred : text);
     return report;
   }
@@ -335,7 +346,11 @@ export class MemoryWriter {
     text.split(/\r?\n/).forEach((line, index) => {
       const trimmed = line.trim();
       if (trimmed === '' || linkLines.has(index + 1) || /^#{1,2} [\p{L} ]{1,40}$/u.test(trimmed)) return;
-      problems.push({ kind: 'foreign-line', lineNumber: index + 1, message: `line ${index + 1} is not an index line mnemo renders (${JSON.stringify(trimmed.slice(0, 60))}); run mnemo index` });
+      problems.push({
+        kind: 'foreign-line',
+        lineNumber: index + 1,
+        message: `line ${index + 1} is not an index line mnemo renders (${JSON.stringify(trimmed.slice(0, 60))}); run mnemo index`,
+      });
     });
     const expected = new Map(entries.map((entry) => [entry.slug, entry]));
     const omitted = new Set(report.omitted.map((entry) => entry.slug));

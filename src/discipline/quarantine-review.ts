@@ -14,7 +14,11 @@ export interface ApproveResult {
 async function heldItem(guard: WriteGuard, id: string): Promise<QuarantineItem> {
   const item = await guard.quarantine.get(id);
   if (item.status !== 'held') {
-    throw new MnemoError('invalid-input', `${id} was already ${item.status}${item.decided ? ` by ${item.decided.by} at ${item.decided.time}` : ''}.`, { hint: 'See `mnemo quarantine list`.' });
+    throw new MnemoError(
+      'invalid-input',
+      `${id} was already ${item.status}${item.decided ? ` by ${item.decided.by} at ${item.decided.time}` : ''}.`,
+      { hint: 'See `mnemo quarantine list`.' },
+    );
   }
   return item;
 }
@@ -24,7 +28,11 @@ async function heldItem(guard: WriteGuard, id: string): Promise<QuarantineItem> 
  * redacted again; findings are reported, not blocking), then the topic is written through the
  * writer, and the item moves to `quarantine/approved/`.
  */
-export async function approveQuarantined(dependencies: { guard: WriteGuard; writer: MemoryWriter; root: string; now: () => string }, id: string, by = 'user'): Promise<ApproveResult> {
+export async function approveQuarantined(
+  dependencies: { guard: WriteGuard; writer: MemoryWriter; root: string; now: () => string },
+  id: string,
+  by = 'user',
+): Promise<ApproveResult> {
   const { guard, writer } = dependencies;
   writer.assertWritable(`approve ${id}`);
   const item = await heldItem(guard, id);
@@ -37,12 +45,20 @@ export async function approveQuarantined(dependencies: { guard: WriteGuard; writ
       body: candidate.body,
       tags: candidate.tags ?? [],
       evidence: candidate.evidence ?? [],
-      source: { kind: candidate.source.kind, origin: candidate.source.origin, session: candidate.source.session, task: candidate.source.task, vouchedBy: by },
+      source: {
+        kind: candidate.source.kind,
+        origin: candidate.source.origin,
+        session: candidate.source.session,
+        task: candidate.source.task,
+        vouchedBy: by,
+      },
     },
     'approval',
   );
   if (!guarded.ok) {
-    throw new MnemoError('check-failed', `The guard still holds ${id}: ${guarded.item.reasons.join('; ')}.`, { hint: 'Reject it, or write the fact yourself with `mnemo remember`.' });
+    throw new MnemoError('check-failed', `The guard still holds ${id}: ${guarded.item.reasons.join('; ')}.`, {
+      hint: 'Reject it, or write the fact yourself with `mnemo remember`.',
+    });
   }
   const written = await writer.remember({
     name: guarded.candidate.name,
@@ -60,7 +76,12 @@ export async function approveQuarantined(dependencies: { guard: WriteGuard; writ
 }
 
 /** A person rejects a held write: it never reaches memory; the item is kept in `quarantine/rejected/`. */
-export async function rejectQuarantined(dependencies: { guard: WriteGuard; root: string; now: () => string }, id: string, by = 'user', note?: string): Promise<QuarantineItem> {
+export async function rejectQuarantined(
+  dependencies: { guard: WriteGuard; root: string; now: () => string },
+  id: string,
+  by = 'user',
+  note?: string,
+): Promise<QuarantineItem> {
   const item = await heldItem(dependencies.guard, id);
   const decided = await dependencies.guard.quarantine.decide(item, 'rejected', by, note);
   await recordGuardEvent(dependencies.root, { time: dependencies.now(), action: 'rejected', where: 'quarantine', count: 1 });

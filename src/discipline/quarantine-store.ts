@@ -85,7 +85,8 @@ export class QuarantineStore {
   }
 
   async get(id: string): Promise<QuarantineItem> {
-    if (!ID.test(id)) throw new MnemoError('invalid-input', `${JSON.stringify(id)} is not a quarantine id.`, { hint: 'See `mnemo quarantine list`.' });
+    if (!ID.test(id))
+      throw new MnemoError('invalid-input', `${JSON.stringify(id)} is not a quarantine id.`, { hint: 'See `mnemo quarantine list`.' });
     for (const status of ['held', 'approved', 'rejected'] as const) {
       try {
         const value = JSON.parse(await readFile(join(folder(this.root, status), `${id}.json`), 'utf8')) as Record<string, unknown>;

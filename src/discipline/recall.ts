@@ -197,7 +197,11 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   const packed = packRecall(candidates, turns, budget);
   packed.cut.unshift(...sessionNote);
   // Recall hits rank the index and tell dream what is used.
-  await recordRecallHits(dependencies.root, packed.topics.map((topic) => topic.slug), dependencies.clock.now());
+  await recordRecallHits(
+    dependencies.root,
+    packed.topics.map((topic) => topic.slug),
+    dependencies.clock.now(),
+  );
   if (options.session) {
     usage[options.session] = used + packed.bytes;
     await writeFileAtomic(join(rootPaths(dependencies.root).state, 'recall-usage.json'), JSON.stringify(usage));

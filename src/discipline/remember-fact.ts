@@ -45,7 +45,15 @@ export async function rememberFact(dependencies: RememberDependencies, { source,
     writer.assertWritable('remember');
     const valid = parseTopicInput(input);
     const guarded = await guard.inspect(
-      { name: valid.name, description: valid.description, type: valid.type, body: valid.body, tags: valid.tags, evidence: valid.evidence, source: source ?? { kind: 'user' } },
+      {
+        name: valid.name,
+        description: valid.description,
+        type: valid.type,
+        body: valid.body,
+        tags: valid.tags,
+        evidence: valid.evidence,
+        source: source ?? { kind: 'user' },
+      },
       'topic',
     );
     if (!guarded.ok) return quarantined(guarded.item);

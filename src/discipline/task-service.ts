@@ -7,7 +7,16 @@ import { newSessionId, rootPaths, type Evidence, type TopicSource } from '../sto
 import { errorSignature } from './error-signature.js';
 import type { IndexReport, MemoryWriter } from './memory-writer.js';
 import { planPromotion } from './promotion.js';
-import { TaskStore, isOpenStatus, serializeTask, taskFile, type PromotedTopic, type StagedNote, type TaskAttempt, type TaskRecord } from './task-store.js';
+import {
+  TaskStore,
+  isOpenStatus,
+  serializeTask,
+  taskFile,
+  type PromotedTopic,
+  type StagedNote,
+  type TaskAttempt,
+  type TaskRecord,
+} from './task-store.js';
 import { parseTopicInput, type Provenance, type TopicInput } from './topic-input.js';
 import { logEvents } from './transcript-log.js';
 import type { WriteGuard } from './write-guard.js';
@@ -121,7 +130,10 @@ export class TaskService {
     const valid = parseTopicInput(input);
     const provenance: Provenance = input.source ?? { kind: 'agent' };
     const task = await this.store.get(id);
-    if (!isOpenStatus(task.status)) throw new MnemoError('invalid-input', `Task ${id} is ${task.status}; it can no longer change.`, { hint: 'Begin a new task with `mnemo task begin`.' });
+    if (!isOpenStatus(task.status))
+      throw new MnemoError('invalid-input', `Task ${id} is ${task.status}; it can no longer change.`, {
+        hint: 'Begin a new task with `mnemo task begin`.',
+      });
     const existing = this.options.search.lookup(slugify(valid.name));
     const guarded = await this.options.guard.inspect(
       {
@@ -138,7 +150,11 @@ export class TaskService {
     );
     if (!guarded.ok) {
       await logEvents(this.transcript(), task.session, [
-        { kind: 'note-quarantined', text: `note "${guarded.item.candidate.name}" held in quarantine (${guarded.item.id}): ${guarded.item.reasons.join('; ')}`, task: id },
+        {
+          kind: 'note-quarantined',
+          text: `note "${guarded.item.candidate.name}" held in quarantine (${guarded.item.id}): ${guarded.item.reasons.join('; ')}`,
+          task: id,
+        },
       ]);
       return { status: 'quarantined', item: guarded.item };
     }

@@ -30,7 +30,13 @@ export interface LogResult {
 /** Append events with every secret in their text and data redacted first (no secret touches disk). */
 async function appendRedacted(options: TranscriptLogOptions, session: string, events: readonly TranscriptEventInput[]) {
   const clean = redactDeep(events);
-  await recordGuardEvent(options.root, { time: options.clock.now().toISOString(), action: 'redacted', where: 'transcript', count: clean.redactions.length, rules: [...new Set(clean.redactions.map((item) => item.rule))] });
+  await recordGuardEvent(options.root, {
+    time: options.clock.now().toISOString(),
+    action: 'redacted',
+    where: 'transcript',
+    count: clean.redactions.length,
+    rules: [...new Set(clean.redactions.map((item) => item.rule))],
+  });
   return appendTranscript(options.root, session, clean.value, options.clock);
 }
 
@@ -131,7 +137,8 @@ export async function importTranscriptFile(
 async function importClaudeCode(options: TranscriptLogOptions, file: string, text: string, session?: string): Promise<ImportResult> {
   const converted = convertClaudeCodeTranscript(text);
   const target =
-    session ?? (converted.sessionId !== undefined && isValidSessionId(converted.sessionId) ? converted.sessionId : newSessionId(options.clock));
+    session ??
+    (converted.sessionId !== undefined && isValidSessionId(converted.sessionId) ? converted.sessionId : newSessionId(options.clock));
   if (converted.events.length > 0) await appendRedacted(options, target, converted.events);
   return { file, imported: converted.events.length, sessions: converted.events.length > 0 ? [target] : [], skipped: converted.skipped };
 }

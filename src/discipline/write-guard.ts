@@ -15,9 +15,7 @@ export type GuardedWrite = { ok: true; candidate: GuardedCandidate; warnings: st
 export class WriteGuard {
   readonly quarantine: QuarantineStore;
 
-  constructor(
-    private readonly options: { root: string; workspace: string; clock: Clock },
-  ) {
+  constructor(private readonly options: { root: string; workspace: string; clock: Clock }) {
     this.quarantine = new QuarantineStore(options.root, options.clock);
   }
 
@@ -31,8 +29,15 @@ export class WriteGuard {
   }
 
   /** Inspect a topic candidate; hold it in quarantine when the guard says so. */
-  async inspect(candidate: WriteCandidate, where: string, context: { task?: string; existingType?: TopicType } = {}): Promise<GuardedWrite> {
-    const decision = inspectWrite(candidate, { workspace: this.options.workspace, ...(context.existingType ? { existingType: context.existingType } : {}) });
+  async inspect(
+    candidate: WriteCandidate,
+    where: string,
+    context: { task?: string; existingType?: TopicType } = {},
+  ): Promise<GuardedWrite> {
+    const decision = inspectWrite(candidate, {
+      workspace: this.options.workspace,
+      ...(context.existingType ? { existingType: context.existingType } : {}),
+    });
     await recordGuardEvent(this.options.root, {
       time: this.now(),
       action: 'redacted',
@@ -44,10 +49,23 @@ export class WriteGuard {
       const item = await this.quarantine.hold({
         candidate: decision.candidate,
         reasons: decision.reasons,
-        findings: decision.findings.map(({ field, rule, family, severity, excerpt, message }) => ({ field, rule, family, severity, excerpt, message })),
+        findings: decision.findings.map(({ field, rule, family, severity, excerpt, message }) => ({
+          field,
+          rule,
+          family,
+          severity,
+          excerpt,
+          message,
+        })),
         ...(context.task ? { task: context.task } : {}),
       });
-      await recordGuardEvent(this.options.root, { time: this.now(), action: 'quarantined', where, count: 1, rules: [...new Set(decision.findings.map((finding) => finding.rule))] });
+      await recordGuardEvent(this.options.root, {
+        time: this.now(),
+        action: 'quarantined',
+        where,
+        count: 1,
+        rules: [...new Set(decision.findings.map((finding) => finding.rule))],
+      });
       return { ok: false, item };
     }
     const warnings = decision.findings
@@ -59,7 +77,13 @@ export class WriteGuard {
   /** Redact secrets anywhere in a value (transcript events, audit lines) before it is written. */
   async redact<T>(value: T, where: string): Promise<T> {
     const result = redactDeep(value);
-    await recordGuardEvent(this.options.root, { time: this.now(), action: 'redacted', where, count: result.redactions.length, rules: [...new Set(result.redactions.map((item) => item.rule))] });
+    await recordGuardEvent(this.options.root, {
+      time: this.now(),
+      action: 'redacted',
+      where,
+      count: result.redactions.length,
+      rules: [...new Set(result.redactions.map((item) => item.rule))],
+    });
     return result.value;
   }
 

@@ -12,9 +12,13 @@ const NET_TOOL = String.raw`(?:curl|wget|iwr|irm|Invoke-WebRequest|Invoke-RestMe
 /** Files that hold credentials. */
 const SECRET_FILE = String.raw`(?:(?:~|\$HOME)\/\.(?:ssh|aws|netrc|npmrc|docker|kube|gnupg|git-credentials|config\/gh)\b[^\s"')]*|\/etc\/(?:passwd|shadow)\b|(?:[\w./-]*\/)?\.env\b|[\w./~-]*\bid_(?:rsa|ed25519|ecdsa)\b|[\w./~-]*\.git-credentials\b|[\w./~-]*\bcredentials\b)`;
 /** An environment dump or a credential file read inside the command line. */
-const SECRET_SUBSTITUTION = new RegExp(String.raw`\$\(\s*(?:env|printenv|set|cat\s+[^)]*${SECRET_FILE})|\x60\s*(?:env|printenv)\s*\x60|<\s*["']?${SECRET_FILE}`, 'i');
+const SECRET_SUBSTITUTION = new RegExp(
+  String.raw`\$\(\s*(?:env|printenv|set|cat\s+[^)]*${SECRET_FILE})|\x60\s*(?:env|printenv)\s*\x60|<\s*["']?${SECRET_FILE}`,
+  'i',
+);
 /** A flag that sends data, followed by what it sends. */
-const SENT = /\s(?:-d|--data(?:-binary|-raw|-urlencode)?|-F|--form|--post-data|--post-file|--body-file|-T|--upload-file|--body|-Body|-InFile)\s*=?\s*(.*)$/i;
+const SENT =
+  /\s(?:-d|--data(?:-binary|-raw|-urlencode)?|-F|--form|--post-data|--post-file|--body-file|-T|--upload-file|--body|-Body|-InFile)\s*=?\s*(.*)$/i;
 const SENT_FILE = new RegExp(String.raw`^["']?(?:[\w-]+=)?@?["']?${SECRET_FILE}`, 'i');
 const SECRET_VARIABLE = /\$\{?[A-Za-z_]*(?:KEY|TOKEN|SECRET|PASS(?:WORD)?|CREDENTIALS?|AUTH)[A-Za-z_]*\}?/i;
 
@@ -115,7 +119,9 @@ export const COMMAND_RULES: readonly InjectionRule[] = [
     id: 'powershell-encoded',
     family: 'dangerous-command',
     command: true,
-    pattern: g(String.raw`\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]{0,120}\s[-/](?:e|ec|en|enc|enco|encod|encode|encoded|encodedcommand)\s+[A-Za-z0-9+/=]{16,}`),
+    pattern: g(
+      String.raw`\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]{0,120}\s[-/](?:e|ec|en|enc|enco|encod|encode|encoded|encodedcommand)\s+[A-Za-z0-9+/=]{16,}`,
+    ),
     severity: 'high',
     message: 'runs an encoded PowerShell command',
   },
@@ -135,7 +141,9 @@ export const COMMAND_RULES: readonly InjectionRule[] = [
     id: 'package-publish',
     family: 'dangerous-command',
     command: true,
-    pattern: g(String.raw`\b(?:(?:npm|pnpm|yarn(?:\s+npm)?|bun)\s+publish|twine\s+upload|cargo\s+publish|gem\s+push|poetry\s+publish|docker\s+push)\b`),
+    pattern: g(
+      String.raw`\b(?:(?:npm|pnpm|yarn(?:\s+npm)?|bun)\s+publish|twine\s+upload|cargo\s+publish|gem\s+push|poetry\s+publish|docker\s+push)\b`,
+    ),
     severity: 'low',
     boostWhenAddressed: true,
     message: 'publishes a package or image',
@@ -165,7 +173,9 @@ export const COMMAND_RULES: readonly InjectionRule[] = [
     id: 'shell-persistence',
     family: 'dangerous-command',
     command: true,
-    pattern: g(String.raw`\|\s*crontab\s+-(?:\s|$)|>>\s*["']?(?:~|\$HOME)\/\.(?:bashrc|zshrc|profile|bash_profile|zprofile)\b|\bsystemctl\s+enable\b[^\n]{0,80}--now`),
+    pattern: g(
+      String.raw`\|\s*crontab\s+-(?:\s|$)|>>\s*["']?(?:~|\$HOME)\/\.(?:bashrc|zshrc|profile|bash_profile|zprofile)\b|\bsystemctl\s+enable\b[^\n]{0,80}--now`,
+    ),
     severity: (match) => (/crontab/i.test(match[0]) ? 'medium' : 'low'),
     boostWhenAddressed: true,
     message: 'installs something that runs again later (cron, shell start-up files, services)',

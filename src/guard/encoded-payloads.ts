@@ -54,7 +54,10 @@ function fromEscapes(run: string): string | undefined {
   if (run.startsWith('\\x')) decoded = Buffer.from(run.replace(/\\x/g, ''), 'hex').toString('utf8');
   else if (run.startsWith('%')) decoded = Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8');
   else if (run.startsWith('\\u')) decoded = run.replace(/\\u([0-9A-Fa-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  else decoded = run.replace(/&#(x?)([0-9A-Fa-f]+);/g, (_, x: string, digits: string) => String.fromCodePoint(Math.min(parseInt(digits, x ? 16 : 10), 0x10ffff)));
+  else
+    decoded = run.replace(/&#(x?)([0-9A-Fa-f]+);/g, (_, x: string, digits: string) =>
+      String.fromCodePoint(Math.min(parseInt(digits, x ? 16 : 10), 0x10ffff)),
+    );
   return asText(Buffer.from(decoded, 'utf8'));
 }
 

@@ -65,10 +65,12 @@ function decodedBase64Prose(value: string): boolean {
 function assess(url: string): { dataPlaceholder: boolean; placeholder: boolean; prose: boolean; opaque: boolean } {
   const decoded = safeDecode(url);
   const placeholder = PLACEHOLDER.exec(decoded) ?? PLACEHOLDER.exec(url);
-  const name = placeholder ? placeholder.slice(1).find((group) => group !== undefined) ?? '' : '';
+  const name = placeholder ? (placeholder.slice(1).find((group) => group !== undefined) ?? '') : '';
   const parts = urlParts(url);
   const prose = parts.some((part) => part.length >= 24 && (isProse(part) || decodedBase64Prose(part)));
-  const opaque = parts.some((part) => part.length >= 32 && /^[A-Za-z0-9+/_=-]+$/.test(part) && /[A-Z]/.test(part) && /[a-z]/.test(part) && /[0-9]/.test(part));
+  const opaque = parts.some(
+    (part) => part.length >= 32 && /^[A-Za-z0-9+/_=-]+$/.test(part) && /[A-Z]/.test(part) && /[a-z]/.test(part) && /[0-9]/.test(part),
+  );
   return { dataPlaceholder: placeholder !== null && DATA_WORD.test(name), placeholder: placeholder !== null, prose, opaque };
 }
 
@@ -99,7 +101,14 @@ export function findExfiltrationLinks(text: string): RawFinding[] {
     claimed.add(urlStart);
     const verdict = judge(carrier, url);
     if (!verdict) return;
-    findings.push({ rule: RULES[carrier], family: 'exfiltration', severity: verdict.severity, start: match.index, end: urlStart + url.length, message: verdict.why });
+    findings.push({
+      rule: RULES[carrier],
+      family: 'exfiltration',
+      severity: verdict.severity,
+      start: match.index,
+      end: urlStart + url.length,
+      message: verdict.why,
+    });
   };
   for (const pattern of IMAGE_PATTERNS) for (const match of text.matchAll(pattern)) consider('image', match);
   for (const pattern of LINK_PATTERNS) for (const match of text.matchAll(pattern)) consider('link', match);

@@ -50,7 +50,14 @@ function markdownComments(text: string, found: HiddenContent): void {
   for (const match of text.matchAll(MARKDOWN_COMMENT)) {
     const span = { start: match.index, end: match.index + match[0].length };
     found.regions.push(span);
-    found.findings.push({ rule: 'markdown-comment', family: 'hidden-content', severity: 'low', ...span, hiddenRegion: true, message: 'a markdown comment line hides text from a reader' });
+    found.findings.push({
+      rule: 'markdown-comment',
+      family: 'hidden-content',
+      severity: 'low',
+      ...span,
+      hiddenRegion: true,
+      message: 'a markdown comment line hides text from a reader',
+    });
   }
 }
 
@@ -92,7 +99,14 @@ function hiddenElements(text: string, found: HiddenContent): void {
     if (openEnd + (prefix.exec(text)?.[0].length ?? 0) >= end) continue;
     const span = { start: match.index, end };
     found.regions.push(span);
-    found.findings.push({ rule: 'hidden-html', family: 'hidden-content', severity: 'low', ...span, hiddenRegion: true, message: 'an HTML element styled to be invisible holds text' });
+    found.findings.push({
+      rule: 'hidden-html',
+      family: 'hidden-content',
+      severity: 'low',
+      ...span,
+      hiddenRegion: true,
+      message: 'an HTML element styled to be invisible holds text',
+    });
   }
 }
 

@@ -5,7 +5,15 @@
  * resolving a file origin's real path; imports only store/ from mnemo.
  */
 export { inspectWrite } from './inspect-write.js';
-export type { GuardDecision, WriteCandidate, GuardedCandidate, CandidateSource, FieldFinding, FieldRedaction, InspectWriteOptions } from './inspect-write.js';
+export type {
+  GuardDecision,
+  WriteCandidate,
+  GuardedCandidate,
+  CandidateSource,
+  FieldFinding,
+  FieldRedaction,
+  InspectWriteOptions,
+} from './inspect-write.js';
 export { redactSecrets, redactDeep, findSecrets, placeholderFor } from './redact-secrets.js';
 export type { Redaction } from './redact-secrets.js';
 export { SECRET_RULES } from './secret-rules.js';

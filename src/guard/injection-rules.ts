@@ -31,8 +31,13 @@ const AGENT_NOUN = /\b(?:instructions?|prompts?|directives?|directions|guideline
 function conditional(match: RegExpExecArray, text: string): boolean {
   // the sentence so far, looking back at most 300 characters (linear on any input)
   const before = text.slice(Math.max(0, match.index - 300), match.index);
-  const clause = before.slice(Math.max(before.lastIndexOf('.'), before.lastIndexOf('\n'), before.lastIndexOf('!'), before.lastIndexOf('?')) + 1);
-  return /\b(?:if|when|unless|in\s+case)\b/i.test(clause) && !/you\s+(?:are|'re|read|see)|reading|\b(?:ai|assistant|agent|model|llm|bot)s?\b/i.test(clause);
+  const clause = before.slice(
+    Math.max(before.lastIndexOf('.'), before.lastIndexOf('\n'), before.lastIndexOf('!'), before.lastIndexOf('?')) + 1,
+  );
+  return (
+    /\b(?:if|when|unless|in\s+case)\b/i.test(clause) &&
+    !/you\s+(?:are|'re|read|see)|reading|\b(?:ai|assistant|agent|model|llm|bot)s?\b/i.test(clause)
+  );
 }
 
 function ignoreInstructions(match: RegExpExecArray, text: string): Severity | undefined {
@@ -59,14 +64,24 @@ function fromNowOn(match: RegExpExecArray): Severity {
 
 function roleReassignment(match: RegExpExecArray): Severity | undefined {
   const tail = match[0].replace(/^you\s+are\s+(?:now|no\s+longer|henceforth)\s+/i, '');
-  if (/^(?:free\b|unrestricted|unfiltered|uncensored|jailbroken|DAN\b|allowed|permitted|authori[sz]ed|able\s+to|operating|acting|in\s+(?:\w+\s+)?(?:developer|god|admin|debug|unrestricted|jailbreak|dan|sudo)\s+mode)/i.test(tail)) return 'medium';
-  if (/no\s+longer/i.test(match[0]) && /\b(?:bound|restricted|limited|an?\s+(?:ai|assistant)|required|constrained)\b/i.test(tail)) return 'medium';
+  if (
+    /^(?:free\b|unrestricted|unfiltered|uncensored|jailbroken|DAN\b|allowed|permitted|authori[sz]ed|able\s+to|operating|acting|in\s+(?:\w+\s+)?(?:developer|god|admin|debug|unrestricted|jailbreak|dan|sudo)\s+mode)/i.test(
+      tail,
+    )
+  )
+    return 'medium';
+  if (/no\s+longer/i.test(match[0]) && /\b(?:bound|restricted|limited|an?\s+(?:ai|assistant)|required|constrained)\b/i.test(tail))
+    return 'medium';
   if (/^(?:an?|the|my)\s/i.test(tail)) return 'low';
   return undefined;
 }
 
 function promptLeak(match: RegExpExecArray): Severity {
-  return /system\s+(?:prompt|message)|initial\s+prompt|hidden\s+(?:prompt|instructions)|developer\s+message|words\s+above|text\s+above/i.test(match[0]) ? 'medium' : 'low';
+  return /system\s+(?:prompt|message)|initial\s+prompt|hidden\s+(?:prompt|instructions)|developer\s+message|words\s+above|text\s+above/i.test(
+    match[0],
+  )
+    ? 'medium'
+    : 'low';
 }
 
 function yourNewTask(match: RegExpExecArray): Severity {
@@ -75,9 +90,15 @@ function yourNewTask(match: RegExpExecArray): Severity {
 
 function exfilInstruction(match: RegExpExecArray): Severity {
   const phrase = match[0];
-  if (/\b(?:conversation|chat|history|messages?|system\s+prompt|memor(?:y|ies)|context|session|secrets?|credentials?|passwords?|env(?:ironment)?|ssh|private\s+keys?|user\s+data|personal|\.env|previous\s+answers?)\b/i.test(phrase)) return 'high';
+  if (
+    /\b(?:conversation|chat|history|messages?|system\s+prompt|memor(?:y|ies)|context|session|secrets?|credentials?|passwords?|env(?:ironment)?|ssh|private\s+keys?|user\s+data|personal|\.env|previous\s+answers?)\b/i.test(
+      phrase,
+    )
+  )
+    return 'high';
   // keys and tokens copied or leaked to an address (not "send your API key as a query parameter")
-  if (/^(?:copy|leak|exfiltrate|forward|upload|transmit|post|send)\b/i.test(phrase) && /(?:webhook|https?:\/\/)$/i.test(phrase)) return 'medium';
+  if (/^(?:copy|leak|exfiltrate|forward|upload|transmit|post|send)\b/i.test(phrase) && /(?:webhook|https?:\/\/)$/i.test(phrase))
+    return 'medium';
   return 'low';
 }
 
@@ -88,7 +109,12 @@ function chatToken(match: RegExpExecArray): Severity {
 function fakeTag(match: RegExpExecArray, text: string): Severity | undefined {
   const name = (/^<\/?([A-Za-z_:-]+)/.exec(match[0])?.[1] ?? '').toLowerCase();
   // "handle <system> tags": the tag is being talked about
-  if (/^\s+(?:tags?|elements?|blocks?|markers?|tokens?)\b/i.test(text.slice(match.index + match[0].length, match.index + match[0].length + 12))) return 'low';
+  if (
+    /^\s+(?:tags?|elements?|blocks?|markers?|tokens?)\b/i.test(
+      text.slice(match.index + match[0].length, match.index + match[0].length + 12),
+    )
+  )
+    return 'low';
   if (/^(?:instructions?|prompt|context)$/.test(name)) return 'low';
   if (name === 'system') {
     // <system>GitHub</system> in a Maven POM is data, not a turn
@@ -103,7 +129,8 @@ function turnMarker(match: RegExpExecArray, text: string): Severity | undefined 
   const line = match[0];
   const role = (/^\s*(?:#{1,6}\s*)?([A-Za-z]+)/.exec(line)?.[1] ?? '').toLowerCase();
   const heading = /^\s*#/.test(line);
-  const imperative = /:\s*(?:you\b|ignore|disregard|forget|from\s+now|new\s+instructions|always\b|never\b|override|important|do\s+not)/i.test(line);
+  const imperative =
+    /:\s*(?:you\b|ignore|disregard|forget|from\s+now|new\s+instructions|always\b|never\b|override|important|do\s+not)/i.test(line);
   if (role === 'human' || role === 'assistant') {
     // "\n\nHuman:" is exactly how a turn starts in a raw prompt
     return /\n[ \t]*\n$/.test(text.slice(Math.max(0, match.index - 40), match.index)) ? 'high' : 'medium';
@@ -157,7 +184,9 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   {
     id: 'new-instructions',
     family: 'instruction-override',
-    pattern: g(String.raw`\b(?:new|updated|revised|real|actual|true|additional|secret|hidden|override|priority|urgent|admin(?:istrator)?)\s+(?:system\s+)?(?:instructions?|directives?|orders)\s*:`),
+    pattern: g(
+      String.raw`\b(?:new|updated|revised|real|actual|true|additional|secret|hidden|override|priority|urgent|admin(?:istrator)?)\s+(?:system\s+)?(?:instructions?|directives?|orders)\s*:`,
+    ),
     severity: 'medium',
     boostWhenAddressed: true,
     message: 'announces new instructions for the agent',
@@ -165,7 +194,9 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   {
     id: 'your-new-task',
     family: 'instruction-override',
-    pattern: g(String.raw`\byour\s+(?:new|real|actual|true|only|primary|updated|revised|sole)\s+(?:task|goal|objective|role|instructions?|mission|purpose|job|directive|priority|assignment)s?\s+(?:is|are|will\s+be|becomes?|now)\b`),
+    pattern: g(
+      String.raw`\byour\s+(?:new|real|actual|true|only|primary|updated|revised|sole)\s+(?:task|goal|objective|role|instructions?|mission|purpose|job|directive|priority|assignment)s?\s+(?:is|are|will\s+be|becomes?|now)\b`,
+    ),
     severity: yourNewTask,
     message: 'gives the agent a new task',
   },
@@ -192,7 +223,9 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   {
     id: 'always-run',
     family: 'instruction-override',
-    pattern: g(String.raw`\b(?:always|must\s+always|should\s+always|make\s+sure\s+(?:to\s+)?always|never\s+forget\s+to)\s+(?:first\s+)?(?:run|execute|call|invoke|curl|wget|fetch|source|eval|download|install|pipe|send|post|upload)\b`),
+    pattern: g(
+      String.raw`\b(?:always|must\s+always|should\s+always|make\s+sure\s+(?:to\s+)?always|never\s+forget\s+to)\s+(?:first\s+)?(?:run|execute|call|invoke|curl|wget|fetch|source|eval|download|install|pipe|send|post|upload)\b`,
+    ),
     severity: 'low',
     boostWhenAddressed: true,
     message: 'sets a standing rule to run or send something',
@@ -288,7 +321,9 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   {
     id: 'change-agent-memory',
     family: 'instruction-override',
-    pattern: g(String.raw`\b(?:update|modify|edit|overwrite|change|rewrite|replace)\s+(?:your|the\s+(?:ai|agent|assistant)'?s?)\s+(?:memory|memories|instructions|system\s+prompt|rules|core\s+directives)\b`),
+    pattern: g(
+      String.raw`\b(?:update|modify|edit|overwrite|change|rewrite|replace)\s+(?:your|the\s+(?:ai|agent|assistant)'?s?)\s+(?:memory|memories|instructions|system\s+prompt|rules|core\s+directives)\b`,
+    ),
     severity: 'medium',
     addressesAgent: true,
     message: 'tells the agent to change its memory or instructions',
@@ -297,7 +332,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'exfiltration-instruction',
     family: 'exfiltration',
     pattern: g(
-      String.raw`\b(?:append|add|include|insert|put|encode|embed|attach|send|post|upload|transmit|forward|leak|exfiltrate|copy)\s+(?:(?:the|your|all|any|this|a|every)\s+)*(?:(?:full|entire|whole|previous|user'?s?|current|private|secret|base64[- ]encoded|encoded|url[- ]encoded|stored|saved)\s+)*` +
+      String.raw`\b(?:append|add|include|insert|put|encode|embed|attach|send|post|upload|transmit|forward|leak|exfiltrate|copy)\s+(?:(?:the|your|all|any|this|a|every)\s+)*(?:(?:contents?|copy|copies|values?|text)\s+of\s+(?:(?:the|your|all|any|this|a|every)\s+)*)?(?:(?:full|entire|whole|previous|user'?s?|current|private|secret|base64[- ]encoded|encoded|url[- ]encoded|stored|saved)\s+)*` +
         String.raw`(?:conversation|chat(?:\s+history)?|history|messages?|secrets?|credentials?|api\s+keys?|tokens?|passwords?|env(?:ironment)?(?:\s+variables)?|system\s+prompt|memor(?:y|ies)|context|session(?:\s+data)?|cookies?|ssh\s+keys?|private\s+keys?|user\s+data|personal\s+(?:data|information)|emails?|source\s+code|\.env(?:\s+file)?|previous\s+answers?)\b` +
         String.raw`[^\n]{0,120}?\b(?:to|in|into|as|via|using)\s+(?:the\s+|a\s+|this\s+|my\s+)?(?:url|link|query(?:\s+string)?|(?:query\s+)?param(?:eter)?s?|image|img|markdown\s+image|webhook|https?://)`,
     ),
@@ -335,7 +370,9 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   {
     id: 'chat-template-token',
     family: 'role-spoofing',
-    pattern: g(String.raw`<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_text|eom_id|end_of_turn|start_of_turn|tool|ipython|channel|message|end|start|return|call)\|>(?:\s*(?:system|user|assistant|tool|developer)\b)?`),
+    pattern: g(
+      String.raw`<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_text|eom_id|end_of_turn|start_of_turn|tool|ipython|channel|message|end|start|return|call)\|>(?:\s*(?:system|user|assistant|tool|developer)\b)?`,
+    ),
     severity: chatToken,
     message: 'contains chat-template tokens that start a new turn',
   },

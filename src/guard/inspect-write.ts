@@ -148,13 +148,20 @@ export function inspectWrite(candidate: WriteCandidate, options: InspectWriteOpt
     const from = describeSource(candidate.source);
     for (const finding of findings) {
       if (!atLeast(finding.severity, 'medium')) continue;
-      reasons.push(`untrusted ${from}: ${finding.severity} ${finding.family}/${finding.rule} in ${finding.field}: ${finding.message} ("${finding.excerpt}")`);
+      reasons.push(
+        `untrusted ${from}: ${finding.severity} ${finding.family}/${finding.rule} in ${finding.field}: ${finding.message} ("${finding.excerpt}")`,
+      );
     }
     if (candidate.type === 'feedback' || options.existingType === 'feedback') {
-      reasons.push(`untrusted ${from} would ${options.existingType === 'feedback' ? 'change' : 'create'} a feedback topic, which steers how the agent works`);
+      reasons.push(
+        `untrusted ${from} would ${options.existingType === 'feedback' ? 'change' : 'create'} a feedback topic, which steers how the agent works`,
+      );
     }
     evidence?.forEach((item, index) => {
-      if (item.kind === 'command') reasons.push(`untrusted ${from} brings command evidence (evidence[${index}]) that verification would run: ${JSON.stringify(item.run.slice(0, 120))}`);
+      if (item.kind === 'command')
+        reasons.push(
+          `untrusted ${from} brings command evidence (evidence[${index}]) that verification would run: ${JSON.stringify(item.run.slice(0, 120))}`,
+        );
     });
   }
 

@@ -151,7 +151,13 @@ export function findInvisibleCharacters(text: string): RawFinding[] {
         message: `invisible Unicode tag characters hide text${hidden ? `: "${hidden.slice(0, 120)}"` : ''}`,
       });
     } else if (first.kind === 'bidi') {
-      findings.push({ rule: 'bidi-control', family: 'invisible-characters', severity: 'medium', ...span, message: 'bidirectional control characters reorder what a reader sees (Trojan Source)' });
+      findings.push({
+        rule: 'bidi-control',
+        family: 'invisible-characters',
+        severity: 'medium',
+        ...span,
+        message: 'bidirectional control characters reorder what a reader sees (Trojan Source)',
+      });
     } else if (first.kind === 'variation') {
       findings.push({
         rule: 'variation-selector-run',
@@ -167,7 +173,9 @@ export function findInvisibleCharacters(text: string): RawFinding[] {
         family: 'invisible-characters',
         severity: suspicious ? 'medium' : 'low',
         ...span,
-        message: splitsAWord(text, run) ? 'zero-width characters split a word, which hides it from filters' : 'zero-width characters in the text',
+        message: splitsAWord(text, run)
+          ? 'zero-width characters split a word, which hides it from filters'
+          : 'zero-width characters in the text',
       });
     }
   }

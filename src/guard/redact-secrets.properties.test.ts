@@ -5,7 +5,8 @@ import { findSecrets, placeholderFor, redactDeep, redactSecrets } from './redact
 const ALNUM = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'];
 const UPPER27 = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'];
 
-const run = (alphabet: string[], min: number, max = min): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
+const run = (alphabet: string[], min: number, max = min): fc.Arbitrary<string> =>
+  fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
 
 /** Secret-shaped values (built here, never real) and the punctuation that surrounds secrets. */
 const secretShaped = fc.oneof(
@@ -50,7 +51,9 @@ const fragments = fc.constantFrom(
   'sig=',
   'AccountKey=',
 );
-const text = fc.array(fc.oneof(secretShaped, fragments, fc.string({ unit: 'binary', maxLength: 12 })), { maxLength: 30 }).map((parts) => parts.join(''));
+const text = fc
+  .array(fc.oneof(secretShaped, fragments, fc.string({ unit: 'binary', maxLength: 12 })), { maxLength: 30 })
+  .map((parts) => parts.join(''));
 
 describe('redactSecrets, for any input', () => {
   it('never throws and leaves no match of any rule in its output', () => {

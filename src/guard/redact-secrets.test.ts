@@ -41,11 +41,20 @@ const SECRET_CASES: Array<[string, string, string]> = (() => {
   add('aws-access-key', (s) => `aws_access_key_id = ${s}`, 'AKIA' + fake('upper27', 16));
   add('aws-access-key', (s) => `"AccessKeyId": "${s}",`, 'ASIA' + fake('upper27', 16, 7));
   add('aws-secret-key', (s) => `aws_secret_access_key = ${s}`, fake('b64', 40));
-  for (const prefix of ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_']) add('github-token', (s) => `git clone https://x-access-token:${s}@github.com/acme/app`, prefix + fake('alnum', 36, prefix.length + prefix.charCodeAt(2)));
+  for (const prefix of ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'])
+    add(
+      'github-token',
+      (s) => `git clone https://x-access-token:${s}@github.com/acme/app`,
+      prefix + fake('alnum', 36, prefix.length + prefix.charCodeAt(2)),
+    );
   add('github-fine-grained-token', (s) => `GH_TOKEN=${s}`, 'github_pat_' + fake('alnum', 22) + '_' + fake('alnum', 59));
   add('gitlab-token', (s) => `PRIVATE-TOKEN: ${s}`, 'glpat-' + fake('url', 20));
   add('slack-token', (s) => `SLACK_BOT_TOKEN=${s}`, `xoxb-${fake('digits', 12)}-${fake('digits', 13)}-${fake('alnum', 24)}`);
-  add('slack-webhook', (s) => `curl -X POST ${s} -d '{"text":"hi"}'`, `https://hooks.slack.com/services/T${fake('upper27', 8)}/B${fake('upper27', 10)}/${fake('alnum', 24)}`);
+  add(
+    'slack-webhook',
+    (s) => `curl -X POST ${s} -d '{"text":"hi"}'`,
+    `https://hooks.slack.com/services/T${fake('upper27', 8)}/B${fake('upper27', 10)}/${fake('alnum', 24)}`,
+  );
   add('discord-webhook', (s) => `webhook: ${s}`, `https://discord.com/api/webhooks/${fake('digits', 18)}/${fake('url', 68)}`);
   add('stripe-key', (s) => `stripe.api_key = "${s}"`, 'sk_live_' + fake('alnum', 24));
   add('stripe-key', (s) => `STRIPE_WEBHOOK_SECRET=${s}`, 'whsec_' + fake('alnum', 32));
@@ -57,7 +66,11 @@ const SECRET_CASES: Array<[string, string, string]> = (() => {
   add('private-key', (s) => `${s}\n`, pem('OPENSSH PRIVATE KEY'));
   add('private-key', (s) => `{"type": "service_account", "private_key": "${s}"}`, pem('PRIVATE KEY').replace(/\n/g, '\\n'));
   add('gcp-private-key-id', (s) => `{"type": "service_account", "private_key_id": "${s}"}`, fake('hex', 40));
-  add('azure-storage-key', (s) => `DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=${s};EndpointSuffix=core.windows.net`, fake('b64', 86) + '==');
+  add(
+    'azure-storage-key',
+    (s) => `DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=${s};EndpointSuffix=core.windows.net`,
+    fake('b64', 86) + '==',
+  );
   add('azure-sas-token', (s) => `https://acme.blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&sig=${s}`, fake('alnum', 43) + '%3D');
   add('azure-client-secret', (s) => `AZURE_CLIENT_SECRET=${s}`, fake('alnum', 3) + '8Q~' + fake('url', 34));
   add('npm-token', (s) => `//registry.npmjs.org/:_authToken=${s}`, 'npm_' + fake('alnum', 36));
@@ -173,14 +186,24 @@ describe('redactDeep', () => {
     const token = 'ghp_' + fake('alnum', 36, 21);
     const input = { kind: 'command', run: `gh auth login --with-token ${token}`, expect: { exit: 0 }, list: ['plain', `x ${token}`] };
     const { value, redactions } = redactDeep(input);
-    expect(value).toEqual({ kind: 'command', run: 'gh auth login --with-token [REDACTED:github-token]', expect: { exit: 0 }, list: ['plain', 'x [REDACTED:github-token]'] });
+    expect(value).toEqual({
+      kind: 'command',
+      run: 'gh auth login --with-token [REDACTED:github-token]',
+      expect: { exit: 0 },
+      list: ['plain', 'x [REDACTED:github-token]'],
+    });
     expect(redactions.map((redaction) => redaction.path)).toEqual(['run', 'list[1]']);
     expect(input.run).toContain(token);
   });
 
   it('judges a property by its key: any literal password, random-looking secrets', () => {
     const { value } = redactDeep({ password: 'hunter2', apiKey: fake('alnum', 32), token: 'string', db: { passwd: '${DB_PASS}' } });
-    expect(value).toEqual({ password: '[REDACTED:password]', apiKey: '[REDACTED:generic-secret]', token: 'string', db: { passwd: '${DB_PASS}' } });
+    expect(value).toEqual({
+      password: '[REDACTED:password]',
+      apiKey: '[REDACTED:generic-secret]',
+      token: 'string',
+      db: { passwd: '${DB_PASS}' },
+    });
     expect(redactDeep(value).redactions).toEqual([]);
   });
 

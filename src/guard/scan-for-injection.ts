@@ -53,7 +53,11 @@ function runRules(text: string, purpose: ScanPurpose): RawFinding[] {
       if (match[0].length === 0) continue;
       let severity = ruleSeverity(rule, match, text, purpose);
       if (severity === undefined) continue;
-      if ((rule.family === 'instruction-override' || rule.family === 'role-spoofing') && isQuotedMention(text, match.index, match.index + match[0].length)) severity = 'low';
+      if (
+        (rule.family === 'instruction-override' || rule.family === 'role-spoofing') &&
+        isQuotedMention(text, match.index, match.index + match[0].length)
+      )
+        severity = 'low';
       findings.push({
         rule: rule.id,
         family: rule.family,

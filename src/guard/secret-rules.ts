@@ -43,13 +43,17 @@ export function isTemplateValue(value: string): boolean {
     /^<[^<>]*>$/.test(trimmed) || // <password>
     /^\[REDACTED(?::[a-z0-9-]+)?\]$/.test(trimmed) ||
     /^([*x•.#?_-])\1+$/i.test(trimmed) || // ****, xxxx, ...
-    /^(?:null|nil|none|undefined|true|false|string|str|number|int|integer|bool|boolean|any|unknown|bytes|required|optional|empty)$/i.test(trimmed)
+    /^(?:null|nil|none|undefined|true|false|string|str|number|int|integer|bool|boolean|any|unknown|bytes|required|optional|empty)$/i.test(
+      trimmed,
+    )
   );
 }
 
 /** A value that is code reading the secret from elsewhere (`os.environ[...]`, `config.password`). */
 export function isCodeReference(value: string): boolean {
-  return /[([{]/.test(value) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) || /^(?:process\.env|os\.environ|env|ENV)\b/.test(value);
+  return (
+    /[([{]/.test(value) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) || /^(?:process\.env|os\.environ|env|ENV)\b/.test(value)
+  );
 }
 
 /** After `key: value` (YAML, prose), a bare value must end its line or its list item. */
@@ -101,7 +105,8 @@ const rx = (source: string, flags = 'dg'): RegExp => new RegExp(source, flags);
 const KEY_BEGIN = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/g;
 const KEY_END = /-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/g;
 /** After a BEGIN line with no END line: the base64 lines and PEM headers that follow. */
-const KEY_BODY = /(?:(?:\r?\n|\\n)(?:[A-Za-z0-9+/]{1,100}={0,2}(?=\r?\n|\\n|["',]|$)|(?:Proc-Type|DEK-Info|Comment|Version):[^\n\\]{0,100}|[ \t]{0,20}(?=\r?\n|\\n))){0,400}/y;
+const KEY_BODY =
+  /(?:(?:\r?\n|\\n)(?:[A-Za-z0-9+/]{1,100}={0,2}(?=\r?\n|\\n|["',]|$)|(?:Proc-Type|DEK-Info|Comment|Version):[^\n\\]{0,100}|[ \t]{0,20}(?=\r?\n|\\n))){0,400}/y;
 const KEY_MAX = 16_384;
 
 /**
@@ -135,7 +140,8 @@ function findPrivateKeys(text: string): Array<{ start: number; end: number }> {
 export const SECRET_RULES: readonly SecretRule[] = [
   {
     id: 'private-key',
-    description: 'PEM/OpenSSH/PGP private key block (also a GCP service-account key, in JSON with \\n escapes); a block cut off before its END line is redacted to the end of its base64',
+    description:
+      'PEM/OpenSSH/PGP private key block (also a GCP service-account key, in JSON with \\n escapes); a block cut off before its END line is redacted to the end of its base64',
     keywords: ['private key'],
     patterns: [],
     find: findPrivateKeys,
@@ -144,7 +150,9 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: 'jwt',
     description: 'JSON Web Token (header.payload.signature, base64url)',
     keywords: ['eyj'],
-    patterns: [rx(String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,2048}(?![A-Za-z0-9_-])`)],
+    patterns: [
+      rx(String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,2048}(?![A-Za-z0-9_-])`),
+    ],
   },
   {
     id: 'aws-access-key',
@@ -157,7 +165,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     description: 'AWS secret access key (40 base64 characters) assigned to an aws…secret/key name',
     keywords: ['aws'],
     patterns: [
-      rx(String.raw`(?<![A-Za-z0-9])aws[A-Za-z0-9_.-]{0,30}?(?:secret|key)[A-Za-z0-9_.-]{0,30}?["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, 'dgi'),
+      rx(
+        String.raw`(?<![A-Za-z0-9])aws[A-Za-z0-9_.-]{0,30}?(?:secret|key)[A-Za-z0-9_.-]{0,30}?["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+        'dgi',
+      ),
     ],
   },
   {
@@ -174,10 +185,13 @@ export const SECRET_RULES: readonly SecretRule[] = [
   },
   {
     id: 'gitlab-token',
-    description: 'GitLab tokens (glpat-, glptt-, gldt-, glrt-, glcbt-, gloas-, glft-, glimt-, glsoat-, glagent-) and runner registration tokens (GR1348941)',
+    description:
+      'GitLab tokens (glpat-, glptt-, gldt-, glrt-, glcbt-, gloas-, glft-, glimt-, glsoat-, glagent-) and runner registration tokens (GR1348941)',
     keywords: ['glpat-', 'glptt-', 'gldt-', 'glrt-', 'glcbt-', 'gloas-', 'glft-', 'glimt-', 'glsoat-', 'glagent-', 'glffct-', 'gr1348941'],
     patterns: [
-      rx(String.raw`(?<![A-Za-z0-9_-])(?:gl(?:pat|ptt|dt|rt|cbt|oas|ft|imt|soat|agent|ffct)-|GR1348941)[A-Za-z0-9_-]{20,255}(?:\.[A-Za-z0-9_-]{1,64}){0,3}(?![A-Za-z0-9_-])`),
+      rx(
+        String.raw`(?<![A-Za-z0-9_-])(?:gl(?:pat|ptt|dt|rt|cbt|oas|ft|imt|soat|agent|ffct)-|GR1348941)[A-Za-z0-9_-]{20,255}(?:\.[A-Za-z0-9_-]{1,64}){0,3}(?![A-Za-z0-9_-])`,
+      ),
     ],
   },
   {
@@ -202,7 +216,9 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: 'stripe-key',
     description: 'Stripe secret and restricted keys (sk_/rk_ live/test) and webhook secrets (whsec_)',
     keywords: ['sk_live', 'sk_test', 'sk_prod', 'rk_live', 'rk_test', 'rk_prod', 'whsec_'],
-    patterns: [rx(String.raw`(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{24,64})(?![A-Za-z0-9_])`)],
+    patterns: [
+      rx(String.raw`(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{24,64})(?![A-Za-z0-9_])`),
+    ],
   },
   {
     id: 'anthropic-key',
@@ -234,7 +250,9 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: 'azure-storage-key',
     description: 'Azure storage account key, Service Bus / Event Hubs shared access key (in connection strings)',
     keywords: ['accountkey', 'sharedaccesskey'],
-    patterns: [rx(String.raw`(?<![A-Za-z])(?:AccountKey|SharedAccessKey)[ \t]{0,3}=[ \t]{0,3}(?<secret>[A-Za-z0-9+/]{20,200}={0,2})`, 'dgi')],
+    patterns: [
+      rx(String.raw`(?<![A-Za-z])(?:AccountKey|SharedAccessKey)[ \t]{0,3}=[ \t]{0,3}(?<secret>[A-Za-z0-9+/]{20,200}={0,2})`, 'dgi'),
+    ],
   },
   {
     id: 'azure-sas-token',
@@ -307,7 +325,9 @@ export const SECRET_RULES: readonly SecretRule[] = [
     description: 'password in a URL with credentials (postgres://user:pass@, mysql, mongodb+srv, redis, amqp, https, …)',
     keywords: ['://'],
     patterns: [
-      rx(String.raw`(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/@'"\x60<>]{0,256}:(?<secret>[^\s@/'"\x60<>]{1,256})@(?=[A-Za-z0-9\[._-])`),
+      rx(
+        String.raw`(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/@'"\x60<>]{0,256}:(?<secret>[^\s@/'"\x60<>]{1,256})@(?=[A-Za-z0-9\[._-])`,
+      ),
     ],
     accept: notTemplate,
   },
@@ -322,7 +342,11 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: 'bearer-token',
     description: 'Bearer token (Authorization header) that looks random',
     keywords: ['bearer', 'authorization'],
-    patterns: [rx(String.raw`(?<![A-Za-z0-9])(?:[Bb]earer|BEARER|Authorization:[ \t]*[Tt]oken)[ \t]+(?<secret>[A-Za-z0-9._~+/-]{16,4096}=*)(?![A-Za-z0-9._~+/=-])`)],
+    patterns: [
+      rx(
+        String.raw`(?<![A-Za-z0-9])(?:[Bb]earer|BEARER|Authorization:[ \t]*[Tt]oken)[ \t]+(?<secret>[A-Za-z0-9._~+/-]{16,4096}=*)(?![A-Za-z0-9._~+/=-])`,
+      ),
+    ],
     accept: (value) => looksRandom(value),
   },
   {
@@ -356,7 +380,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
 ];
 
 const PASSWORD_NAME = /(?:password|passwd|passphrase|pwd|^pass$|[_.-]pass$)/i;
-const SECRET_NAME = /(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|secret[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?key|app[_.-]?key|license[_.-]?key|session[_.-]?key|account[_.-]?key|credentials?|auth)$/i;
+const SECRET_NAME =
+  /(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|secret[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?key|app[_.-]?key|license[_.-]?key|session[_.-]?key|account[_.-]?key|credentials?|auth)$/i;
 
 /**
  * The rule an object property counts as, by its key and string value (for redactDeep):

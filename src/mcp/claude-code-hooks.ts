@@ -24,7 +24,7 @@ export function parseHookPayload(text: string): HookPayload {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
     const record = value as Record<string, unknown>;
-    const pick = (key: string) => (typeof record[key] === 'string' ? (record[key]) : undefined);
+    const pick = (key: string) => (typeof record[key] === 'string' ? record[key] : undefined);
     const payload: HookPayload = {};
     for (const key of ['session_id', 'transcript_path', 'cwd', 'hook_event_name', 'source', 'reason'] as const) {
       const found = pick(key);

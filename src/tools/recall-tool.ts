@@ -9,7 +9,13 @@ const inputSchema = z
     query: z.string().min(1).max(2000).describe('What you are looking for, in content words: components, names, error messages, commands.'),
     limit: z.number().int().min(1).max(20).optional().describe('Most memories to return (default 5).'),
     budget: z.number().int().min(256).max(61_440).optional().describe('Most bytes of the whole answer (default 20480).'),
-    tokens: z.number().int().min(50).max(32_000).optional().describe('Most tokens of the whole answer (counted with a GPT tokenizer); use it to fit your context budget.'),
+    tokens: z
+      .number()
+      .int()
+      .min(50)
+      .max(32_000)
+      .optional()
+      .describe('Most tokens of the whole answer (counted with a GPT tokenizer); use it to fit your context budget.'),
     deep: z.boolean().optional().describe('Also search raw session transcripts; each turn comes with its session and time.'),
     task: taskIdSchema.optional().describe('Your open task: its staged notes come back too, marked unverified.'),
   })

@@ -4,7 +4,9 @@ import { EXIT } from '../output.js';
 
 export function registerDoctor(program: Command, context: CommandContext): void {
   rootOptions(program.command('doctor'))
-    .description('find files changed outside mnemo (re-scanned by the guard), unreadable topics and index problems; repair what is safe (exit 1 when a person is needed)')
+    .description(
+      'find files changed outside mnemo (re-scanned by the guard), unreadable topics and index problems; repair what is safe (exit 1 when a person is needed)',
+    )
     .option('--accept <topics...>', 'vouch for the current content of these hand-edited topics')
     .option('--accept-all', 'vouch for every hand edit listed')
     .option('--json', 'print the report as JSON')
@@ -15,13 +17,19 @@ export function registerDoctor(program: Command, context: CommandContext): void 
         if (options.json) return context.out.json(report);
         const { out } = context;
         for (const edit of report.handEdits) {
-          const what = edit.status === 'changed' ? 'changed outside mnemo' : edit.status === 'unrecorded' ? 'not written by mnemo' : 'deleted outside mnemo';
+          const what =
+            edit.status === 'changed'
+              ? 'changed outside mnemo'
+              : edit.status === 'unrecorded'
+                ? 'not written by mnemo'
+                : 'deleted outside mnemo';
           out.line(`${edit.file}: ${what}${edit.accepted ? ' (accepted)' : ''}`);
           for (const finding of edit.findings) out.line(`  guard: ${finding.rule} (${finding.severity}): ${finding.message}`);
         }
         for (const file of report.unreadable) out.line(`${file.file}: unreadable: ${file.error}`);
         for (const problem of report.index.problems) out.line(`MEMORY.md: ${problem.message}`);
-        if (report.index.problems.length > 0) out.line(report.index.repaired ? 'MEMORY.md: re-rendered from the topics.' : 'MEMORY.md: still disagrees with the topics.');
+        if (report.index.problems.length > 0)
+          out.line(report.index.repaired ? 'MEMORY.md: re-rendered from the topics.' : 'MEMORY.md: still disagrees with the topics.');
         for (const lock of report.staleLocksRemoved) out.line(`removed ${lock}: its process is gone`);
         for (const file of report.strayFilesMoved) out.line(`moved ${file} (a temp file left by a crash) to .state/trash/`);
         if (report.ok) out.line('The memory is healthy.');

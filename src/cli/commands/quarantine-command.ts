@@ -12,18 +12,23 @@ function printItem(out: Output, item: QuarantineItem): void {
   const { candidate } = item;
   out.line(`id        ${item.id} (${item.status})`);
   out.line(`held      ${item.time}${item.task ? ` from task ${item.task}` : ''}${item.dream ? ` by dream ${item.dream}` : ''}`);
-  out.line(`source    ${candidate.source.kind}${candidate.source.origin ? ` (${candidate.source.origin})` : ''}, ${candidate.source.trust}`);
+  out.line(
+    `source    ${candidate.source.kind}${candidate.source.origin ? ` (${candidate.source.origin})` : ''}, ${candidate.source.trust}`,
+  );
   out.line(`why       ${item.reasons.join('; ')}`);
   for (const finding of item.findings) out.line(`  - ${finding.field}: ${finding.rule} (${finding.severity}): ${finding.excerpt}`);
   out.line(`topic     ${candidate.name} [${candidate.type}]: ${candidate.description}`);
   out.line('---');
   // Shown as text for review only; it is never loaded into an agent's context from here.
   out.line(candidate.body.trimEnd());
-  if (item.decided) out.line(`--- ${item.status} by ${item.decided.by} at ${item.decided.time}${item.decided.note ? `: ${item.decided.note}` : ''}`);
+  if (item.decided)
+    out.line(`--- ${item.status} by ${item.decided.by} at ${item.decided.time}${item.decided.note ? `: ${item.decided.note}` : ''}`);
 }
 
 export function registerQuarantine(program: Command, context: CommandContext): void {
-  const quarantine = program.command('quarantine').description('writes the guard held (untrusted content that tripped its scan, feedback from untrusted sources): review them');
+  const quarantine = program
+    .command('quarantine')
+    .description('writes the guard held (untrusted content that tripped its scan, feedback from untrusted sources): review them');
 
   rootOptions(quarantine.command('list'))
     .description('held writes (with --all, approved and rejected ones too)')
@@ -34,7 +39,14 @@ export function registerQuarantine(program: Command, context: CommandContext): v
         const items = await memory.quarantine.list({ all: options.all === true });
         if (options.json) return context.out.json(items);
         if (items.length === 0) return context.out.note(options.all ? 'Quarantine is empty.' : 'Nothing is held.');
-        const rows = items.map((item) => [item.id, item.status, item.candidate.source.kind, item.time.slice(0, 16), item.candidate.name, item.reasons.join('; ')]);
+        const rows = items.map((item) => [
+          item.id,
+          item.status,
+          item.candidate.source.kind,
+          item.time.slice(0, 16),
+          item.candidate.name,
+          item.reasons.join('; '),
+        ]);
         for (const line of formatTable([['ID', 'STATUS', 'SOURCE', 'HELD', 'TOPIC', 'WHY'], ...rows])) context.out.line(line);
       });
     });

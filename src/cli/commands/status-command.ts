@@ -25,7 +25,9 @@ export function registerStatus(program: Command, context: CommandContext): void 
           `index      ${status.index.lines}/${status.index.maxLines} lines, ${status.index.bytes}/${status.index.maxBytes} bytes, ${status.index.entries} entries${status.index.omitted.length ? `, ${status.index.omitted.length} left out` : ''}${status.index.inSync ? '' : ` — out of date (${status.index.problems} problem(s)): run mnemo index`}`,
         );
         out.line(`sessions   ${status.transcripts.sessions} (${status.transcripts.turns} turns)`);
-        out.line(`guard      ${status.guard.redactions} secret(s) redacted, ${status.guard.quarantined} write(s) quarantined (${status.guard.held} held for review)${status.guard.withheld ? `, ${status.guard.withheld} hand-edited body(ies) withheld` : ''}`);
+        out.line(
+          `guard      ${status.guard.redactions} secret(s) redacted, ${status.guard.quarantined} write(s) quarantined (${status.guard.held} held for review)${status.guard.withheld ? `, ${status.guard.withheld} hand-edited body(ies) withheld` : ''}`,
+        );
         out.line(`last dream ${status.lastDream ?? 'never'}`);
         out.line(`open tasks ${status.openTasks.length === 0 ? 'none' : ''}`);
         for (const task of status.openTasks)
