@@ -1,10 +1,10 @@
-import { loadConfig, type MnemoConfig } from '../config/index.js';
-import type { MemoryWriter, UsageLog } from '../discipline/index.js';
+import { loadConfig } from '../config/index.js';
 import {
   checkDreamDue,
   dreamStatus,
   rollbackDream,
   runDream,
+  type DreamDependencies,
   type DreamDue,
   type DreamOptions,
   type DreamOutcome,
@@ -13,8 +13,7 @@ import {
   type RollbackResult,
 } from '../dream/index.js';
 import { createModel, type LanguageModelPort } from '../providers/index.js';
-import type { SearchIndex } from '../retrieval/index.js';
-import { createManualClock, describeError, systemClock, type Clock, type Logger } from '../shared/index.js';
+import { createManualClock, describeError, systemClock } from '../shared/index.js';
 import { isMemoryRoot } from '../store/index.js';
 
 /** The dream part of the library API. */
@@ -31,17 +30,9 @@ export interface DreamApi {
   rollbackDream(id?: string, options?: { force?: boolean }): Promise<RollbackResult>;
 }
 
-export interface DreamWiring {
-  root: string;
-  workspace: string;
-  config: MnemoConfig;
-  clock: Clock;
-  logger: Logger;
-  search: SearchIndex;
-  writer: MemoryWriter;
-  newId: () => string;
-  usage: UsageLog;
-  environment: Record<string, string | undefined>;
+/** What the app hands over: the dream's dependencies, the key config/ resolved, and test hooks. */
+export interface DreamWiring
+  extends Pick<DreamDependencies, 'root' | 'workspace' | 'config' | 'clock' | 'logger' | 'search' | 'writer' | 'newId' | 'usage' | 'environment'> {
   /** The API key config/ resolved for the configured model. */
   modelApiKey: string | undefined;
   /** A model to use instead of the configured one (a scripted model in tests). */

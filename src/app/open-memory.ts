@@ -194,7 +194,7 @@ export interface Memory extends DreamApi {
     options?: { evidence?: Evidence[] },
   ): Promise<{ outcome: TopicCheckOutcome; previousVersion: string | undefined }>;
   /** Move a topic to `.state/trash/` and drop its index line. */
-  forget(slug: string, options?: { reason?: string }): Promise<ForgetResult>;
+  forget(slug: string, options?: { reason?: string; actor?: string }): Promise<ForgetResult>;
   /** Append events to a session transcript. */
   log(session: string, events: TranscriptEventInput | TranscriptEventInput[]): Promise<LogResult>;
   /** Import a transcript file: mnemo's JSONL events, or a Claude Code session with `from: 'claude-code'`. */

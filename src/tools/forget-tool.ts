@@ -25,7 +25,7 @@ export function forgetTool(api: MemoryToolApi, options: MemoryToolsOptions): Too
     inputSchema,
     hints: { readOnly: false, destructive: true, idempotent: false, openWorld: false },
     execute: async ({ topic, reason }) => {
-      const result = await api.forget(topic, { reason: `${reason} (via ${options.origin})` });
+      const result = await api.forget(topic, { reason, actor: `agent (via ${options.origin})` });
       return {
         text: `Forgot ${result.slug}: it left the index and was moved to the trash (recoverable by the user at ${result.trashPath}).`,
         data: { slug: result.slug, trashPath: result.trashPath },

@@ -61,7 +61,7 @@ export interface MemoryToolApi {
   remember(input: TopicInput & { source?: Provenance; task?: string }): Promise<ToolRememberResult>;
   beginTask(input: BeginTaskInput): Promise<ToolTaskHandle>;
   task(id: string): Promise<ToolTaskHandle>;
-  forget(slug: string, options?: { reason?: string }): Promise<ForgetResult>;
+  forget(slug: string, options?: { reason?: string; actor?: string }): Promise<ForgetResult>;
   status(): Promise<object>;
   verify?: (input: VerifyToolInput) => Promise<VerifyReport>;
   dream?: (input: DreamToolInput) => Promise<unknown>;

@@ -156,7 +156,8 @@ describe('memory tools', () => {
       expect(forgot.ok).toBe(true);
       expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).not.toContain('old-rule');
       const audit = await readFile(join(dir, '.state', 'audit.jsonl'), 'utf8');
-      expect(audit).toContain('the user says it no longer holds (via mcp)');
+      const line = JSON.parse(audit.trim().split('\n').at(-1) as string);
+      expect(line).toMatchObject({ action: 'topic-forgotten', reason: 'the user says it no longer holds', actor: 'agent (via mcp)' });
       const dream = await byName({ ...memory, dream: undefined })('dream').run({});
       expect(dream).toMatchObject({ ok: false, error: { message: 'dream is not available in this version of mnemo.' } });
     });
