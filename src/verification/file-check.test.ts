@@ -1,29 +1,11 @@
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
-import { sha256, systemClock } from '../shared/index.js';
+import { sha256 } from '../shared/index.js';
 import type { Evidence } from '../store/index.js';
-import type { CheckContext } from './check-context.js';
 import { checkEvidence } from './evidence-check.js';
-
-function contextFor(workspace: string, overrides: Partial<CheckContext> = {}): CheckContext {
-  return {
-    workspace,
-    clock: systemClock,
-    trust: 'trusted',
-    allowCommands: false,
-    allowHttp: false,
-    allowedHosts: [],
-    commandTimeoutMs: 5000,
-    ...overrides,
-  };
-}
-
-async function put(root: string, path: string, text: string): Promise<void> {
-  await mkdir(dirname(join(root, path)), { recursive: true });
-  await writeFile(join(root, path), text);
-}
+import { checkContext as contextFor, put } from '../../test/helpers/check-context.js';
 
 const STAGING = 'kind: deploy\nstrategy: blue-green\nport: 8080\n';
 

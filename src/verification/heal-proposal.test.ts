@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
-import { systemClock } from '../shared/index.js';
 import type { Evidence } from '../store/index.js';
 import type { CheckContext } from './check-context.js';
 import { checkEvidence } from './evidence-check.js';
 import { proposeHeal } from './heal-proposal.js';
 import { applyHeal } from './heal-replacements.js';
+import { checkContext as contextFor, put } from '../../test/helpers/check-context.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=mnemo', '-c', 'user.email=mnemo@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
@@ -16,24 +16,6 @@ function git(cwd: string, ...args: string[]): string {
     encoding: 'utf8',
     stdio: 'pipe',
   });
-}
-
-function contextFor(workspace: string, overrides: Partial<CheckContext> = {}): CheckContext {
-  return {
-    workspace,
-    clock: systemClock,
-    trust: 'trusted',
-    allowCommands: false,
-    allowHttp: false,
-    allowedHosts: [],
-    commandTimeoutMs: 5000,
-    ...overrides,
-  };
-}
-
-async function put(root: string, path: string, text: string): Promise<void> {
-  await mkdir(dirname(join(root, path)), { recursive: true });
-  await writeFile(join(root, path), text);
 }
 
 async function repository(files: Record<string, string>): Promise<string> {

@@ -2,21 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
-import { systemClock } from '../shared/index.js';
-import type { CheckContext } from './check-context.js';
 import { checkEvidence } from './evidence-check.js';
-
-function contextFor(workspace: string): CheckContext {
-  return {
-    workspace,
-    clock: systemClock,
-    trust: 'trusted',
-    allowCommands: false,
-    allowHttp: false,
-    allowedHosts: [],
-    commandTimeoutMs: 5000,
-  };
-}
+import { checkContext as contextFor } from '../../test/helpers/check-context.js';
 
 async function putJson(root: string, path: string, value: unknown): Promise<void> {
   await mkdir(dirname(join(root, path)), { recursive: true });

@@ -1,28 +1,10 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
-import { systemClock } from '../shared/index.js';
-import type { CheckContext } from './check-context.js';
 import { checkEvidence } from './evidence-check.js';
 import { definitionPattern, findSymbolDefinitions } from './symbol-definitions.js';
-
-function contextFor(workspace: string): CheckContext {
-  return {
-    workspace,
-    clock: systemClock,
-    trust: 'trusted',
-    allowCommands: false,
-    allowHttp: false,
-    allowedHosts: [],
-    commandTimeoutMs: 5000,
-  };
-}
-
-async function put(root: string, path: string, text: string): Promise<void> {
-  await mkdir(dirname(join(root, path)), { recursive: true });
-  await writeFile(join(root, path), text);
-}
+import { checkContext as contextFor, put } from '../../test/helpers/check-context.js';
 
 describe('definition pattern', () => {
   const defines: [string, string][] = [

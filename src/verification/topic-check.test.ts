@@ -2,25 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
-import { createManualClock, systemClock } from '../shared/index.js';
+import { createManualClock } from '../shared/index.js';
 import type { Evidence } from '../store/index.js';
-import type { CheckContext } from './check-context.js';
 import { checkEvidence } from './evidence-check.js';
 import { CHEAP_EVIDENCE_KINDS, EXPENSIVE_EVIDENCE_KINDS, checkTopic } from './topic-check.js';
 import { describeTopicVerdict, describeVerdict } from './verdict-text.js';
-
-function contextFor(workspace: string, overrides: Partial<CheckContext> = {}): CheckContext {
-  return {
-    workspace,
-    clock: systemClock,
-    trust: 'trusted',
-    allowCommands: false,
-    allowHttp: false,
-    allowedHosts: [],
-    commandTimeoutMs: 5000,
-    ...overrides,
-  };
-}
+import { checkContext as contextFor } from '../../test/helpers/check-context.js';
 
 async function workspace(): Promise<string> {
   const root = await tempDir();
