@@ -2,17 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { lineDiff } from './line-diff.js';
 import { candidatePairs } from './near-duplicates.js';
 import { contentTerms } from './topic-similarity.js';
+import { seededRandom } from '../../test/helpers/seeded-random.js';
 
 /** `count` made-up words from a vocabulary of 5,000 (mulberry32, deterministic for a seed). */
 function words(seed: number, count: number): string[] {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () => `w${Math.floor(next() * 5000)}`);
 }
 

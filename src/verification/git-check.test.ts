@@ -3,9 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
-import { runProcess, systemClock, type ProcessRunner } from '../shared/index.js';
+import { runProcess, type ProcessRunner } from '../shared/index.js';
 import type { CheckContext } from './check-context.js';
 import { checkEvidence } from './evidence-check.js';
+import { checkContext } from '../../test/helpers/check-context.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=mnemo', '-c', 'user.email=mnemo@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
@@ -16,16 +17,7 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 function contextFor(workspace: string, runner?: ProcessRunner): CheckContext {
-  return {
-    workspace,
-    clock: systemClock,
-    trust: 'trusted',
-    allowCommands: false,
-    allowHttp: false,
-    allowedHosts: [],
-    commandTimeoutMs: 5000,
-    ...(runner ? { runner } : {}),
-  };
+  return checkContext(workspace, runner ? { runner } : {});
 }
 
 async function repository(): Promise<string> {

@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { seededRandom } from './seeded-random.js';
 
 /** A topic file written by hand, with the frontmatter fields given (a test's arrangement). */
 export async function writeTopic(dir: string, slug: string, fields: Record<string, unknown>, body: string): Promise<void> {
@@ -32,18 +33,6 @@ export async function fileHashes(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'do', 'sa', 'fu', 'gi', 'ho', 'ja', 'qu', 'xe', 'ye', 'wa', 'bo'];
 
 export interface PlantedMemory {
@@ -64,7 +53,7 @@ export async function plantDreamMemory(
   workspace: string,
   options: { topics: number; sessions: number; now: string; seed?: number },
 ): Promise<PlantedMemory> {
-  const random = seeded(options.seed ?? 7);
+  const random = seededRandom(options.seed ?? 7);
   const words = new Set<string>();
   while (words.size < 3000) {
     let word = '';

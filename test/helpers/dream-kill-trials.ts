@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createManualClock, initMemory, openMemory } from '../../src/index.js';
 import { dreamInvariantViolations, topicHashes } from './dream-consistency.js';
 import { plantDreamMemory } from './dream-fixtures.js';
+import { seededRandom } from './seeded-random.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const NOW = '2026-11-25T10:00:00Z';
@@ -39,17 +40,6 @@ function runChild(
       resolve({ code, signal, stderr });
     });
   });
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -93,7 +83,7 @@ export async function runKillTrials(options: {
     const durationMs = Date.now() - started;
     const steps = Number(/steps=(\d+)/.exec(full.stderr)?.[1] ?? Number.NaN);
     if (full.code !== 0 || !Number.isFinite(steps)) throw new Error(`the dry run failed: ${full.stderr}`);
-    const random = seeded(options.seed ?? 3);
+    const random = seededRandom(options.seed ?? 3);
     const trials: KillTrial[] = [];
     for (let trial = 1; trial <= options.trials; trial += 1) {
       const target = await copy(`trial-${trial}`);
