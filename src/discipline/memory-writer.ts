@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MnemoConfig } from '../config/index.js';
 import { MnemoError, isoSeconds, slugify, withLock, type Clock, type Logger } from '../shared/index.js';
@@ -263,7 +264,6 @@ export class MemoryWriter {
   async loadableIndexText(): Promise<string> {
     const check = await this.checkIndex();
     if (check.ok) {
-      const { readFile } = await import('node:fs/promises');
       return readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
     }
     return (await this.computeIndex()).text;
@@ -336,7 +336,6 @@ export class MemoryWriter {
    * without a line (and not left out by the budget), duplicates, lines whose text differs.
    */
   async checkIndex(): Promise<IndexCheck> {
-    const { readFile } = await import('node:fs/promises');
     const { report, entries } = await this.computeIndex();
     const text = await readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
     const parsed = parseIndex(text);

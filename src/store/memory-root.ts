@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MnemoError, writeFileAtomic } from '../shared/index.js';
 
@@ -93,7 +93,6 @@ export async function initRoot(root: string): Promise<InitResult> {
     await writeFileAtomic(paths.gitignore, GITIGNORE);
     created.push(paths.gitignore);
   } else {
-    const { readFile } = await import('node:fs/promises');
     const current = await readFile(paths.gitignore, 'utf8');
     if (!/^\/?\.state\/?\s*$/m.test(current)) {
       await writeFileAtomic(paths.gitignore, `${current}${current.endsWith('\n') || current === '' ? '' : '\n'}.state/\n`);
