@@ -5,6 +5,7 @@
  *   npx tsx bench/locomo.ts
  *   LOCOMO_ABLATIONS=1 npx tsx bench/locomo.ts     also switch each kept idea off on its own
  *   LOCOMO_SVG=docs/locomo-recall.svg npx tsx bench/locomo.ts
+ *   LOCOMO_RANKS=1 npx tsx bench/locomo.ts         also where the evidence ranks (bench/locomo-ranks.ts)
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -168,6 +169,23 @@ export async function runLocomoBench(): Promise<void> {
     write('### Ablations: each kept idea switched off on its own (share of questions with all evidence)\n');
     write(ablationTable(ablations, heldOut));
     write('');
+  }
+  if (process.env.LOCOMO_RANKS === '1') {
+    const { evidenceRankTable, measureEvidenceRanks, packedTurnsLine } = await import('./locomo-ranks.js');
+    const ranks = await measureEvidenceRanks(conversations, BUDGETS);
+    const splits: [string, readonly string[]][] = [
+      ['All conversations', conversations.map((conversation) => conversation.id)],
+      ['Development', DEVELOPMENT],
+      ['Held out', heldOut],
+    ];
+    for (const [name, ids] of splits) {
+      const own = ranks.filter((rank) => ids.includes(rank.conversation));
+      if (own.length === 0) continue;
+      write(`### Where the evidence ranks: ${name.toLowerCase()} (share of questions with every evidence turn in the first k)\n`);
+      write(evidenceRankTable(own));
+      write('');
+    }
+    write(`Turns packed per recall: ${packedTurnsLine(ranks, BUDGETS)}.\n`);
   }
   const results = join(REPO_ROOT, 'bench', 'results');
   await mkdir(results, { recursive: true });

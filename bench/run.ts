@@ -13,6 +13,11 @@ write('## Store and recall (1k and 10k synthetic topics)\n');
 write(formatStoreBench(await runStoreBench()));
 write('');
 
+const { formatSessionBench, runSessionBench } = await import('./session-bench.js');
+write('## A long session synced often (1k, 4k and 16k turns in one transcript)\n');
+write(formatSessionBench(await runSessionBench()));
+write('');
+
 const { formatVerificationBench, runVerificationBench } = await import('./verification-bench.js');
 write('## Checks on use (recall latency added by evidence checks)\n');
 write(formatVerificationBench(await runVerificationBench()));

@@ -14,12 +14,12 @@ import {
   type TranscriptEvent,
 } from '../store/index.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
-import { TurnTable, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
+import { SESSION_PART_LINES, TurnTable, sessionPartOf, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
 
 export type { TurnRecord, TurnHit } from './turn-table.js';
 
 /** Bumped whenever the tables change: an index of another version is rebuilt from the files. */
-const SCHEMA_VERSION = '3';
+const SCHEMA_VERSION = '4';
 const TOKENIZER = "tokenize='porter unicode61 remove_diacritics 2'";
 
 /** Field weights of topic ranking (BM25): name, description, tags, body. */
@@ -41,6 +41,8 @@ export interface SyncReport {
   topicsChanged: number;
   topicsRemoved: number;
   turnsAdded: number;
+  /** Turns dropped because their transcript file is gone. */
+  turnsRemoved: number;
   /** Files that could not be read, with why; also kept in the catalog for unreadable topics. */
   problems: { file: string; message: string }[];
 }
@@ -157,7 +159,9 @@ export class SearchIndex {
           CREATE INDEX turns_session ON turns(session, line);
           CREATE INDEX turns_speaker ON turns(speaker);
           CREATE VIRTUAL TABLE turns_fts USING fts5(text, speaker, ${TOKENIZER});
-          CREATE TABLE session_texts(rowid INTEGER PRIMARY KEY, session TEXT UNIQUE NOT NULL);
+          CREATE TABLE session_texts(
+            rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, session TEXT NOT NULL, part INTEGER NOT NULL,
+            UNIQUE(file, session, part));
           CREATE VIRTUAL TABLE session_texts_fts USING fts5(text, ${TOKENIZER});
         `);
         db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
@@ -184,7 +188,7 @@ export class SearchIndex {
 
   /** Bring the index up to date with the files. Cheap when nothing changed (one stat per file). */
   async sync(): Promise<SyncReport> {
-    const report: SyncReport = { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, turnsAdded: 0, problems: [] };
+    const report: SyncReport = { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, turnsAdded: 0, turnsRemoved: 0, problems: [] };
     await this.syncTopics(report);
     await this.syncTranscripts(report);
     return report;
@@ -286,10 +290,7 @@ export class SearchIndex {
     const insertFts = this.db.prepare('INSERT INTO turns_fts(rowid, text, speaker) VALUES (?, ?, ?)');
     const getSession = this.db.prepare('SELECT name, size, offset, next_line FROM sessions WHERE name = ?');
     const putSession = this.db.prepare('INSERT OR REPLACE INTO sessions(name, size, offset, next_line) VALUES (?, ?, ?, ?)');
-    const dropTurns = this.db.prepare('DELETE FROM turns WHERE file = ?');
-    const dropFts = this.db.prepare('DELETE FROM turns_fts WHERE rowid IN (SELECT rowid FROM turns WHERE file = ?)');
-    const sessionsOfFile = this.db.prepare('SELECT DISTINCT session FROM turns WHERE file = ?').pluck();
-    const refreshSessionText = this.sessionTextRefresher();
+    const parts = this.sessionParts();
     for (const file of files) {
       const row = known.get(file.name);
       if (row && row.size === file.size) continue;
@@ -303,14 +304,11 @@ export class SearchIndex {
         const current = getSession.get(file.name) as SessionRow | undefined;
         // Another process indexed this file meanwhile: leave it to the next sync.
         if ((current?.offset ?? 0) !== (row?.offset ?? 0)) return;
-        const touched = new Set<string>();
-        if (restart) {
-          for (const session of sessionsOfFile.all(file.name) as string[]) touched.add(session);
-          dropFts.run(file.name);
-          dropTurns.run(file.name);
-        }
+        if (restart) parts.dropFile(file.name);
+        const touched = new Map<string, { session: string; part: number }>();
         for (const event of read.events) {
-          touched.add(event.session);
+          const part = sessionPartOf(event.line);
+          touched.set(`${event.session}\u0000${part}`, { session: event.session, part });
           const result = insertTurn.run(this.turnParams(file.name, event));
           if (result.changes === 1) {
             insertFts.run(result.lastInsertRowid, event.text, event.speaker ?? event.role ?? '');
@@ -318,30 +316,60 @@ export class SearchIndex {
           }
         }
         putSession.run(file.name, read.nextOffset, read.nextOffset, read.nextLine);
-        for (const session of touched) refreshSessionText(session);
+        for (const { session, part } of touched.values()) parts.refresh(file.name, session, part);
       });
       apply.immediate();
     }
+    // A transcript that is gone (deleted, or moved out of sessions/) takes its turns with it.
+    const present = new Set(files.map((file) => file.name));
+    const dropSession = this.db.prepare('DELETE FROM sessions WHERE name = ?');
+    const forget = this.db.transaction((name: string) => {
+      report.turnsRemoved += parts.dropFile(name);
+      dropSession.run(name);
+    });
+    for (const name of known.keys()) if (!present.has(name)) forget.immediate(name);
   }
 
   /**
-   * A function that indexes a session's whole text as one document (`Speaker: text` per turn,
-   * injected turns left out), so that turn recall can rank sessions by the whole query. It
-   * rewrites the document, so it is called again whenever the session grows.
+   * The session parts: every stretch of up to `SESSION_PART_LINES` lines of a transcript, the
+   * turns of one session in it indexed as one document (`Speaker: text` per turn, injected turns
+   * left out), so that turn recall can rank stretches of conversation by the whole query. Only
+   * the parts that new lines fall in are rewritten when a transcript grows, so a long session
+   * synced often costs the same per sync as a short one.
    */
-  private sessionTextRefresher(): (session: string) => void {
-    const find = this.db.prepare('SELECT rowid FROM session_texts WHERE session = ?').pluck();
-    const add = this.db.prepare('INSERT INTO session_texts(session) VALUES (?)');
+  private sessionParts(): {
+    refresh(file: string, session: string, part: number): void;
+    /** Drop a file's turns and parts; returns how many turns went. */
+    dropFile(file: string): number;
+  } {
+    const find = this.db.prepare('SELECT rowid FROM session_texts WHERE file = ? AND session = ? AND part = ?').pluck();
+    const add = this.db.prepare('INSERT INTO session_texts(file, session, part) VALUES (?, ?, ?)');
     const drop = this.db.prepare('DELETE FROM session_texts_fts WHERE rowid = ?');
     const lines = this.db
-      .prepare(`SELECT coalesce(speaker, role, kind) || ': ' || text FROM turns WHERE session = ? AND injected = 0 ORDER BY file, line`)
+      .prepare(
+        `SELECT coalesce(speaker, role, kind) || ': ' || text FROM turns
+         WHERE file = ? AND session = ? AND line BETWEEN ? AND ? AND injected = 0 ORDER BY line`,
+      )
       .pluck();
     const put = this.db.prepare('INSERT INTO session_texts_fts(rowid, text) VALUES (?, ?)');
-    return (session) => {
-      const rowid = (find.get(session) as number | undefined) ?? Number(add.run(session).lastInsertRowid);
-      drop.run(rowid);
-      const text = (lines.all(session) as string[]).join('\n');
-      if (text !== '') put.run(rowid, text);
+    const dropPartsFts = this.db.prepare('DELETE FROM session_texts_fts WHERE rowid IN (SELECT rowid FROM session_texts WHERE file = ?)');
+    const dropParts = this.db.prepare('DELETE FROM session_texts WHERE file = ?');
+    const dropTurnsFts = this.db.prepare('DELETE FROM turns_fts WHERE rowid IN (SELECT rowid FROM turns WHERE file = ?)');
+    const dropTurns = this.db.prepare('DELETE FROM turns WHERE file = ?');
+    return {
+      refresh: (file, session, part) => {
+        const rowid = (find.get(file, session, part) as number | undefined) ?? Number(add.run(file, session, part).lastInsertRowid);
+        drop.run(rowid);
+        const first = part * SESSION_PART_LINES + 1;
+        const text = (lines.all(file, session, first, first + SESSION_PART_LINES - 1) as string[]).join('\n');
+        if (text !== '') put.run(rowid, text);
+      },
+      dropFile: (file) => {
+        dropPartsFts.run(file);
+        dropParts.run(file);
+        dropTurnsFts.run(file);
+        return dropTurns.run(file).changes;
+      },
     };
   }
 

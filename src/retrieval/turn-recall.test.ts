@@ -1,10 +1,12 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
 import { createManualClock } from '../shared/index.js';
-import { appendTranscript, type TranscriptEventInput } from '../store/index.js';
+import { appendTranscript, listSessionFiles, type TranscriptEventInput } from '../store/index.js';
 import { SearchIndex } from './search-index.js';
 import { TURN_RANK_DEFAULTS, rankTurns } from './turn-recall.js';
+import { SESSION_PART_LINES, sessionPartKey } from './turn-table.js';
 
 type Line = [speaker: string, text: string];
 
@@ -135,5 +137,64 @@ describe('rankTurns', () => {
     expect(texts(search, 'kubernetes')).toEqual([]);
     expect(TURN_RANK_DEFAULTS.neighbours.some(([offset]) => offset === 1)).toBe(true);
     search.close();
+  });
+
+  describe('long sessions, in parts of 64 lines', () => {
+    const time = '2023-05-08T10:00:00.000Z';
+    const say = (text: string) => ({ kind: 'tool-result', text, time });
+    const filler = (from: number, count: number) => Array.from({ length: count }, (_, index) => say(`step ${from + index} finished without news`));
+
+    async function longSession(): Promise<{ root: string; search: SearchIndex; file: string }> {
+      const root = await tempDir('mnemo-parts-');
+      const clock = createManualClock(time);
+      // Lines 1-150: "kiln" on line 3, "glaze" on line 140.
+      await appendTranscript(root, 'long', [...filler(1, 2), say('the kiln is fixed'), ...filler(4, 136), say('the glaze arrived'), ...filler(141, 10)], clock);
+      const search = SearchIndex.open({ root, dbPath: join(root, '.state', 'search.db') });
+      await search.sync();
+      const [file] = await listSessionFiles(root);
+      return { root, search, file: file?.name ?? '' };
+    }
+    const partsMatching = (search: SearchIndex, word: string) => [...search.turnTable.matchSessionParts([word]).keys()];
+    const partOf = (file: string, line: number) => sessionPartKey({ file, session: 'long', line });
+
+    it('scores each stretch of a long session on its own words, and keeps them as the session grows', async () => {
+      const { root, search, file } = await longSession();
+      expect(SESSION_PART_LINES).toBe(64);
+      expect(partsMatching(search, 'kiln')).toEqual([partOf(file, 3)]);
+      expect(partsMatching(search, 'glaze')).toEqual([partOf(file, 140)]);
+      expect(partOf(file, 3)).not.toBe(partOf(file, 140));
+      await appendTranscript(root, 'long', [...filler(151, 50), say('the zebra glaze sold out')], createManualClock(time));
+      await search.sync();
+      expect(partsMatching(search, 'zebra')).toEqual([partOf(file, 201)]);
+      expect(partsMatching(search, 'kiln')).toEqual([partOf(file, 3)]);
+      expect(new Set(partsMatching(search, 'glaze'))).toEqual(new Set([partOf(file, 140), partOf(file, 201)]));
+      const ranked = rankTurns(search.turnTable, 'zebra glaze').map((turn) => turn.text);
+      expect(ranked[0]).toBe('the zebra glaze sold out');
+      search.close();
+    });
+
+    it('forgets what a rewritten transcript no longer says', async () => {
+      const { root, search } = await longSession();
+      const [file] = await listSessionFiles(root);
+      const lines = (await readFile(file?.path ?? '', 'utf8')).split('\n').slice(0, 100);
+      await writeFile(file?.path ?? '', `${lines.join('\n')}\n`);
+      await search.sync();
+      expect(partsMatching(search, 'glaze')).toEqual([]);
+      expect(texts(search, 'glaze')).toEqual([]);
+      expect(texts(search, 'kiln')[0]).toBe('the kiln is fixed');
+      search.close();
+    });
+
+    it('drops the turns of a transcript that was deleted', async () => {
+      const { root, search } = await longSession();
+      const [file] = await listSessionFiles(root);
+      await rm(file?.path ?? '');
+      const report = await search.sync();
+      expect(report.turnsRemoved).toBe(150);
+      expect(texts(search, 'kiln')).toEqual([]);
+      expect(partsMatching(search, 'kiln')).toEqual([]);
+      expect((await search.sync()).turnsRemoved).toBe(0);
+      search.close();
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { queryTerms } from './query-terms.js';
 import { namedPeriods, namedSpeakers, type NamedPeriod } from './turn-query.js';
-import type { TermHit, TurnHit, TurnPosition, TurnTable } from './turn-table.js';
+import { sessionPartKey, type TermHit, type TurnHit, type TurnPosition, type TurnTable } from './turn-table.js';
 
 /**
  * How transcript turns are ranked. The defaults are what recall uses; they were set on two
@@ -17,7 +17,8 @@ export interface TurnRankTuning {
   speakerBoost: number;
   /**
    * Turns of the sessions that match the whole query best (BM25 over each session's text as one
-   * document, which links words said turns apart) score up to (1 + this) times as much.
+   * document, which links words said turns apart) score up to (1 + this) times as much. A long
+   * session is scored in parts of 64 transcript lines, each turn by its own part.
    */
   sessionWeight: number;
   /** Turns from a day, month or year the query names (or up to `dateSlackDays` after it) score (1 + this) times as much. */
@@ -105,7 +106,7 @@ function inPeriods(time: string, periods: readonly NamedPeriod[], slackDays: num
  * Rank transcript turns for a query. Each query term is matched on its own (BM25 over turn
  * text); a turn's score is the sum over terms of its own weight and a share of its neighbours'
  * (so the answer after a matching question ranks too), raised for sessions that match the query
- * as a whole (BM25 over the session's text),
+ * as a whole (BM25 over the session's text, in parts of 64 lines for long sessions),
  * for speakers the query names and for dates the query names. Lexical only: no model. Turns
  * mnemo injected into a context are left out unless asked for.
  */
@@ -132,7 +133,7 @@ export function rankTurns(table: TurnTable, query: string, options: RankTurnsOpt
       }
     }
   }
-  const sessionScores = tuning.sessionWeight > 0 ? table.matchSessions(terms) : new Map<string, number>();
+  const sessionScores = tuning.sessionWeight > 0 ? table.matchSessionParts(terms) : new Map<string, number>();
   const bestSession = Math.max(Number.MIN_VALUE, ...sessionScores.values());
   const years = [...new Set(allHits.map((hit) => new Date(hit.time).getUTCFullYear()).filter((year) => !Number.isNaN(year)))];
   const periods = namedPeriods(query, years);
@@ -141,7 +142,7 @@ export function rankTurns(table: TurnTable, query: string, options: RankTurnsOpt
   const boostSpeakers = named.size > 0 && named.size < speakers.length;
   const ranked = [...scores.values()]
     .map(({ position, score }) => {
-      let total = score * (1 + tuning.sessionWeight * ((sessionScores.get(position.session) ?? 0) / bestSession));
+      let total = score * (1 + tuning.sessionWeight * ((sessionScores.get(sessionPartKey(position)) ?? 0) / bestSession));
       if (boostSpeakers && position.speaker !== undefined && named.has(position.speaker)) total *= 1 + tuning.speakerBoost;
       if (periods.length > 0 && inPeriods(position.time, periods, tuning.dateSlackDays)) total *= 1 + tuning.dateBoost;
       return { rowid: position.rowid, score: total };

@@ -81,6 +81,19 @@ function toPosition(row: PositionRow): TurnPosition {
   return { rowid: row.rowid, file: row.file, line: row.line, session: row.session, time: row.time, speaker: row.speaker ?? undefined };
 }
 
+/** Lines of a transcript per session part (the documents that session-level ranking scores). */
+export const SESSION_PART_LINES = 64;
+
+/** The session part a transcript line falls in (lines count from 1). */
+export function sessionPartOf(line: number): number {
+  return Math.floor((Math.max(1, line) - 1) / SESSION_PART_LINES);
+}
+
+/** The key of the session part a turn belongs to, as `matchSessionParts` returns it. */
+export function sessionPartKey(position: Pick<TurnPosition, 'file' | 'session' | 'line'>): string {
+  return `${position.file}\u0000${position.session}\u0000${sessionPartOf(position.line)}`;
+}
+
 /** Quote one term for FTS5 so that nothing in it is read as query syntax. */
 function quoteTerm(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
@@ -147,20 +160,20 @@ export class TurnTable {
   }
 
   /**
-   * Sessions whose whole text (every turn, one document per session) matches any of `terms`,
-   * with their BM25 score for all of them together (higher is better). Injected turns are not in
-   * that text.
+   * Session parts (the turns of one session within a stretch of `SESSION_PART_LINES` lines of a
+   * transcript, one document each) that match any of `terms`, with their BM25 score for all of
+   * them together (higher is better), keyed by `sessionPartKey`. Injected turns are not in that text.
    */
-  matchSessions(terms: readonly string[]): Map<string, number> {
+  matchSessionParts(terms: readonly string[]): Map<string, number> {
     if (terms.length === 0) return new Map();
     const rows = this.statement(
-      `SELECT s.session AS session, bm25(session_texts_fts) AS rank
+      `SELECT s.file AS file, s.session AS session, s.part AS part, bm25(session_texts_fts) AS rank
          FROM session_texts_fts JOIN session_texts s ON s.rowid = session_texts_fts.rowid
          WHERE session_texts_fts MATCH ?`,
     )
       .raw(true)
-      .all(terms.map(quoteTerm).join(' OR ')) as [string, number][];
-    return new Map(rows.map(([session, rank]) => [session, -rank]));
+      .all(terms.map(quoteTerm).join(' OR ')) as [string, string, number, number][];
+    return new Map(rows.map(([file, session, part, rank]) => [`${file}\u0000${session}\u0000${part}`, -rank]));
   }
 
   /** Every distinct speaker name in the transcripts. */
