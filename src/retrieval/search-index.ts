@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeError, silentLogger, type Logger } from '../shared/index.js';
 import {
@@ -7,6 +7,7 @@ import {
   listTopicFiles,
   readTopicFile,
   readTranscript,
+  rootPaths,
   type StoredTopic,
   type TopicMeta,
   type TopicStatus,
@@ -281,9 +282,11 @@ export class SearchIndex {
   }
 
   private async syncTranscripts(report: SyncReport): Promise<void> {
-    const files = await listSessionFiles(this.root);
+    // What is indexed is read before the folder is listed, so a file another process indexes
+    // meanwhile is never taken for one that is gone.
     const known = new Map<string, SessionRow>();
     for (const row of this.db.prepare('SELECT name, size, offset, next_line FROM sessions').all() as SessionRow[]) known.set(row.name, row);
+    const files = await listSessionFiles(this.root);
     const insertTurn = this.db.prepare(`
       INSERT OR IGNORE INTO turns(file, line, session, time, kind, role, speaker, task, injected, text, data_json)
       VALUES (@file, @line, @session, @time, @kind, @role, @speaker, @task, @injected, @text, @data_json)`);
@@ -320,14 +323,16 @@ export class SearchIndex {
       });
       apply.immediate();
     }
-    // A transcript that is gone (deleted, or moved out of sessions/) takes its turns with it.
+    // A transcript that is gone (deleted, or moved out of sessions/) takes its turns with it; one
+    // that was only unreadable just now is kept.
     const present = new Set(files.map((file) => file.name));
     const dropSession = this.db.prepare('DELETE FROM sessions WHERE name = ?');
     const forget = this.db.transaction((name: string) => {
       report.turnsRemoved += parts.dropFile(name);
       dropSession.run(name);
     });
-    for (const name of known.keys()) if (!present.has(name)) forget.immediate(name);
+    const folder = rootPaths(this.root).sessions;
+    for (const name of known.keys()) if (!present.has(name) && !existsSync(join(folder, name))) forget.immediate(name);
   }
 
   /**
