@@ -127,6 +127,19 @@ export function renderIndexText(entries: readonly IndexEntryInput[], budget: Ind
   return { text, included, omitted, lines: parts.length, bytes: Buffer.byteLength(text) };
 }
 
+/**
+ * Whether an index text as written (by `renderIndexText`, maybe some time ago) still has room for
+ * one more entry's line within the budget: one line, plus its type's heading when the text has none.
+ */
+export function indexHasRoomFor(text: string, entry: IndexEntryInput, budget: IndexBudgetLimits): boolean {
+  if (text.trim() === '') return true;
+  const heading = `\n## ${HEADINGS[entry.type]}\n`;
+  const hasHeading = text.includes(heading);
+  const lines = text.replace(/\n$/, '').split('\n').length + (hasHeading ? 1 : 3);
+  const bytes = Buffer.byteLength(text) + Buffer.byteLength(`${renderIndexLine(entry)}\n`) + (hasHeading ? 0 : Buffer.byteLength(heading));
+  return lines <= budget.maxLines && bytes <= budget.maxBytes;
+}
+
 const LINE_PATTERN = /^\s*[-*+]\s+\[(?<title>[^\]]*)\]\((?<target>[^)\s]+)\)\s*(?:[—–-]+\s*(?<hook>.*))?$/u;
 
 /**

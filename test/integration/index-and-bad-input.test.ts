@@ -132,6 +132,38 @@ describe('mnemo index', () => {
     expect((await cli(['index', '--check', '--dir', dir], { cwd })).code).toBe(0);
   });
 
+  it('does not call a topic missing when the full index was written before age changed which topics fit', async () => {
+    const cwd = await tempDir();
+    const dir = join(cwd, 'm');
+    await cli(['init', '--dir', dir], { cwd });
+    const budget = (maxLines: number) => writeFile(join(dir, 'mnemo.config.json'), JSON.stringify({ index: { maxLines } }));
+    const topic = (slug: string, type: string, updated: string) =>
+      writeFile(join(dir, `${slug}.md`), `---\nname: ${slug}\ndescription: the ${slug} topic\ntype: ${type}\nupdated: ${updated}\n---\nbody\n`);
+    for (let index = 1; index <= 6; index += 1) await topic(`feedback-${index}`, 'feedback', '2026-01-01T00:00:00Z');
+    await topic('old-user', 'user', '2025-01-01T00:00:00Z');
+    const then = { MNEMO_NOW: '2026-01-01T00:00:00Z' };
+    const later = { MNEMO_NOW: '2026-03-15T00:00:00Z' };
+    const check = async () => JSON.parse((await cli(['index', '--check', '--json', '--dir', dir], { cwd, env: later })).stdout);
+    // Ten lines: the six fresh feedback topics fill nine of them, the old user topic is left out.
+    await budget(10);
+    await cli(['index', '--dir', dir], { cwd, env: then });
+    expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).not.toContain('old-user');
+    // Ten weeks on, the feedback topics' recency has decayed below the user topic's type weight:
+    // a fresh render would list old-user and leave two feedback topics out. Neither is a problem.
+    const aged = await check();
+    expect(aged.problems).toEqual([]);
+    expect(aged.report.omitted.map((entry: { slug: string }) => entry.slug)).toEqual(['feedback-5', 'feedback-6']);
+    // With room in the index, a topic without a line is still reported.
+    await budget(50);
+    expect((await check()).problems.map((problem: { kind: string; slug: string }) => `${problem.kind} ${problem.slug}`)).toEqual([
+      'missing old-user',
+    ]);
+    await budget(10);
+    expect((await cli(['index', '--dir', dir], { cwd, env: later })).code).toBe(0);
+    expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).toContain('(old-user.md)');
+    expect((await cli(['index', '--check', '--dir', dir], { cwd, env: later })).code).toBe(0);
+  });
+
   it('renders index lines from frontmatter only, without markup or control characters, at most 150 characters', async () => {
     const cwd = await tempDir();
     const dir = join(cwd, 'm');
