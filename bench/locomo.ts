@@ -15,6 +15,7 @@ import {
   LOCOMO_ABLATIONS,
   ablationRetriever,
   loadLocomoDirectory,
+  locomoTimingRows,
   renderLocomoChart,
   runLocomoBenchmark,
   summarizeLocomoRun,
@@ -32,7 +33,6 @@ const SECOND_ROUND = ['conv-41'];
 
 const write = (text: string) => process.stdout.write(`${text}\n`);
 const fixed = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(3));
-const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
 
 /** Recall per budget, retriever and category, as markdown. */
 export function locomoRecallTable(report: LocomoReport): string {
@@ -66,20 +66,9 @@ export function locomoRecallTable(report: LocomoReport): string {
 
 /** Ingest time and recall latency, as markdown. */
 export function locomoTimingTable(report: LocomoReport): string {
-  const rows = Object.entries(report.retrievers).map(([name, summary]) => {
-    const conversations = Object.keys(summary.ingestMs.perConversation).length || 1;
-    return [
-      name,
-      ms(summary.ingestMs.total),
-      ms(summary.ingestMs.total / conversations),
-      ms(summary.latencyMs.p50),
-      ms(summary.latencyMs.p95),
-      String(summary.latencyMs.recalls),
-    ];
-  });
   return markdownTable(
     ['retriever', 'ingest, all conversations', 'ingest, mean per conversation', 'recall p50', 'recall p95', 'recalls'],
-    rows,
+    locomoTimingRows(report),
   );
 }
 

@@ -13,7 +13,6 @@ import {
   type DoctorOptions,
   type DoctorReport,
   type QuarantineItem,
-  type NoteResult,
   type RememberInput,
   type RememberResult,
   RankUsage,
@@ -30,8 +29,6 @@ import {
   type PhaseHook,
   type RecallOptions,
   type RecallResult,
-  type TopicInput,
-  type Provenance,
   type TaskRecord,
   type CompleteResult,
   type BeginTaskInput,
@@ -44,6 +41,7 @@ import {
 import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
 import type { DreamPhase, DreamSummary } from '../dream/index.js';
 import type { LanguageModelPort } from '../providers/index.js';
+import type { ToolTaskHandle } from '../tools/index.js';
 import { createDreamApi, type DreamApi } from './dream-wiring.js';
 import type { ToolSet } from 'ai';
 import { aiSdkTools, type AiToolsOptions } from './memory-tools.js';
@@ -137,16 +135,9 @@ export interface MemoryStatus {
   guard: { redactions: number; quarantined: number; held: number; withheld: number };
 }
 
-/** A task of the library API: stage notes, observe, then complete (verify) or fail. */
-export interface TaskHandle {
-  readonly id: string;
-  readonly session: string;
-  note(input: TopicInput & { source?: Provenance }): Promise<NoteResult>;
-  observe(kind: string, text: string): Promise<{ signature: string | undefined }>;
-  complete(options?: { confirmed?: boolean; summary?: string }): Promise<CompleteResult>;
-  fail(reason: string): Promise<TaskRecord>;
+/** A task of the library API: stage notes, observe, then complete (verify) or fail; what the tools drive, plus abandon. */
+export interface TaskHandle extends ToolTaskHandle {
   abandon(reason?: string): Promise<TaskRecord>;
-  show(): Promise<TaskRecord>;
 }
 
 /** A memory root opened for use: the library API that the CLI, MCP and agents share. */

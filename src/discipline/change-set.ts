@@ -6,14 +6,13 @@ import {
   fsyncDirectory,
   isValidSlug,
   randomToken,
-  sha256,
   writeFileAtomic,
   type Clock,
   type Logger,
 } from '../shared/index.js';
 import { redactDeep, redactSecrets } from '../guard/index.js';
 import { recordGuardEvent } from './guard-log.js';
-import { appendAudit, rootPaths, topicPath, writeTopicFile, type AuditEntry } from '../store/index.js';
+import { appendAudit, rootPaths, topicFileHash, topicPath, writeTopicFile, type AuditEntry } from '../store/index.js';
 
 /** One topic file to write: its full new content (already guarded and redacted). */
 export interface TopicFileWrite {
@@ -84,14 +83,6 @@ function statePath(root: string, relativePath: string): string {
   return path;
 }
 
-async function currentHash(root: string, slug: string): Promise<string | null> {
-  try {
-    return sha256(await readFile(topicPath(root, slug)));
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 function stamp(date: Date): string {
   return date
@@ -105,7 +96,7 @@ export async function findConflicts(root: string, changes: Pick<ChangeSet, 'writ
   const conflicts: Conflict[] = [];
   for (const item of [...changes.writes, ...changes.removals]) {
     if (item.expectHash === undefined) continue;
-    const actual = await currentHash(root, item.slug);
+    const actual = await topicFileHash(root, item.slug);
     if (actual !== item.expectHash) conflicts.push({ slug: item.slug, expected: item.expectHash, actual });
   }
   return conflicts;
@@ -132,7 +123,7 @@ export async function applyChangeSet(
   const id = `${stamp(now)}-${randomToken(6)}`;
   const backups: Record<string, string> = {};
   for (const item of [...changes.writes, ...changes.removals]) {
-    if ((await currentHash(root, item.slug)) !== null)
+    if ((await topicFileHash(root, item.slug)) !== null)
       backups[item.slug] = join(paths.trash, `${stamp(now)}-${randomToken(4)}-${item.slug}.md`);
   }
   // The last line of defence: no secret reaches a topic, a state file, the audit or the journal,

@@ -7,8 +7,8 @@ import {
   type TopicFileRemoval,
   type TopicFileWrite,
 } from '../discipline/index.js';
-import { HOUR_MS, MnemoError, errnoCode, sha256, tryAcquireLock, type Clock } from '../shared/index.js';
-import { rootPaths, topicPath } from '../store/index.js';
+import { HOUR_MS, MnemoError, sha256, tryAcquireLock, type Clock } from '../shared/index.js';
+import { rootPaths, topicFileHash } from '../store/index.js';
 import {
   TOMBSTONES_FILE,
   dreamLockPath,
@@ -39,14 +39,6 @@ export interface RollbackResult {
   text: string;
 }
 
-async function currentHash(root: string, slug: string): Promise<string | null> {
-  try {
-    return sha256(await readFile(topicPath(root, slug)));
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 async function chooseRecord(root: string, id: string | undefined): Promise<DreamRecord> {
   if (id !== undefined) {
@@ -90,7 +82,7 @@ export async function rollbackDream(
       }
       const snapshot = record.snapshot === '' ? undefined : await readSnapshot(root, record.id);
       const changed: string[] = [];
-      for (const [slug, file] of Object.entries(record.files)) if ((await currentHash(root, slug)) !== file.after) changed.push(slug);
+      for (const [slug, file] of Object.entries(record.files)) if ((await topicFileHash(root, slug)) !== file.after) changed.push(slug);
       if (changed.length > 0 && !options.force) {
         throw new MnemoError(
           'check-failed',
@@ -107,7 +99,7 @@ export async function rollbackDream(
       for (const [slug, file] of Object.entries(record.files)) {
         const expectHash = options.force ? undefined : file.after;
         if (file.before === null) {
-          if ((await currentHash(root, slug)) === null) continue;
+          if ((await topicFileHash(root, slug)) === null) continue;
           removals.push({ slug, ...(expectHash ? { expectHash } : {}) });
           removed.push(slug);
           continue;

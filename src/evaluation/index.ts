@@ -14,7 +14,7 @@ export { LOCOMO_RETRIEVERS, RETRIEVER_FACTORIES, mnemoRetriever, bm25BaselineRet
 export type { LocomoRetrieverName, RecalledEvidence, PreparedRetriever, RetrieverFactory } from './locomo-retrievers.js';
 export { runLocomoBenchmark, SCORED_CATEGORIES } from './locomo-harness.js';
 export type { LocomoBenchOptions, LocomoRun, QuestionOutcome, RetrieverRun, RetrieverChoice } from './locomo-harness.js';
-export { summarizeLocomoRun, formatLocomoReport, percentile, CATEGORY_NAMES, TOKENIZER_NAME } from './locomo-report.js';
+export { summarizeLocomoRun, formatLocomoReport, locomoTimingRows, percentile, CATEGORY_NAMES, TOKENIZER_NAME } from './locomo-report.js';
 export type { LocomoReport, RetrieverSummary, BudgetSummary, RecallScore } from './locomo-report.js';
 export { renderLocomoChart } from './locomo-chart.js';
 export { ablationRetriever, LOCOMO_ABLATIONS } from './locomo-ablation.js';

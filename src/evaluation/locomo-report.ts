@@ -1,3 +1,4 @@
+import { formatColumns } from '../shared/index.js';
 import { SCORED_CATEGORIES, type LocomoRun, type QuestionOutcome } from './locomo-harness.js';
 
 /** LoCoMo's question categories (5, adversarial, is not scored). */
@@ -110,19 +111,27 @@ export function summarizeLocomoRun(run: LocomoRun, options: { conversations?: re
   };
 }
 
-function pad(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, [...cell].length)));
-  return rows.map((row) =>
-    row
-      .map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 const fixed = (value: number) => value.toFixed(3);
 const milliseconds = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
+
+/**
+ * Per retriever: its name, ingest time over all conversations and per conversation, recall
+ * latency p50 and p95, and the number of recalls, as display strings.
+ */
+export function locomoTimingRows(report: LocomoReport): string[][] {
+  return Object.entries(report.retrievers).map(([name, summary]) => {
+    const conversations = Object.keys(summary.ingestMs.perConversation).length || 1;
+    return [
+      name,
+      milliseconds(summary.ingestMs.total),
+      milliseconds(summary.ingestMs.total / conversations),
+      milliseconds(summary.latencyMs.p50),
+      milliseconds(summary.latencyMs.p95),
+      String(summary.latencyMs.recalls),
+    ];
+  });
+}
 
 /**
  * The report as plain tables: per budget and retriever, the share of questions with all / any
@@ -161,20 +170,7 @@ export function formatLocomoReport(report: LocomoReport, title = 'LoCoMo evidenc
       ]);
     }
   }
-  const timing: string[][] = [['retriever', 'ingest (all)', 'ingest (mean per conversation)', 'recall p50', 'recall p95', 'recalls']];
-  for (const name of names) {
-    const summary = report.retrievers[name];
-    if (!summary) continue;
-    const count = Object.keys(summary.ingestMs.perConversation).length || 1;
-    timing.push([
-      name,
-      milliseconds(summary.ingestMs.total),
-      milliseconds(summary.ingestMs.total / count),
-      milliseconds(summary.latencyMs.p50),
-      milliseconds(summary.latencyMs.p95),
-      String(summary.latencyMs.recalls),
-    ]);
-  }
+  const timing = [['retriever', 'ingest (all)', 'ingest (mean per conversation)', 'recall p50', 'recall p95', 'recalls'], ...locomoTimingRows(report)];
   const problems = names.flatMap((name) =>
     Object.entries(report.retrievers[name]?.budgets ?? {}).flatMap(([budget, summary]) => [
       ...(summary.overBudget > 0 ? [`${name} @${budget}: ${summary.overBudget} recall(s) over budget`] : []),
@@ -184,9 +180,9 @@ export function formatLocomoReport(report: LocomoReport, title = 'LoCoMo evidenc
   return [
     `${title}: ${report.conversations.join(', ')} — ${report.questions} questions (categories 1–4)${report.skipped > 0 ? `, ${report.skipped} without usable evidence left out` : ''}; tokens: ${report.tokenizer}`,
     '',
-    ...pad(rows),
+    ...formatColumns(rows),
     '',
-    ...pad(timing),
+    ...formatColumns(timing),
     ...(problems.length > 0 ? ['', ...problems.map((problem) => `warning: ${problem}`)] : []),
   ].join('\n');
 }

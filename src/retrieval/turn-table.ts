@@ -89,9 +89,13 @@ export function sessionPartOf(line: number): number {
   return Math.floor((Math.max(1, line) - 1) / SESSION_PART_LINES);
 }
 
+function partKey(file: string, session: string, part: number): string {
+  return `${file}\u0000${session}\u0000${part}`;
+}
+
 /** The key of the session part a turn belongs to, as `matchSessionParts` returns it. */
 export function sessionPartKey(position: Pick<TurnPosition, 'file' | 'session' | 'line'>): string {
-  return `${position.file}\u0000${position.session}\u0000${sessionPartOf(position.line)}`;
+  return partKey(position.file, position.session, sessionPartOf(position.line));
 }
 
 /** Quote one term for FTS5 so that nothing in it is read as query syntax. */
@@ -173,7 +177,7 @@ export class TurnTable {
     )
       .raw(true)
       .all(terms.map(quoteTerm).join(' OR ')) as [string, string, number, number][];
-    return new Map(rows.map(([file, session, part, rank]) => [`${file}\u0000${session}\u0000${part}`, -rank]));
+    return new Map(rows.map(([file, session, part, rank]) => [partKey(file, session, part), -rank]));
   }
 
   /** Every distinct speaker name in the transcripts. */

@@ -8,6 +8,7 @@ export { systemClock, createManualClock, isoSeconds, HOUR_MS, DAY_MS } from './c
 export type { Clock, ManualClock } from './clock.js';
 export { createIdGenerator, randomToken, slugify, isValidSlug } from './ids.js';
 export { sha256 } from './hash.js';
+export { formatColumns } from './text-table.js';
 export { silentLogger, createStderrLogger, createMemoryLogger } from './logger.js';
 export type { Logger, LogFields, LogLevel, LogRecord } from './logger.js';
 export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';

@@ -46,6 +46,16 @@ export function topicPath(root: string, slug: string): string {
   return join(root, `${slug}.md`);
 }
 
+/** The sha256 of a topic file's bytes as they are now; null when there is no such file. */
+export async function topicFileHash(root: string, slug: string): Promise<string | null> {
+  try {
+    return sha256(await readFile(topicPath(root, slug)));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep);
