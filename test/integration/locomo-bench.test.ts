@@ -155,12 +155,14 @@ describe('mnemo recall --tokens', () => {
     const cwd = await tempDir();
     const dir = join(cwd, '.mnemo');
     expect((await cli(['init', '--dir', dir], { cwd })).code).toBe(0);
+    // The turns are logged on a fixed day: the header shows the day a turn was logged, not today.
+    const env = { MNEMO_NOW: '2026-11-21T10:00:00.000Z' };
     for (let index = 0; index < 30; index += 1) {
       const session = `2026-11-2${index % 3}-s${index % 3}`;
       const text = `Turn ${index}: the flaky login test timed out again on CI after the cache change.`;
-      expect((await cli(['log', text, '--session', session, '--kind', 'user', '--speaker', 'Ada', '--dir', dir], { cwd })).code).toBe(0);
+      expect((await cli(['log', text, '--session', session, '--kind', 'user', '--speaker', 'Ada', '--dir', dir], { cwd, env })).code).toBe(0);
     }
-    const result = await cli(['recall', 'flaky login test', '--deep', '--tokens', '120', '--json', '--dir', dir], { cwd });
+    const result = await cli(['recall', 'flaky login test', '--deep', '--tokens', '120', '--json', '--dir', dir], { cwd, env });
     expect(result.code).toBe(0);
     const recall = JSON.parse(result.stdout);
     expect(recall.tokens).toBeLessThanOrEqual(120);
