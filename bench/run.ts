@@ -40,6 +40,11 @@ write('## Guard (attack payloads, benign texts, secrets)\n');
 write(formatGuardBench(await runGuardBench()));
 write('');
 
+const { formatMegabyteBench, runMegabyteBench } = await import('./guard/megabyte-bench.js');
+write('## Guard on a megabyte (scan and redact 1 MB of hostile shapes)\n');
+write(formatMegabyteBench(runMegabyteBench()));
+write('');
+
 const { runLocomoBench } = await import('./locomo.js');
 write('## LoCoMo evidence recall (both retrievers, 500/1000/2000 tokens)\n');
 await runLocomoBench();

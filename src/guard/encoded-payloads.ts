@@ -1,4 +1,5 @@
 import type { RawFinding, Severity } from './finding.js';
+import { charge, type WorkMeter } from './work-meter.js';
 
 /*
  * Text hidden by encoding: base64 (standard or URL-safe), hex, and runs of \xNN, %NN, \uNNNN or
@@ -20,6 +21,8 @@ export type DecodedScanner = (decoded: string) => Array<{ rule: string; severity
 export interface DecodeBudget {
   /** Characters of decoded text still allowed to be scanned in this scan. */
   left: number;
+  /** Counts the work done: the runs decoded (each alignment tried) and the decoded text. */
+  meter?: WorkMeter;
 }
 
 /** Readable text: valid UTF-8, almost all printable, with some whitespace (prose or a command). */
@@ -75,8 +78,10 @@ export function findEncodedPayloads(text: string, scan: DecodedScanner, budget: 
   const findings: RawFinding[] = [];
   const examine = (start: number, run: string, decode: (run: string) => string | undefined, kind: string): boolean => {
     if (budget.left <= 0) return false;
+    charge(budget.meter, 4 * run.length);
     const decoded = decode(run);
     if (decoded === undefined) return false;
+    charge(budget.meter, decoded.length);
     budget.left -= decoded.length;
     // a long base64 run inside decoded text (a certificate in a kubeconfig) is not an instruction
     const inner = scan(decoded).filter((finding) => finding.rule !== 'long-base64');
@@ -92,6 +97,7 @@ export function findEncodedPayloads(text: string, scan: DecodedScanner, budget: 
     });
     return true;
   };
+  charge(budget.meter, 3 * text.length);
   for (const match of text.matchAll(BASE64_RUN)) {
     const flagged = examine(match.index, match[0], fromBase64, 'base64');
     if (!flagged && match[0].length >= LONG_BASE64 && !/^[0-9A-Fa-f]+$/.test(match[0])) {

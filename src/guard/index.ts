@@ -15,7 +15,8 @@ export type {
   InspectWriteOptions,
 } from './inspect-write.js';
 export { redactSecrets, redactDeep, findSecrets, placeholderFor } from './redact-secrets.js';
-export type { Redaction } from './redact-secrets.js';
+export type { Redaction, RedactOptions } from './redact-secrets.js';
+export type { WorkMeter } from './work-meter.js';
 export { SECRET_RULES } from './secret-rules.js';
 export type { SecretRule } from './secret-rules.js';
 export { scanForInjection } from './scan-for-injection.js';

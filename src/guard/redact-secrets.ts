@@ -1,4 +1,10 @@
 import { SECRET_GROUPS, SECRET_RULES, judgeAssignment, type AcceptContext } from './secret-rules.js';
+import { CONTEXT_WINDOW, charge, type WorkMeter } from './work-meter.js';
+
+export interface RedactOptions {
+  /** Counts the work done (for tests of growth); see WorkMeter. */
+  meter?: WorkMeter;
+}
 
 /** A secret that was replaced: the rule that found it and its span in the input (UTF-16 offsets). */
 export interface Redaction {
@@ -53,20 +59,27 @@ function secretSpan(match: RegExpExecArray): { start: number; end: number } {
 }
 
 /** Every rule match in `text`, unmerged. Matches that touch a placeholder are not secrets. */
-function detect(text: string): Span[] {
+function detect(text: string, meter?: WorkMeter): Span[] {
   const lower = text.toLowerCase();
   const placeholders = placeholderSpans(text);
+  // lowercasing and the placeholder pass
+  charge(meter, 2 * text.length);
   const found: Span[] = [];
   SECRET_RULES.forEach((rule, priority) => {
+    charge(meter, (rule.keywords?.length ?? 0) * text.length);
     if (rule.keywords && !rule.keywords.some((keyword) => lower.includes(keyword))) return;
+    if (rule.find) charge(meter, text.length);
     for (const { start, end } of rule.find?.(text) ?? []) {
       if (end > start && !overlapsAny(placeholders, start, end)) found.push({ rule: rule.id, priority, start, end });
     }
     for (const pattern of rule.patterns) {
+      charge(meter, text.length);
       for (const match of text.matchAll(pattern)) {
+        charge(meter, match[0].length);
         const { start, end } = secretSpan(match);
         if (end <= start) continue;
         if (rule.accept) {
+          charge(meter, end - start + (rule.accept.length > 1 ? CONTEXT_WINDOW : 0));
           const context: AcceptContext = { text, end, groups: match.groups ?? {} };
           if (!rule.accept(text.slice(start, end), context)) continue;
         }
@@ -138,8 +151,8 @@ function toInputOffsets(found: Span[], spans: readonly Span[]): Span[] {
  * Every secret in `text` as merged spans (what redactSecrets would replace in one pass).
  * Text already inside a `[REDACTED:…]` placeholder is never reported.
  */
-export function findSecrets(text: string): Redaction[] {
-  return mergeSpans(detect(text)).map(({ rule, start, end }) => ({ rule, start, end }));
+export function findSecrets(text: string, options: RedactOptions = {}): Redaction[] {
+  return mergeSpans(detect(text, options.meter)).map(({ rule, start, end }) => ({ rule, start, end }));
 }
 
 /**
@@ -148,16 +161,18 @@ export function findSecrets(text: string): Redaction[] {
  * Guarantees: the output contains no match of any rule (it repeats until nothing is found, so
  * a secret that only shows once its neighbour is replaced goes too); redacting the output again
  * changes nothing; `redactions` are sorted, disjoint spans of the *input*; it never throws.
- * Linear in the length of the text for every rule (a megabyte takes well under a second).
+ * Linear in the length of the text for every rule (`options.meter` counts the work; the
+ * milliseconds for a megabyte are in bench/guard/).
  */
-export function redactSecrets(text: string): { text: string; redactions: Redaction[] } {
+export function redactSecrets(text: string, options: RedactOptions = {}): { text: string; redactions: Redaction[] } {
   let spans: Span[] = [];
   let current = text;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const found = detect(current);
+    const found = detect(current, options.meter);
     if (found.length === 0) break;
     spans = mergeSpans([...spans, ...toInputOffsets(found, spans)]);
     current = render(text, spans);
+    charge(options.meter, text.length + found.length);
   }
   return { text: current, redactions: spans.map(({ rule, start, end }) => ({ rule, start, end })) };
 }

@@ -171,24 +171,31 @@ describe('scanForInjection', () => {
     expect(scanForInjection(pipe, { purpose: 'transcript' })[0]?.severity).toBe('low');
   });
 
-  it('scans a megabyte in well under a second, hostile shapes included', () => {
-    const inputs = [
-      'The deploy uses blue-green on staging; run npm test. See https://example.com/docs?x=1 <b>ok</b>.\n'.repeat(11_000).slice(0, 1 << 20),
-      'a'.repeat(1 << 20),
-      '<!-- '.repeat(200_000),
-      'Human: x\n'.repeat(110_000),
-      'ignore all the the the '.repeat(45_000),
-      base64('x'.repeat(780_000)),
-      '\n'.repeat(1 << 20),
-      ' '.repeat(1 << 20),
-      '"ignore previous instructions" '.repeat(33_000),
-      'if x, ignore the above. '.repeat(43_000),
-      '<div hidden>'.repeat(87_000),
-    ];
-    for (const input of inputs) {
-      const started = performance.now();
-      scanForInjection(input);
-      expect(performance.now() - started).toBeLessThan(1000);
+  it('does linear work on a megabyte of hostile shapes: 4× the input costs under 8× the counted steps', () => {
+    const shapes: Record<string, (size: number) => string> = {
+      prose: (size) => repeatTo('The deploy uses blue-green on staging; run npm test. See https://example.com/docs?x=1 <b>ok</b>.\n', size),
+      'one letter': (size) => 'a'.repeat(size),
+      'open comments': (size) => repeatTo('<!-- ', size),
+      'turn markers': (size) => repeatTo('Human: x\n', size),
+      'override prefixes': (size) => repeatTo('ignore all the the the ', size),
+      base64: (size) => base64('x'.repeat(Math.floor((size * 3) / 4))),
+      newlines: (size) => '\n'.repeat(size),
+      spaces: (size) => ' '.repeat(size),
+      'quoted overrides': (size) => repeatTo('"ignore previous instructions" ', size),
+      'ignore the above': (size) => repeatTo('if x, ignore the above. ', size),
+      'hidden elements': (size) => repeatTo('<div hidden>', size),
+      'authorized keys': (size) => repeatTo('echo k >> ~/.ssh/authorized_keys\n', size),
+    };
+    const stepsFor = (text: string) => {
+      const meter = { steps: 0 };
+      scanForInjection(text, { meter });
+      return meter.steps;
+    };
+    for (const [name, shape] of Object.entries(shapes)) {
+      const small = stepsFor(shape(1 << 18));
+      const large = stepsFor(shape(1 << 20));
+      expect(small, name).toBeGreaterThan(1 << 18);
+      expect(large / small, name).toBeLessThan(8);
     }
   });
 });
@@ -202,3 +209,7 @@ describe('exfiltration instructions naming "the contents of" something', () => {
     ).toEqual([]);
   });
 });
+
+function repeatTo(unit: string, size: number): string {
+  return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+}

@@ -6,6 +6,7 @@ import { findHiddenContent } from './hidden-content.js';
 import { INJECTION_RULES, type InjectionRule } from './injection-rules.js';
 import { findInvisibleCharacters } from './invisible-characters.js';
 import { normalizeForScan, originalSpan } from './normalize-text.js';
+import { CONTEXT_WINDOW, charge, type WorkMeter } from './work-meter.js';
 
 export interface ScanOptions {
   /**
@@ -15,6 +16,8 @@ export interface ScanOptions {
    * level lower.
    */
   purpose?: ScanPurpose;
+  /** Counts the work done (for tests of growth); see WorkMeter. */
+  meter?: WorkMeter;
 }
 
 const RULES: readonly InjectionRule[] = [...INJECTION_RULES, ...COMMAND_RULES];
@@ -22,7 +25,8 @@ const RULES: readonly InjectionRule[] = [...INJECTION_RULES, ...COMMAND_RULES];
 const MAX_DEPTH = 2;
 const EXCERPT_MAX = 120;
 
-function ruleSeverity(rule: InjectionRule, match: RegExpExecArray, text: string, purpose: ScanPurpose): Severity | undefined {
+function ruleSeverity(rule: InjectionRule, match: RegExpExecArray, text: string, purpose: ScanPurpose, meter?: WorkMeter): Severity | undefined {
+  if (typeof rule.severity === 'function') charge(meter, match[0].length + (rule.severity.length > 1 ? CONTEXT_WINDOW : 0));
   const base = typeof rule.severity === 'function' ? rule.severity(match, text) : rule.severity;
   if (base === undefined || !rule.command) return base;
   if (purpose === 'evidence-command') return 'high';
@@ -37,25 +41,28 @@ const QUOTES: Record<string, string> = { '"': '"', "'": "'", '`': '`', 'â€œ': 'â
  * talk about an attack rather than make one. The opening quote sits right before the match and
  * its closing quote follows on the same line.
  */
-function isQuotedMention(text: string, start: number, end: number): boolean {
+function isQuotedMention(text: string, start: number, end: number, meter?: WorkMeter): boolean {
   const close = QUOTES[text.charAt(start - 1)];
   if (close === undefined) return false;
   const rest = text.slice(end, end + 80);
+  charge(meter, rest.length);
   const lineEnd = rest.indexOf('\n');
   const closeAt = rest.indexOf(close);
   return closeAt >= 0 && (lineEnd < 0 || closeAt < lineEnd);
 }
 
-function runRules(text: string, purpose: ScanPurpose): RawFinding[] {
+function runRules(text: string, purpose: ScanPurpose, meter?: WorkMeter): RawFinding[] {
   const findings: RawFinding[] = [];
   for (const rule of RULES) {
+    charge(meter, text.length);
     for (const match of text.matchAll(rule.pattern)) {
+      charge(meter, match[0].length);
       if (match[0].length === 0) continue;
-      let severity = ruleSeverity(rule, match, text, purpose);
+      let severity = ruleSeverity(rule, match, text, purpose, meter);
       if (severity === undefined) continue;
       if (
         (rule.family === 'instruction-override' || rule.family === 'role-spoofing') &&
-        isQuotedMention(text, match.index, match.index + match[0].length)
+        isQuotedMention(text, match.index, match.index + match[0].length, meter)
       )
         severity = 'low';
       findings.push({
@@ -120,8 +127,10 @@ function settle(findings: RawFinding[], hiddenRegions: ReadonlyArray<{ start: nu
 function scanText(text: string, purpose: ScanPurpose, depth: number, budget: DecodeBudget): RawFinding[] {
   const normalized = normalizeForScan(text);
   const view = normalized.text;
+  // normalizing, hidden content, links and invisible characters: one pass each
+  charge(budget.meter, text.length + 3 * view.length);
   const hidden = findHiddenContent(view);
-  const found: RawFinding[] = [...hidden.findings, ...runRules(view, purpose), ...findExfiltrationLinks(view)];
+  const found: RawFinding[] = [...hidden.findings, ...runRules(view, purpose, budget.meter), ...findExfiltrationLinks(view)];
   if (depth < MAX_DEPTH) {
     found.push(...findEncodedPayloads(view, (decoded) => scanText(decoded, 'topic', depth + 1, budget), budget));
   }
@@ -193,7 +202,7 @@ function dedupe(findings: RawFinding[]): RawFinding[] {
  */
 export function scanForInjection(text: string, options: ScanOptions = {}): Finding[] {
   const purpose = options.purpose ?? 'topic';
-  const budget: DecodeBudget = { left: 2 * text.length + 65_536 };
+  const budget: DecodeBudget = { left: 2 * text.length + 65_536, ...(options.meter ? { meter: options.meter } : {}) };
   return dedupe(scanText(text, purpose, 0, budget)).map((finding) => ({
     rule: finding.rule,
     family: finding.family,
