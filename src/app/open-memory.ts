@@ -145,6 +145,8 @@ export interface Memory extends DreamApi {
   readonly root: string;
   readonly workspace: string;
   readonly config: MnemoConfig;
+  /** What a person should know about this opening (a search index kept in memory because `.state/` cannot be written). */
+  readonly warnings: readonly string[];
   /**
    * Remember a fact. A person's fact (the default source) is written at once, trusted; from any
    * other source it is staged in a task and reaches memory only when that task is verified.
@@ -308,6 +310,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     root,
     workspace,
     config,
+    warnings: search.fallback === undefined ? [] : [search.fallback],
     remember: (input) => rememberFact({ writer, tasks, guard, evidence }, input),
     beginTask: async (input) => handle(await tasks.begin(input)),
     task: async (id) => handle(await tasks.store.get(id)),

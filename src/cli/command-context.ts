@@ -32,6 +32,7 @@ export async function withMemory<T>(context: CommandContext, options: RootOption
     cwd: context.io.cwd,
     env: context.io.env,
   });
+  for (const warning of memory.warnings) context.out.warn(warning);
   try {
     return await work(memory);
   } finally {

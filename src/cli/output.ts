@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { MnemoError } from '../shared/index.js';
+import { MnemoError, UNWRITABLE_CODES, errnoCode, ioReason } from '../shared/index.js';
 import type { CliIo } from './cli-io.js';
 
 /** Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 could not complete (I/O, lock, internal). */
@@ -19,6 +19,20 @@ export function exitCodeFor(error: unknown): number {
     default:
       return EXIT.failed;
   }
+}
+
+/**
+ * A write the file system refused (read-only, permissions, full disk, a file in the way), in
+ * words and naming the path; undefined for anything else (a bug keeps its stack trace).
+ */
+export function systemFailure(error: unknown): string | undefined {
+  const code = errnoCode(error);
+  if (code === undefined) return undefined;
+  if (code === 'SQLITE_FULL') return 'Cannot write the search index: no space is left on the device (SQLITE_FULL).';
+  if (code.startsWith('SQLITE_READONLY')) return `Cannot write the search index: it is read-only (${code}).`;
+  if (!UNWRITABLE_CODES.has(code)) return undefined;
+  const path = typeof error === 'object' && error !== null && 'path' in error && typeof error.path === 'string' ? error.path : undefined;
+  return `Cannot write ${path ?? 'to the memory'}: ${ioReason(error)}.`;
 }
 
 export interface Output {
@@ -44,6 +58,9 @@ export function createOutput(io: CliIo): Output {
       if (error instanceof MnemoError) {
         io.stderr.write(`${colors.red('error:')} ${error.message}\n`);
         if (error.hint) io.stderr.write(`${colors.dim('hint:')} ${error.hint}\n`);
+      } else if (systemFailure(error) !== undefined) {
+        io.stderr.write(`${colors.red('error:')} ${systemFailure(error)}\n`);
+        io.stderr.write(`${colors.dim('hint:')} Free some space or make the memory folder writable (or choose another with --dir), then run it again; the files as they were are kept.\n`);
       } else {
         io.stderr.write(`${colors.red('error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       }

@@ -22,6 +22,7 @@ import { registerTask } from './commands/task-command.js';
 import { registerQuarantine } from './commands/quarantine-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerHeal, registerVerify } from './commands/verify-command.js';
+import { hoistGlobalOptions } from './global-options.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -32,6 +33,7 @@ export function buildProgram(context: CommandContext): Command {
     .description('Self-healing long-term memory for AI agents: a small index, verified topics, searched transcripts.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\n--dir <dir>, --workspace <dir> and --json may come before or after the command: mnemo --dir X list = mnemo list --dir X.')
     .configureOutput({
       writeOut: (text) => context.io.stdout.write(text),
       writeErr: (text) => context.io.stderr.write(text),
@@ -77,12 +79,13 @@ export function buildProgram(context: CommandContext): Command {
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const context: CommandContext = { io, out: createOutput(io), exitCode: EXIT.ok };
   const program = buildProgram(context);
-  if (argv.length === 0) {
+  const args = hoistGlobalOptions(argv, program);
+  if (args.length === 0) {
     program.outputHelp();
     return EXIT.ok;
   }
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
     return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -22,7 +22,7 @@ export async function checkCandidates(
     if (read.status === 'ok') topics.push(read.topic);
   }
   if (topics.length === 0) return;
-  const report = await service.check(topics);
+  const report = await service.check(topics, { recordBestEffort: true });
   const bySlug = new Map(report.topics.map((outcome) => [outcome.slug, outcome]));
   for (const candidate of chosen) {
     const outcome = bySlug.get(candidate.slug);

@@ -8,6 +8,8 @@ import {
   describeAge,
   describeTopicVerdict,
   deriveEvidence,
+  evidenceFileStamps,
+  filesChangedSince,
   isDue,
   keepConfirmedEvidence,
   proposeHeal,
@@ -26,6 +28,7 @@ import {
 } from '../store/index.js';
 import type { ChangeSet, TopicFileWrite } from './change-set.js';
 import type { IndexReport, MemoryWriter } from './memory-writer.js';
+import { unlessUnwritable } from './best-effort.js';
 import { appendVerdict, readVerdicts, type VerdictRecord } from './verdict-history.js';
 
 export interface EvidenceServiceOptions {
@@ -49,6 +52,11 @@ export interface CheckOptions {
   budgetMs?: number;
   /** Apply mechanical heals to contradicted topics (default true). */
   heal?: boolean;
+  /**
+   * Check on use: a check whose record cannot be written (a read-only memory, a full disk) is
+   * still returned, with a caveat, instead of failing the read.
+   */
+  recordBestEffort?: boolean;
 }
 
 /** What checking one topic found and did. */
@@ -135,12 +143,13 @@ export class EvidenceService {
     topic: StoredTopic,
     options: CheckOptions,
     budgetMs: number,
-  ): Promise<TopicCheckOutcome & { proposals: HealProposal[] }> {
-    const { clock, config, root } = this.options;
+  ): Promise<TopicCheckOutcome & { proposals: HealProposal[]; files: Record<string, string> }> {
+    const { clock, config, root, workspace } = this.options;
     const now = clock.now();
     const { meta } = topic;
     const written = meta.created ?? meta.updated;
-    const base = { slug: topic.slug, status: meta.status, healed: undefined, body: topic.body, proposals: [] as HealProposal[] };
+    const files = await evidenceFileStamps(meta.evidence, workspace);
+    const base = { slug: topic.slug, status: meta.status, healed: undefined, body: topic.body, proposals: [] as HealProposal[], files };
     if (meta.evidence.length === 0) {
       return {
         ...base,
@@ -157,6 +166,8 @@ export class EvidenceService {
     const kinds = this.kinds(options);
     if (
       !options.force &&
+      // a file edited since the last check is checked again, whatever the window
+      !filesChangedSince(last?.files, files) &&
       !isDue(
         lastChecked,
         meta.evidence.map((item) => item.kind),
@@ -223,17 +234,26 @@ export class EvidenceService {
     const now = isoSeconds(clock.now());
     const writes: TopicFileWrite[] = [];
     const audit: ChangeSet['audit'] = [];
+    let notRecorded: string | undefined;
     for (const [index, outcome] of outcomes.entries()) {
       const topic = topics[index] as StoredTopic;
       const verdict = outcome.verdict;
       if (!outcome.checked || !verdict) continue;
-      await appendVerdict(root, topic.slug, {
-        time: verdict.checkedAt,
-        status: outcome.healed ? 'healed' : verdict.status,
-        summary: outcome.caveats.slice(1).join('; '),
-        items: verdict.verdicts.map((item) => ({ kind: item.evidence.kind, status: item.status, detail: item.detail })),
-        topicStatus: outcome.status,
-      });
+      const record = () =>
+        appendVerdict(root, topic.slug, {
+          time: verdict.checkedAt,
+          status: outcome.healed ? 'healed' : verdict.status,
+          summary: outcome.caveats.slice(1).join('; '),
+          items: verdict.verdicts.map((item) => ({ kind: item.evidence.kind, status: item.status, detail: item.detail })),
+          topicStatus: outcome.status,
+          ...(Object.keys(outcome.files).length > 0 ? { files: outcome.files } : {}),
+        });
+      if (options.recordBestEffort) notRecorded = (await unlessUnwritable(record)) ?? notRecorded;
+      else await record();
+      if (notRecorded !== undefined) {
+        outcome.caveats.push('not recorded: the memory cannot be written now');
+        continue;
+      }
       const meta: TopicMeta = { ...topic.meta, status: outcome.status };
       if (verdict.status === 'confirmed' || outcome.healed) meta.verified = now;
       if (outcome.healed) {
@@ -275,11 +295,15 @@ export class EvidenceService {
       }
       writes.push({ slug: topic.slug, content: serializeTopic(meta, outcome.body, topic.frontmatter), expectHash: topic.hash });
     }
-    const index =
-      writes.length > 0 && this.writable()
-        ? (await writer.commit({ reason: 'record evidence checks', writes, removals: [], audit }, { onConflict: 'skip' })).index
-        : undefined;
-    return { topics: outcomes.map(({ proposals: _proposals, ...outcome }) => outcome), index };
+    let index: IndexReport | undefined;
+    if (writes.length > 0 && this.writable()) {
+      const commit = async () => {
+        index = (await writer.commit({ reason: 'record evidence checks', writes, removals: [], audit }, { onConflict: 'skip' })).index;
+      };
+      if (options.recordBestEffort) await unlessUnwritable(commit);
+      else await commit();
+    }
+    return { topics: outcomes.map(({ proposals: _proposals, files: _files, ...outcome }) => outcome), index };
   }
 
   private writable(): boolean {

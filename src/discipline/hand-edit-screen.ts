@@ -1,6 +1,7 @@
 import { scanForInjection } from '../guard/index.js';
 import type { Clock } from '../shared/index.js';
 import type { RecallTopicCandidate, SearchIndex } from '../retrieval/index.js';
+import { unlessUnwritable } from './best-effort.js';
 import { recordGuardEvent } from './guard-log.js';
 import { isRecorded, readManifest } from './integrity-manifest.js';
 
@@ -27,5 +28,5 @@ export async function screenHandEdits(root: string, search: SearchIndex, candida
       withheld += 1;
     }
   }
-  await recordGuardEvent(root, { time: clock.now().toISOString(), action: 'withheld', where: 'recall', count: withheld });
+  await unlessUnwritable(() => recordGuardEvent(root, { time: clock.now().toISOString(), action: 'withheld', where: 'recall', count: withheld }));
 }

@@ -15,6 +15,7 @@ import {
   type SearchIndex,
 } from '../retrieval/index.js';
 import { rootPaths, type TopicStatus } from '../store/index.js';
+import { unlessUnwritable } from './best-effort.js';
 import { checkCandidates } from './check-on-use.js';
 import { screenHandEdits } from './hand-edit-screen.js';
 import { matchesSignature } from './error-signature.js';
@@ -197,14 +198,17 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   const packed = packRecall(candidates, turns, budget);
   packed.cut.unshift(...sessionNote);
   // Recall hits rank the index and tell dream what is used.
-  await recordRecallHits(
-    dependencies.root,
-    packed.topics.map((topic) => topic.slug),
-    dependencies.clock.now(),
+  // (skipped on a read-only memory: a read never fails for its bookkeeping)
+  await unlessUnwritable(() =>
+    recordRecallHits(
+      dependencies.root,
+      packed.topics.map((topic) => topic.slug),
+      dependencies.clock.now(),
+    ),
   );
   if (options.session) {
     usage[options.session] = used + packed.bytes;
-    await writeFileAtomic(join(rootPaths(dependencies.root).state, 'recall-usage.json'), JSON.stringify(usage));
+    await unlessUnwritable(() => writeFileAtomic(join(rootPaths(dependencies.root).state, 'recall-usage.json'), JSON.stringify(usage)));
   }
   return {
     query,

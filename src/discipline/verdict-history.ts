@@ -11,6 +11,8 @@ export interface VerdictRecord {
   items: { kind: EvidenceKind; status: string; detail: string }[];
   /** The topic's status after the check. */
   topicStatus: TopicStatus;
+  /** Size and mtime of the files its `file` evidence names, at the check (see evidenceFileStamps). */
+  files?: Record<string, string>;
 }
 
 function historyPath(root: string, slug: string): string {

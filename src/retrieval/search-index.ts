@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describeError, silentLogger, type Logger } from '../shared/index.js';
+import { UNWRITABLE_CODES, describeError, errnoCode, ioReason, isMnemoError, makeDirectorySync, silentLogger, type Logger } from '../shared/index.js';
 import {
   listSessionFiles,
   listTopicFiles,
@@ -90,6 +90,26 @@ function toCatalog(row: TopicRow): CatalogTopic {
   return { slug: row.slug, readable: false, error: row.error ?? 'unreadable', mtimeMs: row.mtime_ms, size: row.size };
 }
 
+const SQLITE_UNWRITABLE = new Set(['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_FULL', 'SQLITE_PERM', 'SQLITE_IOERR']);
+
+/** Why the database cannot be opened there, in words. */
+function unwritableReason(error: unknown): string {
+  if (isMnemoError(error)) return error.cause === undefined ? error.message : ioReason(error.cause);
+  const code = errnoCode(error) ?? '';
+  if (code === 'SQLITE_FULL') return 'no space is left on the device (SQLITE_FULL)';
+  if (code.startsWith('SQLITE_READONLY')) return `the database or its folder is read-only (${code})`;
+  if (code.startsWith('SQLITE_')) return `SQLite cannot open or write it (${code})`;
+  return ioReason(error);
+}
+
+/** An error that means the place cannot be written (as opposed to a corrupt database or a bug). */
+function cannotWriteThere(error: unknown): boolean {
+  if (isMnemoError(error, 'io')) return true;
+  const code = errnoCode(error) ?? '';
+  if (UNWRITABLE_CODES.has(code)) return true;
+  return SQLITE_UNWRITABLE.has(code) || [...SQLITE_UNWRITABLE].some((prefix) => code.startsWith(`${prefix}_`));
+}
+
 /**
  * The derived search index in `.state/search.db`: topics (BM25 over name, description, tags and
  * body with field weights, Porter stemming) and transcript turns in a second table. It is
@@ -101,6 +121,8 @@ export class SearchIndex {
   readonly dbPath: string;
   /** Read access to transcript turns for turn recall (`rankTurns`). */
   readonly turnTable: TurnTable;
+  /** Why the index lives in memory for this process (`.state/` cannot be written); undefined when on disk. */
+  fallback: string | undefined;
   private readonly db: Database.Database;
   private readonly logger: Logger;
 
@@ -112,21 +134,38 @@ export class SearchIndex {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Open (creating or migrating) the database. A corrupt database is moved aside and rebuilt. */
+  /**
+   * Open (creating or migrating) the database. A corrupt database is moved aside and rebuilt.
+   * Where `.state/` cannot be written (a read-only memory, a full disk, a file in the way), the
+   * index is built in memory for this process instead, and `fallback` says why: reads work on a
+   * read-only memory.
+   */
   static open(options: SearchIndexOptions): SearchIndex {
-    mkdirSync(dirname(options.dbPath), { recursive: true });
     let db: Database.Database;
     try {
-      db = SearchIndex.openDatabase(options.dbPath);
+      db = SearchIndex.openOnDisk(options);
     } catch (error) {
+      if (!cannotWriteThere(error)) throw error;
+      const index = new SearchIndex(options, SearchIndex.openDatabase(':memory:'));
+      index.fallback = `${dirname(options.dbPath)} cannot be written: ${unwritableReason(error)}; the search index is kept in memory for this run, and nothing is recorded (usage, checks)`;
+      return index;
+    }
+    return new SearchIndex(options, db);
+  }
+
+  private static openOnDisk(options: SearchIndexOptions): Database.Database {
+    makeDirectorySync(dirname(options.dbPath));
+    try {
+      return SearchIndex.openDatabase(options.dbPath);
+    } catch (error) {
+      if (cannotWriteThere(error)) throw error;
       (options.logger ?? silentLogger).warn('search index unreadable; rebuilding it from the files', {
         path: options.dbPath,
         error: describeError(error),
       });
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.dbPath}${suffix}`, { force: true });
-      db = SearchIndex.openDatabase(options.dbPath);
+      return SearchIndex.openDatabase(options.dbPath);
     }
-    return new SearchIndex(options, db);
   }
 
   private static openDatabase(path: string): Database.Database {

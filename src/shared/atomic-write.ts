@@ -1,6 +1,7 @@
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomicImpl from 'write-file-atomic';
+import { makeDirectory } from './make-directory.js';
 
 /**
  * Write a whole file atomically: temp file in the same folder, fsync, rename, fsync of the folder.
@@ -8,7 +9,7 @@ import writeFileAtomicImpl from 'write-file-atomic';
  * file. The folder is created when missing. Callers must have redacted secrets before calling: the temp file is on disk too.
  */
 export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   await writeFileAtomicImpl(path, content, { fsync: true });
   await fsyncDirectory(dirname(path));
 }

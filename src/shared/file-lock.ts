@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock, type Clock } from './clock.js';
 import { MnemoError, errnoCode } from './errors.js';
 import { randomToken } from './ids.js';
+import { makeDirectory } from './make-directory.js';
 
 /** What a lock file records about its holder. */
 export interface LockOwner {
@@ -99,7 +100,7 @@ export async function tryAcquireLock(path: string, options: LockOptions = {}): P
     acquiredAt: clock.now().toISOString(),
     purpose: options.purpose ?? 'mnemo',
   };
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   const temp = `${path}.${owner.token}.tmp`;
   await writeFile(temp, JSON.stringify(owner), { flag: 'wx' });
   try {

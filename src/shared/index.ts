@@ -12,6 +12,7 @@ export { formatColumns } from './text-table.js';
 export { silentLogger, createStderrLogger, createMemoryLogger } from './logger.js';
 export type { Logger, LogFields, LogLevel, LogRecord } from './logger.js';
 export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';
+export { makeDirectory, makeDirectorySync, ioReason, UNWRITABLE_CODES } from './make-directory.js';
 export { acquireLock, tryAcquireLock, withLock, readLockOwner, isLockStale, isProcessAlive } from './file-lock.js';
 export type { LockOwner, LockOptions, LockHandle, LockAttempt } from './file-lock.js';
 export { runProcess, tailText } from './process-runner.js';

@@ -1,6 +1,6 @@
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errnoCode } from '../shared/index.js';
+import { errnoCode, makeDirectory } from '../shared/index.js';
 
 /**
  * Append JSON lines with one write (O_APPEND). If the file ends in a partial line (a crash
@@ -8,7 +8,7 @@ import { errnoCode } from '../shared/index.js';
  */
 export async function appendJsonLines(path: string, values: readonly unknown[]): Promise<void> {
   if (values.length === 0) return;
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   const prefix = (await endsWithPartialLine(path)) ? '\n' : '';
   const text = prefix + values.map((value) => `${JSON.stringify(value)}\n`).join('');
   await appendFile(path, text, { encoding: 'utf8', flag: 'a' });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MnemoError, writeFileAtomic } from '../shared/index.js';
+import { MnemoError, makeDirectory, writeFileAtomic } from '../shared/index.js';
 
 /** The files and folders of a memory root (format 1, DESIGN.md). */
 export interface RootPaths {
@@ -76,10 +76,10 @@ export async function initRoot(root: string): Promise<InitResult> {
   const paths = rootPaths(root);
   const created: string[] = [];
   if (!existsSync(root)) created.push(root);
-  await mkdir(root, { recursive: true });
+  await makeDirectory(root);
   for (const folder of [paths.sessions, paths.state]) {
     if (!existsSync(folder)) {
-      await mkdir(folder, { recursive: true });
+      await makeDirectory(folder);
       created.push(folder);
     }
   }

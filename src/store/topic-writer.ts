@@ -1,6 +1,6 @@
-import { mkdir, rename, copyFile, unlink } from 'node:fs/promises';
+import { rename, copyFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDirectory, randomToken, writeFileAtomic } from '../shared/index.js';
+import { fsyncDirectory, makeDirectory, randomToken, writeFileAtomic } from '../shared/index.js';
 import { rootPaths } from './memory-root.js';
 import { topicPath } from './topic-files.js';
 
@@ -34,7 +34,7 @@ function stamp(date: Date): string {
  */
 export async function moveTopicToTrash(root: string, slug: string, now: Date): Promise<string> {
   const paths = rootPaths(root);
-  await mkdir(paths.trash, { recursive: true });
+  await makeDirectory(paths.trash);
   const target = join(paths.trash, `${stamp(now)}-${randomToken(4)}-${slug}.md`);
   const source = topicPath(root, slug);
   try {

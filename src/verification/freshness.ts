@@ -1,5 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { DAY_MS, HOUR_MS } from '../shared/index.js';
-import type { EvidenceKind } from '../store/index.js';
+import type { Evidence, EvidenceKind } from '../store/index.js';
+import { resolveWorkspacePath } from './workspace-path.js';
 
 export interface FreshnessConfig {
   /** A topic checked within this many hours is not checked again. */
@@ -35,6 +37,29 @@ export function isDue(lastVerified: string | undefined, kinds: readonly Evidence
   if (age < -FUTURE_TOLERANCE_MS) return true;
   const windowMs = freshnessWindowHours(kinds, config) * HOUR_MS;
   return windowMs <= 0 || age >= windowMs;
+}
+
+/**
+ * The size and modification time of each file that `file` evidence names (`"<mtimeMs>:<size>"`,
+ * or `missing`), keyed by the path as written. Kept with each check, so a file edited since then
+ * is checked again on use whatever the freshness window (a file check costs microseconds).
+ */
+export async function evidenceFileStamps(evidence: readonly Evidence[], workspace: string): Promise<Record<string, string>> {
+  const stamps: Record<string, string> = {};
+  for (const item of evidence) {
+    if (item.kind !== 'file' || item.path in stamps) continue;
+    const resolved = await resolveWorkspacePath(workspace, item.path);
+    if (!resolved.ok) continue;
+    const found = await stat(resolved.absolute).catch(() => undefined);
+    stamps[item.path] = found ? `${found.mtimeMs}:${found.size}` : 'missing';
+  }
+  return stamps;
+}
+
+/** Whether a file named by evidence changed since the stamps kept with the last check (none kept: no). */
+export function filesChangedSince(recorded: Readonly<Record<string, string>> | undefined, current: Readonly<Record<string, string>>): boolean {
+  if (recorded === undefined) return false;
+  return Object.entries(current).some(([path, stamp]) => recorded[path] !== stamp);
 }
 
 function plural(count: number, unit: string): string {

@@ -11,7 +11,7 @@ export type { CheckContext, EvidenceVerdict, VerdictStatus, Trust } from './chec
 export { checkTopic, overallStatus, CHEAP_EVIDENCE_KINDS, EXPENSIVE_EVIDENCE_KINDS, NOT_CHECKED_IN_BUDGET } from './topic-check.js';
 export type { TopicCheckOptions, TopicVerdict } from './topic-check.js';
 export { describeVerdict, describeTopicVerdict } from './verdict-text.js';
-export { isDue, describeAge, describeElapsed, freshnessWindowHours } from './freshness.js';
+export { isDue, describeAge, describeElapsed, freshnessWindowHours, evidenceFileStamps, filesChangedSince } from './freshness.js';
 export type { FreshnessConfig } from './freshness.js';
 export { deriveEvidence, keepConfirmedEvidence } from './derived-evidence.js';
 export type { DeriveEvidenceOptions } from './derived-evidence.js';

@@ -140,7 +140,7 @@ describe('memory is a hint: remember → change the repo → recall → heal →
 });
 
 describe('check on use', () => {
-  it('re-checks only after the freshness window (injected clock)', async () => {
+  it('re-checks after the freshness window (injected clock), and at once when a file it names was edited', async () => {
     const repo = await tempDir();
     await gitRepo(repo, REPO_FILES);
     const clock = createManualClock('2026-11-01T09:00:00Z');
@@ -154,15 +154,20 @@ describe('check on use', () => {
         evidence: [{ kind: 'file', path: 'deploy/staging.yaml', contains: 'blue-green' }],
       });
       expect((await memory.recall('staging deploys')).topics[0]?.caveats).toContain('checked now: confirmed (1 item)');
-      await writeFile(join(repo, 'deploy/staging.yaml'), 'strategy: canary\n');
       clock.advance(60 * 60 * 1000);
       const fresh = await memory.recall('staging deploys');
       expect(fresh.topics[0]?.status).toBe('active');
       expect(fresh.topics[0]?.caveats).toEqual(['written 1 hour ago, last checked 1 hour ago', 'last check: confirmed (1 item)']);
       clock.advance(24 * 60 * 60 * 1000);
       const due = await memory.recall('staging deploys');
-      expect(due.topics[0]?.status).toBe('suspect');
       expect(due.topics[0]?.caveats[0]).toBe('written 1 day ago, checked now');
+      // a file the evidence names, edited since its last check, is checked again at once, whatever the window
+      clock.advance(60 * 1000);
+      await writeFile(join(repo, 'deploy/staging.yaml'), 'strategy: canary\n');
+      const edited = await memory.recall('staging deploys');
+      expect(edited.topics[0]?.status).toBe('suspect');
+      expect(edited.topics[0]?.caveats[0]).toBe('written 1 day ago, checked now');
+      expect(edited.topics[0]?.caveats).not.toContain('last check: confirmed (1 item)');
     } finally {
       memory.close();
     }

@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { chmod, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-root.js';
+
+/* What a new user hits first: impossible folders, flags in either place, a read-only or full memory. */
+
+const REPO = join(import.meta.dirname, '..', '..');
+const MAIN = join(REPO, 'dist', 'cli', 'main.js');
+const NOW = { MNEMO_NOW: '2026-11-20T10:00:00Z' };
+
+async function memoryWithFacts(): Promise<{ cwd: string; dir: string }> {
+  const cwd = await tempDir();
+  const dir = join(cwd, 'mem');
+  expect((await cli(['init', '--dir', dir], { cwd })).code).toBe(0);
+  await writeFile(join(cwd, 'api.ts'), 'export const port = 8080;\n');
+  const remembered = await cli(
+    ['remember', 'The API listens on port 8080.', '--name', 'API port', '--description', 'the port of the API', '--type', 'project'],
+    { cwd, env: { MNEMO_DIR: dir, ...NOW } },
+  );
+  expect(remembered.code, remembered.stderr).toBe(0);
+  await cli(['log', '--session', 's1', '--kind', 'note', 'the port moved to 8080 on Tuesday'], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+  return { cwd, dir };
+}
+
+describe('mnemo init on a folder that cannot be created', () => {
+  it.runIf(existsSync('/proc/self'))('answers at once for /proc/nope/.mnemo (no endless retry) and /sys/nope: the path, why, exit 3', async () => {
+    const cwd = await tempDir();
+    for (const dir of ['/proc/nope/.mnemo', '/sys/nope']) {
+      const result = await cli(['init', '--dir', dir], { cwd });
+      expect(result.code, dir).toBe(3);
+      expect(result.stderr, dir).toContain(`Cannot create the folder ${dir}`);
+      expect(result.stderr, dir).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('names the file in the way when a parent is a file, and writes nothing', async () => {
+    const cwd = await tempDir();
+    await writeFile(join(cwd, 'notes'), 'a file, not a folder\n');
+    const result = await cli(['init', '--dir', join(cwd, 'notes', 'mem')], { cwd });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`Cannot create the folder ${join(cwd, 'notes', 'mem')}: a part of the path is a file, not a folder (ENOTDIR)`);
+    expect(await readFile(join(cwd, 'notes'), 'utf8')).toBe('a file, not a folder\n');
+  });
+});
+
+describe('--dir, --workspace and --json before or after the command', () => {
+  it('mnemo --dir X list is mnemo list --dir X, for nested commands too', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    const after = await cli(['list', '--dir', dir, '--json'], { cwd });
+    const before = await cli(['--dir', dir, 'list', '--json'], { cwd });
+    const mixed = await cli(['--json', `--dir=${dir}`, 'list'], { cwd });
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toBe(after.stdout);
+    expect(mixed.stdout).toBe(after.stdout);
+    expect((JSON.parse(before.stdout) as Array<{ slug: string }>).map((topic) => topic.slug)).toEqual(['api-port']);
+    const tasks = await cli(['--dir', dir, 'task', 'list', '--json'], { cwd });
+    expect(tasks.code, tasks.stderr).toBe(0);
+    expect(JSON.parse(tasks.stdout)).toEqual([]);
+    const workspace = await cli(['--workspace', cwd, '--dir', dir, 'status', '--json'], { cwd: REPO });
+    expect((JSON.parse(workspace.stdout) as { workspace: string }).workspace).toBe(cwd);
+  });
+
+  it('an unknown command after --dir is named as the error; the program help says the flags go either side', async () => {
+    const cwd = await tempDir();
+    const result = await cli(['--dir', cwd, 'lsit'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'lsit'");
+    expect((await cli(['--help'], { cwd })).stdout).toContain('may come before or after the command');
+  });
+});
+
+describe('a read-only memory folder', () => {
+  it('list, recall and status work, with one warning; a write fails clearly (exit 3) and changes nothing', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    const before = snapshot(dir);
+    // chmod does not stop root: run the CLI as nobody then (a real permission failure, no mount)
+    const asRoot = process.getuid?.() === 0;
+    for (const path of walk(dir)) chmodSync(path, statSync(path).isDirectory() ? 0o555 : 0o444);
+    await chmod(cwd, 0o755);
+    const run = (args: string[]) => {
+      const child = spawnSync(process.execPath, [MAIN, ...args], {
+        cwd,
+        env: { PATH: process.env.PATH, HOME: cwd, MNEMO_DIR: dir, MNEMO_LOG_LEVEL: 'silent', ...NOW },
+        encoding: 'utf8',
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+    };
+    try {
+      const list = run(['list']);
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(/^api-port\s+project\s+active/m);
+      expect(list.stderr.trim().split('\n')).toHaveLength(1);
+      expect(list.stderr).toMatch(/^warning: .*\.state cannot be written: .*the search index is kept in memory/);
+      const recall = run(['recall', 'which port does the API listen on', '--deep']);
+      expect(recall.code, recall.stderr).toBe(0);
+      expect(recall.stdout).toContain('The API listens on port 8080.');
+      expect(recall.stdout).toContain('the port moved to 8080 on Tuesday');
+      const status = run(['status']);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/^topics\s+1 /m);
+      const write = run(['remember', 'Deploys are blue-green.', '--name', 'Deploys', '--description', 'how', '--type', 'project']);
+      expect(write.code).toBe(3);
+      expect(write.stderr).toMatch(/error: Cannot (write|create)/);
+      expect(write.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      for (const path of walk(dir)) chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
+    }
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('a .state that cannot hold the search index (a file in its place): reads still answer from the files', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    await rename(join(dir, '.state'), join(dir, '.state-away'));
+    await writeFile(join(dir, '.state'), 'not a folder\n');
+    const list = await cli(['list', '--json'], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toContain('the search index is kept in memory for this run');
+    expect((JSON.parse(list.stdout) as Array<{ slug: string }>).map((topic) => topic.slug)).toEqual(['api-port']);
+    const recall = await cli(['recall', 'API port'], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(recall.code, recall.stderr).toBe(0);
+    expect(recall.stdout).toContain('The API listens on port 8080.');
+  });
+});
+
+describe('a full disk', () => {
+  it.runIf(existsSync('/dev/full'))('log into a transcript that cannot grow: a clear message, exit 3, the transcript as it was', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    // a transcript on a device that is always full: a real ENOSPC that root cannot bypass
+    symlinkSync('/dev/full', join(dir, 'sessions', '2026-11-20-s2.jsonl'));
+    const result = await cli(['log', '--session', 's2', '--kind', 'note', 'one more line'], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('no space is left on the device (ENOSPC)');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await readdir(join(dir, 'sessions'))).toEqual(['2026-11-20-s1.jsonl', '2026-11-20-s2.jsonl']);
+  });
+});
+
+function walk(dir: string): string[] {
+  const paths = [dir];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) paths.push(...walk(path));
+    else if (entry.isFile()) paths.push(path);
+  }
+  return paths;
+}
+
+function snapshot(dir: string): Record<string, number> {
+  return Object.fromEntries(walk(dir).map((path) => [path, statSync(path).isDirectory() ? -1 : statSync(path).size]));
+}
