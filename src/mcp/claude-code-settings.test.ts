@@ -30,9 +30,9 @@ describe('Claude Code settings merging', () => {
   it('is idempotent, and replaces an earlier mnemo hook in place instead of adding a second', () => {
     const once = mergeHooks({}, options);
     expect(mergeHooks(once, options)).toEqual(once);
-    const pinned = mergeHooks(once, { command: 'npx mnemo', dir: '/data/my memory' });
+    const pinned = mergeHooks(once, { command: 'npx mnemo-memory', dir: '/data/my memory' });
     expect((pinned.hooks as Record<string, unknown[]>).Stop).toEqual([
-      { hooks: [{ type: 'command', command: "npx mnemo hook stop --dir '/data/my memory'", timeout: 60 }] },
+      { hooks: [{ type: 'command', command: "npx mnemo-memory hook stop --dir '/data/my memory'", timeout: 60 }] },
     ]);
   });
 

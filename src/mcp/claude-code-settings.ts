@@ -15,7 +15,7 @@ export interface ClaudeCodeSetupOptions {
   scope: 'project' | 'user';
   projectDir: string;
   homeDir: string;
-  /** How Claude Code launches mnemo (default `mnemo`; e.g. `npx mnemo` or `node /path/to/dist/cli/main.js`). */
+  /** How Claude Code launches mnemo (default `mnemo`; e.g. `node /path/to/dist/cli/main.js` or `npx mnemo-memory`). */
   command: string;
   /** A memory root to pin (absolute); default: found from the session's folder, like the CLI does. */
   dir?: string | undefined;
@@ -73,7 +73,7 @@ export function commandArgv(command: string): string[] {
   const argv = parse(command).filter((part): part is string => typeof part === 'string');
   if (argv.length === 0 || argv.length !== parse(command).length) {
     throw new MnemoError('usage', `--command ${JSON.stringify(command)} is not a plain command line.`, {
-      hint: 'Give the program and its arguments only, e.g. --command "npx mnemo" (no pipes, redirections or variables).',
+      hint: 'Give the program and its arguments only, e.g. --command "node /path/to/mnemo/dist/cli/main.js" (no pipes, redirections or variables).',
     });
   }
   return argv;
