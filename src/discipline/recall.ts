@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecallBudget } from '../config/index.js';
-import { MnemoError, writeFileAtomic } from '../shared/index.js';
+import { MnemoError, quoteExcerpt, writeFileAtomic } from '../shared/index.js';
 import {
   packRecall,
   rankTurns,
@@ -129,7 +129,7 @@ export function assertSearchable(query: string): void {
     });
   }
   if (queryTerms(query).length === 0) {
-    throw new MnemoError('invalid-input', `The query ${JSON.stringify(query)} has no searchable words (only stopwords or punctuation).`, {
+    throw new MnemoError('invalid-input', `The query ${quoteExcerpt(query)} has no searchable words (only stopwords or punctuation).`, {
       hint: 'Use content words: names, components, errors, commands.',
     });
   }

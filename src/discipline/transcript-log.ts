@@ -68,7 +68,49 @@ export interface ImportResult {
   file: string;
   imported: number;
   sessions: string[];
+  /** Lines that could not be imported, by number, with why. */
   skipped: { line: number; message: string }[];
+  /** Lines imported with a remark (an event kind mnemo gives no meaning to). */
+  warnings: { line: number; message: string }[];
+  /** The last line, when it is half-written (a session still being written): left out, not an error. */
+  partial?: { line: number };
+}
+
+/**
+ * Event kinds mnemo reads with a meaning (turns, tool calls, errors for lessons, notes). Any
+ * other well-formed kind is imported as it is, with a warning, since a misspelt `eror` would
+ * never feed a lesson.
+ */
+export const KNOWN_EVENT_KINDS: readonly string[] = [
+  'user',
+  'assistant',
+  'system',
+  'tool-use',
+  'tool-call',
+  'tool-result',
+  'tool-error',
+  'error',
+  'attempt-failed',
+  'fix',
+  'note',
+  'verdict',
+  'task-begun',
+  'task-completed',
+  'verification-passed',
+  'verification-failed',
+  'note-quarantined',
+  'topic-candidate',
+];
+
+function unknownKind(kind: string): string | undefined {
+  if (KNOWN_EVENT_KINDS.includes(kind)) return undefined;
+  return `kind ${JSON.stringify(kind)} is not one mnemo knows (${KNOWN_EVENT_KINDS.slice(0, 9).join(', ')}, …); imported as it is`;
+}
+
+/** The number of the last non-empty line, when the text does not end with a newline (a line still being written). */
+function unterminatedLastLine(text: string): number | undefined {
+  if (text === '' || text.endsWith('\n')) return undefined;
+  return text.split(/\r?\n/).length;
 }
 
 const importLineSchema = transcriptEventInputSchema.extend({ session: z.string().optional() });
@@ -99,13 +141,17 @@ export async function importTranscriptFile(
   const fallback = session ?? newSessionId(options.clock);
   const bySession = new Map<string, TranscriptEventInput[]>();
   const skipped: ImportResult['skipped'] = [];
+  const warnings: ImportResult['warnings'] = [];
+  const lastOpen = unterminatedLastLine(text);
+  let partial: ImportResult['partial'];
   text.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      skipped.push({ line: index + 1, message: 'not JSON' });
+      if (index + 1 === lastOpen) partial = { line: index + 1 };
+      else skipped.push({ line: index + 1, message: 'not JSON' });
       return;
     }
     const parsed = importLineSchema.safeParse(value);
@@ -122,6 +168,8 @@ export async function importTranscriptFile(
       skipped.push({ line: index + 1, message: `session ${JSON.stringify(own)} is not a valid session id` });
       return;
     }
+    const remark = unknownKind(event.kind);
+    if (remark !== undefined) warnings.push({ line: index + 1, message: remark });
     const events = bySession.get(target) ?? [];
     events.push(event);
     bySession.set(target, events);
@@ -131,7 +179,7 @@ export async function importTranscriptFile(
     await appendRedacted(options, id, events);
     imported += events.length;
   }
-  return { file, imported, sessions: [...bySession.keys()], skipped };
+  return { file, imported, sessions: [...bySession.keys()], skipped, warnings, ...(partial ? { partial } : {}) };
 }
 
 async function importClaudeCode(options: TranscriptLogOptions, file: string, text: string, session?: string): Promise<ImportResult> {
@@ -140,5 +188,15 @@ async function importClaudeCode(options: TranscriptLogOptions, file: string, tex
     session ??
     (converted.sessionId !== undefined && isValidSessionId(converted.sessionId) ? converted.sessionId : newSessionId(options.clock));
   if (converted.events.length > 0) await appendRedacted(options, target, converted.events);
-  return { file, imported: converted.events.length, sessions: converted.events.length > 0 ? [target] : [], skipped: converted.skipped };
+  // a live session's last line may be half-written: left out, not an error
+  const lastOpen = unterminatedLastLine(text);
+  const partial = converted.skipped.find((item) => item.line === lastOpen && item.message === 'not a JSON object');
+  return {
+    file,
+    imported: converted.events.length,
+    sessions: converted.events.length > 0 ? [target] : [],
+    skipped: converted.skipped.filter((item) => item !== partial),
+    warnings: [],
+    ...(partial ? { partial: { line: partial.line } } : {}),
+  };
 }

@@ -2,7 +2,7 @@
  * guard: the one gate every write to memory passes (remember, promotion, heal, dream, import,
  * MCP). Secret redaction with typed placeholders, a prompt-injection scan, provenance trust and
  * the write decision (allow, or quarantine with reasons). Pure functions, no I/O except
- * resolving a file origin's real path; imports only store/ from mnemo.
+ * resolving a file origin's real path; imports only shared/ and store/ from mnemo.
  */
 export { inspectWrite } from './inspect-write.js';
 export type {

@@ -7,6 +7,7 @@ import { INJECTION_RULES, type InjectionRule } from './injection-rules.js';
 import { findInvisibleCharacters } from './invisible-characters.js';
 import { normalizeForScan, originalSpan } from './normalize-text.js';
 import { CONTEXT_WINDOW, charge, type WorkMeter } from './work-meter.js';
+import { excerptOf } from '../shared/index.js';
 
 export interface ScanOptions {
   /**
@@ -23,7 +24,6 @@ export interface ScanOptions {
 const RULES: readonly InjectionRule[] = [...INJECTION_RULES, ...COMMAND_RULES];
 /** Decoded text is scanned again, but not decoded text inside decoded text inside decoded text. */
 const MAX_DEPTH = 2;
-const EXCERPT_MAX = 120;
 
 function ruleSeverity(rule: InjectionRule, match: RegExpExecArray, text: string, purpose: ScanPurpose, meter?: WorkMeter): Severity | undefined {
   if (typeof rule.severity === 'function') charge(meter, match[0].length + (rule.severity.length > 1 ? CONTEXT_WINDOW : 0));
@@ -136,36 +136,6 @@ function scanText(text: string, purpose: ScanPurpose, depth: number, budget: Dec
   }
   const mapped = settle(found, hidden.regions).map((finding) => ({ ...finding, ...originalSpan(normalized, finding.start, finding.end) }));
   return [...findInvisibleCharacters(text), ...mapped];
-}
-
-function visible(char: string): string {
-  const codePoint = char.codePointAt(0) ?? 0;
-  if (char === '\n') return '⏎';
-  if (char === '\t' || char === '\r') return ' ';
-  if (
-    codePoint < 0x20 ||
-    (codePoint >= 0x7f && codePoint <= 0x9f) ||
-    codePoint === 0xad ||
-    (codePoint >= 0x200b && codePoint <= 0x200f) ||
-    (codePoint >= 0x202a && codePoint <= 0x202e) ||
-    (codePoint >= 0x2060 && codePoint <= 0x2069) ||
-    codePoint === 0xfeff ||
-    (codePoint >= 0xfe00 && codePoint <= 0xfe0f) ||
-    (codePoint >= 0xe0000 && codePoint <= 0xe01ef)
-  ) {
-    return `⟨U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}⟩`;
-  }
-  return char;
-}
-
-/** The span as short, visible text: invisible characters spelled out, long spans cut. */
-export function excerptOf(text: string, start: number, end: number): string {
-  let excerpt = '';
-  for (const char of text.slice(start, Math.min(end, start + EXCERPT_MAX * 2))) {
-    excerpt += visible(char);
-    if (excerpt.length >= EXCERPT_MAX) return `${excerpt.slice(0, EXCERPT_MAX)}…`;
-  }
-  return end - start > EXCERPT_MAX * 2 ? `${excerpt}…` : excerpt;
 }
 
 /** One finding per rule and span: overlapping findings of one rule are merged, keeping the higher severity. */

@@ -2,7 +2,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Memory } from '../app/index.js';
 import { convertClaudeCodeTranscript } from '../discipline/index.js';
-import { errnoCode, randomToken, withLock, writeFileAtomic } from '../shared/index.js';
+import { errnoCode, quoteExcerpt, randomToken, withLock, writeFileAtomic } from '../shared/index.js';
 import { isValidSessionId, rootPaths } from '../store/index.js';
 
 /** The fields of a Claude Code hook payload (JSON on stdin) that mnemo reads; the rest is ignored. */
@@ -35,6 +35,21 @@ export function parseHookPayload(text: string): HookPayload {
   } catch {
     return {};
   }
+}
+
+/** What is wrong with a hook's stdin, in words (undefined when it is a JSON object): a hook says so on stderr. */
+export function hookPayloadProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'the hook input on stdin is empty (Claude Code sends a JSON object)';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `the hook input on stdin is not JSON (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): ${quoteExcerpt(text.trim(), 60)}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `the hook input on stdin is JSON but not an object: ${quoteExcerpt(text.trim(), 60)}`;
+  }
+  return undefined;
 }
 
 /** Claude Code shows at most this much hook context; mnemo cuts its own text to fit, and says so. */

@@ -23,5 +23,11 @@ export {
   CLAUDE_CODE_HOOKS,
 } from './claude-code-settings.js';
 export type { ClaudeCodeSetupOptions, ClaudeCodeSetupPlan, PlannedFile } from './claude-code-settings.js';
-export { parseHookPayload, sessionStartContext, importClaudeCodeIncrementally, SESSION_CONTEXT_MAX_CHARS } from './claude-code-hooks.js';
+export {
+  parseHookPayload,
+  hookPayloadProblem,
+  sessionStartContext,
+  importClaudeCodeIncrementally,
+  SESSION_CONTEXT_MAX_CHARS,
+} from './claude-code-hooks.js';
 export type { HookPayload, IncrementalImport } from './claude-code-hooks.js';

@@ -1,6 +1,6 @@
 import { appendFile, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errnoCode, makeDirectory } from '../shared/index.js';
+import { errnoCode, makeDirectory, quoteExcerpt } from '../shared/index.js';
 
 /**
  * Append JSON lines with one write (O_APPEND). If the file ends in a partial line (a crash
@@ -70,7 +70,7 @@ export async function readJsonLines(path: string, offset = 0, firstLine = 1): Pr
       try {
         lines.push({ value: JSON.parse(text) as unknown, line: lineNumber });
       } catch {
-        problems.push({ line: lineNumber, message: `not a JSON line (${text.length > 40 ? `${text.slice(0, 40)}…` : text})` });
+        problems.push({ line: lineNumber, message: `not a JSON line (${quoteExcerpt(text, 40)})` });
       }
     }
     lineNumber += 1;

@@ -1,3 +1,4 @@
+import { quoteExcerpt } from '../shared/index.js';
 import { z } from 'zod';
 import { defineTool, type ToolDefinition } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
@@ -40,7 +41,7 @@ export function recallTool(api: MemoryToolApi): ToolDefinition {
       const empty = result.topics.length === 0 && result.turns.length === 0;
       return {
         text: empty
-          ? `Nothing in memory matches ${JSON.stringify(query)}.${deep ? '' : ' Try deep: true to search past session transcripts.'}`
+          ? `Nothing in memory matches ${quoteExcerpt(query)}.${deep ? '' : ' Try deep: true to search past session transcripts.'}`
           : result.text,
         data: {
           query: result.query,

@@ -180,6 +180,14 @@ describe('mnemo mcp over stdio, driven by the official MCP client', () => {
     const messages = lines.map((line) => JSON.parse(line) as { jsonrpc: string; id?: number; result?: { serverInfo?: { name: string } } });
     expect(messages.every((message) => message.jsonrpc === '2.0')).toBe(true);
     expect(messages.find((message) => message.id === 7)?.result?.serverInfo?.name).toBe('mnemo');
+    // each malformed line gets its JSON-RPC error, as over HTTP: -32700 (id null) for bad JSON, -32600 for a non-message
+    const errors = (messages as Array<{ id?: unknown; error?: { code: number; message: string } }>).filter((message) => message.error);
+    expect(errors.map((message) => [message.id, message.error?.code])).toEqual([
+      [null, -32700],
+      [null, -32700],
+      [2, -32600],
+    ]);
+    expect(errors[0]?.error?.message).toMatch(/^Parse error: /);
   });
 
   it('finishes a write that was in flight when the client went away, then exits 0', async () => {

@@ -153,3 +153,74 @@ function walk(dir: string): string[] {
 function snapshot(dir: string): Record<string, number> {
   return Object.fromEntries(walk(dir).map((path) => [path, statSync(path).isDirectory() ? -1 : statSync(path).size]));
 }
+
+describe('session import: partial success is success', () => {
+  it('3 of 5 lines imported: exit 0, the 2 skipped lines reported by number; an unknown kind is imported with a warning', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    const file = join(cwd, 'events.jsonl');
+    await writeFile(
+      file,
+      [
+        JSON.stringify({ kind: 'user', text: 'please add retries to the fetcher' }),
+        '{not json',
+        JSON.stringify({ kind: 'assistant' }),
+        JSON.stringify({ kind: 'assistant', text: 'added exponential backoff' }),
+        JSON.stringify({ kind: 'eror', text: 'TypeError: fetch failed' }),
+      ].join('\n') + '\n',
+    );
+    const result = await cli(['session', 'import', file, '--session', 'imp'], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('Imported 3 event(s) into 1 session(s): imp; skipped 2 line(s)\n');
+    expect(result.stderr).toContain(`${file}:2: skipped: not JSON`);
+    expect(result.stderr).toContain(`${file}:3: skipped: text:`);
+    expect(result.stderr).toContain(`${file}:5: kind "eror" is not one mnemo knows`);
+    const json = await cli(['session', 'import', file, '--session', 'imp2', '--json'], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(JSON.parse(json.stdout)).toMatchObject({ imported: 3, warnings: [{ line: 5 }] });
+  });
+
+  it('nothing readable is bad input (exit 2); binary garbage is quoted short and escaped, never raw', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    const file = join(cwd, 'garbage.jsonl');
+    await writeFile(file, `\u001b[2J\u0000\u0007${'\u00ff'.repeat(500)}\nnot json either\n`);
+    const result = await cli(['session', 'import', file], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:1: skipped: not JSON`);
+    // a transcript with such a line: status names it, escaped and short
+    await writeFile(join(dir, 'sessions', '2026-11-20-s1.jsonl'), `\u001b[2J\u0000garbage${'x'.repeat(5000)}\n`, { flag: 'a' });
+    const status = await cli(['status'], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(status.stderr).toContain('not a JSON line ("⟨U+001B⟩[2J⟨U+0000⟩garbage');
+    expect(status.stderr).not.toContain('\u001b');
+    expect(status.stderr.length).toBeLessThan(400);
+  });
+
+  it('a Claude Code transcript whose last line is still being written imports the rest (exit 0) and says the last line was left out', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    const fixture = await readFile(join(REPO, 'test', 'fixtures', 'claude-code-hooks', 'transcript.jsonl'), 'utf8');
+    const file = join(cwd, 'live.jsonl');
+    await writeFile(file, `${fixture.trimEnd()}\n{"type":"assistant","message":{"role":"assistant","content":[{"type":"text","text":"half`);
+    const result = await cli(['session', 'import', '--from', 'claude-code', file, '--json'], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { imported: number; skipped: unknown[]; partial?: { line: number } };
+    expect(report.imported).toBeGreaterThan(0);
+    expect(report.skipped).toEqual([]);
+    expect(report.partial?.line).toBe(fixture.trimEnd().split('\n').length + 1);
+  });
+});
+
+describe('messages that quote what they were given', () => {
+  it('a 118 KB query is quoted short on stderr, not echoed whole', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    const query = 'zzqx '.repeat(24_000);
+    const result = await cli(['recall', query], { cwd, env: { MNEMO_DIR: dir, ...NOW } });
+    expect(result.stderr.length).toBeLessThan(300);
+    expect(result.stderr).toContain('(120,000 characters)');
+  });
+
+  it('mnemo hook stop fed invalid JSON says what was wrong on stderr and still exits 0', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    const result = await cli(['hook', 'stop'], { cwd, env: { MNEMO_DIR: dir, ...NOW }, stdin: '{"session_id": "abc", transcript' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/mnemo hook stop: the hook input on stdin is not JSON \(.+\): "\{"session_id": "abc", transcript"; no transcript to import/);
+  });
+});

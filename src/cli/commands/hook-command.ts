@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openMemory } from '../../app/index.js';
-import { importClaudeCodeIncrementally, parseHookPayload, sessionStartContext, type HookPayload } from '../../mcp/index.js';
+import {
+  hookPayloadProblem,
+  importClaudeCodeIncrementally,
+  parseHookPayload,
+  sessionStartContext,
+  type HookPayload,
+} from '../../mcp/index.js';
 import { describeError, isMnemoError } from '../../shared/index.js';
 import { readAllStdin } from '../cli-io.js';
 import { rootOptions, type CommandContext, type RootOptions } from '../command-context.js';
@@ -70,7 +76,15 @@ export function registerHook(program: Command, context: CommandContext): void {
         return;
       }
       try {
-        const payload = parseHookPayload(await readAllStdin(context.io));
+        const input = await readAllStdin(context.io);
+        const problem = hookPayloadProblem(input);
+        if (problem !== undefined)
+          context.out.warn(
+            `mnemo hook ${event}: ${problem}; ${event === 'session-start' ? 'the index is given all the same' : 'no transcript to import'}.`,
+          );
+        const payload = parseHookPayload(input);
+        if (problem === undefined && event !== 'session-start' && payload.transcript_path === undefined)
+          context.out.note(`mnemo hook ${event}: the hook input has no transcript_path; nothing to import.`);
         await runHook(event as HookEvent, payload, options, context, program);
       } catch (error) {
         // A hook must never block or break a Claude Code session: report on stderr, exit 0.

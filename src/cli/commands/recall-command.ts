@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { quoteExcerpt } from '../../shared/index.js';
 import { positiveInt, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 
 interface RecallFlags extends RootOptions {
@@ -35,7 +36,7 @@ export function registerRecall(program: Command, context: CommandContext): void 
         if (options.json) return context.out.json(result);
         if (result.topics.length === 0 && result.turns.length === 0) {
           context.out.note(
-            `Nothing in memory matches ${JSON.stringify(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`,
+            `Nothing in memory matches ${quoteExcerpt(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`,
           );
           return;
         }

@@ -19,12 +19,17 @@ export function registerSession(program: Command, context: CommandContext): void
           ...(options.session === undefined ? {} : { session: options.session }),
           from: options.from,
         });
-        if (result.skipped.length > 0) context.exitCode = EXIT.usage;
+        // partial success is success; bad input only when no line could be read
+        if (result.imported === 0 && result.skipped.length > 0) context.exitCode = EXIT.usage;
         if (options.json) return context.out.json(result);
         context.out.line(
-          `Imported ${result.imported} event(s) into ${result.sessions.length} session(s): ${result.sessions.join(', ') || '-'}`,
+          `Imported ${result.imported} event(s) into ${result.sessions.length} session(s): ${result.sessions.join(', ') || '-'}` +
+            (result.skipped.length > 0 ? `; skipped ${result.skipped.length} line(s)` : ''),
         );
         for (const skipped of result.skipped) context.out.warn(`${file}:${skipped.line}: skipped: ${skipped.message}`);
+        for (const warning of result.warnings) context.out.warn(`${file}:${warning.line}: ${warning.message}`);
+        if (result.partial)
+          context.out.note(`${file}:${result.partial.line}: the last line is not complete yet (a session still being written); left out.`);
       });
     });
 }
