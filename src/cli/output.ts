@@ -35,6 +35,13 @@ export function systemFailure(error: unknown): string | undefined {
   return `Cannot write ${path ?? 'to the memory'}: ${ioReason(error)}.`;
 }
 
+/** What the guard redacted, for a note on stderr: kinds and counts, never the values. */
+export function describeRedactions(summary: ReadonlyArray<{ rule: string; count: number }> | undefined): string | undefined {
+  if (summary === undefined || summary.length === 0) return undefined;
+  const total = summary.reduce((sum, item) => sum + item.count, 0);
+  return `redacted ${total} secret(s) before writing: ${summary.map((item) => `${item.count} ${item.rule}`).join(', ')} (the values never reached disk)`;
+}
+
 export interface Output {
   /** Data or the main result, on stdout. */
   line(text?: string): void;

@@ -48,7 +48,7 @@ export type { VerdictRecord } from './verdict-history.js';
 export { rememberFact } from './remember-fact.js';
 export type { RememberResult, RememberInput, RememberDependencies } from './remember-fact.js';
 export { WriteGuard } from './write-guard.js';
-export type { GuardedWrite } from './write-guard.js';
+export type { GuardedWrite, RedactionSummary } from './write-guard.js';
 export { QuarantineStore } from './quarantine-store.js';
 export type { QuarantineItem } from './quarantine-store.js';
 export { recordGuardEvent, guardTotals } from './guard-log.js';

@@ -3,12 +3,12 @@ import type { MemoryWriter, WriteResult } from './memory-writer.js';
 import type { QuarantineItem } from './quarantine-store.js';
 import type { TaskService } from './task-service.js';
 import { parseTopicInput, type Provenance, type TopicInput } from './topic-input.js';
-import type { WriteGuard } from './write-guard.js';
+import type { RedactionSummary, WriteGuard } from './write-guard.js';
 
 /** What became of a `remember`: written (a person's fact), staged in a task (anyone else's), or held in quarantine. */
 export type RememberResult =
-  | ({ status: 'written'; warnings: string[] } & WriteResult)
-  | { status: 'staged'; task: string; note: string; message: string; warnings: string[] }
+  | ({ status: 'written'; warnings: string[]; redacted: RedactionSummary } & WriteResult)
+  | { status: 'staged'; task: string; note: string; message: string; warnings: string[]; redacted: RedactionSummary }
   | { status: 'quarantined'; id: string; reasons: string[]; message: string };
 
 export interface RememberInput extends TopicInput {
@@ -67,16 +67,21 @@ export async function rememberFact(dependencies: RememberDependencies, { source,
       evidence: await evidence.evidenceFor(candidate.body, candidate.evidence ?? [], 'trusted'),
       source: candidate.source,
     });
-    return { status: 'written', warnings: guarded.warnings, ...written };
+    return { status: 'written', warnings: guarded.warnings, redacted: guarded.redacted, ...written };
   }
   const target = task ?? (await tasks.begin({ goal: `remember: ${input.name}`, session: source.session })).id;
   const result = await tasks.note(target, { ...input, source });
-  if (result.status === 'quarantined') return quarantined(result.item);
+  if (result.status === 'quarantined') {
+    // a task opened only for this fact would be left open and empty: close it
+    if (task === undefined) await tasks.close(target, 'abandoned', `its only note was held in quarantine (${result.item.id})`);
+    return quarantined(result.item);
+  }
   return {
     status: 'staged',
     task: target,
     note: result.note.id,
     warnings: result.warnings,
+    redacted: result.redacted,
     message: `Staged in task ${target}; it reaches memory when the task is verified (mnemo task complete ${target}${task ? '' : ' --confirmed'}).`,
   };
 }

@@ -19,7 +19,7 @@ import {
 } from './task-store.js';
 import { parseTopicInput, type Provenance, type TopicInput } from './topic-input.js';
 import { logEvents } from './transcript-log.js';
-import type { WriteGuard } from './write-guard.js';
+import type { RedactionSummary, WriteGuard } from './write-guard.js';
 import type { QuarantineItem } from './quarantine-store.js';
 import { findSecrets } from '../guard/index.js';
 
@@ -46,7 +46,9 @@ export interface BeginTaskInput {
 }
 
 /** What became of a note: staged in the working set, or held in quarantine by the guard. */
-export type NoteResult = { status: 'staged'; note: StagedNote; warnings: string[] } | { status: 'quarantined'; item: QuarantineItem };
+export type NoteResult =
+  | { status: 'staged'; note: StagedNote; warnings: string[]; redacted: RedactionSummary }
+  | { status: 'quarantined'; item: QuarantineItem };
 
 export type CompleteOutcome = 'promoted' | 'awaiting-approval' | 'verification-failed';
 
@@ -174,7 +176,7 @@ export class TaskService {
     await this.store.update(id, (current) => {
       current.notes.push(staged);
     });
-    return { status: 'staged', note: staged, warnings: guarded.warnings };
+    return { status: 'staged', note: staged, warnings: guarded.warnings, redacted: guarded.redacted };
   }
 
   /** Record what happened (an error, a result) in the transcript; errors are remembered by signature. */

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { redactDeep } from '../guard/index.js';
 import { recordGuardEvent } from './guard-log.js';
+import { summarizeRedactions, type RedactionSummary } from './write-guard.js';
 import { z } from 'zod';
 import type { WritesMode } from '../config/index.js';
 import { MnemoError, errnoCode, type Clock } from '../shared/index.js';
 import {
+  MAX_EVENT_TEXT_BYTES,
   appendTranscript,
   assertSessionId,
   isValidSessionId,
@@ -25,6 +27,10 @@ export interface LogResult {
   session: string;
   path: string;
   events: TranscriptEvent[];
+  /** Secrets replaced before writing, by kind and count (never the values). */
+  redacted: RedactionSummary;
+  /** Events whose text was longer than a transcript keeps: its head and tail were kept (bytes). */
+  cut: { event: number; bytes: number; kept: number }[];
 }
 
 /** Append events with every secret in their text and data redacted first (no secret touches disk). */
@@ -37,7 +43,8 @@ async function appendRedacted(options: TranscriptLogOptions, session: string, ev
     count: clean.redactions.length,
     rules: [...new Set(clean.redactions.map((item) => item.rule))],
   });
-  return appendTranscript(options.root, session, clean.value, options.clock);
+  const written = await appendTranscript(options.root, session, clean.value, options.clock);
+  return { ...written, redactions: clean.redactions };
 }
 
 function assertLogging(writes: WritesMode): void {
@@ -60,8 +67,12 @@ export async function logEvents(options: TranscriptLogOptions, session: string, 
       hint: 'Nothing was written; fix the event and try again.',
     });
   });
-  const written = await appendRedacted(options, session, valid);
-  return { session, ...written };
+  const { redactions, ...written } = await appendRedacted(options, session, valid);
+  const cut = valid.flatMap((event, index) => {
+    const bytes = Buffer.byteLength(event.text);
+    return bytes > MAX_EVENT_TEXT_BYTES ? [{ event: index + 1, bytes, kept: MAX_EVENT_TEXT_BYTES }] : [];
+  });
+  return { session, ...written, redacted: summarizeRedactions(redactions), cut };
 }
 
 export interface ImportResult {

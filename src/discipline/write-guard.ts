@@ -5,7 +5,19 @@ import { recordGuardEvent } from './guard-log.js';
 import { QuarantineStore, type QuarantineItem } from './quarantine-store.js';
 import type { Provenance } from './topic-input.js';
 
-export type GuardedWrite = { ok: true; candidate: GuardedCandidate; warnings: string[] } | { ok: false; item: QuarantineItem };
+/** What the guard redacted, by kind and count (never the values): `[{ rule: 'github-token', count: 1 }]`. */
+export type RedactionSummary = { rule: string; count: number }[];
+
+/** Count redactions per rule, in order of first appearance. */
+export function summarizeRedactions(redactions: ReadonlyArray<{ rule: string }>): RedactionSummary {
+  const counts = new Map<string, number>();
+  for (const redaction of redactions) counts.set(redaction.rule, (counts.get(redaction.rule) ?? 0) + 1);
+  return [...counts].map(([rule, count]) => ({ rule, count }));
+}
+
+export type GuardedWrite =
+  | { ok: true; candidate: GuardedCandidate; warnings: string[]; redacted: RedactionSummary }
+  | { ok: false; item: QuarantineItem };
 
 /**
  * The discipline's side of the guard: every write path asks it. Allowed writes come back with
@@ -71,7 +83,7 @@ export class WriteGuard {
     const warnings = decision.findings
       .filter((finding) => finding.severity !== 'low')
       .map((finding) => `${finding.field}: ${finding.message} (${finding.rule}, ${finding.severity})`);
-    return { ok: true, candidate: decision.candidate, warnings };
+    return { ok: true, candidate: decision.candidate, warnings, redacted: summarizeRedactions(decision.redactions) };
   }
 
   /** Redact secrets anywhere in a value (transcript events, audit lines) before it is written. */

@@ -34,8 +34,8 @@ export type ToolShowResult =
   | { found: false; reference: string; message: string };
 
 export type ToolRememberResult =
-  | { status: 'written'; slug: string; created: boolean }
-  | { status: 'staged'; task: string; note: string; message: string }
+  | { status: 'written'; slug: string; created: boolean; redacted?: { rule: string; count: number }[] }
+  | { status: 'staged'; task: string; note: string; message: string; redacted?: { rule: string; count: number }[] }
   | { status: 'quarantined'; id: string; reasons: string[]; message: string };
 
 /** What `verify` asks for: these topics (by slug), or all of them. */

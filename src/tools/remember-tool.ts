@@ -36,15 +36,21 @@ export function rememberTool(api: MemoryToolApi, options: MemoryToolsOptions): T
           data: { status: 'quarantined', id: result.id, reasons: result.reasons },
         };
       }
+      const redacted = result.redacted?.length
+        ? ` Secrets were replaced by placeholders before writing (${result.redacted.map((item) => `${item.count} ${item.rule}`).join(', ')}).`
+        : '';
       if (result.status === 'written') {
-        return { text: `Remembered as ${result.slug}.`, data: { status: 'written', slug: result.slug } };
+        return {
+          text: `Remembered as ${result.slug}.${redacted}`,
+          data: { status: 'written', slug: result.slug, redacted: result.redacted ?? [] },
+        };
       }
       const confirm = task
         ? `It becomes memory when task ${result.task} passes its verification (task_complete).`
         : `It becomes memory once confirmed: if the user asked you to remember it, call task_complete with task: "${result.task}" and confirmed: true; otherwise the user can run \`mnemo task complete ${result.task} --confirmed\`.`;
       return {
-        text: `Staged (not yet memory): note ${result.note} in task ${result.task}. ${confirm}`,
-        data: { status: 'staged', task: result.task, note: result.note },
+        text: `Staged (not yet memory): note ${result.note} in task ${result.task}.${redacted} ${confirm}`,
+        data: { status: 'staged', task: result.task, note: result.note, redacted: result.redacted ?? [] },
       };
     },
   });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readAllStdin } from '../cli-io.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+import { describeRedactions } from '../output.js';
 
 interface LogFlags extends RootOptions {
   session: string;
@@ -33,6 +34,12 @@ export function registerLog(program: Command, context: CommandContext): void {
         });
         if (options.json) return context.out.json(result);
         context.out.line(`Logged ${options.kind} to ${result.path}`);
+        const redacted = describeRedactions(result.redacted);
+        if (redacted !== undefined) context.out.warn(`guard: ${redacted}`);
+        for (const cut of result.cut)
+          context.out.warn(
+            `the text was ${cut.bytes.toLocaleString('en-US')} bytes; a transcript keeps ${cut.kept.toLocaleString('en-US')}: its first and last ${cut.kept / 2048} KB were kept, the middle is marked as cut`,
+          );
       });
     });
 }

@@ -5,7 +5,7 @@ import { collect, rootOptions, withMemory, type CommandContext, type RootOptions
 import { parseEvidenceFlags } from '../evidence-flags.js';
 import type { IndexReport, Provenance } from '../../discipline/index.js';
 import { SOURCE_KINDS, type SourceKind } from '../../store/index.js';
-import { EXIT, type Output } from '../output.js';
+import { EXIT, describeRedactions, type Output } from '../output.js';
 
 interface RememberFlags extends RootOptions {
   name?: string;
@@ -85,6 +85,8 @@ export function registerRemember(program: Command, context: CommandContext): voi
           return;
         }
         for (const warning of result.warnings) context.out.warn(`guard: ${warning}`);
+        const redacted = describeRedactions(result.redacted);
+        if (redacted !== undefined) context.out.warn(`guard: ${redacted}`);
         if (result.status === 'staged') {
           context.out.line(result.message);
           return;

@@ -3,7 +3,7 @@ import type { CompleteResult, TaskRecord } from '../../discipline/index.js';
 import { readAllStdin } from '../cli-io.js';
 import { collect, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { parseEvidenceFlags } from '../evidence-flags.js';
-import { EXIT, formatTable, type Output } from '../output.js';
+import { EXIT, describeRedactions, formatTable, type Output } from '../output.js';
 import { parseSource, reportIndex } from './remember-command.js';
 
 interface JsonFlag extends RootOptions {
@@ -133,6 +133,8 @@ export function registerTask(program: Command, context: CommandContext): void {
             return;
           }
           for (const warning of result.warnings) context.out.warn(`guard: ${warning}`);
+          const redacted = describeRedactions(result.redacted);
+          if (redacted !== undefined) context.out.warn(`guard: ${redacted}`);
           context.out.line(`Staged ${result.note.id} in ${id} (${result.note.source.trust}); it reaches memory when the task is verified.`);
         });
       },
