@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorSignature, matchesSignature } from './error-signature.js';
+import { errorSignature, exampleLine, matchesSignature, specificSignature } from './error-signature.js';
 
 describe('error signatures', () => {
   it('strip paths, line numbers, addresses, ids and timestamps, and drop the stack', () => {
@@ -37,5 +37,26 @@ describe('error signatures', () => {
       matchesSignature("why do I get TypeError: Cannot read properties of undefined (reading 'port') in src/server.ts:88?", signature),
     ).toBe(true);
     expect(matchesSignature('TypeError: x is not a function', signature)).toBe(false);
+  });
+});
+
+describe('specificSignature and exampleLine (what a lesson shows)', () => {
+  it('keeps a port, a status code or a version that every occurrence shares; a number that varies stays a placeholder', () => {
+    const port = 'Error: listen EADDRINUSE: address already in use :::8080';
+    const signature = errorSignature(port) ?? '';
+    expect(signature).toBe('Error: listen EADDRINUSE: address already in use :::<id>');
+    expect(specificSignature(signature, [port, `12:00:01 ${port}`])).toBe('Error: listen EADDRINUSE: address already in use :::8080');
+    expect(specificSignature(signature, [port, port.replace('8080', '9090')])).toBe(signature);
+    const status = (ms: number) => `FAIL: upstream answered HTTP 503 after ${ms} ms`;
+    const generic = errorSignature(status(1200)) ?? '';
+    expect(specificSignature(generic, [status(1200), status(87)])).toBe('FAIL: upstream answered HTTP 503 after <id> ms');
+    const id = 'Error: request req_9f8e7d6c5b4a3 failed';
+    expect(specificSignature(errorSignature(id) ?? '', [id, id])).toBe('Error: request <id> failed');
+  });
+
+  it('never gives an empty example', () => {
+    expect(exampleLine(['\n\n   \n'], 'Error: x')).toBeUndefined();
+    expect(exampleLine(['Error: x'], 'Error: x')).toBeUndefined();
+    expect(exampleLine(['\nError: x at 12:00'], 'Error: x')).toBe('Error: x at 12:00');
   });
 });

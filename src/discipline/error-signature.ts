@@ -84,3 +84,69 @@ export function matchesSignature(text: string, signature: string): boolean {
   }
   return false;
 }
+
+const KEPT_PLACEHOLDER = /<(n|id)>/g;
+const ANY_PLACEHOLDER = /<(?:n|id|time|addr|host|url|path|pos)>/;
+
+function escapeLiteral(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+}
+
+/** A number that carries meaning (a port, a status code, a version), not a generated id or a timestamp. */
+function meaningfulNumber(value: string): boolean {
+  return /^\d{1,6}(?:\.\d+){0,3}$/.test(value);
+}
+
+/**
+ * The signature with the numbers put back that are the same in every occurrence: a port, a status
+ * code or a version that every `text` shares is part of the error's meaning (`EADDRINUSE :::8080`),
+ * while one that differs between occurrences stays `<n>`. Generated ids and times stay placeholders.
+ * The generic signature is still what lessons are matched and grouped by.
+ */
+export function specificSignature(signature: string, texts: readonly string[]): string {
+  if (texts.length === 0 || !KEPT_PLACEHOLDER.test(signature)) return signature;
+  const parts = signature.split(/(<(?:n|id|time|addr|host|url|path|pos)>)/);
+  const pattern = parts
+    .map((part) => {
+      if (part === '<n>') return '(\\d+(?:\\.\\d+)?)';
+      if (part === '<id>') return '([\\w-]+)';
+      if (ANY_PLACEHOLDER.test(part)) return '(?:\\S+?)';
+      return escapeLiteral(part);
+    })
+    .join('');
+  let matcher: RegExp;
+  try {
+    matcher = new RegExp(pattern);
+  } catch {
+    return signature;
+  }
+  const values: string[][] = [];
+  for (const text of texts) {
+    const line = text.split(/\r?\n/).find((candidate) => matcher.test(candidate));
+    const match = line === undefined ? null : matcher.exec(line);
+    if (!match) return signature;
+    values.push(match.slice(1));
+  }
+  let index = 0;
+  return parts
+    .map((part) => {
+      if (part !== '<n>' && part !== '<id>') return part;
+      const seen = new Set(values.map((row) => row[index]));
+      index += 1;
+      const [value] = [...seen];
+      return seen.size === 1 && value !== undefined && meaningfulNumber(value) ? value : part;
+    })
+    .join('');
+}
+
+/** A line of an error to show as an example: the first non-empty one that says more than the signature; undefined when none does. */
+export function exampleLine(texts: readonly string[], signature: string): string | undefined {
+  for (const text of texts) {
+    const line = text
+      .split(/\r?\n/)
+      .map((candidate) => candidate.trim())
+      .find((candidate) => candidate !== '');
+    if (line !== undefined && line !== signature) return line;
+  }
+  return undefined;
+}

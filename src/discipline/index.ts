@@ -39,7 +39,7 @@ export { TaskService } from './task-service.js';
 export type { TaskServiceOptions, BeginTaskInput, CompleteResult, CompleteOutcome } from './task-service.js';
 export { TaskStore, TASK_STATUSES, isOpenStatus } from './task-store.js';
 export type { TaskRecord, TaskStatus, StagedNote, TaskAttempt, TaskError, PromotedTopic } from './task-store.js';
-export { errorSignature, matchesSignature, normalizeErrorText } from './error-signature.js';
+export { errorSignature, matchesSignature, normalizeErrorText, specificSignature, exampleLine } from './error-signature.js';
 export { textSimilarity, SUPERSEDE_THRESHOLD } from './note-similarity.js';
 export { EvidenceService } from './evidence-service.js';
 export type { EvidenceServiceOptions, CheckOptions, TopicCheckOutcome, VerifyReport } from './evidence-service.js';

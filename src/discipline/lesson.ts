@@ -2,6 +2,7 @@ import { scanForInjection } from '../guard/index.js';
 import { slugify } from '../shared/index.js';
 import { readTopicFile, serializeTopic, type TopicMeta } from '../store/index.js';
 import type { TopicFileWrite } from './change-set.js';
+import { exampleLine, specificSignature } from './error-signature.js';
 import type { PromotionContext } from './promotion-context.js';
 import type { PromotedTopic, TaskRecord } from './task-store.js';
 
@@ -48,9 +49,13 @@ export async function buildLesson(
   const lessons: LessonWrite[] = [];
   for (const signature of signatures) {
     if (scanForInjection(signature, { purpose: 'transcript' }).some((finding) => finding.severity !== 'low')) continue;
-    const raw = task.errors.find((error) => error.signature === signature)?.text ?? signature;
+    const texts = task.errors.filter((error) => error.signature === signature).map((error) => error.text);
+    // numbers the same in every occurrence (a port, a status code) are part of the meaning: shown
+    const shown = specificSignature(signature, texts);
     // Error text comes from tools and may carry instructions aimed at agents: such an example is left out.
-    const example = scanForInjection(raw, { purpose: 'transcript' }).some((finding) => finding.severity !== 'low') ? signature : raw;
+    const example = texts.some((text) => scanForInjection(text, { purpose: 'transcript' }).some((finding) => finding.severity !== 'low'))
+      ? undefined
+      : exampleLine(texts, shown);
     const existingSlug = existingLessons.get(signature);
     const slug = existingSlug ?? lessonSlug(signature);
     if (options.taken.has(slug)) continue;
@@ -66,8 +71,8 @@ export async function buildLesson(
           .join('\n')}`
       : '';
     const body = [
-      `When you see: \`${signature}\``,
-      `(for example: ${shorten(example.split('\n')[0] ?? example, 200)})`,
+      `When you see: \`${shown}\``,
+      ...(example === undefined ? [] : [`(for example: ${shorten(example, 200)})`]),
       '',
       `Fix, verified by task ${task.id} (${check} on ${options.now.slice(0, 10)}):`,
       fix,
@@ -77,8 +82,8 @@ export async function buildLesson(
     ].join('\n');
     const meta: TopicMeta = {
       ...(previous?.meta ?? { supersedes: [], evidence: [] }),
-      name: shorten(`Fix: ${signature.replace(/<[a-z]+>/g, '…')}`, 120),
-      description: shorten(`what fixed "${signature}"`, 300),
+      name: shorten(`Fix: ${shown.replace(/<[a-z]+>/g, '…')}`, 120),
+      description: shorten(`what fixed "${shown}"`, 300),
       type: 'lesson',
       id,
       created: previous?.meta.created ?? options.now,

@@ -1,4 +1,4 @@
-import { errorSignature, textSimilarity, type TaskRecord } from '../discipline/index.js';
+import { errorSignature, exampleLine, specificSignature, textSimilarity, type TaskRecord } from '../discipline/index.js';
 import { slugify } from '../shared/index.js';
 import type { TopicMeta } from '../store/index.js';
 import type { DreamGathered } from './dream-gather.js';
@@ -16,7 +16,8 @@ interface VerifiedFix {
 interface Recurrence {
   sessions: Set<string>;
   fixes: VerifiedFix[];
-  example: string;
+  /** The error texts seen (not the signature itself), for the example and the numbers kept. */
+  examples: string[];
 }
 
 const RECURRENCE_LINE = /^Recurrence: seen in (\d+) sessions?: (.*)\.$/m;
@@ -33,9 +34,10 @@ function fixText(task: TaskRecord): string {
 
 function collect(gathered: DreamGathered): Map<string, Recurrence> {
   const bySignature = new Map<string, Recurrence>();
-  const entry = (signature: string, example: string): Recurrence => {
+  const entry = (signature: string, example?: string): Recurrence => {
     let found = bySignature.get(signature);
-    if (!found) bySignature.set(signature, (found = { sessions: new Set(), fixes: [], example }));
+    if (!found) bySignature.set(signature, (found = { sessions: new Set(), fixes: [], examples: [] }));
+    if (example !== undefined && example.trim() !== '' && found.examples.length < 20) found.examples.push(example);
     return found;
   };
   for (const task of gathered.tasks) {
@@ -43,7 +45,7 @@ function collect(gathered: DreamGathered): Map<string, Recurrence> {
     const passed = [...task.attempts].reverse().find((attempt) => attempt.passed);
     if (task.status !== 'completed' || !passed) continue;
     for (const signature of new Set(task.errors.map((error) => error.signature))) {
-      entry(signature, signature).fixes.push({
+      entry(signature).fixes.push({
         text: fixText(task),
         task: task.id,
         session: task.session,
@@ -56,7 +58,7 @@ function collect(gathered: DreamGathered): Map<string, Recurrence> {
     for (const event of session.events) {
       if (event.kind !== 'error' && event.kind !== 'attempt-failed' && event.kind !== 'tool-error') continue;
       const signature = typeof event.data?.signature === 'string' ? event.data.signature : (errorSignature(event.text) ?? undefined);
-      if (signature) entry(signature, event.text.split('\n')[0] ?? signature).sessions.add(session.id);
+      if (signature) entry(signature, event.text).sessions.add(session.id);
     }
   }
   return bySignature;
@@ -87,9 +89,11 @@ function lessonBody(signature: string, recurrence: Recurrence, fixes: VerifiedFi
       : `${previous.replace(/\s+$/, '')}\n\n${recurrenceLine}`;
     return `${base.replace(/\s+$/, '')}${addition}\n`;
   }
+  const shown = specificSignature(signature, recurrence.examples);
+  const example = exampleLine(recurrence.examples, shown);
   return [
-    `When you see: \`${signature}\``,
-    `(for example: ${shorten(recurrence.example.split('\n')[0] ?? recurrence.example, 200)})`,
+    `When you see: \`${shown}\``,
+    ...(example === undefined ? [] : [`(for example: ${shorten(example, 200)})`]),
     '',
     `Fix, verified by ${verifiedBy}:`,
     `- ${fixes[0]?.text ?? ''}`,
@@ -137,9 +141,10 @@ export async function planLessons(plan: DreamPlan, gathered: DreamGathered, newI
       continue;
     }
     const slug = plan.freeSlug(`lesson-${slugify(signature.replace(/<[a-z]+>/g, ' ')).slice(0, 56)}`);
+    const shown = specificSignature(signature, recurrence.examples);
     const meta: TopicMeta = {
-      name: shorten(`Fix: ${signature.replace(/<[a-z]+>/g, '…')}`, 120),
-      description: shorten(`what fixed "${signature}" (seen in ${sessions} sessions)`, 300),
+      name: shorten(`Fix: ${shown.replace(/<[a-z]+>/g, '…')}`, 120),
+      description: shorten(`what fixed "${shown}" (seen in ${sessions} sessions)`, 300),
       type: 'lesson',
       id: newId(),
       created: plan.nowText,

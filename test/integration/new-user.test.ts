@@ -288,3 +288,42 @@ describe('the guard and the transcript say what they changed', () => {
     expect(status.stdout).toMatch(/^open tasks none/m);
   });
 });
+
+describe('lessons keep the numbers that carry meaning', () => {
+  it('a port in the error survives into the lesson, and there is never an empty example', async () => {
+    const { cwd, dir } = await memoryWithFacts();
+    const env = { MNEMO_DIR: dir, ...NOW };
+    const begun = await cli(['task', 'begin', 'start the API'], { cwd, env });
+    const id = begun.stdout.trim();
+    await cli(['task', 'observe', id, '--kind', 'error', 'Error: listen EADDRINUSE: address already in use :::8080'], { cwd, env });
+    await cli(
+      [
+        'task',
+        'note',
+        id,
+        'Stop the old server first.',
+        '--name',
+        'Port in use',
+        '--description',
+        'stop the old server',
+        '--type',
+        'project',
+      ],
+      {
+        cwd,
+        env,
+      },
+    );
+    const completed = await cli(['task', 'complete', id, '--confirmed'], { cwd, env });
+    expect(completed.code, completed.stderr).toBe(0);
+    const lessons = JSON.parse((await cli(['list', '--type', 'lesson', '--json'], { cwd, env })).stdout) as Array<{
+      slug: string;
+      name: string;
+    }>;
+    expect(lessons).toHaveLength(1);
+    expect(lessons[0]?.name).toContain('8080');
+    const body = await readFile(join(dir, `${lessons[0]?.slug}.md`), 'utf8');
+    expect(body).toContain('When you see: `Error: listen EADDRINUSE: address already in use :::8080`');
+    expect(body).not.toContain('(for example: )');
+  });
+});
