@@ -2,8 +2,8 @@
  * Labelled topic pairs for the merge threshold of dream (bench/dream-threshold.ts): written by
  * hand, in the style of real agent memories. `duplicate` pairs say the same thing in other words
  * (dream should merge them); `distinct` pairs are about the same area but say different things
- * (dream must keep both). Conflicts (same thing, different values) are settled before merging
- * and are not in this set.
+ * (dream must keep both). `conflict` pairs state different values for the same thing: dream
+ * must settle them as a conflict and never merge them, however similar their words.
  */
 export interface PairTopic {
   name: string;
@@ -12,7 +12,7 @@ export interface PairTopic {
 }
 
 export interface LabelledPair {
-  label: 'duplicate' | 'distinct';
+  label: 'duplicate' | 'distinct' | 'conflict';
   a: PairTopic;
   b: PairTopic;
 }
@@ -20,6 +20,7 @@ export interface LabelledPair {
 const t = (name: string, description: string, body: string): PairTopic => ({ name, description, body });
 const dup = (a: PairTopic, b: PairTopic): LabelledPair => ({ label: 'duplicate', a, b });
 const distinct = (a: PairTopic, b: PairTopic): LabelledPair => ({ label: 'distinct', a, b });
+const conflict = (a: PairTopic, b: PairTopic): LabelledPair => ({ label: 'conflict', a, b });
 
 export const LABELLED_PAIRS: LabelledPair[] = [
   dup(
@@ -541,5 +542,18 @@ export const LABELLED_PAIRS: LabelledPair[] = [
   distinct(
     t('The user is on macOS', 'operating system of the user', 'The user works on macOS; shell snippets must work with BSD sed.'),
     t('CI runs on Linux', 'operating system of CI', 'CI runners are Linux (Ubuntu 24.04); GNU sed there.'),
+  ),
+  // issue 12: merged at similarity 0.30 (the threshold) although one is the production port, the other a fallback
+  distinct(
+    t('API port', 'the port of the API in production', 'The API listens on port 8080 in production.'),
+    t('Port default', 'the API port defaults to 8080', 'loadConfig falls back to port 8080 when `port` is missing.'),
+  ),
+  conflict(
+    t('API port', 'the port of the API in production', 'The API listens on port 8080 in production.'),
+    t('API port', 'the port the API listens on', 'The API listens on port 9090 in production.'),
+  ),
+  conflict(
+    t('Node version', 'which Node the project needs', 'The project runs on Node 20.19; CI pins the same version.'),
+    t('Node version of the project', 'the Node version', 'The project runs on Node 22.11; CI pins the same version.'),
   ),
 ];

@@ -18,8 +18,10 @@ export interface StatedFact {
 const VERBS = String.raw`(?:is|are|was|were|equals|=|:|uses|use|runs on|listens on|is set to|defaults to|is now|lives at|lives in|points to)`;
 /** Values worth comparing: code, versions, numbers with units, paths, URLs, quoted text. */
 const VALUE = String.raw`(?<value>\x60[^\x60\n]{1,80}\x60|"[^"\n]{1,80}"|https?:\/\/[^\s,;)]+|v?\d+(?:\.\d+)+[\w.-]*|\d+(?:[.,]\d+)?(?:\s?(?:ms|s|sec|seconds|min|minutes|h|hours|days|kb|mb|gb|%|px|rpm|qps))?\b|[\w.-]*\/[\w./-]+|[\w-]+\.(?:json|ya?ml|toml|ts|js|py|md|env|conf|lock))`;
+/** A noun between the verb and the value names the thing: "listens on port 8080" → key `… port`. */
+const NOUN = String.raw`(?:(?<noun>port|version|timeout|host|region|branch|node|python|database|schema|replicas?)\s+)?`;
 const FACT = new RegExp(
-  String.raw`(?<subject>[A-Za-z][\w .'/-]{1,60}?)\s*(?:\s${VERBS}\s|\s?[:=]\s)\s*(?:the |a |an |now |still |at |on |to )?${VALUE}`,
+  String.raw`(?<subject>[A-Za-z][\w .'/-]{1,60}?)\s*(?:\s${VERBS}\s|\s?[:=]\s)\s*(?:the |a |an |now |still |at |on |to )?${NOUN}${VALUE}`,
   'gi',
 );
 
@@ -54,8 +56,9 @@ export function extractFacts(description: string, body: string): StatedFact[] {
     for (const match of sentence.matchAll(FACT)) {
       const subject = match.groups?.subject ?? '';
       const value = match.groups?.value ?? '';
-      const terms = queryTerms(subject)
-        .filter((term) => !/^\d+$/.test(term))
+      const noun = match.groups?.noun;
+      const subjectTerms = queryTerms(subject).filter((term) => !/^\d+$/.test(term));
+      const terms = [...subjectTerms, ...(noun && !subjectTerms.includes(noun.toLowerCase()) ? [noun.toLowerCase()] : [])]
         .map(stem)
         .slice(-4);
       if (terms.length === 0 || value === '') continue;

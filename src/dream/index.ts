@@ -23,4 +23,5 @@ export type { HeldCandidate } from './plan-model.js';
 export { resolveRelativeDates } from './relative-dates.js';
 export type { DateResolution } from './relative-dates.js';
 export { topicFeatures, topicSimilarity, jaccard, overlap, contentTerms, stem } from './topic-similarity.js';
+export { conflictingFact } from './plan-conflicts.js';
 export type { TopicFeatures } from './topic-similarity.js';

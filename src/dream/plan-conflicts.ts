@@ -18,6 +18,25 @@ function mentions(text: string, value: string): boolean {
   return new RegExp(`(?<![\\w.])${escaped}(?![\\w])`, 'i').test(text);
 }
 
+/**
+ * A thing two topics state different values for ("the API listens on port 8080" / "… on port
+ * 9090"), unless one of them states both (an update). Such topics conflict: dream settles them and
+ * never merges them.
+ */
+export function conflictingFact(
+  a: { description: string; body: string },
+  b: { description: string; body: string },
+): { key: string; values: [string, string] } | undefined {
+  const theirs = extractFacts(b.description, b.body);
+  for (const fact of extractFacts(a.description, a.body)) {
+    const other = theirs.find((candidate) => candidate.key === fact.key && candidate.normalized !== fact.normalized);
+    if (other === undefined) continue;
+    if (mentions(a.body, other.normalized) || mentions(b.body, fact.normalized)) continue;
+    return { key: fact.key, values: [fact.value, other.value] };
+  }
+  return undefined;
+}
+
 interface Stated {
   view: TopicView;
   fact: StatedFact;

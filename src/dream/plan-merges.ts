@@ -2,7 +2,7 @@ import type { TopicUsage } from '../discipline/index.js';
 import type { Evidence, TopicLink } from '../store/index.js';
 import type { DreamPlan, TopicView } from './dream-plan.js';
 import { candidatePairs } from './near-duplicates.js';
-import type { SettledConflict } from './plan-conflicts.js';
+import { conflictingFact, type SettledConflict } from './plan-conflicts.js';
 import { chooseSurvivor } from './topic-ranking.js';
 import { contentTerms, overlap, topicFeatures, topicSimilarity, type TopicFeatures } from './topic-similarity.js';
 
@@ -59,7 +59,12 @@ export async function planMerges(
   for (const [i, j] of candidatePairs(
     views.map((view, index) => ({ group: groupOf(view), terms: (features[index] as TopicFeatures).all })),
   )) {
-    if (topicSimilarity(features[i] as TopicFeatures, features[j] as TopicFeatures) >= threshold) parent[find(i)] = find(j);
+    if (topicSimilarity(features[i] as TopicFeatures, features[j] as TopicFeatures) < threshold) continue;
+    // different values for the same thing are a conflict to settle, never a merge
+    const a = views[i] as TopicView;
+    const b = views[j] as TopicView;
+    if (conflictingFact({ description: a.meta.description, body: a.body }, { description: b.meta.description, body: b.body })) continue;
+    parent[find(i)] = find(j);
   }
   const clusters = new Map<number, number[]>();
   views.forEach((_, index) => clusters.set(find(index), [...(clusters.get(find(index)) ?? []), index]));
@@ -76,7 +81,15 @@ export async function planMerges(
         view: views[index] as TopicView,
         similarity: topicSimilarity(survivorFeatures, features[index] as TopicFeatures),
       }))
-      .filter(({ view, similarity }) => view !== survivor && similarity >= threshold);
+      .filter(
+        ({ view, similarity }) =>
+          view !== survivor &&
+          similarity >= threshold &&
+          !conflictingFact(
+            { description: survivor.meta.description, body: survivor.body },
+            { description: view.meta.description, body: view.body },
+          ),
+      );
     if (losers.length === 0) continue;
     const group = await mergeInto(plan, survivor, losers, why, threshold);
     if (group) groups.push(group);

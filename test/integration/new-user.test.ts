@@ -327,3 +327,23 @@ describe('lessons keep the numbers that carry meaning', () => {
     expect(body).not.toContain('(for example: )');
   });
 });
+
+describe('dream: different values for the same thing are a conflict, never a merge', () => {
+  it('8080 in one topic and 9090 in another are settled as a conflict; the production port is not merged into the fallback', async () => {
+    const cwd = await tempDir();
+    const dir = join(cwd, 'mem');
+    const env = { MNEMO_DIR: dir, ...NOW };
+    await cli(['init'], { cwd, env });
+    const remember = (body: string, name: string, description: string) =>
+      cli(['remember', body, '--name', name, '--description', description, '--type', 'project'], { cwd, env });
+    await remember('The API listens on port 8080 in production.', 'API port', 'the port of the API in production');
+    await remember('loadConfig falls back to port 8080 when `port` is missing.', 'Port default', 'the API port defaults to 8080');
+    await remember('The API listens on port 9090 in production.', 'API port now', 'the port the API listens on');
+    const result = await cli(['dream', '--propose', '--json'], { cwd, env });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { actions: Array<{ kind: string; slugs: string[]; reason: string }> };
+    expect(report.actions.map((action) => action.kind)).toEqual(['supersede']);
+    expect(report.actions[0]?.reason).toMatch(/^conflict on "api port": .* says 8080, .* says 9090/);
+    expect(report.actions.flatMap((action) => action.slugs)).not.toContain('port-default');
+  });
+});
