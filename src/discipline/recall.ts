@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RecallBudget } from '../config/index.js';
 import { MnemoError, writeFileAtomic } from '../shared/index.js';
 import {
+  countTextTokens,
   packRecall,
   rankTurns,
   queryTerms,
@@ -235,14 +236,20 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     usage[options.session] = used + packed.bytes;
     await writeFileAtomic(join(rootPaths(dependencies.root).state, 'recall-usage.json'), JSON.stringify(usage));
   }
-  return {
+  const text = renderRecallText(packed);
+  const result: RecallResult = {
     query,
-    text: renderRecallText(packed),
+    text,
     topics: packed.topics,
     turns: packed.turns,
     cut: packed.cut,
     bytes: packed.bytes,
-    tokens: packed.tokens,
+    tokens: 0,
     budget,
   };
+  if (options.budgetTokens !== undefined) return { ...result, tokens: packed.tokens };
+  // Counted (and the tokenizer loaded) only when read: a plain recall does not need the figure.
+  let tokens: number | undefined;
+  Object.defineProperty(result, 'tokens', { get: () => (tokens ??= countTextTokens(text)), enumerable: true, configurable: true });
+  return result;
 }
