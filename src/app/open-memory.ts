@@ -15,6 +15,7 @@ import {
   type QuarantineItem,
   type RememberInput,
   type RememberResult,
+  ManifestReader,
   RankUsage,
   UsageLog,
   TaskService,
@@ -256,6 +257,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
   const newId = createIdGenerator(clock);
   const usage = new UsageLog(root);
   const rankUsage = new RankUsage(root);
+  const manifest = new ManifestReader(root);
   const writer = new MemoryWriter({
     root,
     config,
@@ -325,7 +327,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       reject: (id, note) => rejectQuarantined({ guard, root, now: () => clock.now().toISOString() }, id, 'user', note),
     },
     doctor: (doctorOptions = {}) => runDoctor({ root, writer, search }, doctorOptions),
-    recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall, clock, evidence }, query, recallOptions),
+    recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall, clock, evidence, manifest }, query, recallOptions),
     verify: async ({ slugs, all, ...checkOptions } = {}) => {
       await search.sync();
       const wanted = all || slugs === undefined || slugs.length === 0 ? search.catalog().map((topic) => topic.slug) : slugs;
@@ -343,7 +345,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     },
     heal: (slug, body, healOptions = {}) => evidence.healByHand(slug, body, healOptions),
     list: async (filter = {}) => {
-      await search.sync();
+      // Every topic is in the answer: a full scan costs no more than the answer itself.
+      await search.sync({ full: true });
       return search
         .catalog()
         .filter((topic) => {
@@ -387,7 +390,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     reindex: () => search.rebuild(),
     ...dreams,
     status: async () => {
-      const report = await search.sync();
+      const report = await search.sync({ full: true });
       const dreamState = await dreams.dreamStatus();
       const check = await writer.checkIndex();
       const catalog = search.catalog();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { openMemory, type Memory } from '../app/index.js';
+import type { Memory } from '../app/index.js';
 import { MnemoError } from '../shared/index.js';
 import type { CliIo } from './cli-io.js';
 import type { Output } from './output.js';
@@ -26,6 +26,8 @@ export function rootOptions(command: Command): Command {
 
 /** Open the memory for one command and always close it. */
 export async function withMemory<T>(context: CommandContext, options: RootOptions, work: (memory: Memory) => Promise<T>): Promise<T> {
+  // Loaded here, not at start: `mnemo --help` and the usage errors never need the library.
+  const { openMemory } = await import('../app/index.js');
   const memory = await openMemory({
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     ...(options.workspace === undefined ? {} : { workspace: options.workspace }),

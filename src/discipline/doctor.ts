@@ -59,7 +59,8 @@ export async function runDoctor(
       await rename(join(root, name), target).catch(() => undefined);
       strayFilesMoved.push(name);
     }
-    await search.sync();
+    // The full scan: doctor is where changes no stamp shows are looked for.
+    await search.sync({ full: true });
     const unreadable = search.catalog().flatMap((topic) => (topic.readable ? [] : [{ file: `${topic.slug}.md`, error: topic.error }]));
     const manifest = await readManifest(root);
     const { files } = await listTopicFiles(root);

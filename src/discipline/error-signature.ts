@@ -4,6 +4,8 @@
  * timestamps are replaced by placeholders; the stack below the message is dropped.
  */
 
+import { signatureWords } from '../retrieval/index.js';
+
 const ERROR_LINE =
   /\b[A-Z][A-Za-z]*(?:Error|Exception|Failure)\b|\berror(?:\[[A-Z]?\d+\])?:|\bERR!|\bFAIL(?:ED)?\b|\bpanic:|\bfatal:|\bTraceback\b|\bSegmentation fault\b|\bE\d{3,5}\b|\bcannot\b|\bnot found\b|\bundefined reference\b/i;
 
@@ -63,20 +65,20 @@ export function errorSignature(text: string): string | undefined {
   return signature.replace(/[<>]/g, '').trim() === '' ? undefined : signature;
 }
 
-function words(text: string): string[] {
-  return text.toLowerCase().match(/<[a-z]+>|[\p{L}\p{N}_']+/gu) ?? [];
-}
-
 /**
  * Whether a text (a query, a new error) carries a known signature: its normalized form contains
  * the signature, or holds all of the signature's words in order.
  */
 export function matchesSignature(text: string, signature: string): boolean {
-  const normalized = normalizeErrorText(text).toLowerCase();
+  return matchesNormalizedSignature(normalizeErrorText(text).toLowerCase(), signature);
+}
+
+/** `matchesSignature` for a text already normalized (`normalizeErrorText`, lower-cased): normalize once, test many. */
+export function matchesNormalizedSignature(normalized: string, signature: string): boolean {
   if (normalized.includes(signature.toLowerCase())) return true;
-  const wanted = words(signature).filter((word) => !word.startsWith('<'));
+  const wanted = signatureWords(signature).filter((word) => !word.startsWith('<'));
   if (wanted.length < 3) return false;
-  const have = words(normalized);
+  const have = signatureWords(normalized);
   let position = 0;
   for (const word of have) {
     if (word === wanted[position]) position += 1;

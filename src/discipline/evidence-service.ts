@@ -86,7 +86,7 @@ function trustOf(meta: TopicMeta): 'trusted' | 'untrusted' {
 
 /**
  * Memory is a hint: checks a topic's evidence against the world when it is older than its
- * freshness window, records the verdict (history, `verified`, `status`), marks contradicted topics
+ * freshness window, records the verdict (history in `.state/verdicts/`; `status` in the file when it changes), marks contradicted topics
  * suspect, and heals what can be healed mechanically (a new version; the old one in the trash).
  */
 export class EvidenceService {
@@ -224,7 +224,7 @@ export class EvidenceService {
 
   /**
    * Check topics (in parallel, within one time budget), record every verdict in the history, and
-   * write what changed (verified time, suspect status, heals) as one change set. Topics changed
+   * write what changed in the files (suspect or active again, heals) as one change set. Topics changed
    * by someone else meanwhile are left alone (their next check decides).
    */
   async check(topics: readonly StoredTopic[], options: CheckOptions = {}): Promise<VerifyReport> {
@@ -254,8 +254,10 @@ export class EvidenceService {
         outcome.caveats.push('not recorded: the memory cannot be written now');
         continue;
       }
+      // The check itself lives in .state/verdicts/ (appended above): a topic file changes only
+      // when its content or its status does, so a memory shared through git does not change on
+      // every read. A `verified` already in the file is kept as it is (read as the first check).
       const meta: TopicMeta = { ...topic.meta, status: outcome.status };
-      if (verdict.status === 'confirmed' || outcome.healed) meta.verified = now;
       if (outcome.healed) {
         meta.updated = now;
         meta.evidence = healedEvidence(topic.meta.evidence, outcome.proposals, verdict);
@@ -281,14 +283,6 @@ export class EvidenceService {
           id: meta.id,
           actor: 'verification',
           reason: 'confirmed again; no longer suspect',
-        });
-      } else if (verdict.status === 'confirmed') {
-        audit.push({
-          action: 'topic-verified',
-          slug: topic.slug,
-          id: meta.id,
-          actor: 'verification',
-          reason: outcome.caveats[1] ?? 'confirmed',
         });
       } else {
         continue;

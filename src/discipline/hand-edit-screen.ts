@@ -3,15 +3,21 @@ import type { Clock } from '../shared/index.js';
 import type { RecallTopicCandidate, SearchIndex } from '../retrieval/index.js';
 import { unlessUnwritable } from './best-effort.js';
 import { recordGuardEvent } from './guard-log.js';
-import { isRecorded, readManifest } from './integrity-manifest.js';
+import { ManifestReader, isRecorded } from './integrity-manifest.js';
 
 /**
  * Topics changed outside mnemo (their hash is not the one mnemo recorded) are scanned by the guard
  * before use. A hand edit is fine; one that carries instructions aimed at agents is returned with
  * a caveat, and with high-severity findings its body is withheld until a person vouches for it.
  */
-export async function screenHandEdits(root: string, search: SearchIndex, candidates: RecallTopicCandidate[], clock: Clock): Promise<void> {
-  const manifest = await readManifest(root);
+export async function screenHandEdits(
+  root: string,
+  search: SearchIndex,
+  candidates: RecallTopicCandidate[],
+  clock: Clock,
+  reader: ManifestReader = new ManifestReader(root),
+): Promise<void> {
+  const manifest = reader.read();
   let withheld = 0;
   for (const candidate of candidates) {
     if (candidate.details?.staged === true) continue;

@@ -56,7 +56,7 @@ export type { GuardEvent } from './guard-log.js';
 export type { NoteResult } from './task-service.js';
 export { runDoctor } from './doctor.js';
 export type { DoctorReport, DoctorOptions, HandEdit } from './doctor.js';
-export { readManifest, recordInManifest } from './integrity-manifest.js';
+export { ManifestReader, readManifest, recordInManifest } from './integrity-manifest.js';
 export type { Manifest } from './integrity-manifest.js';
 export { screenHandEdits } from './hand-edit-screen.js';
 export { approveQuarantined, rejectQuarantined } from './quarantine-review.js';

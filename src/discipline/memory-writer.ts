@@ -1,18 +1,17 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MnemoConfig } from '../config/index.js';
 import { MnemoError, isoSeconds, slugify, withLock, type Clock, type Logger } from '../shared/index.js';
-import type { CatalogTopic, SearchIndex } from '../retrieval/index.js';
+import type { SearchIndex } from '../retrieval/index.js';
 import {
   indexHasRoomFor,
   parseIndex,
   readTopicFile,
   renderIndexLine,
-  renderIndexText,
   rootPaths,
   serializeTopic,
   writeIndexFile,
-  type IndexEntryInput,
   type StoredTopic,
   type TopicMeta,
   type TopicSource,
@@ -27,7 +26,15 @@ import {
   type PhaseHook,
 } from './change-set.js';
 import { recordInManifest } from './integrity-manifest.js';
-import { indexEntries, type UsageCounts } from './index-ranking.js';
+import type { UsageCounts } from './index-ranking.js';
+import {
+  computeFullIndex,
+  computeIndexAfterWrite,
+  indexIsCurrent,
+  recordIndexState,
+  type ComputedIndex,
+  type IndexReport,
+} from './index-renderer.js';
 import { parseTopicInput, type TopicInput } from './topic-input.js';
 
 export interface MemoryWriterOptions {
@@ -43,16 +50,7 @@ export interface MemoryWriterOptions {
   onPhase?: PhaseHook;
 }
 
-/** What rendering the index found: sizes against the budget, every entry left out, warnings. */
-export interface IndexReport {
-  lines: number;
-  bytes: number;
-  maxLines: number;
-  maxBytes: number;
-  entries: number;
-  omitted: { slug: string; title: string }[];
-  warnings: string[];
-}
+export type { IndexReport } from './index-renderer.js';
 
 export type IndexProblem =
   | { kind: 'dangling'; slug: string; lineNumber: number; message: string }
@@ -111,13 +109,14 @@ export class MemoryWriter {
   async locked<T>(purpose: string, work: () => Promise<T>): Promise<T> {
     const { clock, logger } = this.options;
     return withLock(join(rootPaths(this.root).locks, 'memory.lock'), { purpose, clock, staleMs: 60_000 }, async () => {
+      const inStep = this.options.search.inStep();
       const finished = await recoverJournals(this.root, logger);
       if (finished.length > 0) {
+        const slugs = finished.flatMap((change) => change.slugs);
+        await this.options.search.recordWrite(slugs);
+        if (inStep) this.options.search.markInStep();
         await this.writeIndex();
-        await recordInManifest(
-          this.root,
-          finished.flatMap((change) => change.slugs),
-        );
+        await recordInManifest(this.root, slugs);
       }
       return work();
     });
@@ -162,21 +161,26 @@ export class MemoryWriter {
         audit: changes.audit.filter((entry) => entry.slug === undefined || !skip.has(entry.slug)),
       };
     }
+    const { search } = this.options;
+    // In step before: the only change to the folder until the end of this commit is ours, so the
+    // search index can stay in step by updating just the rows this change touched.
+    const inStep = search.inStep();
     const applied = await applyChangeSet(this.root, effective, this.options.clock, this.options.onPhase);
-    const index = await this.writeIndex(options.preferIndexText);
-    await recordInManifest(
-      this.root,
-      [...effective.writes, ...effective.removals].map((item) => item.slug),
-    );
+    const slugs = [...effective.writes, ...effective.removals].map((item) => item.slug);
+    await search.recordWrite(slugs);
+    if (inStep) search.markInStep();
+    const index = await this.writeIndex(options.preferIndexText, slugs);
+    await recordInManifest(this.root, slugs);
     await this.options.onPhase?.('index-written');
     return { ...applied, index, conflicts };
   }
 
-  private uniqueSlug(base: string, taken: ReadonlySet<string>): string {
-    if (!taken.has(base)) return base;
+  private uniqueSlug(base: string): string {
+    const taken = (slug: string) => existsSync(join(this.root, `${slug}.md`)) || this.options.search.lookup(slug) !== undefined;
+    if (!taken(base)) return base;
     for (let counter = 2; ; counter += 1) {
       const candidate = `${base}-${counter}`;
-      if (!taken.has(candidate)) return candidate;
+      if (!taken(candidate)) return candidate;
     }
   }
 
@@ -189,12 +193,12 @@ export class MemoryWriter {
     const valid = parseTopicInput(input);
     const { clock } = this.options;
     return this.locked('remember', async () => {
-      await this.options.search.sync();
+      await this.options.search.sync({ transcripts: false });
       let slug = valid.slug !== undefined ? valid.slug : slugify(valid.name);
       let existing = await readTopicFile(this.root, slug);
       if (valid.slug === undefined && existing.status === 'ok' && existing.topic.meta.name.toLowerCase() !== valid.name.toLowerCase()) {
         // Another topic owns this slug: a new name gets a new file, never overwrites it.
-        slug = this.uniqueSlug(slug, new Set(this.options.search.catalog().map((topic) => topic.slug)));
+        slug = this.uniqueSlug(slug);
         existing = await readTopicFile(this.root, slug);
       }
       if (existing.status === 'unreadable') {
@@ -263,6 +267,10 @@ export class MemoryWriter {
    * else the text rendered from the topics now (never lines someone added by hand).
    */
   async loadableIndexText(): Promise<string> {
+    await this.options.search.sync({ transcripts: false });
+    const current = await readFile(rootPaths(this.root).index, 'utf8').catch(() => undefined);
+    // As mnemo rendered it, with nothing changed on disk since: it agrees with the topics.
+    if (current !== undefined && (await indexIsCurrent(this.root, current, this.options.search))) return current;
     const check = await this.checkIndex();
     if (check.ok) {
       return readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
@@ -287,48 +295,34 @@ export class MemoryWriter {
     });
   }
 
-  private async computeIndex(): Promise<{ text: string; report: IndexReport; entries: IndexEntryInput[]; catalog: CatalogTopic[] }> {
-    const { search, config, clock } = this.options;
-    await search.sync();
-    const catalog = search.catalog();
-    const entries = indexEntries(catalog, clock.now(), this.options.usage?.());
-    const rendered = renderIndexText(entries, config.index);
-    const warnings: string[] = [];
-    const { maxLines, maxBytes, warnRatio } = config.index;
-    if (rendered.omitted.length > 0) {
-      warnings.push(
-        `MEMORY.md is over its budget (${maxLines} lines, ${maxBytes} bytes): ${rendered.omitted.length} topic(s) left out of the index: ${rendered.omitted.map((entry) => entry.slug).join(', ')}`,
-      );
-    } else if (rendered.lines >= maxLines * warnRatio || rendered.bytes >= maxBytes * warnRatio) {
-      warnings.push(
-        `MEMORY.md uses ${rendered.lines}/${maxLines} lines and ${rendered.bytes}/${maxBytes} bytes (over ${Math.round(warnRatio * 100)}%): run mnemo dream or forget stale topics`,
-      );
-    }
-    const report: IndexReport = {
-      lines: rendered.lines,
-      bytes: rendered.bytes,
-      maxLines,
-      maxBytes,
-      entries: rendered.included.length,
-      omitted: rendered.omitted.map((entry) => ({ slug: entry.slug, title: entry.title })),
-      warnings,
-    };
-    return { text: rendered.text, report, entries, catalog };
+  private async computeIndex(): Promise<ComputedIndex> {
+    const { search, config, clock, root } = this.options;
+    await search.sync({ transcripts: false });
+    return computeFullIndex({ root, search, config, now: clock.now(), usage: this.options.usage?.() });
   }
 
   /**
    * Render and write MEMORY.md. `preferred` (a rollback's snapshot of the index) is written instead
    * when it holds exactly the rendered lines, in another order: byte-identical and still correct.
    */
-  private async writeIndex(preferred?: string): Promise<IndexReport> {
-    const { text, report } = await this.computeIndex();
+  private async writeIndex(preferred?: string, changed?: readonly string[]): Promise<IndexReport> {
+    const { search, config, clock, root } = this.options;
+    await search.sync({ transcripts: false });
+    // Writing MEMORY.md changes the folder's time: stay in step when nothing else changed it.
+    const inStep = search.inStep();
+    const context = { root, search, config, now: clock.now(), usage: this.options.usage?.() };
+    const afterWrite = preferred === undefined && changed !== undefined ? await computeIndexAfterWrite(context, changed) : undefined;
+    const { text, report } = afterWrite ?? (await this.computeIndex());
     const sameLines = (a: string) =>
       a
         .split('\n')
         .filter((line) => line.trim() !== '')
         .sort()
         .join('\n');
-    await writeIndexFile(this.root, preferred !== undefined && sameLines(preferred) === sameLines(text) ? preferred : text);
+    const written = preferred !== undefined && sameLines(preferred) === sameLines(text) ? preferred : text;
+    await writeIndexFile(this.root, written);
+    if (inStep) search.markInStep();
+    await recordIndexState(this.root, written, report, search);
     return report;
   }
 

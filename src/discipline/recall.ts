@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RecallBudget } from '../config/index.js';
 import { MnemoError, quoteExcerpt, writeFileAtomic } from '../shared/index.js';
 import {
+  countTextTokens,
   packRecall,
   rankTurns,
   queryTerms,
@@ -13,14 +14,16 @@ import {
   type PackedTurn,
   type RecallTopicCandidate,
   type SearchIndex,
+  signatureWords,
 } from '../retrieval/index.js';
 import { rootPaths, type TopicStatus } from '../store/index.js';
 import { unlessUnwritable } from './best-effort.js';
 import { checkCandidates } from './check-on-use.js';
 import { screenHandEdits } from './hand-edit-screen.js';
-import { matchesSignature } from './error-signature.js';
+import { matchesNormalizedSignature, normalizeErrorText } from './error-signature.js';
 import type { EvidenceService } from './evidence-service.js';
 import { textSimilarity } from './note-similarity.js';
+import type { ManifestReader } from './integrity-manifest.js';
 import { TaskStore } from './task-store.js';
 import { recordRecallHits } from './usage-counts.js';
 import type { Clock } from '../shared/index.js';
@@ -65,21 +68,29 @@ export interface RecallDependencies {
   clock: Clock;
   /** Check on use: verifies (and may heal or mark suspect) the candidates about to be returned. */
   evidence?: EvidenceService;
+  /** The integrity manifest, kept between recalls by a long-lived caller. */
+  manifest?: ManifestReader;
 }
 
 const STATUS_ORDER: Record<TopicStatus, number> = { active: 0, suspect: 1, superseded: 2, quarantined: 3 };
+
+/** The active lessons whose error signature the query carries, by slug (only lessons whose key words the query has are tested). */
+function matchingLessons(search: SearchIndex, query: string): string[] {
+  const normalized = normalizeErrorText(query).toLowerCase();
+  return search
+    .lessonCandidates(signatureWords(normalized))
+    .filter((lesson) => matchesNormalizedSignature(normalized, lesson.signature))
+    .map((lesson) => lesson.slug);
+}
 
 /**
  * A query that carries the error signature of a lesson gets that lesson first, whatever BM25
  * thought: the signature is the strongest evidence of relevance there is.
  */
-function promoteMatchingLessons(search: SearchIndex, query: string, candidates: RecallTopicCandidate[]): void {
+function promoteMatchingLessons(search: SearchIndex, slugs: readonly string[], candidates: RecallTopicCandidate[]): void {
   const matching = search
-    .topicsOfType('lesson')
-    .filter(
-      (topic) =>
-        topic.readable && topic.meta.status === 'active' && topic.meta.errorSignature && matchesSignature(query, topic.meta.errorSignature),
-    );
+    .topicsBySlug(slugs)
+    .filter((topic) => topic.readable && topic.meta.type === 'lesson' && topic.meta.status === 'active' && topic.meta.errorSignature);
   for (const lesson of matching.reverse()) {
     if (!lesson.readable) continue;
     const at = candidates.findIndex((candidate) => candidate.slug === lesson.slug);
@@ -98,6 +109,37 @@ function promoteMatchingLessons(search: SearchIndex, query: string, candidates: 
     candidate.caveats = [`lesson: this query carries its error signature \`${lesson.meta.errorSignature ?? ''}\``, ...candidate.caveats];
     candidates.unshift(candidate);
   }
+}
+
+/** The ranked topic candidates of a query, lessons it carries the signature of first. */
+function topicCandidates(
+  search: SearchIndex,
+  hits: ReturnType<SearchIndex['searchTopics']>,
+  lessons: readonly string[],
+): RecallTopicCandidate[] {
+  const candidates: RecallTopicCandidate[] = [];
+  for (const hit of hits) {
+    const topic = search.lookup(hit.slug);
+    if (!topic?.readable) continue;
+    const caveats: string[] = [];
+    if (topic.meta.status === 'suspect')
+      caveats.push('suspect: its evidence was contradicted when last checked; confirm before relying on it');
+    if (topic.problems.length > 0) caveats.push(`file problems: ${topic.problems.join('; ')}`);
+    candidates.push({
+      slug: topic.slug,
+      name: topic.meta.name,
+      description: topic.meta.description,
+      type: topic.meta.type,
+      status: topic.meta.status,
+      body: topic.body,
+      score: hit.score,
+      caveats,
+      details: { id: topic.meta.id, updated: topic.meta.updated, verified: topic.meta.verified, source: topic.meta.source },
+    });
+  }
+  candidates.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.score - a.score);
+  promoteMatchingLessons(search, lessons, candidates);
+  return candidates;
 }
 
 /** A task's staged notes as recall candidates, marked unverified, ranked by word overlap. */
@@ -150,7 +192,7 @@ async function sessionUsage(root: string): Promise<Record<string, number>> {
 export async function recallMemory(dependencies: RecallDependencies, query: string, options: RecallOptions = {}): Promise<RecallResult> {
   assertSearchable(query);
   const { search, budget: defaults } = dependencies;
-  await search.sync();
+  await search.sync({ transcripts: options.deep === true });
   const limit = options.limit ?? defaults.limit;
   let callBytes = options.budget ?? defaults.callBytes;
   const usage = options.session ? await sessionUsage(dependencies.root) : {};
@@ -169,29 +211,17 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     callBytes,
     ...(options.budgetTokens === undefined ? {} : { callTokens: options.budgetTokens }),
   };
-  const candidates: RecallTopicCandidate[] = [];
-  for (const hit of search.searchTopics(query, { limit: limit * 3 + 5 })) {
-    const topic = search.lookup(hit.slug);
-    if (!topic?.readable) continue;
-    const caveats: string[] = [];
-    if (topic.meta.status === 'suspect')
-      caveats.push('suspect: its evidence was contradicted when last checked; confirm before relying on it');
-    if (topic.problems.length > 0) caveats.push(`file problems: ${topic.problems.join('; ')}`);
-    candidates.push({
-      slug: topic.slug,
-      name: topic.meta.name,
-      description: topic.meta.description,
-      type: topic.meta.type,
-      status: topic.meta.status,
-      body: topic.body,
-      score: hit.score,
-      caveats,
-      details: { id: topic.meta.id, updated: topic.meta.updated, verified: topic.meta.verified, source: topic.meta.source },
-    });
+  // The index follows mnemo's writes and the root's stamp; a file edited in place since it was
+  // indexed is found here, by one stat per candidate, and read again before it is used.
+  let hits = search.searchTopics(query, { limit: limit * 3 + 5 });
+  let lessons = matchingLessons(search, query);
+  // Re-reading a changed file can bring in other candidates: those are checked too.
+  for (let round = 0; round < 3 && (await search.freshen([...hits.map((hit) => hit.slug), ...lessons])).length > 0; round += 1) {
+    hits = search.searchTopics(query, { limit: limit * 3 + 5 });
+    lessons = matchingLessons(search, query);
   }
-  candidates.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.score - a.score);
-  promoteMatchingLessons(search, query, candidates);
-  await screenHandEdits(dependencies.root, search, candidates, dependencies.clock);
+  const candidates = topicCandidates(search, hits, lessons);
+  await screenHandEdits(dependencies.root, search, candidates, dependencies.clock, dependencies.manifest);
   if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
   const turns = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];
@@ -210,14 +240,20 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     usage[options.session] = used + packed.bytes;
     await unlessUnwritable(() => writeFileAtomic(join(rootPaths(dependencies.root).state, 'recall-usage.json'), JSON.stringify(usage)));
   }
-  return {
+  const text = renderRecallText(packed);
+  const result: RecallResult = {
     query,
-    text: renderRecallText(packed),
+    text,
     topics: packed.topics,
     turns: packed.turns,
     cut: packed.cut,
     bytes: packed.bytes,
-    tokens: packed.tokens,
+    tokens: 0,
     budget,
   };
+  if (options.budgetTokens !== undefined) return { ...result, tokens: packed.tokens };
+  // Counted (and the tokenizer loaded) only when read: a plain recall does not need the figure.
+  let tokens: number | undefined;
+  Object.defineProperty(result, 'tokens', { get: () => (tokens ??= countTextTokens(text)), enumerable: true, configurable: true });
+  return result;
 }

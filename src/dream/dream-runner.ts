@@ -124,7 +124,8 @@ async function phase(dependencies: DreamDependencies, options: DreamOptions, nam
 
 async function planDream(dependencies: DreamDependencies, options: DreamOptions, last: LastDream | undefined): Promise<Planned> {
   const { root, search, clock, config, usage } = dependencies;
-  await search.sync();
+  // Dream works on every topic: the full scan, so that it sees every hand edit too.
+  await search.sync({ full: true });
   const catalog = search.catalog();
   const plan = new DreamPlan(root, catalog, clock.now());
   await phase(dependencies, options, 'orient', `${catalog.length} topics`);

@@ -1,4 +1,4 @@
-import { generateText, type LanguageModel } from 'ai';
+import type { LanguageModel } from 'ai';
 import { MnemoError, describeError } from '../shared/index.js';
 import type { LanguageModelPort, ModelRequest, ModelResponse } from './language-model.js';
 
@@ -22,6 +22,8 @@ export function aiSdkModel(model: LanguageModel, id: string, options: AiSdkModel
         (signal): signal is AbortSignal => signal !== undefined,
       );
       try {
+        // The AI SDK is loaded by the first request, never by a process that only reads memory.
+        const { generateText } = await import('ai');
         const result = await generateText({
           model,
           ...(request.system === undefined ? {} : { system: request.system }),

@@ -1,8 +1,4 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
-import { createOllama } from 'ollama-ai-provider-v2';
 import type { ModelConfig } from '../config/index.js';
 import { MnemoError } from '../shared/index.js';
 import { aiSdkModel } from './ai-sdk-model.js';
@@ -22,30 +18,42 @@ function missingKey(config: ModelConfig): MnemoError {
   });
 }
 
-function sdkModel(config: ModelConfig, options: CreateModelOptions): LanguageModel {
+/** What a section cannot work without, checked before anything is loaded. */
+function assertUsable(config: ModelConfig, options: CreateModelOptions): void {
+  if ((config.provider === 'anthropic' || config.provider === 'openai') && !options.apiKey) throw missingKey(config);
+  if (config.provider === 'openai-compatible' && !config.baseURL) {
+    throw new MnemoError('invalid-input', 'An openai-compatible model needs "baseURL" (e.g. http://127.0.0.1:8000/v1).', {
+      hint: 'Add "baseURL" to the "model" section of mnemo.config.json.',
+    });
+  }
+}
+
+/** The provider's SDK model; its package is loaded here, on first use. */
+async function sdkModel(config: ModelConfig, options: CreateModelOptions): Promise<LanguageModel> {
   const common = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(config.baseURL ? { baseURL: config.baseURL } : {}) };
   switch (config.provider) {
-    case 'anthropic':
-      if (!options.apiKey) throw missingKey(config);
-      return createAnthropic({ ...common, apiKey: options.apiKey })(config.model);
-    case 'openai':
-      if (!options.apiKey) throw missingKey(config);
-      return createOpenAI({ ...common, apiKey: options.apiKey })(config.model);
-    case 'openai-compatible':
-      if (!config.baseURL) {
-        throw new MnemoError('invalid-input', 'An openai-compatible model needs "baseURL" (e.g. http://127.0.0.1:8000/v1).', {
-          hint: 'Add "baseURL" to the "model" section of mnemo.config.json.',
-        });
-      }
+    case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
+      return createAnthropic({ ...common, apiKey: options.apiKey ?? '' })(config.model);
+    }
+    case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
+      return createOpenAI({ ...common, apiKey: options.apiKey ?? '' })(config.model);
+    }
+    case 'openai-compatible': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       return createOpenAICompatible({
         ...common,
-        baseURL: config.baseURL,
+        baseURL: config.baseURL ?? '',
         name: 'openai-compatible',
         ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       }).chatModel(config.model);
-    case 'ollama':
+    }
+    case 'ollama': {
       // /api/chat; the completion endpoint of this adapter is not what Ollama's chat models expect.
+      const { createOllama } = await import('ollama-ai-provider-v2');
       return createOllama(common).chat(config.model);
+    }
   }
 }
 
@@ -55,9 +63,12 @@ function sdkModel(config: ModelConfig, options: CreateModelOptions): LanguageMod
  * the section cannot work (a hosted provider without its key, openai-compatible without a URL).
  */
 export function createModel(config: ModelConfig, options: CreateModelOptions = {}): LanguageModelPort {
-  return aiSdkModel(sdkModel(config, options), `${config.provider}:${config.model}`, {
-    maxOutputTokens: config.maxOutputTokens,
-    temperature: config.temperature,
-    timeoutMs: config.timeoutMs,
-  });
+  assertUsable(config, options);
+  const id = `${config.provider}:${config.model}`;
+  let port: Promise<LanguageModelPort> | undefined;
+  const adapted = () =>
+    (port ??= sdkModel(config, options).then((model) =>
+      aiSdkModel(model, id, { maxOutputTokens: config.maxOutputTokens, temperature: config.temperature, timeoutMs: config.timeoutMs }),
+    ));
+  return { id, generate: async (request) => (await adapted()).generate(request) };
 }

@@ -4,7 +4,9 @@
  * within byte and token budgets.
  */
 export { SearchIndex, TOPIC_FIELD_WEIGHTS } from './search-index.js';
-export type { CatalogTopic, TopicHit, TurnRecord, TurnHit, SyncReport, SearchIndexOptions } from './search-index.js';
+export type { CatalogTopic, TopicHit, TurnRecord, TurnHit, SyncReport, SearchIndexOptions, SyncOptions } from './search-index.js';
+export { signatureWords } from './lesson-table.js';
+export type { LessonSignature } from './lesson-table.js';
 export { tokenize, queryTerms, ftsQuery, isStopword } from './query-terms.js';
 export { packRecall, renderRecallText, renderTopicBlock, renderTurnLine, cutToBytes } from './recall-packer.js';
 export type {

@@ -112,7 +112,7 @@ export function packRecall(
 ): PackedRecall {
   const packed: PackedRecall = { topics: [], turns: [], cut: [], bytes: 0, tokens: 0 };
   const tokenLimit = budget.callTokens ?? Number.POSITIVE_INFINITY;
-  const separatorTokens = countTextTokens(SEPARATOR);
+  const separatorTokens = budget.callTokens === undefined ? 0 : countTextTokens(SEPARATOR);
   let tokens = 0;
   const fits = (bytes: number, blockTokens: number) =>
     packed.bytes + (packed.bytes > 0 ? SEPARATOR.length : 0) + bytes <= budget.callBytes &&
@@ -170,6 +170,15 @@ export function packRecall(
   });
   const turnNoteAt = packed.cut.length;
   if (turnsLeftOut > 0) packed.cut.push(turnNote());
+  if (budget.callTokens === undefined) {
+    // Without a token budget nothing depends on the count: it is made when someone reads it.
+    Object.defineProperty(packed, 'tokens', {
+      get: () => countTextTokens(renderRecallText(packed)),
+      enumerable: true,
+      configurable: true,
+    });
+    return packed;
+  }
   packed.tokens = countTextTokens(renderRecallText(packed));
   // The packing estimate is additive; what must fit is the rendered text, cut notes included.
   while (budget.callTokens !== undefined && packed.tokens > budget.callTokens && packed.turns.length + packed.topics.length > 0) {

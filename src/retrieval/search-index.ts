@@ -2,34 +2,22 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UNWRITABLE_CODES, describeError, errnoCode, ioReason, isMnemoError, makeDirectorySync, silentLogger, type Logger } from '../shared/index.js';
-import {
-  listSessionFiles,
-  listTopicFiles,
-  readTopicFile,
-  readTranscript,
-  rootPaths,
-  type StoredTopic,
-  type TopicMeta,
-  type TopicStatus,
-  type TopicType,
-  type TranscriptEvent,
-} from '../store/index.js';
+import { listSessionFiles, readTranscript, rootPaths, type TopicStatus, type TopicType, type TranscriptEvent } from '../store/index.js';
+import { LESSON_TABLES_SQL, type LessonSignature } from './lesson-table.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
+import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
+import { TopicRows, toCatalog, type CatalogTopic, type TopicRow } from './topic-rows.js';
 import { SESSION_PART_LINES, TurnTable, sessionPartOf, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
 
 export type { TurnRecord, TurnHit } from './turn-table.js';
+export type { CatalogTopic } from './topic-rows.js';
 
 /** Bumped whenever the tables change: an index of another version is rebuilt from the files. */
-const SCHEMA_VERSION = '4';
+const SCHEMA_VERSION = '5';
 const TOKENIZER = "tokenize='porter unicode61 remove_diacritics 2'";
 
 /** Field weights of topic ranking (BM25): name, description, tags, body. */
 export const TOPIC_FIELD_WEIGHTS = { name: 8, description: 4, tags: 3, body: 1 } as const;
-
-/** A topic as the catalog holds it: readable with its meta, or unreadable with the reason. */
-export type CatalogTopic =
-  | { slug: string; readable: true; meta: TopicMeta; body: string; problems: string[]; hash: string; mtimeMs: number; size: number }
-  | { slug: string; readable: false; error: string; mtimeMs: number; size: number };
 
 export interface TopicHit {
   slug: string;
@@ -52,42 +40,29 @@ export interface SearchIndexOptions {
   root: string;
   dbPath: string;
   logger?: Logger;
+  /**
+   * How old the last full scan of the folder may get before a sync does one anyway, whatever
+   * the root's stamp says (default 10 minutes): the timer of long-lived processes, and the
+   * catch-all for changes no stamp shows.
+   */
+  fullScanMs?: number;
+  /** Milliseconds since the epoch, for that timer (default `Date.now`). */
+  now?: () => number;
 }
 
-interface TopicRow {
-  rowid: number;
-  slug: string;
-  mtime_ms: number;
-  size: number;
-  hash: string | null;
-  readable: number;
-  error: string | null;
-  meta_json: string | null;
-  body: string | null;
-  problems: string | null;
+/** What a sync brings up to date: `full` scans every topic file whatever the stamp says; `transcripts` (default true) also indexes new turns. */
+export interface SyncOptions {
+  full?: boolean;
+  transcripts?: boolean;
 }
+
+const DEFAULT_FULL_SCAN_MS = 10 * 60_000;
 
 interface SessionRow {
   name: string;
   size: number;
   offset: number;
   next_line: number;
-}
-
-function toCatalog(row: TopicRow): CatalogTopic {
-  if (row.readable === 1 && row.meta_json !== null) {
-    return {
-      slug: row.slug,
-      readable: true,
-      meta: JSON.parse(row.meta_json) as TopicMeta,
-      body: row.body ?? '',
-      problems: row.problems ? (JSON.parse(row.problems) as string[]) : [],
-      hash: row.hash ?? '',
-      mtimeMs: row.mtime_ms,
-      size: row.size,
-    };
-  }
-  return { slug: row.slug, readable: false, error: row.error ?? 'unreadable', mtimeMs: row.mtime_ms, size: row.size };
 }
 
 const SQLITE_UNWRITABLE = new Set(['SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_FULL', 'SQLITE_PERM', 'SQLITE_IOERR']);
@@ -125,6 +100,9 @@ export class SearchIndex {
   fallback: string | undefined;
   private readonly db: Database.Database;
   private readonly logger: Logger;
+  private readonly rows: TopicRows;
+  private readonly fullScanMs: number;
+  private readonly now: () => number;
 
   private constructor(options: SearchIndexOptions, db: Database.Database) {
     this.root = options.root;
@@ -132,6 +110,9 @@ export class SearchIndex {
     this.db = db;
     this.turnTable = new TurnTable(db);
     this.logger = options.logger ?? silentLogger;
+    this.rows = new TopicRows(db, options.root);
+    this.fullScanMs = options.fullScanMs ?? DEFAULT_FULL_SCAN_MS;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -185,11 +166,14 @@ export class SearchIndex {
           DROP TABLE IF EXISTS topics; DROP TABLE IF EXISTS topics_fts;
           DROP TABLE IF EXISTS sessions; DROP TABLE IF EXISTS turns; DROP TABLE IF EXISTS turns_fts;
           DROP TABLE IF EXISTS session_texts; DROP TABLE IF EXISTS session_texts_fts;
+          DROP TABLE IF EXISTS lessons; DROP TABLE IF EXISTS lesson_words;
           CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+          DELETE FROM meta WHERE key IN ('topics_stamp', 'full_scan_at');
           CREATE TABLE topics(
             rowid INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL, mtime_ms REAL NOT NULL, size INTEGER NOT NULL,
             hash TEXT, readable INTEGER NOT NULL, error TEXT, type TEXT, status TEXT,
             meta_json TEXT, body TEXT, problems TEXT);
+          CREATE INDEX topics_status ON topics(status);
           CREATE VIRTUAL TABLE topics_fts USING fts5(name, description, tags, body, ${TOKENIZER});
           CREATE TABLE sessions(name TEXT PRIMARY KEY, size INTEGER NOT NULL, offset INTEGER NOT NULL, next_line INTEGER NOT NULL);
           CREATE TABLE turns(
@@ -203,6 +187,7 @@ export class SearchIndex {
             rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, session TEXT NOT NULL, part INTEGER NOT NULL,
             UNIQUE(file, session, part));
           CREATE VIRTUAL TABLE session_texts_fts USING fts5(text, ${TOKENIZER});
+          ${LESSON_TABLES_SQL}
         `);
         db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
       }
@@ -221,103 +206,84 @@ export class SearchIndex {
   /** Forget everything derived and read all files again (what `mnemo reindex` does). */
   async rebuild(): Promise<SyncReport> {
     this.db.exec(
-      'DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions; DELETE FROM session_texts_fts; DELETE FROM session_texts;',
+      'DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions; DELETE FROM session_texts_fts; DELETE FROM session_texts; DELETE FROM lessons; DELETE FROM lesson_words;',
     );
-    return this.sync();
+    return this.sync({ full: true });
   }
 
-  /** Bring the index up to date with the files. Cheap when nothing changed (one stat per file). */
-  async sync(): Promise<SyncReport> {
+  private metaValue(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  /**
+   * Whether the topic rows are known to match the folder: its stamp (folder time and mnemo's
+   * write counter) is the one recorded after the last scan or write, and the last full scan is
+   * recent enough. Files edited in place are not covered: see `freshen`.
+   */
+  inStep(): boolean {
+    const scannedAt = Number(this.metaValue('full_scan_at') ?? Number.NaN);
+    if (!(this.now() - scannedAt < this.fullScanMs)) return false;
+    return this.metaValue('topics_stamp') === readRootStamp(this.root);
+  }
+
+  /** Record the folder's stamp as matching the rows (after a scan, or after mnemo's own write when it was in step before). */
+  markInStep(): void {
+    this.setMeta('topics_stamp', readRootStamp(this.root));
+  }
+
+  /**
+   * Bring the index up to date with the files. The topic folder is listed and stat'ed only when
+   * its stamp changed since the last scan or write (or `full`, or the full-scan timer ran out):
+   * otherwise a sync costs one stat and one small read, whatever the size of the memory.
+   */
+  async sync(options: SyncOptions = {}): Promise<SyncReport> {
     const report: SyncReport = { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, turnsAdded: 0, turnsRemoved: 0, problems: [] };
-    await this.syncTopics(report);
-    await this.syncTranscripts(report);
+    if (options.full || !this.inStep()) {
+      // The stamp is taken before the scan: a change that lands during it shows next time.
+      const stamp = readRootStamp(this.root);
+      const started = this.now();
+      await this.rows.scan(report);
+      this.setMeta('topics_stamp', stamp);
+      this.setMeta('full_scan_at', String(started));
+      if (report.topicsAdded + report.topicsChanged + report.topicsRemoved > 0) this.noteOutsideChange();
+    }
+    if (options.transcripts !== false) await this.syncTranscripts(report);
     return report;
   }
 
-  private async syncTopics(report: SyncReport): Promise<void> {
-    const { files, problems } = await listTopicFiles(this.root);
-    report.problems.push(...problems);
-    const known = new Map<string, Pick<TopicRow, 'slug' | 'mtime_ms' | 'size' | 'hash'>>();
-    for (const row of this.db.prepare('SELECT slug, mtime_ms, size, hash FROM topics').all() as TopicRow[]) known.set(row.slug, row);
-    const present = new Set(files.map((file) => file.slug));
-    const reads: Awaited<ReturnType<typeof readTopicFile>>[] = [];
-    for (const file of files) {
-      const row = known.get(file.slug);
-      if (row && row.mtime_ms === file.mtimeMs && row.size === file.size) continue;
-      reads.push(await readTopicFile(this.root, file.slug));
-    }
-    const upsert = this.db.prepare(`
-      INSERT INTO topics(slug, mtime_ms, size, hash, readable, error, type, status, meta_json, body, problems)
-      VALUES (@slug, @mtime_ms, @size, @hash, @readable, @error, @type, @status, @meta_json, @body, @problems)
-      ON CONFLICT(slug) DO UPDATE SET mtime_ms=excluded.mtime_ms, size=excluded.size, hash=excluded.hash,
-        readable=excluded.readable, error=excluded.error, type=excluded.type, status=excluded.status,
-        meta_json=excluded.meta_json, body=excluded.body, problems=excluded.problems`);
-    const touchOnly = this.db.prepare('UPDATE topics SET mtime_ms = ?, size = ? WHERE slug = ?');
-    const rowidOf = this.db.prepare('SELECT rowid FROM topics WHERE slug = ?');
-    const deleteFts = this.db.prepare('DELETE FROM topics_fts WHERE rowid = ?');
-    const insertFts = this.db.prepare('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)');
-    const removeRow = this.db.prepare('DELETE FROM topics WHERE slug = ?');
-    const apply = this.db.transaction(() => {
-      for (const read of reads) {
-        if (read.status === 'missing') continue;
-        const slug = read.status === 'ok' ? read.topic.slug : read.slug;
-        const previous = known.get(slug);
-        const hash = read.status === 'ok' ? read.topic.hash : read.hash;
-        if (previous && hash !== undefined && previous.hash === hash) {
-          touchOnly.run(read.status === 'ok' ? read.topic.mtimeMs : read.mtimeMs, read.status === 'ok' ? read.topic.size : read.size, slug);
-          continue;
-        }
-        if (read.status === 'ok') this.upsertTopic(read.topic, upsert);
-        else {
-          upsert.run({
-            slug,
-            mtime_ms: read.mtimeMs,
-            size: read.size,
-            hash: read.hash ?? null,
-            readable: 0,
-            error: read.error,
-            type: null,
-            status: null,
-            meta_json: null,
-            body: null,
-            problems: null,
-          });
-          report.problems.push({ file: `${slug}.md`, message: read.error });
-        }
-        const rowid = (rowidOf.get(slug) as { rowid: number }).rowid;
-        deleteFts.run(rowid);
-        if (read.status === 'ok') {
-          const { meta, body } = read.topic;
-          insertFts.run(rowid, meta.name, meta.description, meta.tags.join(' '), body);
-        }
-        if (previous) report.topicsChanged += 1;
-        else report.topicsAdded += 1;
-      }
-      for (const slug of known.keys()) {
-        if (present.has(slug)) continue;
-        const row = rowidOf.get(slug) as { rowid: number } | undefined;
-        if (row) deleteFts.run(row.rowid);
-        removeRow.run(slug);
-        report.topicsRemoved += 1;
-      }
-    });
-    apply.immediate();
+  /**
+   * After mnemo wrote these topic files (under the memory lock): bump the root's write counter,
+   * so that other processes see the change, and update just their rows.
+   */
+  async recordWrite(slugs: readonly string[]): Promise<void> {
+    bumpWriteCounter(this.root);
+    await this.rows.refresh(slugs, { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, problems: [] });
   }
 
-  private upsertTopic(topic: StoredTopic, upsert: Database.Statement): void {
-    upsert.run({
-      slug: topic.slug,
-      mtime_ms: topic.mtimeMs,
-      size: topic.size,
-      hash: topic.hash,
-      readable: 1,
-      error: null,
-      type: topic.meta.type,
-      status: topic.meta.status,
-      meta_json: JSON.stringify(topic.meta),
-      body: topic.body,
-      problems: topic.problems.length > 0 ? JSON.stringify(topic.problems) : null,
-    });
+  /**
+   * Stat these topics (the candidates a recall is about to use) and read again those whose file
+   * changed since it was indexed: a topic edited by hand is seen before it is used. Returns the
+   * slugs that changed.
+   */
+  async freshen(slugs: readonly string[]): Promise<string[]> {
+    const changed = this.rows.changed(slugs);
+    if (changed.length === 0) return [];
+    await this.rows.refresh(changed, { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, problems: [] });
+    this.noteOutsideChange();
+    return changed;
+  }
+
+  /** A counter of changes found on disk that mnemo did not write (scans and `freshen`): the index renderer re-ranks everything when it moved. */
+  outsideChanges(): number {
+    return Number(this.metaValue('outside_changes') ?? '0');
+  }
+
+  private noteOutsideChange(): void {
+    this.setMeta('outside_changes', String(this.outsideChanges() + 1));
   }
 
   private async syncTranscripts(report: SyncReport): Promise<void> {
@@ -438,9 +404,34 @@ export class SearchIndex {
     return (this.db.prepare('SELECT * FROM topics ORDER BY slug').all() as TopicRow[]).map(toCatalog);
   }
 
-  /** Readable topics of one type (lessons are scanned for error signatures on every recall). */
+  /** Readable topics of one type. */
   topicsOfType(type: TopicType): CatalogTopic[] {
     return (this.db.prepare('SELECT * FROM topics WHERE readable = 1 AND type = ? ORDER BY slug').all(type) as TopicRow[]).map(toCatalog);
+  }
+
+  /**
+   * Active lessons whose error signature a text may carry, by slug: those whose key words all
+   * occur among `words` (the text's normalized words), and those without key words. The caller
+   * applies the exact test; no lesson is read that cannot match.
+   */
+  lessonCandidates(words: readonly string[]): LessonSignature[] {
+    return this.rows.lessons.candidates(words);
+  }
+
+  /** Topics by slug (those with a row), in the order asked. */
+  topicsBySlug(slugs: readonly string[]): CatalogTopic[] {
+    const get = this.db.prepare('SELECT * FROM topics WHERE slug = ?');
+    return slugs.flatMap((slug) => {
+      const row = get.get(slug) as TopicRow | undefined;
+      return row ? [toCatalog(row)] : [];
+    });
+  }
+
+  /** How many topics belong in the index: active and suspect ones, and unreadable files. */
+  indexableCount(): number {
+    return (
+      this.db.prepare("SELECT count(*) AS n FROM topics WHERE readable = 0 OR status IN ('active', 'suspect')").get() as { n: number }
+    ).n;
   }
 
   /** One topic by slug or by frontmatter id. */

@@ -1,4 +1,5 @@
-import { countTokens } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+import type { countTokens } from 'gpt-tokenizer';
 import { tokenize } from './query-terms.js';
 import { GAP_MARKER, TURNS_HEADING, followsDirectly, sessionHeading, turnLine } from './turn-render.js';
 import type { TurnRecord } from './turn-table.js';
@@ -40,8 +41,12 @@ export interface PackedTurns {
 
 /** Tokens of a text (OpenAI o200k; an estimate for other models' tokenizers). */
 export function countTextTokens(text: string): number {
-  return countTokens(text);
+  // The o200k tables take most of a second to load: only a process that counts tokens pays for them.
+  tokenCounter ??= (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: typeof countTokens }).countTokens;
+  return tokenCounter(text);
 }
+
+let tokenCounter: ((text: string) => number) | undefined;
 
 /** Cut a text to at most `maxBytes` UTF-8 bytes, at a word boundary when one is close. */
 function cutLine(text: string, maxBytes: number): string {
@@ -83,6 +88,7 @@ const NEWLINE_TOKENS = 1;
  */
 export function packTurns(candidates: readonly RecallTurnCandidate[], budget: TurnPackBudget): PackedTurns {
   const result: PackedTurns = { turns: [], bytes: 0, tokens: 0, leftOut: 0, duplicates: 0 };
+  if (candidates.length === 0) return result;
   const groups = new Map<string, PackedTurn[]>();
   const packedWords: Set<string>[] = [];
   const headingBytes = Buffer.byteLength(TURNS_HEADING);

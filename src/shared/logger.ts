@@ -1,4 +1,5 @@
-import { pino } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger, pino as PinoFactory } from 'pino';
 
 export type LogFields = Record<string, unknown>;
 
@@ -22,14 +23,25 @@ export const silentLogger: Logger = {
 
 /** JSON lines on stderr (file descriptor 2), through pino. */
 export function createStderrLogger(level: LogLevel = 'warn'): Logger {
-  const base = pino({ level, base: undefined }, pino.destination({ dest: 2, sync: true }));
+  // pino is loaded (synchronously, it is CommonJS) by the first record, not by every process start.
+  let base: PinoLogger | undefined;
+  const logger = () => {
+    if (base === undefined) {
+      const { pino } = createRequire(import.meta.url)('pino') as { pino: typeof PinoFactory };
+      base = pino({ level, base: undefined }, pino.destination({ dest: 2, sync: true }));
+    }
+    return base;
+  };
+  const enabled = (wanted: Exclude<LogLevel, 'silent'>) => LEVELS.indexOf(wanted) >= LEVELS.indexOf(level);
   return {
-    debug: (message, fields) => base.debug(fields ?? {}, message),
-    info: (message, fields) => base.info(fields ?? {}, message),
-    warn: (message, fields) => base.warn(fields ?? {}, message),
-    error: (message, fields) => base.error(fields ?? {}, message),
+    debug: (message, fields) => (enabled('debug') ? logger().debug(fields ?? {}, message) : undefined),
+    info: (message, fields) => (enabled('info') ? logger().info(fields ?? {}, message) : undefined),
+    warn: (message, fields) => (enabled('warn') ? logger().warn(fields ?? {}, message) : undefined),
+    error: (message, fields) => (enabled('error') ? logger().error(fields ?? {}, message) : undefined),
   };
 }
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 export interface LogRecord {
   level: Exclude<LogLevel, 'silent'>;

@@ -1,5 +1,3 @@
-import { execa } from 'execa';
-
 export interface RunProcessOptions {
   /** Working folder. */
   cwd: string;
@@ -49,6 +47,7 @@ export function tailText(text: string, cap: number): string {
 export const runProcess: ProcessRunner = async (command, args, options) => {
   const cap = options.outputCapBytes ?? 4096;
   const started = Date.now();
+  const { execa } = await import('execa');
   const child = execa(command, args, {
     cwd: options.cwd,
     shell: options.shell ?? false,

@@ -201,6 +201,9 @@ describe('mnemo recall', () => {
     await remember(cwd, dir, 'Cache', 'Redis is the cache.');
     const path = join(dir, 'cache.md');
     await writeFile(path, (await readFile(path, 'utf8')).replace('Redis is the cache.', 'Memcached is the cache.'));
+    // An edit in place is seen when the topic is next a candidate (one stat per candidate);
+    // its new words become searchable with the next full scan (doctor, reindex, list, the timer).
+    expect((await cli(['recall', 'cache', '--dir', dir], { cwd })).stdout).toContain('Memcached is the cache.');
     expect((await cli(['recall', 'memcached', '--dir', dir], { cwd })).stdout).toContain('Memcached is the cache.');
     await rm(join(dir, '.state'), { recursive: true, force: true });
     expect((await cli(['recall', 'memcached', '--dir', dir], { cwd })).stdout).toContain('Memcached is the cache.');

@@ -1,15 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  LOCOMO_RETRIEVERS,
-  formatLocomoReport,
-  loadLocomoDirectory,
-  renderLocomoChart,
-  runLocomoBenchmark,
-  summarizeLocomoRun,
-  type LocomoRetrieverName,
-} from '../../evaluation/index.js';
+import type { LocomoRetrieverName } from '../../evaluation/index.js';
+import { LOCOMO_RETRIEVER_CHOICES as LOCOMO_RETRIEVERS } from '../flag-choices.js';
 import { MnemoError } from '../../shared/index.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -65,6 +58,8 @@ export function registerBench(program: Command, context: CommandContext): void {
       '\nExamples:\n  mnemo bench locomo --data ../shared/bench/locomo\n  mnemo bench locomo --data ./locomo --budgets 1000 --retriever mnemo --json\n\nTokens are counted with gpt-tokenizer (o200k_base) on the text an agent gets, the same for every retriever.',
     )
     .action(async (options: LocomoFlags) => {
+      const { formatLocomoReport, loadLocomoDirectory, renderLocomoChart, runLocomoBenchmark, summarizeLocomoRun } =
+        await import('../../evaluation/index.js');
       const data = resolve(context.io.cwd, options.data);
       let conversations = await loadLocomoDirectory(data);
       if (options.conversations !== undefined) {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { checkDreamDueFor } from '../../app/index.js';
 import type { DreamOutcome, DreamStatus } from '../../dream/index.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT, type Output } from '../output.js';
@@ -96,6 +95,7 @@ export function registerDream(program: Command, context: CommandContext): void {
     const flags = action.opts<RootOptions & { json?: boolean }>();
     if (!context.io.isTty || flags.json || context.exitCode !== EXIT.ok) return;
     if (action.name() === 'dream' || action.parent?.name() === 'dream' || action.name() === 'init') return;
+    const { checkDreamDueFor } = await import('../../app/index.js');
     const due = await checkDreamDueFor({
       ...(flags.dir === undefined ? {} : { dir: flags.dir }),
       cwd: context.io.cwd,

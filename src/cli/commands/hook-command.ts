@@ -2,14 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { openMemory } from '../../app/index.js';
-import {
-  hookPayloadProblem,
-  importClaudeCodeIncrementally,
-  parseHookPayload,
-  sessionStartContext,
-  type HookPayload,
-} from '../../mcp/index.js';
+import type { HookPayload } from '../../mcp/index.js';
 import { describeError, isMnemoError } from '../../shared/index.js';
 import { readAllStdin } from '../cli-io.js';
 import { rootOptions, type CommandContext, type RootOptions } from '../command-context.js';
@@ -41,6 +34,10 @@ async function runHook(
   program: Command,
 ): Promise<void> {
   const cwd = payload.cwd ?? context.io.cwd;
+  const [{ openMemory }, { importClaudeCodeIncrementally, sessionStartContext }] = await Promise.all([
+    import('../../app/index.js'),
+    import('../../mcp/index.js'),
+  ]);
   const memory = await openMemory({
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
@@ -76,6 +73,7 @@ export function registerHook(program: Command, context: CommandContext): void {
         return;
       }
       try {
+        const { hookPayloadProblem, parseHookPayload } = await import('../../mcp/index.js');
         const input = await readAllStdin(context.io);
         const problem = hookPayloadProblem(input);
         if (problem !== undefined)

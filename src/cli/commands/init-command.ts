@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { initMemory } from '../../app/index.js';
 import { rootOptions, type CommandContext, type RootOptions } from '../command-context.js';
 
 export function registerInit(program: Command, context: CommandContext): void {
@@ -7,6 +6,7 @@ export function registerInit(program: Command, context: CommandContext): void {
     .description('create a memory root: MEMORY.md, sessions/, .state/ and a .gitignore that keeps .state/ out')
     .option('--json', 'print the result as JSON')
     .action(async (options: RootOptions & { json?: boolean }) => {
+      const { initMemory } = await import('../../app/index.js');
       const result = await initMemory({
         ...(options.dir === undefined ? {} : { dir: options.dir }),
         cwd: context.io.cwd,

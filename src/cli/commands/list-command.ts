@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MnemoError } from '../../shared/index.js';
-import { TOPIC_STATUSES, TOPIC_TYPES, type TopicStatus, type TopicType } from '../../store/index.js';
+import type { TopicStatus, TopicType } from '../../store/index.js';
+import { TOPIC_STATUS_CHOICES as TOPIC_STATUSES, TOPIC_TYPE_CHOICES as TOPIC_TYPES } from '../flag-choices.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { formatTable } from '../output.js';
 

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { environmentSettings } from '../../config/index.js';
-import { serveMcpHttp, serveMcpStdio } from '../../mcp/index.js';
 import { MnemoError, createStderrLogger } from '../../shared/index.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 
@@ -51,6 +49,10 @@ export function registerMcp(program: Command, context: CommandContext): void {
     .option('--token <token>', 'bearer token HTTP clients must send (default: MNEMO_MCP_TOKEN)')
     .option('--allow-remote', 'allow binding to a non-loopback address (requires a token)')
     .action(async (options: McpFlags) => {
+      const [{ environmentSettings }, { serveMcpHttp, serveMcpStdio }] = await Promise.all([
+        import('../../config/index.js'),
+        import('../../mcp/index.js'),
+      ]);
       const token = options.token ?? environmentSettings(context.io.env).mcpToken;
       await withMemory(context, options, async (memory) => {
         const logger = createStderrLogger(memory.config.logLevel);

@@ -4,7 +4,8 @@ import { readAllStdin } from '../cli-io.js';
 import { collect, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { parseEvidenceFlags } from '../evidence-flags.js';
 import type { IndexReport, Provenance } from '../../discipline/index.js';
-import { SOURCE_KINDS, type SourceKind } from '../../store/index.js';
+import type { SourceKind } from '../../store/index.js';
+import { SOURCE_KIND_CHOICES as SOURCE_KINDS } from '../flag-choices.js';
 import { EXIT, describeRedactions, type Output } from '../output.js';
 
 interface RememberFlags extends RootOptions {

@@ -1,9 +1,6 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { initMemory } from '../../app/index.js';
-import { environmentSettings, findGitRoot, loadConfig } from '../../config/index.js';
-import { applyClaudeCodeSetup, planClaudeCodeSetup } from '../../mcp/index.js';
 import { MnemoError } from '../../shared/index.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -30,6 +27,8 @@ export function registerSetup(program: Command, context: CommandContext): void {
     .option('--dir <dir>', "pin this memory root (default: found from each session's folder)")
     .option('--json', 'print the plan as JSON')
     .action(async (options: SetupFlags) => {
+      const [{ initMemory }, { applyClaudeCodeSetup, planClaudeCodeSetup }, { environmentSettings, findGitRoot, loadConfig }] =
+        await Promise.all([import('../../app/index.js'), import('../../mcp/index.js'), import('../../config/index.js')]);
       if (options.project && options.user) throw new MnemoError('usage', 'Pass --project or --user, not both.');
       const scope = options.user ? 'user' : 'project';
       const cwd = context.io.cwd;

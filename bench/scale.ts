@@ -1,0 +1,301 @@
+/*
+ * Scale: does the cost of a call follow the answer or the memory? 1k / 10k (/ 100k) topics of
+ * seeded, varied text, plus transcripts; for each size: write latency through `remember`, warm
+ * recall (topics and --deep), the bare FTS5 query on the same search.db in the same run (the
+ * floor, interleaved with recall), index render, reindex, RSS and disk; then whole processes
+ * (`mnemo --help`, `mnemo recall`, a hook) side by side with `node -e 0`, and `mnemo mcp` to its
+ * answer to `initialize`.
+ *   npx tsx bench/scale.ts                         1k and 10k topics
+ *   SCALE_SIZES=1000,10000,100000 npx tsx bench/scale.ts   also 100k (minutes)
+ *   SCALE_LOAD=files ...                           write the bulk as files and reindex (fast), then measure remember
+ *   SCALE_TURNS=10000 ...                          transcript turns per size (default 10k)
+ * Cold-process rows need `npm run build` (dist/cli/main.js); they are skipped with a note otherwise.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { initMemory, openMemory, type Memory } from '../src/index.js';
+import { TOPIC_FIELD_WEIGHTS, ftsQuery, queryTerms } from '../src/retrieval/index.js';
+import { formatMs, machineLine, markdownTable, percentile, seededRandom } from './bench-utils.js';
+import { ScaleText, type BenchTopic } from './scale-text.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+const FIXED_NOW = '2026-06-01T12:00:00Z';
+
+export interface ScaleRow {
+  topics: number;
+  load: string;
+  loadS: number;
+  writeP50: number;
+  writeP95: number;
+  recall: number[];
+  floor: number[];
+  deep: number[];
+  renderMs: number;
+  reindexMs: number;
+  rssMiB: number;
+  diskMiB: number;
+  dbMiB: number;
+  coldRecallMs: number | undefined;
+  coldNodeMs: number | undefined;
+}
+
+function folderBytes(path: string): number {
+  let total = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) total += folderBytes(full);
+    else if (entry.isFile()) total += statSync(full).size;
+  }
+  return total;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+/** The floor: the bare FTS5 query recall's search starts from, on the same database. */
+function floorQuery(db: Database.Database): (query: string) => void {
+  const { name, description, tags, body } = TOPIC_FIELD_WEIGHTS;
+  const statement = db.prepare(
+    `SELECT rowid, bm25(topics_fts, ${name}, ${description}, ${tags}, ${body}) AS rank FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT 20`,
+  );
+  return (query) => {
+    const match = ftsQuery(queryTerms(query));
+    if (match !== undefined) statement.all(match);
+  };
+}
+
+async function loadTopics(
+  memory: Memory,
+  dir: string,
+  text: ScaleText,
+  count: number,
+  mode: 'remember' | 'files',
+): Promise<{ topics: BenchTopic[]; writes: number[] }> {
+  const topics: BenchTopic[] = [];
+  const writes: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const topic = text.topic(index);
+    topics.push(topic);
+    if (mode === 'remember') {
+      writes.push(await timed(() => memory.remember({ ...topic, slug: `t-${index}` })));
+    } else {
+      const frontmatter = `---\nname: ${JSON.stringify(topic.name)}\ndescription: ${JSON.stringify(topic.description)}\ntype: ${topic.type}\ntags: [${topic.tags.join(', ')}]\nstatus: active\n---\n`;
+      await writeFile(join(dir, `t-${index}.md`), `${frontmatter}${topic.body}\n`);
+    }
+  }
+  if (mode === 'files') await memory.reindex();
+  return { topics, writes };
+}
+
+async function logTurns(memory: Memory, text: ScaleText, turns: number): Promise<void> {
+  const perSession = 500;
+  for (let session = 0; session * perSession < turns; session += 1) {
+    const events = Array.from({ length: Math.min(perSession, turns - session * perSession) }, (_, at) => ({
+      kind: at % 2 === 0 ? 'user' : 'assistant',
+      speaker: at % 2 === 0 ? 'Ana' : 'Bo',
+      text: text.turn(),
+    }));
+    await memory.log(`s-${session}`, events);
+  }
+}
+
+/** Median wall time of `command` and of `node -e 0`, spawned alternately. */
+export async function coldPair(args: readonly string[], runs = 7, input?: string): Promise<{ command: number; node: number }> {
+  const run = (argv: readonly string[]) =>
+    new Promise<number>((done, fail) => {
+      const started = performance.now();
+      const child = spawn(process.execPath, [...argv], {
+        stdio: ['pipe', 'ignore', 'ignore'],
+        env: { ...process.env, MNEMO_NOW: FIXED_NOW },
+      });
+      child.on('error', fail);
+      child.on('exit', () => done(performance.now() - started));
+      child.stdin.end(input ?? '');
+    });
+  const command: number[] = [];
+  const node: number[] = [];
+  for (let index = 0; index < runs; index += 1) {
+    node.push(await run(['-e', '0']));
+    command.push(await run(args));
+  }
+  return { command: percentile(command, 50), node: percentile(node, 50) };
+}
+
+export async function runScaleRow(size: number, options: { load?: 'remember' | 'files'; turns?: number } = {}): Promise<ScaleRow> {
+  const random = seededRandom(size + 13);
+  const text = new ScaleText(random);
+  const cwd = await mkdtemp(join(tmpdir(), 'mnemo-scale-'));
+  const dir = join(cwd, 'm');
+  const load = options.load ?? (size > 10_000 ? 'files' : 'remember');
+  try {
+    await initMemory({ dir, cwd });
+    const memory = await openMemory({ dir, cwd, config: { logLevel: 'silent' }, env: { MNEMO_NOW: FIXED_NOW } });
+    const started = performance.now();
+    const { topics } = await loadTopics(memory, dir, text, size, load);
+    const loadS = (performance.now() - started) / 1000;
+    await logTurns(memory, text, options.turns ?? 10_000);
+    // Write latency at this size: 200 more topics through `remember`.
+    const writes: number[] = [];
+    for (let index = 0; index < 200; index += 1) {
+      const topic = text.topic(size + index);
+      topics.push(topic);
+      writes.push(await timed(() => memory.remember({ ...topic, slug: `t-${size + index}` })));
+    }
+    const db = new Database(join(dir, '.state', 'search.db'), { readonly: true });
+    const floor = floorQuery(db);
+    const queries = Array.from({ length: 300 }, () => text.query(topics));
+    for (const query of queries.slice(0, 20)) await memory.recall(query); // warm up
+    const recall: number[] = [];
+    const floors: number[] = [];
+    for (const query of queries) {
+      recall.push(await timed(() => memory.recall(query)));
+      const begin = performance.now();
+      floor(query);
+      floors.push(performance.now() - begin);
+    }
+    const deep: number[] = [];
+    for (const query of queries.slice(0, 100)) deep.push(await timed(() => memory.recall(query, { deep: true })));
+    db.close();
+    const renderMs = percentile([await timed(() => memory.renderIndex()), await timed(() => memory.renderIndex())], 50);
+    const reindexMs = await timed(() => memory.reindex());
+    const rssMiB = process.memoryUsage().rss / 2 ** 20;
+    memory.close();
+    const dbMiB = statSync(join(dir, '.state', 'search.db')).size / 2 ** 20;
+    const diskMiB = folderBytes(dir) / 2 ** 20;
+    let cold: { command: number; node: number } | undefined;
+    if (existsSync(CLI)) cold = await coldPair([CLI, 'recall', queries[0] as string, '--dir', dir], 5);
+    return {
+      topics: size,
+      load,
+      loadS,
+      writeP50: percentile(writes, 50),
+      writeP95: percentile(writes, 95),
+      recall,
+      floor: floors,
+      deep,
+      renderMs,
+      reindexMs,
+      rssMiB,
+      diskMiB,
+      dbMiB,
+      coldRecallMs: cold?.command,
+      coldNodeMs: cold?.node,
+    };
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+}
+
+const ratio = (value: number, base: number) => `${(value / base).toFixed(1)}×`;
+
+export function formatScaleRows(rows: readonly ScaleRow[]): string {
+  const recallTable = markdownTable(
+    ['topics', 'recall p50 / p95 / p99', 'FTS5 floor p50 / p95', 'ratio p50 / p95', '--deep p50 / p95', 'remember p50 / p95'],
+    rows.map((row) => {
+      const [r50, r95, r99] = [50, 95, 99].map((p) => percentile(row.recall, p));
+      const [f50, f95] = [50, 95].map((p) => percentile(row.floor, p));
+      return [
+        row.topics.toLocaleString('en-US'),
+        `${formatMs(r50 as number)} / ${formatMs(r95 as number)} / ${formatMs(r99 as number)}`,
+        `${formatMs(f50 as number)} / ${formatMs(f95 as number)}`,
+        `${ratio(r50 as number, f50 as number)} / ${ratio(r95 as number, f95 as number)}`,
+        `${formatMs(percentile(row.deep, 50))} / ${formatMs(percentile(row.deep, 95))}`,
+        `${formatMs(row.writeP50)} / ${formatMs(row.writeP95)}`,
+      ];
+    }),
+  );
+  const sizeTable = markdownTable(
+    ['topics', 'loaded by', 'load', 'render MEMORY.md', 'reindex', 'cold `mnemo recall` / `node -e 0`', 'RSS', 'disk (of it search.db)'],
+    rows.map((row) => [
+      row.topics.toLocaleString('en-US'),
+      row.load,
+      `${row.loadS.toFixed(1)} s`,
+      formatMs(row.renderMs),
+      formatMs(row.reindexMs),
+      row.coldRecallMs === undefined || row.coldNodeMs === undefined
+        ? 'no dist/ (npm run build)'
+        : `${formatMs(row.coldRecallMs)} / ${formatMs(row.coldNodeMs)} (${ratio(row.coldRecallMs, row.coldNodeMs)})`,
+      `${row.rssMiB.toFixed(0)} MiB`,
+      `${row.diskMiB.toFixed(1)} MiB (${row.dbMiB.toFixed(1)} MiB)`,
+    ]),
+  );
+  return `${recallTable}\n\n${sizeTable}`;
+}
+
+/** `mnemo mcp` over stdio: wall time from spawn to the answer to `initialize`. */
+export async function mcpInitializeMs(dir: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [CLI, 'mcp', '--dir', dir], { stdio: ['pipe', 'pipe', 'ignore'] });
+    child.on('error', fail);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('"id":1')) {
+        done(performance.now() - started);
+        child.kill();
+      }
+    });
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'scale-bench', version: '0' } },
+    };
+    child.stdin.write(`${JSON.stringify(initialize)}\n`);
+  });
+}
+
+/** Whole processes against a small memory: help, recall, a hook, and MCP initialize. */
+export async function runColdStart(): Promise<string> {
+  if (!existsSync(CLI)) return 'Cold-start rows skipped: no dist/cli/main.js (run `npm run build`).';
+  const cwd = await mkdtemp(join(tmpdir(), 'mnemo-cold-'));
+  const dir = join(cwd, 'm');
+  try {
+    spawnSync(process.execPath, [CLI, 'init', '--dir', dir], { cwd });
+    const remember = ['remember', 'Staging switches with npm run deploy:check.', '--name', 'Staging deploys are blue-green'];
+    spawnSync(process.execPath, [CLI, ...remember, '--description', 'how staging deploys', '--type', 'project', '--dir', dir], { cwd });
+    const hookInput = JSON.stringify({ session_id: 'bench', cwd, hook_event_name: 'SessionStart' });
+    const rows: string[][] = [];
+    for (const [label, args, input] of [
+      ['`mnemo --help`', [CLI, '--help'], undefined],
+      ['`mnemo recall staging`', [CLI, 'recall', 'staging deploy', '--dir', dir], undefined],
+      ['`mnemo hook session-start`', [CLI, 'hook', 'session-start', '--dir', dir], hookInput],
+    ] as const) {
+      const pair = await coldPair(args, 7, input);
+      rows.push([label, formatMs(pair.command), formatMs(pair.node), ratio(pair.command, pair.node)]);
+    }
+    const mcp: number[] = [];
+    for (let index = 0; index < 5; index += 1) mcp.push(await mcpInitializeMs(dir));
+    rows.push(['`mnemo mcp` to its `initialize` answer', formatMs(percentile(mcp, 50)), '-', '-']);
+    return markdownTable(['process', 'median wall time', '`node -e 0` (same run)', 'ratio'], rows);
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+}
+
+export async function runScaleBench(): Promise<string> {
+  const sizes = (process.env.SCALE_SIZES ?? '1000,10000').split(',').map(Number);
+  const load = process.env.SCALE_LOAD === 'files' ? 'files' : undefined;
+  const turns = process.env.SCALE_TURNS === undefined ? undefined : Number(process.env.SCALE_TURNS);
+  const rows: ScaleRow[] = [];
+  for (const size of sizes) {
+    rows.push(await runScaleRow(size, { ...(load ? { load } : {}), ...(turns === undefined ? {} : { turns }) }));
+    process.stderr.write(`scale: ${size} topics done\n`);
+  }
+  return `${formatScaleRows(rows)}\n\n${await runColdStart()}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.write(`## Scale\n${machineLine()}\n\n${await runScaleBench()}\n`);
+}

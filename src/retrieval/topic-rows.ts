@@ -1,0 +1,212 @@
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { errnoCode } from '../shared/index.js';
+import { listTopicFiles, readTopicFile, type StoredTopic, type TopicMeta } from '../store/index.js';
+import { LessonTable } from './lesson-table.js';
+
+/** A topic as the catalog holds it: readable with its meta, or unreadable with the reason. */
+export type CatalogTopic =
+  | { slug: string; readable: true; meta: TopicMeta; body: string; problems: string[]; hash: string; mtimeMs: number; size: number }
+  | { slug: string; readable: false; error: string; mtimeMs: number; size: number };
+
+/** What bringing topic rows up to date found (the topic part of a sync report). */
+export interface TopicSyncCounts {
+  topicsAdded: number;
+  topicsChanged: number;
+  topicsRemoved: number;
+  problems: { file: string; message: string }[];
+}
+
+export interface TopicRow {
+  rowid: number;
+  slug: string;
+  mtime_ms: number;
+  size: number;
+  hash: string | null;
+  readable: number;
+  error: string | null;
+  meta_json: string | null;
+  body: string | null;
+  problems: string | null;
+}
+
+export function toCatalog(row: TopicRow): CatalogTopic {
+  if (row.readable === 1 && row.meta_json !== null) {
+    return {
+      slug: row.slug,
+      readable: true,
+      meta: JSON.parse(row.meta_json) as TopicMeta,
+      body: row.body ?? '',
+      problems: row.problems ? (JSON.parse(row.problems) as string[]) : [],
+      hash: row.hash ?? '',
+      mtimeMs: row.mtime_ms,
+      size: row.size,
+    };
+  }
+  return { slug: row.slug, readable: false, error: row.error ?? 'unreadable', mtimeMs: row.mtime_ms, size: row.size };
+}
+
+type Read = Awaited<ReturnType<typeof readTopicFile>>;
+type Known = Pick<TopicRow, 'slug' | 'mtime_ms' | 'size' | 'hash'>;
+
+/**
+ * The topic rows of the search index (`topics`, `topics_fts`, the lesson table) and the ways to
+ * bring them up to date: a full scan of the folder, or just the files mnemo wrote or a recall is
+ * about to use. A file whose size and time are unchanged is not read; one whose bytes hash the
+ * same is only re-stamped.
+ */
+export class TopicRows {
+  private readonly db: Database.Database;
+  private readonly root: string;
+  readonly lessons: LessonTable;
+
+  constructor(db: Database.Database, root: string) {
+    this.db = db;
+    this.root = root;
+    this.lessons = new LessonTable(db);
+  }
+
+  /** List and stat every topic file; read the changed ones. */
+  async scan(report: TopicSyncCounts): Promise<void> {
+    const { files, problems } = await listTopicFiles(this.root);
+    report.problems.push(...problems);
+    const known = new Map<string, Known>();
+    for (const row of this.db.prepare('SELECT slug, mtime_ms, size, hash FROM topics').all() as TopicRow[]) known.set(row.slug, row);
+    const present = new Set(files.map((file) => file.slug));
+    const reads: Read[] = [];
+    for (const file of files) {
+      const row = known.get(file.slug);
+      if (row && row.mtime_ms === file.mtimeMs && row.size === file.size) continue;
+      reads.push(await readTopicFile(this.root, file.slug));
+    }
+    this.apply(
+      reads,
+      [...known.keys()].filter((slug) => !present.has(slug)),
+      known,
+      report,
+    );
+  }
+
+  /** Read these topic files again (written by mnemo, or changed on disk) and update their rows. */
+  async refresh(slugs: readonly string[], report: TopicSyncCounts): Promise<void> {
+    const unique = [...new Set(slugs)];
+    if (unique.length === 0) return;
+    const known = new Map<string, Known>();
+    const get = this.db.prepare('SELECT slug, mtime_ms, size, hash FROM topics WHERE slug = ?');
+    for (const slug of unique) {
+      const row = get.get(slug) as Known | undefined;
+      if (row) known.set(slug, row);
+    }
+    const reads: Read[] = [];
+    for (const slug of unique) reads.push(await readTopicFile(this.root, slug));
+    const gone = reads.filter((read) => read.status === 'missing').map((read) => read.slug);
+    this.apply(
+      reads,
+      gone.filter((slug) => known.has(slug)),
+      known,
+      report,
+    );
+  }
+
+  /**
+   * The slugs among these whose file differs (size, time, gone, or new) from its row: one lstat
+   * each, so a recall notices a file edited in place before it uses the topic.
+   */
+  changed(slugs: readonly string[]): string[] {
+    const get = this.db.prepare('SELECT mtime_ms, size FROM topics WHERE slug = ?');
+    const out: string[] = [];
+    for (const slug of new Set(slugs)) {
+      const row = get.get(slug) as { mtime_ms: number; size: number } | undefined;
+      let stats;
+      try {
+        stats = lstatSync(join(this.root, `${slug}.md`));
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw error;
+        if (row) out.push(slug);
+        continue;
+      }
+      // A symbolic link is judged by reading it again (its target's time is what counts).
+      if (!row || stats.isSymbolicLink() || row.mtime_ms !== stats.mtimeMs || row.size !== stats.size) out.push(slug);
+    }
+    return out;
+  }
+
+  private apply(reads: readonly Read[], removed: readonly string[], known: ReadonlyMap<string, Known>, report: TopicSyncCounts): void {
+    const upsert = this.db.prepare(`
+      INSERT INTO topics(slug, mtime_ms, size, hash, readable, error, type, status, meta_json, body, problems)
+      VALUES (@slug, @mtime_ms, @size, @hash, @readable, @error, @type, @status, @meta_json, @body, @problems)
+      ON CONFLICT(slug) DO UPDATE SET mtime_ms=excluded.mtime_ms, size=excluded.size, hash=excluded.hash,
+        readable=excluded.readable, error=excluded.error, type=excluded.type, status=excluded.status,
+        meta_json=excluded.meta_json, body=excluded.body, problems=excluded.problems`);
+    const touchOnly = this.db.prepare('UPDATE topics SET mtime_ms = ?, size = ? WHERE slug = ?');
+    const rowidOf = this.db.prepare('SELECT rowid FROM topics WHERE slug = ?');
+    const deleteFts = this.db.prepare('DELETE FROM topics_fts WHERE rowid = ?');
+    const insertFts = this.db.prepare('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)');
+    const removeRow = this.db.prepare('DELETE FROM topics WHERE slug = ?');
+    const transaction = this.db.transaction(() => {
+      for (const read of reads) {
+        if (read.status === 'missing') continue;
+        const slug = read.status === 'ok' ? read.topic.slug : read.slug;
+        const previous = known.get(slug);
+        const hash = read.status === 'ok' ? read.topic.hash : read.hash;
+        if (previous && hash !== undefined && previous.hash === hash) {
+          touchOnly.run(read.status === 'ok' ? read.topic.mtimeMs : read.mtimeMs, read.status === 'ok' ? read.topic.size : read.size, slug);
+          continue;
+        }
+        if (read.status === 'ok') this.upsertTopic(read.topic, upsert);
+        else {
+          upsert.run({
+            slug,
+            mtime_ms: read.mtimeMs,
+            size: read.size,
+            hash: read.hash ?? null,
+            readable: 0,
+            error: read.error,
+            type: null,
+            status: null,
+            meta_json: null,
+            body: null,
+            problems: null,
+          });
+          this.lessons.drop(slug);
+          report.problems.push({ file: `${slug}.md`, message: read.error });
+        }
+        const rowid = (rowidOf.get(slug) as { rowid: number }).rowid;
+        deleteFts.run(rowid);
+        if (read.status === 'ok') {
+          const { meta, body } = read.topic;
+          insertFts.run(rowid, meta.name, meta.description, meta.tags.join(' '), body);
+        }
+        if (previous) report.topicsChanged += 1;
+        else report.topicsAdded += 1;
+      }
+      for (const slug of removed) {
+        const row = rowidOf.get(slug) as { rowid: number } | undefined;
+        if (row) deleteFts.run(row.rowid);
+        removeRow.run(slug);
+        this.lessons.drop(slug);
+        report.topicsRemoved += 1;
+      }
+    });
+    transaction.immediate();
+  }
+
+  private upsertTopic(topic: StoredTopic, upsert: Database.Statement): void {
+    upsert.run({
+      slug: topic.slug,
+      mtime_ms: topic.mtimeMs,
+      size: topic.size,
+      hash: topic.hash,
+      readable: 1,
+      error: null,
+      type: topic.meta.type,
+      status: topic.meta.status,
+      meta_json: JSON.stringify(topic.meta),
+      body: topic.body,
+      problems: topic.problems.length > 0 ? JSON.stringify(topic.problems) : null,
+    });
+    const { meta } = topic;
+    this.lessons.put(topic.slug, meta.type === 'lesson' && meta.status === 'active' ? meta.errorSignature : undefined);
+  }
+}
