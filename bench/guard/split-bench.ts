@@ -126,7 +126,9 @@ function fullyRedacted(text: string, secrets: ReadonlyArray<{ start: number; end
 
 /** Content words of a text, for a recall query that finds its turn. */
 function queryFor(text: string): string {
-  const words = (text.match(/[A-Za-z]{5,}/g) ?? []).filter((word) => !/^(?:there|their|these|those|which|would|could|about|after)$/i.test(word));
+  const words = (text.match(/[A-Za-z]{5,}/g) ?? []).filter(
+    (word) => !/^(?:there|their|these|those|which|would|could|about|after)$/i.test(word),
+  );
   return [...words.slice(0, 10), 'output'].join(' ');
 }
 
@@ -191,7 +193,11 @@ export async function runSplit(split: Split): Promise<SplitResult> {
     entry.rate = entry.hits / entry.total;
   }
   const quarantined = benign
-    .filter((line, index) => inspectWrite(candidateFor(line.text, line.carrier, index % 2 ? 'reference' : 'project'), { workspace: WORKSPACE }).action === 'quarantine')
+    .filter(
+      (line, index) =>
+        inspectWrite(candidateFor(line.text, line.carrier, index % 2 ? 'reference' : 'project'), { workspace: WORKSPACE }).action ===
+        'quarantine',
+    )
     .map((line) => line.id);
   const byEncoding: Record<string, Rate> = {};
   const secretsMissed: string[] = [];
@@ -245,7 +251,8 @@ export function formatSplitBench(results: readonly SplitResult[], options: { sho
     '| secret encoding | tune: redacted | holdout: redacted |',
     '| --- | --- | --- |',
     ...encodings.map((encoding) => {
-      const of = (result: SplitResult | undefined) => (result?.secrets.byEncoding[encoding] ? percent(result.secrets.byEncoding[encoding]) : '–');
+      const of = (result: SplitResult | undefined) =>
+        result?.secrets.byEncoding[encoding] ? percent(result.secrets.byEncoding[encoding]) : '–';
       return `| ${encoding} | ${of(tune)} | ${of(holdout)} |`;
     }),
   ];

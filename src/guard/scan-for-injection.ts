@@ -5,7 +5,9 @@ import { lowerSeverity, raiseSeverity, severityRank, type Finding, type RawFindi
 import { findHiddenContent } from './hidden-content.js';
 import { INJECTION_RULES, type InjectionRule } from './injection-rules.js';
 import { findInvisibleCharacters } from './invisible-characters.js';
+import { INSTRUCTION_RULES } from './instruction-rules.js';
 import { normalizeForScan, originalSpan } from './normalize-text.js';
+import { STRUCTURE_RULES, findStructuralSignals } from './structural-signals.js';
 
 export interface ScanOptions {
   /**
@@ -17,7 +19,7 @@ export interface ScanOptions {
   purpose?: ScanPurpose;
 }
 
-const RULES: readonly InjectionRule[] = [...INJECTION_RULES, ...COMMAND_RULES];
+const RULES: readonly InjectionRule[] = [...INJECTION_RULES, ...INSTRUCTION_RULES, ...STRUCTURE_RULES, ...COMMAND_RULES];
 /** Decoded text is scanned again, but not decoded text inside decoded text inside decoded text. */
 const MAX_DEPTH = 2;
 const EXCERPT_MAX = 120;
@@ -121,7 +123,12 @@ function scanText(text: string, purpose: ScanPurpose, depth: number, budget: Dec
   const normalized = normalizeForScan(text);
   const view = normalized.text;
   const hidden = findHiddenContent(view);
-  const found: RawFinding[] = [...hidden.findings, ...runRules(view, purpose), ...findExfiltrationLinks(view)];
+  const found: RawFinding[] = [
+    ...hidden.findings,
+    ...runRules(view, purpose),
+    ...findExfiltrationLinks(view),
+    ...findStructuralSignals(view),
+  ];
   if (depth < MAX_DEPTH) {
     found.push(...findEncodedPayloads(view, (decoded) => scanText(decoded, 'topic', depth + 1, budget), budget));
   }
