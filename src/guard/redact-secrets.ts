@@ -1,3 +1,4 @@
+import { findEncodedSecrets, type DecodeBudget } from './encoded-secrets.js';
 import { SECRET_GROUPS, SECRET_RULES, judgeAssignment, type AcceptContext } from './secret-rules.js';
 
 /** A secret that was replaced: the rule that found it and its span in the input (UTF-16 offsets). */
@@ -52,8 +53,26 @@ function secretSpan(match: RegExpExecArray): { start: number; end: number } {
   return { start: match.index, end: match.index + match[0].length };
 }
 
-/** Every rule match in `text`, unmerged. Matches that touch a placeholder are not secrets. */
-function detect(text: string): Span[] {
+/**
+ * Every rule match in `text`, unmerged, then encoded runs (base64, base64url, hex, URL) whose
+ * decoded text holds a secret (see encoded-secrets.ts). Matches that touch a placeholder are not secrets.
+ */
+function detect(text: string, depth = 0, budget: DecodeBudget = { left: text.length + 65_536 }): Span[] {
+  const found = detectPlain(text);
+  const placeholders = placeholderSpans(text);
+  const encodedPriority = SECRET_RULES.length;
+  for (const span of findEncodedSecrets(
+    text,
+    (decoded, innerDepth, innerBudget) => detect(decoded, innerDepth, innerBudget),
+    depth,
+    budget,
+  )) {
+    if (!overlapsAny(placeholders, span.start, span.end)) found.push({ ...span, priority: encodedPriority });
+  }
+  return found;
+}
+
+function detectPlain(text: string): Span[] {
   const lower = text.toLowerCase();
   const placeholders = placeholderSpans(text);
   const found: Span[] = [];
