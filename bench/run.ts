@@ -45,6 +45,11 @@ write('## Guard on a megabyte (scan and redact 1 MB of hostile shapes)\n');
 write(formatMegabyteBench(runMegabyteBench()));
 write('');
 
+const { formatSplitBench, runSplitBench } = await import('./guard/split-bench.js');
+write('## Guard on the transcript path and encoded secrets (tune split, held-back split)\n');
+write(formatSplitBench(await runSplitBench()));
+write('');
+
 const { runLocomoBench } = await import('./locomo.js');
 write('## LoCoMo evidence recall (both retrievers, 500/1000/2000 tokens)\n');
 await runLocomoBench();

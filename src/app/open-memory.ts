@@ -9,10 +9,14 @@ import {
   rejectQuarantined,
   runDoctor,
   guardTotals,
+  listTranscriptFindings,
+  showTranscriptFinding,
   type ApproveResult,
   type DoctorOptions,
   type DoctorReport,
   type QuarantineItem,
+  type TranscriptFinding,
+  type TranscriptGuardRecord,
   type RememberInput,
   type RememberResult,
   ManifestReader,
@@ -133,7 +137,7 @@ export interface MemoryStatus {
   openTasks: { id: string; goal: string; status: string; updated: string; notes: number }[];
   problems: { file: string; message: string }[];
   /** What the guard did: secrets redacted, writes quarantined (and still held), bodies withheld. */
-  guard: { redactions: number; quarantined: number; held: number; withheld: number };
+  guard: { redactions: number; quarantined: number; held: number; withheld: number; transcriptFlagged: number };
 }
 
 /** A task of the library API: stage notes, observe, then complete (verify) or fail; what the tools drive, plus abandon. */
@@ -169,6 +173,10 @@ export interface Memory extends DreamApi {
     /** A person vouches: the guard runs again, then the topic is written. */
     approve(id: string): Promise<ApproveResult>;
     reject(id: string, note?: string): Promise<QuarantineItem>;
+    /** Transcript turns the guard flagged (ids `<session>#<line>`); high ones are withheld from recall. */
+    transcripts(): Promise<TranscriptFinding[]>;
+    /** One flagged turn with its text and findings, for review; undefined when there is no such turn. */
+    showTurn(id: string): Promise<(TranscriptFinding & { text: string; findings: TranscriptGuardRecord['findings'] }) | undefined>;
   };
   /** What changed outside mnemo (re-scanned), unreadable files, index problems; repairs what is safe. */
   doctor(options?: DoctorOptions): Promise<DoctorReport>;
@@ -325,6 +333,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       show: (id) => guard.quarantine.get(id),
       approve: (id) => approveQuarantined({ guard, writer, root, now: () => clock.now().toISOString() }, id),
       reject: (id, note) => rejectQuarantined({ guard, root, now: () => clock.now().toISOString() }, id, 'user', note),
+      transcripts: () => listTranscriptFindings(root),
+      showTurn: (id) => showTranscriptFinding(root, id),
     },
     doctor: (doctorOptions = {}) => runDoctor({ root, writer, search }, doctorOptions),
     recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall, clock, evidence, manifest }, query, recallOptions),
@@ -425,6 +435,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
             quarantined: totals.quarantined,
             held: (await guard.quarantine.list()).length,
             withheld: totals.withheld,
+            transcriptFlagged: totals.flagged,
           };
         })(),
         openTasks: (await tasks.store.list()).map((task) => ({

@@ -1,4 +1,5 @@
 import { readdir, rename, unlink } from 'node:fs/promises';
+import { listTranscriptFindings, type TranscriptFinding } from './transcript-guard.js';
 import { join } from 'node:path';
 import { scanForInjection, type Severity } from '../guard/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
@@ -22,6 +23,8 @@ export interface DoctorReport {
   index: { problems: IndexProblem[]; repaired: boolean };
   staleLocksRemoved: string[];
   strayFilesMoved: string[];
+  /** Transcript turns the guard flagged (withheld from recall when high); they need no repair, only a look. */
+  transcriptFindings: TranscriptFinding[];
   /** False when something needs a person: unreadable files, hand edits with findings not accepted, index problems left. */
   ok: boolean;
 }
@@ -112,6 +115,7 @@ export async function runDoctor(
       index: { problems, repaired },
       staleLocksRemoved,
       strayFilesMoved,
+      transcriptFindings: await listTranscriptFindings(root),
       ok: unreadable.length === 0 && !needsPerson && check.ok,
     };
   });

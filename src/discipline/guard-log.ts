@@ -4,7 +4,7 @@ import { appendJsonLines, readJsonLines, rootPaths } from '../store/index.js';
 /** What the guard did, counted for `status` (never the content itself). */
 export interface GuardEvent {
   time: string;
-  action: 'redacted' | 'quarantined' | 'approved' | 'rejected' | 'withheld';
+  action: 'redacted' | 'quarantined' | 'approved' | 'rejected' | 'withheld' | 'flagged';
   /** Where: topic, staging, transcript, audit, … */
   where: string;
   count: number;
@@ -23,7 +23,7 @@ export async function recordGuardEvent(root: string, event: GuardEvent): Promise
 
 /** Totals per action, for `status`. */
 export async function guardTotals(root: string): Promise<Record<GuardEvent['action'], number>> {
-  const totals = { redacted: 0, quarantined: 0, approved: 0, rejected: 0, withheld: 0 };
+  const totals = { redacted: 0, quarantined: 0, approved: 0, rejected: 0, withheld: 0, flagged: 0 };
   const { lines } = await readJsonLines(guardLogPath(root));
   for (const { value } of lines) {
     const event = value as Partial<GuardEvent>;

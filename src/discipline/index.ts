@@ -60,4 +60,13 @@ export { ManifestReader, readManifest, recordInManifest } from './integrity-mani
 export type { Manifest } from './integrity-manifest.js';
 export { screenHandEdits } from './hand-edit-screen.js';
 export { approveQuarantined, rejectQuarantined } from './quarantine-review.js';
+export {
+  listTranscriptFindings,
+  showTranscriptFinding,
+  scanTranscriptText,
+  guardRecalledTurns,
+  turnId,
+  TRUSTED_TURN_KINDS,
+} from './transcript-guard.js';
+export type { TranscriptFinding, TranscriptGuardRecord } from './transcript-guard.js';
 export type { ApproveResult } from './quarantine-review.js';

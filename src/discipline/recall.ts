@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecallBudget } from '../config/index.js';
-import { MnemoError, quoteExcerpt, writeFileAtomic } from '../shared/index.js';
+import { MnemoError, quoteExcerpt, randomToken, writeFileAtomic } from '../shared/index.js';
 import {
   countTextTokens,
   packRecall,
@@ -16,7 +16,7 @@ import {
   type SearchIndex,
   signatureWords,
 } from '../retrieval/index.js';
-import { rootPaths, type TopicStatus } from '../store/index.js';
+import { readFenceToken, rootPaths, type TopicSource, type TopicStatus } from '../store/index.js';
 import { unlessUnwritable } from './best-effort.js';
 import { checkCandidates } from './check-on-use.js';
 import { screenHandEdits } from './hand-edit-screen.js';
@@ -25,6 +25,7 @@ import type { EvidenceService } from './evidence-service.js';
 import { textSimilarity } from './note-similarity.js';
 import type { ManifestReader } from './integrity-manifest.js';
 import { TaskStore } from './task-store.js';
+import { guardRecalledTurns } from './transcript-guard.js';
 import { recordRecallHits } from './usage-counts.js';
 import type { Clock } from '../shared/index.js';
 
@@ -83,6 +84,13 @@ function matchingLessons(search: SearchIndex, query: string): string[] {
     .map((lesson) => lesson.slug);
 }
 
+/** The provenance a fenced topic is shown under, when its source is untrusted (else undefined). */
+export function untrustedProvenance(source: Partial<TopicSource> | undefined, what = 'topic'): string | undefined {
+  if (!source || source.trust !== 'untrusted') return undefined;
+  const origin = typeof source.origin === 'string' && source.origin !== '' ? `: ${source.origin.slice(0, 120)}` : '';
+  return `untrusted ${what} from ${source.kind ?? 'an unknown source'}${origin}`;
+}
+
 /**
  * A query that carries the error signature of a lesson gets that lesson first, whatever BM25
  * thought: the signature is the strongest evidence of relevance there is.
@@ -135,6 +143,7 @@ function topicCandidates(
       score: hit.score,
       caveats,
       details: { id: topic.meta.id, updated: topic.meta.updated, verified: topic.meta.verified, source: topic.meta.source },
+      ...fencedAs(untrustedProvenance(topic.meta.source)),
     });
   }
   candidates.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.score - a.score);
@@ -160,6 +169,7 @@ async function stagedCandidates(dependencies: RecallDependencies, taskId: string
       caveats: [`unverified: staged in task ${task.id}, not yet promoted; it may be wrong`],
       location: `staged in task ${task.id}`,
       details: { staged: true, task: task.id, source: note.source },
+      ...fencedAs(untrustedProvenance(note.source as Partial<TopicSource> | undefined, 'staged note')),
     }));
 }
 
@@ -175,6 +185,10 @@ export function assertSearchable(query: string): void {
       hint: 'Use content words: names, components, errors, commands.',
     });
   }
+}
+
+function fencedAs(provenance: string | undefined): { fenced?: string } {
+  return provenance === undefined ? {} : { fenced: provenance };
 }
 
 async function sessionUsage(root: string): Promise<Record<string, number>> {
@@ -224,8 +238,11 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   await screenHandEdits(dependencies.root, search, candidates, dependencies.clock, dependencies.manifest);
   if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
-  const turns = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];
-  const packed = packRecall(candidates, turns, budget);
+  const ranked = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];
+  // Every turn is data: fenced, labelled with its provenance, withheld when the guard finds an attack in it.
+  const turns = guardRecalledTurns(ranked).turns;
+  const fence = { token: await readFenceToken(dependencies.root).catch(() => randomToken(20)) };
+  const packed = packRecall(candidates, turns, budget, { fence });
   packed.cut.unshift(...sessionNote);
   // Recall hits rank the index and tell dream what is used.
   // (skipped on a read-only memory: a read never fails for its bookkeeping)

@@ -154,7 +154,8 @@ export class TaskService {
       await logEvents(this.transcript(), task.session, [
         {
           kind: 'note-quarantined',
-          text: `note "${guarded.item.candidate.name}" held in quarantine (${guarded.item.id}): ${guarded.item.reasons.join('; ')}`,
+          // the notice names the item and the rules, never the payload (see mnemo quarantine show)
+          text: `a staged note was held in quarantine (${guarded.item.id}): ${guarded.item.findings.map((finding) => `${finding.severity} ${finding.family}/${finding.rule}`).join(', ') || 'untrusted source'}; review it with mnemo quarantine show ${guarded.item.id}`,
           task: id,
         },
       ]);

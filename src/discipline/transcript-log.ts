@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { redactDeep } from '../guard/index.js';
 import { recordGuardEvent } from './guard-log.js';
 import { summarizeRedactions, type RedactionSummary } from './write-guard.js';
+import { withTranscriptFindings } from './transcript-guard.js';
 import { z } from 'zod';
 import type { WritesMode } from '../config/index.js';
 import { MnemoError, errnoCode, type Clock } from '../shared/index.js';
@@ -33,9 +34,27 @@ export interface LogResult {
   cut: { event: number; bytes: number; kept: number }[];
 }
 
-/** Append events with every secret in their text and data redacted first (no secret touches disk). */
+/**
+ * Append events with every secret in their text and data redacted first (no secret touches disk),
+ * each scanned for injection first: the findings are stored with the event (see transcript-guard.ts).
+ */
 async function appendRedacted(options: TranscriptLogOptions, session: string, events: readonly TranscriptEventInput[]) {
-  const clean = redactDeep(events);
+  const scanned = withTranscriptFindings(events);
+  const flagged = scanned.filter((event) => (event as { guard?: unknown }).guard !== undefined);
+  const clean = redactDeep(scanned);
+  await recordGuardEvent(options.root, {
+    time: options.clock.now().toISOString(),
+    action: 'flagged',
+    where: 'transcript',
+    count: flagged.length,
+    rules: [
+      ...new Set(
+        flagged.flatMap(
+          (event) => (event as { guard?: { findings: { rule: string }[] } }).guard?.findings.map((finding) => finding.rule) ?? [],
+        ),
+      ),
+    ],
+  });
   await recordGuardEvent(options.root, {
     time: options.clock.now().toISOString(),
     action: 'redacted',

@@ -149,7 +149,8 @@ export function inspectWrite(candidate: WriteCandidate, options: InspectWriteOpt
     for (const finding of findings) {
       if (!atLeast(finding.severity, 'medium')) continue;
       reasons.push(
-        `untrusted ${from}: ${finding.severity} ${finding.family}/${finding.rule} in ${finding.field}: ${finding.message} ("${finding.excerpt}")`,
+        // the reason names what was found and where, never the payload itself (it lands in lists, transcripts and logs)
+        `untrusted ${from}: ${finding.severity} ${finding.family}/${finding.rule} in ${finding.field} at ${finding.start}-${finding.end}: ${finding.message}`,
       );
     }
     if (candidate.type === 'feedback' || options.existingType === 'feedback') {

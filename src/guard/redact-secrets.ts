@@ -1,3 +1,4 @@
+import { findEncodedSecrets, type DecodeBudget } from './encoded-secrets.js';
 import { SECRET_GROUPS, SECRET_RULES, judgeAssignment, type AcceptContext } from './secret-rules.js';
 import { CONTEXT_WINDOW, charge, type WorkMeter } from './work-meter.js';
 
@@ -58,8 +59,31 @@ function secretSpan(match: RegExpExecArray): { start: number; end: number } {
   return { start: match.index, end: match.index + match[0].length };
 }
 
-/** Every rule match in `text`, unmerged. Matches that touch a placeholder are not secrets. */
-function detect(text: string, meter?: WorkMeter): Span[] {
+/**
+ * Every rule match in `text`, unmerged, then encoded runs (base64, base64url, hex, URL) whose
+ * decoded text holds a secret (see encoded-secrets.ts). Matches that touch a placeholder are not secrets.
+ */
+function detect(text: string, meter?: WorkMeter, depth = 0, budget: DecodeBudget = { left: text.length + 65_536 }): Span[] {
+  const found = detectPlain(text, meter);
+  const placeholders = placeholderSpans(text);
+  // the pass that looks for encoded runs
+  charge(meter, text.length);
+  const encodedPriority = SECRET_RULES.length;
+  for (const span of findEncodedSecrets(
+    text,
+    (decoded, innerDepth, innerBudget) => {
+      charge(meter, decoded.length);
+      return detect(decoded, meter, innerDepth, innerBudget);
+    },
+    depth,
+    budget,
+  )) {
+    if (!overlapsAny(placeholders, span.start, span.end)) found.push({ ...span, priority: encodedPriority });
+  }
+  return found;
+}
+
+function detectPlain(text: string, meter?: WorkMeter): Span[] {
   const lower = text.toLowerCase();
   const placeholders = placeholderSpans(text);
   // lowercasing and the placeholder pass

@@ -5,9 +5,11 @@ import { lowerSeverity, raiseSeverity, severityRank, type Finding, type RawFindi
 import { findHiddenContent } from './hidden-content.js';
 import { INJECTION_RULES, type InjectionRule } from './injection-rules.js';
 import { findInvisibleCharacters } from './invisible-characters.js';
+import { INSTRUCTION_RULES } from './instruction-rules.js';
 import { normalizeForScan, originalSpan } from './normalize-text.js';
 import { CONTEXT_WINDOW, charge, type WorkMeter } from './work-meter.js';
 import { excerptOf } from '../shared/index.js';
+import { STRUCTURE_RULES, findStructuralSignals } from './structural-signals.js';
 
 export interface ScanOptions {
   /**
@@ -21,7 +23,7 @@ export interface ScanOptions {
   meter?: WorkMeter;
 }
 
-const RULES: readonly InjectionRule[] = [...INJECTION_RULES, ...COMMAND_RULES];
+const RULES: readonly InjectionRule[] = [...INJECTION_RULES, ...INSTRUCTION_RULES, ...STRUCTURE_RULES, ...COMMAND_RULES];
 /** Decoded text is scanned again, but not decoded text inside decoded text inside decoded text. */
 const MAX_DEPTH = 2;
 
@@ -127,10 +129,15 @@ function settle(findings: RawFinding[], hiddenRegions: ReadonlyArray<{ start: nu
 function scanText(text: string, purpose: ScanPurpose, depth: number, budget: DecodeBudget): RawFinding[] {
   const normalized = normalizeForScan(text);
   const view = normalized.text;
-  // normalizing, hidden content, links and invisible characters: one pass each
-  charge(budget.meter, text.length + 3 * view.length);
+  // normalizing, hidden content, links, structural signals and invisible characters: one pass each
+  charge(budget.meter, text.length + 4 * view.length);
   const hidden = findHiddenContent(view);
-  const found: RawFinding[] = [...hidden.findings, ...runRules(view, purpose, budget.meter), ...findExfiltrationLinks(view)];
+  const found: RawFinding[] = [
+    ...hidden.findings,
+    ...runRules(view, purpose, budget.meter),
+    ...findExfiltrationLinks(view),
+    ...findStructuralSignals(view),
+  ];
   if (depth < MAX_DEPTH) {
     found.push(...findEncodedPayloads(view, (decoded) => scanText(decoded, 'topic', depth + 1, budget), budget));
   }

@@ -70,7 +70,7 @@ const ASSIGN = String.raw`["']?[ \t]{0,3}(?<sep>:=|=>|[:=])[ \t]{0,3}`;
 const KEY_START = String.raw`(?<![A-Za-z0-9_.-])`;
 
 const PASSWORD_KEY = String.raw`(?<key>(?:[A-Za-z0-9_.-]{0,40}?(?:password|passwd|passphrase|pwd)|(?:[A-Za-z0-9_.-]{0,40}[_.-])?pass)(?:[_.-]?(?:confirm|confirmation|hash|salt|[0-9]{1,2}))?)`;
-const SECRET_KEY = String.raw`(?<key>[A-Za-z0-9_.-]{0,40}?(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|secret[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?key|app[_.-]?key|license[_.-]?key|session[_.-]?key|account[_.-]?key|credentials?|auth))`;
+const SECRET_KEY = String.raw`(?<key>[A-Za-z0-9_.-]{0,40}?(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|secret[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?key|app[_.-]?key|license[_.-]?key|session[_.-]?key|account[_.-]?key|credentials?|auth|key|signature|salt))`;
 
 /** `password` rule: any literal value given to a password-named key (see the JSDoc of judgeAssignment). */
 function acceptPassword(value: string, context: AcceptContext): boolean {
@@ -321,6 +321,15 @@ export const SECRET_RULES: readonly SecretRule[] = [
     patterns: [rx(String.raw`(?:(?<=/bot)|(?<![A-Za-z0-9:_-]))[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])`)],
   },
   {
+    id: 'hashicorp-token',
+    description: 'HashiCorp Terraform Cloud / Enterprise API tokens (….atlasv1.…) and Vault tokens (hvs., hvb., hvr.)',
+    keywords: ['atlasv1', 'hvs.', 'hvb.', 'hvr.'],
+    patterns: [
+      rx(String.raw`(?<![A-Za-z0-9_.-])[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,100}(?![A-Za-z0-9_=-])`),
+      rx(String.raw`(?<![A-Za-z0-9_.-])hv[sbr]\.[A-Za-z0-9_-]{24,255}(?![A-Za-z0-9_-])`),
+    ],
+  },
+  {
     id: 'connection-string-password',
     description: 'password in a URL with credentials (postgres://user:pass@, mysql, mongodb+srv, redis, amqp, https, …)',
     keywords: ['://'],
@@ -381,7 +390,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
 
 const PASSWORD_NAME = /(?:password|passwd|passphrase|pwd|^pass$|[_.-]pass$)/i;
 const SECRET_NAME =
-  /(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|secret[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?key|app[_.-]?key|license[_.-]?key|session[_.-]?key|account[_.-]?key|credentials?|auth)$/i;
+  /(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|secret[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?key|app[_.-]?key|license[_.-]?key|session[_.-]?key|account[_.-]?key|credentials?|auth|key|signature|salt)$/i;
 
 /**
  * The rule an object property counts as, by its key and string value (for redactDeep):

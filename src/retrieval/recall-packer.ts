@@ -1,3 +1,4 @@
+import { fenceClose, fenceOpen, neutralizeFenced, type DataFence } from '../shared/index.js';
 import type { TopicStatus, TopicType } from '../store/index.js';
 import { countTextTokens, packTurns, type PackedTurn, type RecallTurnCandidate } from './turn-packer.js';
 import { renderTurnSection } from './turn-render.js';
@@ -20,6 +21,11 @@ export interface RecallTopicCandidate {
   details?: Record<string, unknown>;
   /** Where it lives, when not `<slug>.md` (a staged note: `staged in task t-…`). */
   location?: string;
+  /**
+   * Its provenance when it is untrusted (`untrusted topic from web: https://…`): with a fence,
+   * its body is fenced as data under that provenance.
+   */
+  fenced?: string;
 }
 
 export interface PackBudget {
@@ -55,6 +61,8 @@ export interface PackedRecall {
   bytes: number;
   /** Tokens of the rendered text (`renderRecallText`). */
   tokens: number;
+  /** The fence that untrusted topics and the transcript part are rendered in, when set. */
+  fence?: DataFence;
 }
 
 const SEPARATOR = '\n\n';
@@ -77,15 +85,26 @@ function topicHeading(topic: RecallTopicCandidate): string {
 }
 
 /** Render one topic block within `maxBytes`; returns the block and whether the body was cut. */
-export function renderTopicBlock(topic: RecallTopicCandidate, maxBytes: number): { text: string; truncatedFrom?: number } {
+export function renderTopicBlock(
+  topic: RecallTopicCandidate,
+  maxBytes: number,
+  fence?: DataFence,
+): { text: string; truncatedFrom?: number } {
   const head = [topicHeading(topic), ...topic.caveats.map((caveat) => `> ${caveat}`)].join('\n');
-  const body = topic.body.trim();
-  const full = `${head}\n${body}`;
+  const fenced = fence !== undefined && topic.fenced !== undefined;
+  const body = fenced ? neutralizeFenced(topic.body.trim(), fence) : topic.body.trim();
+  const open = fenced ? `${fenceOpen(fence, topic.fenced ?? '')}\n` : '';
+  const close = fenced ? `\n${fenceClose(fence)}` : '';
+  const full = `${head}\n${open}${body}${close}`;
   if (Buffer.byteLength(full) <= maxBytes) return { text: full };
   const marker = `\n[… cut: ${Buffer.byteLength(body)} bytes in full; \`mnemo show ${topic.slug}\` for all of it]`;
-  const room = maxBytes - Buffer.byteLength(`${head}\n`) - Buffer.byteLength(marker);
+  const room = maxBytes - Buffer.byteLength(`${head}\n${open}${close}`) - Buffer.byteLength(marker);
   const kept = room > 0 ? cutToBytes(body, room) : '';
-  return { text: cutToBytes(`${head}\n${kept}${marker}`, maxBytes), truncatedFrom: Buffer.byteLength(body) };
+  // the close line is never cut off: the head and the body give way first
+  const text = fenced
+    ? `${cutToBytes(`${head}\n${open}${kept}`, Math.max(0, maxBytes - Buffer.byteLength(close + marker)))}${close}${marker}`
+    : cutToBytes(`${head}\n${kept}${marker}`, maxBytes);
+  return { text, truncatedFrom: Buffer.byteLength(body) };
 }
 
 /**
@@ -108,9 +127,9 @@ export function packRecall(
   topics: readonly RecallTopicCandidate[],
   turns: readonly RecallTurnCandidate[],
   budget: PackBudget,
-  options: { keepDuplicates?: boolean } = {},
+  options: { keepDuplicates?: boolean; fence?: DataFence } = {},
 ): PackedRecall {
-  const packed: PackedRecall = { topics: [], turns: [], cut: [], bytes: 0, tokens: 0 };
+  const packed: PackedRecall = { topics: [], turns: [], cut: [], bytes: 0, tokens: 0, ...(options.fence ? { fence: options.fence } : {}) };
   const tokenLimit = budget.callTokens ?? Number.POSITIVE_INFINITY;
   const separatorTokens = budget.callTokens === undefined ? 0 : countTextTokens(SEPARATOR);
   let tokens = 0;
@@ -124,7 +143,7 @@ export function packRecall(
       overLimit.push(topic.slug);
       continue;
     }
-    const block = renderTopicBlock(topic, budget.topicBytes);
+    const block = renderTopicBlock(topic, budget.topicBytes, options.fence);
     const bytes = Buffer.byteLength(block.text);
     const blockTokens = budget.callTokens === undefined ? 0 : countTextTokens(block.text);
     if (!fits(bytes, blockTokens)) {
@@ -156,6 +175,7 @@ export function packRecall(
     ...(budget.callTokens === undefined ? {} : { tokens: tokenLimit - tokens - (tokens > 0 ? separatorTokens : 0) }),
     lineBytes: budget.topicBytes,
     ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
+    ...(options.fence ? { fence: options.fence } : {}),
   });
   packed.turns = turnPack.turns;
   if (turnPack.turns.length > 0) packed.bytes += separatorBytes + turnPack.bytes;
@@ -206,9 +226,9 @@ export function packRecall(
 }
 
 /** The text an agent gets from a recall: topic blocks, then turns by session, then what was cut. */
-export function renderRecallText(packed: Pick<PackedRecall, 'topics' | 'turns' | 'cut'>): string {
+export function renderRecallText(packed: Pick<PackedRecall, 'topics' | 'turns' | 'cut' | 'fence'>): string {
   const parts = packed.topics.map((topic) => topic.text);
-  if (packed.turns.length > 0) parts.push(renderTurnSection(packed.turns));
+  if (packed.turns.length > 0) parts.push(renderTurnSection(packed.turns, packed.fence));
   if (packed.cut.length > 0) parts.push(`(cut: ${packed.cut.map((note) => note.message).join('; ')})`);
   return parts.join(SEPARATOR);
 }

@@ -1,11 +1,20 @@
 import { createRequire } from 'node:module';
 import type { countTokens } from 'gpt-tokenizer';
 import { tokenize } from './query-terms.js';
-import { GAP_MARKER, TURNS_HEADING, followsDirectly, sessionHeading, turnLine } from './turn-render.js';
+import { fenceClose, fenceOpen, type DataFence } from '../shared/index.js';
+import {
+  GAP_MARKER,
+  TURNS_HEADING,
+  TURNS_PROVENANCE,
+  followsDirectly,
+  sessionHeading,
+  turnLine,
+  type TurnProvenance,
+} from './turn-render.js';
 import type { TurnRecord } from './turn-table.js';
 
 /** A ranked transcript turn ready to be packed. */
-export interface RecallTurnCandidate extends TurnRecord {
+export interface RecallTurnCandidate extends TurnRecord, TurnProvenance {
   score: number;
 }
 
@@ -26,6 +35,8 @@ export interface TurnPackBudget {
   lineBytes: number;
   /** Pack near-duplicates too (for measuring what skipping them is worth). */
   keepDuplicates?: boolean;
+  /** Fence the transcript part as data (its open and close lines count against the budgets). */
+  fence?: DataFence;
 }
 
 export interface PackedTurns {
@@ -91,8 +102,9 @@ export function packTurns(candidates: readonly RecallTurnCandidate[], budget: Tu
   if (candidates.length === 0) return result;
   const groups = new Map<string, PackedTurn[]>();
   const packedWords: Set<string>[] = [];
-  const headingBytes = Buffer.byteLength(TURNS_HEADING);
-  const headingTokens = countTextTokens(TURNS_HEADING);
+  const fenceLines = budget.fence ? `\n${fenceOpen(budget.fence, TURNS_PROVENANCE)}\n${fenceClose(budget.fence)}` : '';
+  const headingBytes = Buffer.byteLength(TURNS_HEADING + fenceLines);
+  const headingTokens = countTextTokens(TURNS_HEADING) + (fenceLines ? countTextTokens(fenceLines) : 0);
   const gapBytes = Buffer.byteLength(GAP_MARKER) + NEWLINE_BYTES;
   const gapTokens = countTextTokens(GAP_MARKER) + NEWLINE_TOKENS;
   const gapsIn = (group: readonly PackedTurn[]) =>
@@ -103,7 +115,7 @@ export function packTurns(candidates: readonly RecallTurnCandidate[], budget: Tu
       result.duplicates += 1;
       continue;
     }
-    const rendered = cutLine(turnLine(candidate), budget.lineBytes);
+    const rendered = cutLine(turnLine(candidate, budget.fence), budget.lineBytes);
     const turn: PackedTurn = { ...candidate, rendered, bytes: Buffer.byteLength(rendered), tokens: countTextTokens(rendered) };
     const group = groups.get(candidate.session);
     const grown = [...(group ?? []), turn].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);

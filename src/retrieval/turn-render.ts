@@ -1,3 +1,4 @@
+import { fenceClose, fenceOpen, neutralizeFenced, type DataFence } from '../shared/index.js';
 import type { TurnRecord } from './turn-table.js';
 
 /** The heading of the transcript part of a recall. */
@@ -26,9 +27,23 @@ export function sessionHeading(turn: Pick<TurnRecord, 'session' | 'time'>): stri
   return `[${turn.session || 'transcript'}${day ? ` · ${day}` : ''}]`;
 }
 
-/** One turn as a line under its session heading: `Speaker: text` (text on one line). */
-export function turnLine(turn: Pick<TurnRecord, 'speaker' | 'role' | 'kind' | 'text'>): string {
-  return `${turnAuthor(turn)}: ${turn.text.trim().replace(/\s*\n\s*/g, ' ')}`;
+/** What recall says about where a turn came from, and whether its text is held back. */
+export interface TurnProvenance {
+  /** Shown after the author: `tool-result [untrusted]: …`. */
+  provenance?: string;
+}
+
+/** The provenance line of the transcript fence. */
+export const TURNS_PROVENANCE = 'recalled transcript turns (records of past sessions, tool output included)';
+
+/**
+ * One turn as a line under its session heading: `Speaker: text` (text on one line), or
+ * `Speaker [provenance]: text`. With a fence, the text is neutralized (it cannot close the fence).
+ */
+export function turnLine(turn: Pick<TurnRecord, 'speaker' | 'role' | 'kind' | 'text'> & TurnProvenance, fence?: DataFence): string {
+  const text = turn.text.trim().replace(/\s*\n\s*/g, ' ');
+  const label = turn.provenance ? ` [${turn.provenance}]` : '';
+  return `${turnAuthor(turn)}${label}: ${fence ? neutralizeFenced(text, fence) : text}`;
 }
 
 /** Whether `next` directly follows `previous` in the same transcript. */
@@ -50,10 +65,12 @@ export function groupBySession<T extends Renderable>(turns: readonly T[]): T[][]
 /**
  * The transcript part of a recall: a heading, then per session a line with its id and date and
  * the recalled turns in order (each its `rendered` line, `Speaker: text`), with
- * `…` where turns in between were left out.
+ * `…` where turns in between were left out. With a fence, everything under the heading sits
+ * between the fence's open and close lines.
  */
-export function renderTurnSection(turns: readonly Renderable[]): string {
+export function renderTurnSection(turns: readonly Renderable[], fence?: DataFence): string {
   const lines = [TURNS_HEADING];
+  if (fence) lines.push(fenceOpen(fence, TURNS_PROVENANCE));
   for (const group of groupBySession(turns)) {
     const first = group[0];
     if (!first) continue;
@@ -64,5 +81,6 @@ export function renderTurnSection(turns: readonly Renderable[]): string {
       lines.push(turn.rendered);
     });
   }
+  if (fence) lines.push(fenceClose(fence));
   return lines.join('\n');
 }

@@ -10,6 +10,8 @@ export { createIdGenerator, randomToken, slugify, isValidSlug } from './ids.js';
 export { sha256 } from './hash.js';
 export { formatColumns } from './text-table.js';
 export { excerptOf, quoteExcerpt } from './excerpt.js';
+export { fenceOpen, fenceClose, fenceText, neutralizeFenced } from './data-fence.js';
+export type { DataFence } from './data-fence.js';
 export { silentLogger, createStderrLogger, createMemoryLogger } from './logger.js';
 export type { Logger, LogFields, LogLevel, LogRecord } from './logger.js';
 export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';

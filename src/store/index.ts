@@ -35,6 +35,7 @@ export { listTopicFiles, readTopicFile, topicPath, topicFileHash, MAX_TOPIC_BYTE
 export type { TopicFileEntry, TopicFileProblem, StoredTopic, TopicRead } from './topic-files.js';
 export { writeTopicFile, writeIndexFile, moveTopicToTrash } from './topic-writer.js';
 export { appendAudit, readAudit } from './audit-log.js';
+export { readFenceToken } from './fence-token.js';
 export type { AuditEntry } from './audit-log.js';
 export { appendJsonLines, readJsonLines } from './jsonl-file.js';
 export type { JsonLine, JsonLinesRead } from './jsonl-file.js';

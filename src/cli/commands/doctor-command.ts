@@ -32,6 +32,13 @@ export function registerDoctor(program: Command, context: CommandContext): void 
           out.line(report.index.repaired ? 'MEMORY.md: re-rendered from the topics.' : 'MEMORY.md: still disagrees with the topics.');
         for (const lock of report.staleLocksRemoved) out.line(`removed ${lock}: its process is gone`);
         for (const file of report.strayFilesMoved) out.line(`moved ${file} (a temp file left by a crash) to .state/trash/`);
+        for (const turn of report.transcriptFindings) {
+          out.line(
+            `sessions/${turn.file} line ${turn.line} (${turn.id}): guard: ${turn.severity} ${turn.rules.join(', ')}${turn.withheld ? '; withheld from recall' : '; fenced and flagged in recall'}`,
+          );
+        }
+        if (report.transcriptFindings.length > 0)
+          out.note('Review flagged transcript turns with `mnemo quarantine show <session>#<line>`.');
         if (report.ok) out.line('The memory is healthy.');
         else if (report.handEdits.some((edit) => !edit.accepted && edit.findings.length > 0)) {
           out.note('Review the files the guard flagged; `mnemo doctor --accept <slug>` vouches for one, `mnemo forget <slug>` retires it.');

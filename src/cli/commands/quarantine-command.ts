@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { QuarantineItem } from '../../discipline/index.js';
+import { MnemoError } from '../../shared/index.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { formatTable, type Output } from '../output.js';
 import { reportIndex } from './remember-command.js';
@@ -31,14 +32,32 @@ export function registerQuarantine(program: Command, context: CommandContext): v
     .description('writes the guard held (untrusted content that tripped its scan, feedback from untrusted sources): review them');
 
   rootOptions(quarantine.command('list'))
-    .description('held writes (with --all, approved and rejected ones too)')
+    .description('held writes (with --all, approved and rejected ones too), then transcript turns the guard flagged')
     .option('--all', 'include decided items')
+    .option('--transcripts', 'only the flagged transcript turns (with --json: as JSON)')
     .option('--json', 'print the items as JSON')
-    .action(async (options: JsonFlag & { all?: boolean }) => {
+    .action(async (options: JsonFlag & { all?: boolean; transcripts?: boolean }) => {
       await withMemory(context, options, async (memory) => {
-        const items = await memory.quarantine.list({ all: options.all === true });
+        if (options.transcripts && options.json) return context.out.json(await memory.quarantine.transcripts());
+        const items = options.transcripts ? [] : await memory.quarantine.list({ all: options.all === true });
         if (options.json) return context.out.json(items);
-        if (items.length === 0) return context.out.note(options.all ? 'Quarantine is empty.' : 'Nothing is held.');
+        const turns = await memory.quarantine.transcripts();
+        if (turns.length > 0) {
+          // ids, kinds and rules only: never the payload
+          const rows = turns.map((turn) => [
+            turn.id,
+            turn.withheld ? 'withheld' : 'flagged',
+            turn.kind,
+            turn.time.slice(0, 16),
+            `${turn.severity}: ${turn.rules.join(', ')}`,
+          ]);
+          for (const line of formatTable([['TURN', 'RECALL', 'KIND', 'LOGGED', 'GUARD'], ...rows])) context.out.line(line);
+          if (items.length > 0) context.out.line('');
+        }
+        if (items.length === 0) {
+          if (turns.length === 0) context.out.note(options.all ? 'Quarantine is empty.' : 'Nothing is held.');
+          return;
+        }
         const rows = items.map((item) => [
           item.id,
           item.status,
@@ -53,10 +72,24 @@ export function registerQuarantine(program: Command, context: CommandContext): v
 
   rootOptions(quarantine.command('show'))
     .description('one held write: why it was held, what the scan found, and its content (for review)')
-    .argument('<id>', 'quarantine id')
+    .argument('<id>', 'quarantine id, or a flagged transcript turn as <session>#<line>')
     .option('--json', 'print the item as JSON')
     .action(async (id: string, options: JsonFlag) => {
       await withMemory(context, options, async (memory) => {
+        if (id.includes('#')) {
+          const turn = await memory.quarantine.showTurn(id);
+          if (!turn) throw new MnemoError('not-found', `No transcript turn ${id}.`, { hint: 'See `mnemo quarantine list --transcripts`.' });
+          if (options.json) return context.out.json(turn);
+          const { out } = context;
+          out.line(`turn      ${turn.id} (sessions/${turn.file}, line ${turn.line})`);
+          out.line(`logged    ${turn.time}, kind ${turn.kind}`);
+          out.line(`guard     ${turn.severity}${turn.withheld ? ': withheld from recall' : ': fenced and flagged in recall'}`);
+          for (const finding of turn.findings) out.line(`  - ${finding.rule} (${finding.family}, ${finding.severity})`);
+          out.line('---');
+          // Shown as text for review only; it is never loaded into an agent's context from here.
+          out.line(turn.text.trimEnd());
+          return;
+        }
         const item = await memory.quarantine.show(id);
         if (options.json) return context.out.json(item);
         printItem(context.out, item);
