@@ -85,7 +85,7 @@ describe('the client configuration snippets in docs/integrations.md', () => {
 
   it('are exactly what `mnemo setup claude-code` writes', async () => {
     const found = await snippets();
-    const { mergeHooks, mergeMcpServer } = await import('../../src/mcp/index.js');
+    const { mergeHooks, mergeMcpServer } = await import('../../src/claude-code/index.js');
     expect(mergeMcpServer({}, { command: 'mnemo', dir: undefined })).toEqual(JSON.parse(found.get('claude-code-mcp-json') ?? '{}'));
     expect(mergeHooks({}, { command: 'mnemo', dir: undefined })).toEqual(JSON.parse(found.get('claude-code-hooks') ?? '{}'));
   });

@@ -2,23 +2,32 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { openMemory } from '../../app/index.js';
-import { importClaudeCodeIncrementally, parseHookPayload, sessionStartContext, type HookPayload } from '../../mcp/index.js';
-import { describeError, isMnemoError } from '../../shared/index.js';
+import { Option } from 'commander';
+import { describeError } from '../../shared/index.js';
 import { readAllStdin } from '../cli-io.js';
 import { rootOptions, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT } from '../output.js';
 
-const HOOK_EVENTS = ['session-start', 'stop', 'session-end'] as const;
-type HookEvent = (typeof HOOK_EVENTS)[number];
+/** Kept here (not imported) so that `mnemo hook` loads the hook code only when it runs. */
+const HOOK_EVENTS = ['session-start', 'user-prompt-submit', 'stop', 'subagent-stop', 'session-end'] as const;
+const BACKGROUND = new Set<string>(['stop', 'subagent-stop', 'session-end']);
 
-/** Start `mnemo dream --if-due` detached, when this mnemo has a dream command; failures are ignored. */
-function startDreamIfDue(program: Command, root: string, cwd: string): boolean {
-  if (!program.commands.some((command) => command.name() === 'dream')) return false;
+interface HookFlags extends RootOptions {
+  foreground?: boolean;
+  payload?: string;
+}
+
+function cliEntry(): string | undefined {
   const entry = fileURLToPath(new URL('../main.js', import.meta.url));
-  if (!existsSync(entry)) return false;
+  return existsSync(entry) ? entry : undefined;
+}
+
+/** Start `mnemo <args>` detached (its own process group, no stdio), so the caller can exit at once. */
+function startDetached(args: string[], cwd: string, env: NodeJS.ProcessEnv | undefined): boolean {
+  const entry = cliEntry();
+  if (!entry) return false;
   try {
-    const child = spawn(process.execPath, [entry, 'dream', '--if-due', '--dir', root], { cwd, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, [entry, ...args], { cwd, detached: true, stdio: 'ignore', ...(env ? { env } : {}) });
     child.on('error', () => undefined);
     child.unref();
     return true;
@@ -27,56 +36,62 @@ function startDreamIfDue(program: Command, root: string, cwd: string): boolean {
   }
 }
 
-async function runHook(
-  event: HookEvent,
-  payload: HookPayload,
-  options: RootOptions,
-  context: CommandContext,
-  program: Command,
-): Promise<void> {
-  const cwd = payload.cwd ?? context.io.cwd;
-  const memory = await openMemory({
-    ...(options.dir === undefined ? {} : { dir: options.dir }),
-    ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
-    cwd,
-    env: context.io.env,
-  });
-  try {
-    if (event === 'session-start') {
-      const additionalContext = await sessionStartContext(memory);
-      context.io.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext } })}\n`);
-      return;
-    }
-    if (payload.transcript_path) {
-      const result = await importClaudeCodeIncrementally(memory, payload.transcript_path, payload.session_id);
-      context.out.note(`mnemo: ${result.imported} event(s) of the Claude Code transcript added to session ${result.session}`);
-    }
-    startDreamIfDue(program, memory.root, cwd);
-  } finally {
-    memory.close();
-  }
+function rootArgs(options: RootOptions): string[] {
+  return [
+    ...(options.dir === undefined ? [] : ['--dir', options.dir]),
+    ...(options.workspace === undefined ? [] : ['--workspace', options.workspace]),
+    ...(options.memory === undefined ? [] : ['--memory', options.memory]),
+  ];
 }
 
 export function registerHook(program: Command, context: CommandContext): void {
   rootOptions(program.command('hook'))
     .description(
-      `run a Claude Code hook (${HOOK_EVENTS.join(', ')}): reads the hook's JSON on stdin, never blocks Claude Code (always exit 0)`,
+      `run a Claude Code hook (${HOOK_EVENTS.join(', ')}): reads the hook's JSON on stdin, never blocks Claude Code (always exit 0); stop, subagent-stop and session-end return at once and do their work in the background`,
     )
     .argument('<event>', HOOK_EVENTS.join(' | '))
-    .action(async (event: string, options: RootOptions) => {
+    .addOption(
+      new Option('--foreground', 'do the work of stop, subagent-stop or session-end before exiting (what the background run does)'),
+    )
+    .addOption(new Option('--payload <json>', 'the hook payload (instead of stdin)').hideHelp())
+    .action(async (event: string, options: HookFlags) => {
       context.exitCode = EXIT.ok;
       if (!(HOOK_EVENTS as readonly string[]).includes(event)) {
         context.out.warn(`mnemo hook: unknown event ${JSON.stringify(event)} (known: ${HOOK_EVENTS.join(', ')}); nothing done.`);
         return;
       }
       try {
-        const payload = parseHookPayload(await readAllStdin(context.io));
-        await runHook(event as HookEvent, payload, options, context, program);
+        const text = options.payload ?? (await readAllStdin(context.io));
+        const { parseHookPayload, runClaudeCodeHook, isHookEvent } = await import('../../claude-code/index.js');
+        const payload = parseHookPayload(text);
+        if (text.trim() !== '' && Object.keys(payload).length === 0) {
+          context.out.note(
+            `mnemo hook ${event}: the payload on stdin is not a JSON object (${JSON.stringify(text.slice(0, 80))}); nothing done.`,
+          );
+          return;
+        }
+        const cwd = payload.cwd ?? context.io.cwd;
+        if (BACKGROUND.has(event) && !options.foreground) {
+          // Claude Code waits for a hook's exit: hand the work to a detached child and return.
+          const args = ['hook', event, '--foreground', '--payload', JSON.stringify(payload), ...rootArgs(options)];
+          if (startDetached(args, cwd, context.io.env)) return;
+        }
+        if (!isHookEvent(event)) return;
+        const run = await runClaudeCodeHook(event, payload, {
+          dir: options.dir,
+          workspace: options.workspace,
+          memory: options.memory,
+          cwd: context.io.cwd,
+          env: context.io.env,
+        });
+        if (run.output) context.io.stdout.write(`${JSON.stringify(run.output)}\n`);
+        for (const note of run.notes) context.out.note(note);
+        if (run.dreamCheck && run.root && program.commands.some((command) => command.name() === 'dream')) {
+          startDetached(['dream', '--if-due', '--dir', run.root], cwd, context.io.env);
+        }
       } catch (error) {
         // A hook must never block or break a Claude Code session: report on stderr, exit 0.
-        if (isMnemoError(error, 'not-initialized'))
-          context.out.note('mnemo: no memory here (run `mnemo init` to start one); nothing done.');
-        else context.out.note(`mnemo hook ${event}: ${describeError(error)}`);
+        context.out.note(`mnemo hook ${event}: ${describeError(error)}`);
       }
     });
 }
