@@ -1,6 +1,7 @@
 import type { Memory } from '../app/index.js';
 import { isMnemoError } from '../shared/index.js';
 import { readSessionHookState, writeSessionHookState } from './hook-state.js';
+import { documentFrequencies, promptRelevance } from './prompt-relevance.js';
 import { provenanceMark, renderRecalledTopics } from './recalled-topics.js';
 
 export interface PromptContextOptions {
@@ -8,7 +9,7 @@ export interface PromptContextOptions {
   session?: string | undefined;
   /** Bytes of the whole context (default `hooks.promptBytes`, 2 KB). */
   maxBytes?: number;
-  /** Least BM25 relevance (default `hooks.promptThreshold`); lessons whose error signature the prompt carries always pass. */
+  /** Least relevance (`promptRelevance`; default `hooks.promptThreshold`); lessons whose error signature the prompt carries always pass. */
   threshold?: number;
   /** Most topics (default `hooks.promptTopics`). */
   limit?: number;
@@ -41,40 +42,54 @@ export async function promptContext(memory: Memory, prompt: string, options: Pro
   const seen = new Set(state.injected);
   let recalled;
   try {
+    const candidates = Math.max(8, limit + seen.size);
     recalled = await memory.recall(prompt, {
-      limit: limit + seen.size,
-      budget: maxBytes * (limit + seen.size + 1),
+      limit: candidates,
+      budget: maxBytes * (candidates + 1),
       topicBytes: maxBytes - Buffer.byteLength(HEAD) - 160,
     });
   } catch (error) {
     if (isMnemoError(error, 'invalid-input')) return { text: '', topics: [], repeated: [] };
     throw error;
   }
-  const chosen: typeof recalled.topics = [];
+  const catalog = (await memory.list()).flatMap((topic) => (topic.readable ? [{ ...topic, body: '' }] : []));
+  const frequency = documentFrequencies(catalog);
+  const tagsOf = new Map(catalog.map((topic) => [topic.slug, topic.tags]));
+  const scored = recalled.topics
+    .filter((topic) => topic.status === 'active' || topic.status === 'suspect')
+    .map((topic) => ({
+      topic,
+      relevance:
+        topic.score === Number.POSITIVE_INFINITY
+          ? Number.POSITIVE_INFINITY
+          : promptRelevance(prompt, { ...topic, tags: tagsOf.get(topic.slug) ?? [] }, frequency, catalog.length),
+    }))
+    .filter(({ relevance }) => relevance >= threshold)
+    .sort((a, b) => b.relevance - a.relevance);
+  const chosen: { topic: (typeof recalled.topics)[number]; relevance: number }[] = [];
   const repeated: string[] = [];
   let bytes = Buffer.byteLength(HEAD);
-  for (const topic of recalled.topics) {
-    if (topic.score < threshold || topic.status === 'quarantined' || topic.status === 'superseded') continue;
-    if (seen.has(topic.slug)) {
-      repeated.push(topic.slug);
+  for (const entry of scored) {
+    if (seen.has(entry.topic.slug)) {
+      repeated.push(entry.topic.slug);
       continue;
     }
     if (chosen.length >= limit) break;
-    const size = Buffer.byteLength(topic.text) + Buffer.byteLength(provenanceMark(topic)) + 3;
+    const size = Buffer.byteLength(entry.topic.text) + Buffer.byteLength(provenanceMark(entry.topic)) + 3;
     if (bytes + size > maxBytes) continue;
-    chosen.push(topic);
+    chosen.push(entry);
     bytes += size;
   }
   if (chosen.length === 0) return { text: '', topics: [], repeated };
   if (options.session) {
     await writeSessionHookState(memory.root, options.session, {
-      injected: [...state.injected, ...chosen.map((topic) => topic.slug)],
-      lessons: [...new Set([...state.lessons, ...chosen.filter((topic) => topic.type === 'lesson').map((topic) => topic.slug)])],
+      injected: [...state.injected, ...chosen.map(({ topic }) => topic.slug)],
+      lessons: [...new Set([...state.lessons, ...chosen.filter(({ topic }) => topic.type === 'lesson').map(({ topic }) => topic.slug)])],
     });
   }
   return {
-    text: `${HEAD}\n\n${renderRecalledTopics(chosen)}`,
-    topics: chosen.map((topic) => ({ slug: topic.slug, score: topic.score, type: topic.type })),
+    text: `${HEAD}\n\n${renderRecalledTopics(chosen.map(({ topic }) => topic))}`,
+    topics: chosen.map(({ topic, relevance }) => ({ slug: topic.slug, score: relevance, type: topic.type })),
     repeated,
   };
 }
