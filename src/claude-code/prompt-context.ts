@@ -60,7 +60,7 @@ export async function promptContext(memory: Memory, prompt: string, options: Pro
     .map((topic) => ({
       topic,
       relevance:
-        topic.score === Number.POSITIVE_INFINITY
+        topic.score === Number.POSITIVE_INFINITY || topic.caveats.some((caveat) => caveat.startsWith('lesson: this query carries'))
           ? Number.POSITIVE_INFINITY
           : promptRelevance(prompt, { ...topic, tags: tagsOf.get(topic.slug) ?? [] }, frequency, catalog.length),
     }))

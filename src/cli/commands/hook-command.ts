@@ -36,6 +36,33 @@ function startDetached(args: string[], cwd: string, env: NodeJS.ProcessEnv | und
   }
 }
 
+/** The payload as a JSON object; undefined when it is not one (an empty payload reads as `{}`). */
+function payloadObject(text: string): Record<string, unknown> | undefined {
+  if (text.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the background work reads of a payload (kept small: it travels on a command line). */
+const BACKGROUND_FIELDS = [
+  'session_id',
+  'transcript_path',
+  'cwd',
+  'hook_event_name',
+  'reason',
+  'agent_id',
+  'agent_type',
+  'agent_transcript_path',
+];
+
+function backgroundFields(payload: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(BACKGROUND_FIELDS.flatMap((key) => (typeof payload[key] === 'string' ? [[key, payload[key]]] : [])));
+}
+
 function rootArgs(options: RootOptions): string[] {
   return [
     ...(options.dir === undefined ? [] : ['--dir', options.dir]),
@@ -62,22 +89,23 @@ export function registerHook(program: Command, context: CommandContext): void {
       }
       try {
         const text = options.payload ?? (await readAllStdin(context.io));
-        const { parseHookPayload, runClaudeCodeHook, isHookEvent } = await import('../../claude-code/index.js');
-        const payload = parseHookPayload(text);
-        if (text.trim() !== '' && Object.keys(payload).length === 0) {
+        const payload = payloadObject(text);
+        if (payload === undefined) {
           context.out.note(
             `mnemo hook ${event}: the payload on stdin is not a JSON object (${JSON.stringify(text.slice(0, 80))}); nothing done.`,
           );
           return;
         }
-        const cwd = payload.cwd ?? context.io.cwd;
+        const cwd = typeof payload.cwd === 'string' ? payload.cwd : context.io.cwd;
         if (BACKGROUND.has(event) && !options.foreground) {
-          // Claude Code waits for a hook's exit: hand the work to a detached child and return.
-          const args = ['hook', event, '--foreground', '--payload', JSON.stringify(payload), ...rootArgs(options)];
+          // Claude Code waits for a hook's exit: hand the work to a detached child and return,
+          // before anything of the memory is loaded.
+          const args = ['hook', event, '--foreground', '--payload', JSON.stringify(backgroundFields(payload)), ...rootArgs(options)];
           if (startDetached(args, cwd, context.io.env)) return;
         }
+        const { parseHookPayload, runClaudeCodeHook, isHookEvent } = await import('../../claude-code/index.js');
         if (!isHookEvent(event)) return;
-        const run = await runClaudeCodeHook(event, payload, {
+        const run = await runClaudeCodeHook(event, parseHookPayload(text), {
           dir: options.dir,
           workspace: options.workspace,
           memory: options.memory,
