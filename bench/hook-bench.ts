@@ -167,6 +167,7 @@ export async function runHookLatency(runs = 10): Promise<LatencyRow[]> {
       JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd, ...extra });
     const cases: { what: string; args: string[]; stdin: string }[] = [
       { what: '`node -e 0` (baseline)', args: ['-e', '0'], stdin: '' },
+      { what: '`mnemo --version` (the CLI starting, no hook)', args: [CLI, '--version'], stdin: '' },
       {
         what: '`mnemo hook session-start`',
         args: [CLI, 'hook', 'session-start'],
