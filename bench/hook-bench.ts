@@ -108,9 +108,12 @@ export async function runPromptQuality(): Promise<{
   try {
     const memory = await openMemory({ dir, cwd, config: { logLevel: 'silent' } });
     const scored: Scored[] = [];
+    const work: number[] = [];
     try {
       for (const prompt of HOOK_PROMPTS) {
+        const started = performance.now();
         const context = await promptContext(memory, prompt.prompt, { threshold: 0 });
+        work.push(performance.now() - started);
         scored.push({ prompt, topics: context.topics, bytes: Buffer.byteLength(context.text) });
       }
     } finally {
@@ -130,6 +133,7 @@ export async function runPromptQuality(): Promise<{
       all: quality(scored, tuned.threshold),
       atDefault: quality(held, defaultThreshold),
       defaultThreshold,
+      workMs: { median: percentile(work, 50), p90: percentile(work, 90) },
     };
   } finally {
     await rm(cwd, { recursive: true, force: true });
@@ -225,14 +229,17 @@ export function formatPromptQuality(result: Awaited<ReturnType<typeof runPromptQ
     percent(q.quiet),
     `${q.unrelatedBytes.toFixed(0)} B`,
   ];
-  return markdownTable(
-    ['set', 'prompts', 'threshold', 'precision', 'recall', 'unrelated prompts given nothing', 'bytes per unrelated prompt'],
-    [
-      row('tuning half (even prompts)', result.tuned),
-      row('held-out half (odd prompts)', result.test),
-      row(`held-out half at the shipped default`, result.atDefault),
-      row('all 48', result.all),
-    ],
+  return (
+    markdownTable(
+      ['set', 'prompts', 'threshold', 'precision', 'recall', 'unrelated prompts given nothing', 'bytes per unrelated prompt'],
+      [
+        row('tuning half (even prompts)', result.tuned),
+        row('held-out half (odd prompts)', result.test),
+        row(`held-out half at the shipped default`, result.atDefault),
+        row('all 48', result.all),
+      ],
+    ) +
+    `\n\nThe hook's own work in-process (recall with checks on use, relevance, session state), per prompt: median ${formatMs(result.workMs.median)}, p90 ${formatMs(result.workMs.p90)}.`
   );
 }
 

@@ -93,6 +93,31 @@ describe('mnemo setup claude-code', () => {
     expect(existsSync(join(cwd, '.claude'))).toBe(false);
   });
 
+  it("with --memory claude the hooks and the server use the project's Claude Code memory folder", async () => {
+    const { cwd, home, run } = await project();
+    const result = await run(['setup', 'claude-code', '--memory', 'claude', '--json']);
+    expect(result.code).toBe(0);
+    const settings = JSON.parse(await readFile(join(cwd, '.claude', 'settings.json'), 'utf8'));
+    expect(settings.hooks.UserPromptSubmit[0].hooks[0].command).toBe('mnemo hook user-prompt-submit --memory claude');
+    expect(JSON.parse(await readFile(join(cwd, '.mcp.json'), 'utf8')).mcpServers.mnemo.args).toEqual(['mcp', '--memory', 'claude']);
+    const folder = join(home, '.claude', 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-'), 'memory');
+    expect(JSON.parse(result.stdout).createRoot).toBe(folder);
+    expect(existsSync(join(folder, 'MEMORY.md'))).toBe(true);
+    expect(existsSync(join(folder, '.gitignore'))).toBe(false);
+    expect(existsSync(join(cwd, '.mnemo'))).toBe(false);
+  });
+
+  it('with a user-scope setup a project needs no init: the first turn creates its memory, reading hooks create nothing', async () => {
+    const { cwd, run } = await project();
+    const start = await run(['hook', 'session-start'], await payload('session-start.json', { transcript: '/nowhere.jsonl', cwd }));
+    expect(start).toMatchObject({ code: 0, stdout: '' });
+    expect(existsSync(join(cwd, '.mnemo'))).toBe(false);
+    const transcript = join(cwd, 'transcript.jsonl');
+    await writeFile(transcript, await readFile(join(FIXTURES, 'transcript.jsonl'), 'utf8'));
+    expect((await run(['hook', 'stop', '--foreground'], await payload('stop.json', { transcript, cwd }))).code).toBe(0);
+    expect((await sessionEvents(join(cwd, '.mnemo'))).map((event) => event.kind)).toContain('tool-error');
+  });
+
   it('refuses to merge into settings that are not valid JSON, and writes nothing', async () => {
     const { cwd, run } = await project();
     await mkdir(join(cwd, '.claude'));
