@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { loadConfig, type MnemoConfig, type WritesMode } from '../config/index.js';
+import { loadConfig, type MemoryChoice, type MnemoConfig, type WritesMode } from '../config/index.js';
 import {
   EvidenceService,
   MemoryWriter,
@@ -80,6 +80,8 @@ export interface OpenMemoryOptions {
   dir?: string;
   /** The project folder evidence is checked against. */
   workspace?: string;
+  /** `claude`: the project's Claude Code auto-memory folder is the root (unless `dir` says otherwise). */
+  memory?: MemoryChoice;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Values that win over `mnemo.config.json`. */
@@ -251,6 +253,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
   const loaded = loadConfig({
     dir: options.dir,
     workspace: options.workspace,
+    memory: options.memory,
     cwd: options.cwd ?? process.cwd(),
     env: options.env,
     overrides: options.config,

@@ -15,13 +15,20 @@ export interface CommandContext {
 export interface RootOptions {
   dir?: string;
   workspace?: string;
+  memory?: 'mnemo' | 'claude';
 }
 
 /** `--dir` and `--workspace`, accepted by every command. */
 export function rootOptions(command: Command): Command {
   return command
     .addOption(new Option('--dir <dir>', 'memory root (default: MNEMO_DIR, else .mnemo/ at the git root, else ./.mnemo)'))
-    .addOption(new Option('--workspace <dir>', 'project folder that evidence is checked against'));
+    .addOption(new Option('--workspace <dir>', 'project folder that evidence is checked against'))
+    .addOption(
+      new Option(
+        '--memory <kind>',
+        "claude: use the project's Claude Code auto-memory folder as the root (or MNEMO_MEMORY=claude)",
+      ).choices(['mnemo', 'claude']),
+    );
 }
 
 /** Open the memory for one command and always close it. */
@@ -31,6 +38,7 @@ export async function withMemory<T>(context: CommandContext, options: RootOption
   const memory = await openMemory({
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
     cwd: context.io.cwd,
     env: context.io.env,
   });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The per-prompt hook's default relevance threshold (bench/hook-bench.ts tunes it). */
+export const PROMPT_THRESHOLD = 6;
+
 /** How long-term memory may be written. */
 export const writesModeSchema = z.enum(['auto', 'confirm', 'read-only', 'off']);
 export type WritesMode = z.infer<typeof writesModeSchema>;
@@ -71,6 +74,21 @@ const dreamSchema = z
   })
   .strict();
 
+/** The Claude Code hooks (`mnemo hook …`). */
+const hooksSchema = z
+  .object({
+    /** Bytes the per-prompt hook may add to a prompt's context (topics, caveats, marks). */
+    promptBytes: z.number().int().min(256).default(2048),
+    /** Most topics the per-prompt hook adds. */
+    promptTopics: z.number().int().min(1).max(10).default(3),
+    /**
+     * Least relevance a topic needs to be added to a prompt (BM25 with mnemo's field weights);
+     * below it nothing is added. Tuned on a labelled set in bench/hook-bench.ts.
+     */
+    promptThreshold: z.number().min(0).default(PROMPT_THRESHOLD),
+  })
+  .strict();
+
 /** A language model for dream (and later the agent); without this section no model is used. */
 const modelSchema = z
   .object({
@@ -102,6 +120,7 @@ export const configSchema = z
     tasks: tasksSchema.prefault({}),
     dream: dreamSchema.prefault({}),
     model: modelSchema.optional(),
+    hooks: hooksSchema.prefault({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   })
   .strict();
@@ -113,6 +132,7 @@ export type RecallBudget = MnemoConfig['recall'];
 export type VerificationConfig = MnemoConfig['verification'];
 export type DreamConfig = MnemoConfig['dream'];
 export type ModelConfig = NonNullable<MnemoConfig['model']>;
+export type HooksConfig = MnemoConfig['hooks'];
 
 /** The defaults, as a full config. */
 export function defaultConfig(): MnemoConfig {

@@ -2,13 +2,17 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MnemoError, errnoCode } from '../shared/index.js';
 import { configSchema, writesModeSchema, type MnemoConfig } from './config-schema.js';
-import { resolveRoot, DEFAULT_ROOT_NAME, type RootResolution } from './resolve-root.js';
+import { resolveRoot, DEFAULT_ROOT_NAME, type MemoryChoice, type RootResolution } from './resolve-root.js';
 
 export const CONFIG_FILE = 'mnemo.config.json';
 
 export interface LoadConfigOptions {
   /** `--dir`; wins over the environment. */
   dir?: string | undefined;
+  /** `--memory claude`: Claude Code's auto-memory folder of the project is the root (see `resolveRoot`). */
+  memory?: MemoryChoice | undefined;
+  /** A Claude Code transcript path (hooks): locates that folder exactly. */
+  transcriptPath?: string | undefined;
   /** `--workspace`; wins over the config file. */
   workspace?: string | undefined;
   cwd?: string;
@@ -67,7 +71,7 @@ function modelApiKey(config: MnemoConfig, env: NodeJS.ProcessEnv): string | unde
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const { root, via } = resolveRoot({ dir: options.dir, cwd, env });
+  const { root, via } = resolveRoot({ dir: options.dir, cwd, env, memory: options.memory, transcriptPath: options.transcriptPath });
   const path = join(root, CONFIG_FILE);
   const fromFile = readConfigFile(path);
   const raw: Record<string, unknown> = { ...((fromFile as Record<string, unknown> | undefined) ?? {}) };

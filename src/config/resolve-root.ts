@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { claudeMemoryDir } from './claude-code-paths.js';
 
 export const DEFAULT_ROOT_NAME = '.mnemo';
 
@@ -7,8 +8,11 @@ export interface RootResolution {
   /** Absolute path of the memory root. */
   root: string;
   /** How it was found, for `status` and error messages. */
-  via: 'flag' | 'env' | 'found' | 'git-root' | 'cwd';
+  via: 'flag' | 'env' | 'found' | 'git-root' | 'cwd' | 'claude-code';
 }
+
+/** Which memory a project uses: mnemo's own `.mnemo/`, or Claude Code's auto-memory folder of the project. */
+export type MemoryChoice = 'mnemo' | 'claude';
 
 function isDirectory(path: string): boolean {
   try {
@@ -34,10 +38,22 @@ export function findGitRoot(start: string): string | undefined {
  * current folder (not above the git root), else `.mnemo/` at the git root, else `.mnemo/` in the
  * current folder. Every command resolves it the same way; `init` creates it there.
  */
-export function resolveRoot(options: { dir?: string | undefined; cwd: string; env: NodeJS.ProcessEnv }): RootResolution {
+export function resolveRoot(options: {
+  dir?: string | undefined;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** `claude` (or `MNEMO_MEMORY=claude`): the project's Claude Code auto-memory folder, unless `--dir`/`MNEMO_DIR` say otherwise. */
+  memory?: MemoryChoice | undefined;
+  /** A Claude Code session transcript of the project (hooks know it): its `memory/` sibling is the folder. */
+  transcriptPath?: string | undefined;
+}): RootResolution {
   if (options.dir !== undefined && options.dir !== '') return { root: resolve(options.cwd, options.dir), via: 'flag' };
   const fromEnv = options.env.MNEMO_DIR;
   if (fromEnv !== undefined && fromEnv !== '') return { root: resolve(options.cwd, fromEnv), via: 'env' };
+  if ((options.memory ?? memoryFromEnv(options.env)) === 'claude') {
+    const projectDir = findGitRoot(options.cwd) ?? resolve(options.cwd);
+    return { root: claudeMemoryDir({ projectDir, transcriptPath: options.transcriptPath, env: options.env }), via: 'claude-code' };
+  }
   const gitRoot = findGitRoot(options.cwd);
   let current = resolve(options.cwd);
   for (;;) {
@@ -49,4 +65,9 @@ export function resolveRoot(options: { dir?: string | undefined; cwd: string; en
   }
   if (gitRoot !== undefined) return { root: join(gitRoot, DEFAULT_ROOT_NAME), via: 'git-root' };
   return { root: join(resolve(options.cwd), DEFAULT_ROOT_NAME), via: 'cwd' };
+}
+
+/** `MNEMO_MEMORY=claude` picks Claude Code's auto-memory folder; anything else (or nothing) mnemo's own root. */
+function memoryFromEnv(env: NodeJS.ProcessEnv): MemoryChoice {
+  return env.MNEMO_MEMORY?.trim().toLowerCase() === 'claude' ? 'claude' : 'mnemo';
 }

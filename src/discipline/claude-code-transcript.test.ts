@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLAUDE_CODE_TOOL_TEXT_BYTES, convertClaudeCodeTranscript } from './claude-code-transcript.js';
+import { CLAUDE_CODE_TOOL_TEXT_BYTES, convertClaudeCodeTranscript, groupBySubagent, subagentSessionId } from './claude-code-transcript.js';
 
 const FIXTURE = readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'claude-code-hooks', 'transcript.jsonl'), 'utf8');
 
@@ -59,5 +59,46 @@ describe('convertClaudeCodeTranscript', () => {
     const [event] = convertClaudeCodeTranscript(line).events;
     expect(Buffer.byteLength(event?.text ?? '')).toBeLessThan(CLAUDE_CODE_TOOL_TEXT_BYTES + 100);
     expect(event?.text).toMatch(/^HEAD x+\n\[… \d+ bytes cut …\]\nx+ TAIL$/);
+  });
+});
+
+describe('convertClaudeCodeTranscript on v2.1 shapes', () => {
+  const V2 = readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'claude-code-hooks', 'transcript-v2.jsonl'), 'utf8');
+
+  it('gives every line its real role: what Claude Code wrote in the user name is never a user turn', () => {
+    const { events, skipped } = convertClaudeCodeTranscript(V2);
+    expect(events.map((event) => `${event.kind}/${event.role}`)).toEqual([
+      'user/user',
+      'assistant/assistant',
+      'tool-use/assistant',
+      'user/user', // the subagent's prompt, in its sidechain
+      'assistant/assistant',
+      'tool-result/tool',
+      'user/user',
+      'interruption/system',
+      'notification/system',
+      'api-error/system',
+      'compact-summary/system',
+      'assistant/assistant',
+    ]);
+    const users = events.filter((event) => event.kind === 'user' && event.data?.agent === undefined).map((event) => event.text);
+    expect(users).toEqual([
+      'The checkout page shows a blank screen after the Stripe upgrade. Look into it.',
+      '[image]\n\nHere is the screenshot of the blank page.',
+    ]);
+    expect(events.find((event) => event.kind === 'api-error')?.text).toMatch(/^API Error: 529/);
+    expect(events.find((event) => event.kind === 'compact-summary')?.text).toMatch(/continued from a previous conversation/);
+    // The torn last line is not a JSON object yet; the incremental reader never hands it over.
+    expect(skipped).toEqual([{ line: 13, message: 'not a JSON object' }]);
+  });
+
+  it('marks sidechain lines with their agent, and groups them into a child session linked to the parent', () => {
+    const { events } = convertClaudeCodeTranscript(V2);
+    const groups = groupBySubagent(events, 'parent-1');
+    expect([...groups.keys()]).toEqual(['parent-1', subagentSessionId('parent-1', 'a3f9c2e1')]);
+    const child = groups.get('parent-1.agent-a3f9c2e1') ?? [];
+    expect(child.map((event) => event.kind)).toEqual(['user', 'assistant']);
+    expect(child.every((event) => event.data?.parentSession === 'parent-1' && event.data.agent === 'a3f9c2e1')).toBe(true);
+    expect((groups.get('parent-1') ?? []).some((event) => event.text.startsWith('Find where the Stripe client'))).toBe(false);
   });
 });

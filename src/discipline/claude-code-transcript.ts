@@ -76,12 +76,28 @@ function validTime(value: unknown): string | undefined {
   return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : undefined;
 }
 
+/** Lines Claude Code writes in the user's name that the user did not type, by the event kind mnemo gives them. */
+const SYSTEM_USER_TEXT: { kind: string; pattern: RegExp }[] = [
+  { kind: 'notification', pattern: /^\s*<task-notification>/ },
+  { kind: 'interruption', pattern: /^\s*\[Request interrupted by user[^\]]*\]\s*$/ },
+];
+
+/** An API error Claude Code records as an assistant line (`isApiErrorMessage`, model `<synthetic>`). */
+function isApiError(record: Record<string, unknown>, message: { model?: unknown }): boolean {
+  return record.isApiErrorMessage === true || message.model === '<synthetic>';
+}
+
 /**
  * Convert the lines of a Claude Code session transcript (`~/.claude/projects/…/<session>.jsonl`)
- * into mnemo transcript events: user and assistant text, tool calls (`tool-use`: name and the
- * gist of the input) and their results (`tool-result`, `tool-error`; long ones cut in the
- * middle). Thinking, summaries, snapshots, meta and system lines are left out. Results of
- * mnemo's own tools are marked `injected`, so memory never re-captures itself. Pure: no I/O.
+ * into mnemo transcript events by their real roles: user and assistant text, tool calls
+ * (`tool-use`: name and the gist of the input) and their results (`tool-result`, `tool-error`;
+ * long ones cut in the middle). What Claude Code wrote in the user's name without the user
+ * typing it gets its own kind, never `user`: compaction summaries (`compact-summary`), task
+ * notifications (`notification`), interruptions (`interruption`); API errors are `api-error`,
+ * never assistant text. Images are said as `[image]`. Lines of a subagent (sidechain) carry
+ * `data.agent` (its id, or `sidechain`) so the importer can put them in a child session.
+ * Thinking, summaries, snapshots, meta and system lines are left out. Results of mnemo's own
+ * tools are marked `injected`, so memory never re-captures itself. Pure: no I/O.
  */
 export function convertClaudeCodeTranscript(text: string, options: ClaudeCodeConversionOptions = {}): ClaudeCodeConversion {
   const firstLine = options.firstLine ?? 1;
@@ -104,7 +120,7 @@ export function convertClaudeCodeTranscript(text: string, options: ClaudeCodeCon
       return;
     }
     if (typeof record.sessionId === 'string') sessionId = record.sessionId;
-    const message = record.message as { role?: unknown; content?: unknown } | undefined;
+    const message = record.message as { role?: unknown; content?: unknown; model?: unknown } | undefined;
     if ((record.type !== 'user' && record.type !== 'assistant') || record.isMeta === true) {
       ignored += 1;
       return;
@@ -114,10 +130,31 @@ export function convertClaudeCodeTranscript(text: string, options: ClaudeCodeCon
       return;
     }
     const time = validTime(record.timestamp);
+    const agent = record.isSidechain === true ? (typeof record.agentId === 'string' ? record.agentId : 'sidechain') : undefined;
     const base = {
       ...(time ? { time } : {}),
-      data: { source: 'claude-code', ...(typeof record.uuid === 'string' ? { uuid: record.uuid } : {}) },
+      data: {
+        source: 'claude-code',
+        ...(typeof record.uuid === 'string' ? { uuid: record.uuid } : {}),
+        ...(agent ? { agent } : {}),
+      },
     };
+    if (record.type === 'user' && record.isCompactSummary === true) {
+      const summary = asBlocks(message.content)
+        .map((block) => (block.type === 'text' && typeof block.text === 'string' ? block.text : ''))
+        .join('\n')
+        .trim();
+      if (summary !== '') events.push({ ...base, kind: 'compact-summary', role: 'system', text: summary });
+      return;
+    }
+    if (record.type === 'assistant' && isApiError(record, message)) {
+      const errorText = asBlocks(message.content)
+        .map((block) => (block.type === 'text' && typeof block.text === 'string' ? block.text : ''))
+        .join('\n')
+        .trim();
+      events.push({ ...base, kind: 'api-error', role: 'system', text: errorText === '' ? 'API error' : errorText });
+      return;
+    }
     const role = record.type === 'user' ? 'user' : 'assistant';
     let texts: string[] = [];
     const flush = (): void => {
@@ -126,8 +163,14 @@ export function convertClaudeCodeTranscript(text: string, options: ClaudeCodeCon
     };
     for (const block of asBlocks(message.content)) {
       if (block.type === 'text' && typeof block.text === 'string') {
+        const systemKind = record.type === 'user' ? SYSTEM_USER_TEXT.find(({ pattern }) => pattern.test(block.text as string)) : undefined;
         if (record.type === 'user' && COMMAND_NOISE.test(block.text)) ignored += 1;
-        else if (block.text.trim() !== '') texts.push(block.text);
+        else if (systemKind) {
+          flush();
+          events.push({ ...base, kind: systemKind.kind, role: 'system', text: block.text.trim() });
+        } else if (block.text.trim() !== '') texts.push(block.text);
+      } else if (block.type === 'image') {
+        texts.push('[image]');
       } else if (block.type === 'tool_use' && typeof block.name === 'string') {
         flush();
         const id = typeof block.id === 'string' ? block.id : undefined;
@@ -158,4 +201,27 @@ export function convertClaudeCodeTranscript(text: string, options: ClaudeCodeCon
     flush();
   });
   return { events, sessionId, skipped, ignored };
+}
+
+/** The child session that holds a subagent's lines: `<parent>.agent-<id>`, linked by `data.parentSession`. */
+export function subagentSessionId(parent: string, agent: string): string {
+  return `${parent}.agent-${agent.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 96);
+}
+
+/**
+ * Group converted events by session: the main conversation's in `parent`, each subagent's
+ * (sidechain) lines in its own child session (`subagentSessionId`), every one of them carrying
+ * `data.parentSession`, so a subagent's prompt never reads as something the user said.
+ */
+export function groupBySubagent(events: readonly TranscriptEventInput[], parent: string): Map<string, TranscriptEventInput[]> {
+  const groups = new Map<string, TranscriptEventInput[]>();
+  for (const event of events) {
+    const agent = typeof event.data?.agent === 'string' ? event.data.agent : undefined;
+    const session = agent ? subagentSessionId(parent, agent) : parent;
+    const placed = agent ? { ...event, data: { ...event.data, parentSession: parent } } : event;
+    const group = groups.get(session) ?? [];
+    group.push(placed);
+    groups.set(session, group);
+  }
+  return groups;
 }

@@ -21,10 +21,17 @@ export interface DoctorReport {
   handEdits: HandEdit[];
   unreadable: { file: string; error: string }[];
   index: { problems: IndexProblem[]; repaired: boolean };
+  /** Locks held by dead processes: removed with `fix`, else what would be removed. */
   staleLocksRemoved: string[];
+  /** Temp files left by a crash: moved to the trash with `fix`, else what would be moved. */
   strayFilesMoved: string[];
   /** Transcript turns the guard flagged (withheld from recall when high); they need no repair, only a look. */
   transcriptFindings: TranscriptFinding[];
+
+  /** Whether the repairs were made (`fix`) or only said. */
+  fixed: boolean;
+  /** What `--fix` would change (empty when it was given, or when nothing needs it). */
+  wouldChange: string[];
   /** False when something needs a person: unreadable files, hand edits with findings not accepted, index problems left. */
   ok: boolean;
 }
@@ -32,25 +39,31 @@ export interface DoctorReport {
 export interface DoctorOptions {
   /** Slugs (or `MEMORY.md`) whose current content a person vouches for; `true`: all of them. */
   accept?: readonly string[] | true;
+  /** Make the repairs (index, stale locks, stray temp files); without it doctor only says what it would change. */
+  fix?: boolean;
 }
 
 /**
  * `mnemo doctor`: report what changed outside mnemo (re-scanned by the guard), unreadable files and
- * index problems, and repair what is safe: interrupted changes (journals), the index, locks held
- * by dead processes, temp files left by a crash (moved to the trash, not deleted).
+ * index problems, and with `fix` repair what is safe: the index, locks held by dead processes,
+ * temp files left by a crash (moved to the trash, not deleted). Without `fix` it changes nothing
+ * and lists what it would change.
  */
 export async function runDoctor(
   dependencies: { root: string; writer: MemoryWriter; search: SearchIndex },
   options: DoctorOptions = {},
 ): Promise<DoctorReport> {
   const { root, writer, search } = dependencies;
+  const fix = options.fix === true;
   const paths = rootPaths(root);
+  const wouldChange: string[] = [];
   const staleLocksRemoved: string[] = [];
   for (const name of await readdir(paths.locks).catch(() => [] as string[])) {
     if (!name.endsWith('.lock') || name === 'memory.lock') continue;
     const owner = await readLockOwner(join(paths.locks, name));
     if (owner !== undefined && !isProcessAlive(owner.pid)) {
-      await unlink(join(paths.locks, name)).catch(() => undefined);
+      if (fix) await unlink(join(paths.locks, name)).catch(() => undefined);
+      else wouldChange.push(`remove the lock ${name} (its process is gone)`);
       staleLocksRemoved.push(name);
     }
   }
@@ -59,7 +72,8 @@ export async function runDoctor(
     for (const name of await readdir(root)) {
       if (!/\.md\.\d+$/.test(name)) continue;
       const target = join(paths.trash, `stray-${name}`);
-      await rename(join(root, name), target).catch(() => undefined);
+      if (fix) await rename(join(root, name), target).catch(() => undefined);
+      else wouldChange.push(`move ${name} (a temp file left by a crash) to the trash`);
       strayFilesMoved.push(name);
     }
     // The full scan: doctor is where changes no stamp shows are looked for.
@@ -103,10 +117,16 @@ export async function runDoctor(
     let check = await writer.checkIndex();
     const problems = check.problems;
     let repaired = false;
-    if (!check.ok) {
+    if (!check.ok && fix) {
       await writer.renderIndexLocked();
       check = await writer.checkIndex();
       repaired = check.ok;
+    } else if (!check.ok) {
+      wouldChange.push(
+        writer.keptInPlace
+          ? 'update MEMORY.md in place: add a line for each topic without one, drop lines of topics that are gone (every other line stays as written)'
+          : 'render MEMORY.md again from the topics',
+      );
     }
     const needsPerson = handEdits.some((edit) => !edit.accepted && edit.findings.length > 0);
     return {
@@ -116,6 +136,9 @@ export async function runDoctor(
       staleLocksRemoved,
       strayFilesMoved,
       transcriptFindings: await listTranscriptFindings(root),
+
+      fixed: fix,
+      wouldChange,
       ok: unreadable.length === 0 && !needsPerson && check.ok,
     };
   });

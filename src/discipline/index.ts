@@ -33,7 +33,13 @@ export { recallMemory, assertSearchable } from './recall.js';
 export type { RecallOptions, RecallResult, RecallDependencies } from './recall.js';
 export { logEvents, importTranscriptFile } from './transcript-log.js';
 export type { TranscriptLogOptions, LogResult, ImportResult } from './transcript-log.js';
-export { convertClaudeCodeTranscript, TRANSCRIPT_FORMATS, CLAUDE_CODE_TOOL_TEXT_BYTES } from './claude-code-transcript.js';
+export {
+  convertClaudeCodeTranscript,
+  groupBySubagent,
+  subagentSessionId,
+  TRANSCRIPT_FORMATS,
+  CLAUDE_CODE_TOOL_TEXT_BYTES,
+} from './claude-code-transcript.js';
 export type { TranscriptFormat, ClaudeCodeConversion, ClaudeCodeConversionOptions } from './claude-code-transcript.js';
 export { TaskService } from './task-service.js';
 export type { TaskServiceOptions, BeginTaskInput, CompleteResult, CompleteOutcome } from './task-service.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MnemoConfig } from '../config/index.js';
+import { isClaudeMemoryFolder, type MnemoConfig } from '../config/index.js';
 import { MnemoError, isoSeconds, slugify, withLock, type Clock, type Logger } from '../shared/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
 import {
@@ -9,6 +9,8 @@ import {
   parseIndex,
   readTopicFile,
   renderIndexLine,
+  renderIndexText,
+  mergeIndexInPlace,
   rootPaths,
   serializeTopic,
   writeIndexFile,
@@ -267,6 +269,10 @@ export class MemoryWriter {
    * else the text rendered from the topics now (never lines someone added by hand).
    */
   async loadableIndexText(): Promise<string> {
+    if (this.keptInPlace) {
+      const current = await readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
+      return mergeIndexInPlace(current, (await this.computeIndex()).entries).text;
+    }
     await this.options.search.sync({ transcripts: false });
     const current = await readFile(rootPaths(this.root).index, 'utf8').catch(() => undefined);
     // As mnemo rendered it, with nothing changed on disk since: it agrees with the topics.
@@ -306,6 +312,14 @@ export class MemoryWriter {
    * when it holds exactly the rendered lines, in another order: byte-identical and still correct.
    */
   private async writeIndex(preferred?: string, changed?: readonly string[]): Promise<IndexReport> {
+    if (this.keptInPlace) {
+      // Claude Code's MEMORY.md: its lines, wording and order stay; only missing and gone topics change it.
+      const { report, entries } = await this.computeIndex();
+      const current = await readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
+      const merged = mergeIndexInPlace(current, entries);
+      if (merged.text !== current) await writeIndexFile(this.root, merged.text);
+      return report;
+    }
     const { search, config, clock, root } = this.options;
     await search.sync({ transcripts: false });
     // Writing MEMORY.md changes the folder's time: stay in step when nothing else changed it.
@@ -327,6 +341,14 @@ export class MemoryWriter {
   }
 
   /**
+   * Whether MEMORY.md is kept in place rather than rendered: a Claude Code memory folder, whose
+   * index keeps Claude Code's format and every hand-written line (see `mergeIndexInPlace`).
+   */
+  get keptInPlace(): boolean {
+    return isClaudeMemoryFolder(this.root);
+  }
+
+  /**
    * Compare MEMORY.md with the topics without writing: lines that point at nothing, topics
    * without a line (and not left out by the budget), duplicates, lines whose text differs.
    */
@@ -335,9 +357,12 @@ export class MemoryWriter {
     const text = await readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
     const parsed = parseIndex(text);
     const problems: IndexProblem[] = parsed.problems.map((problem) => ({ kind: 'invalid-link', ...problem }));
-    // The index holds only what mnemo renders: its title, type headings and topic lines.
+    const inPlace = this.keptInPlace;
+    // The index holds only what mnemo renders: its title, type headings and topic lines (an index
+    // Claude Code keeps holds what its writers put there: headings, prose and hand-written hooks).
     const linkLines = new Set(parsed.lines.map((line) => line.lineNumber));
     text.split(/\r?\n/).forEach((line, index) => {
+      if (inPlace) return;
       const trimmed = line.trim();
       if (trimmed === '' || linkLines.has(index + 1) || /^#{1,2} [\p{L} ]{1,40}$/u.test(trimmed)) return;
       problems.push({
@@ -372,7 +397,7 @@ export class MemoryWriter {
         continue;
       }
       const rendered = renderIndexLine(entry);
-      if (line.raw.trim() !== rendered) {
+      if (!inPlace && line.raw.trim() !== rendered) {
         problems.push({
           kind: 'stale',
           slug: line.slug,

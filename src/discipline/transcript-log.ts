@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { redactDeep } from '../guard/index.js';
 import { recordGuardEvent } from './guard-log.js';
 import { summarizeRedactions, type RedactionSummary } from './write-guard.js';
@@ -16,7 +17,7 @@ import {
   type TranscriptEvent,
   type TranscriptEventInput,
 } from '../store/index.js';
-import { convertClaudeCodeTranscript, type TranscriptFormat } from './claude-code-transcript.js';
+import { convertClaudeCodeTranscript, groupBySubagent, type TranscriptFormat } from './claude-code-transcript.js';
 
 export interface TranscriptLogOptions {
   root: string;
@@ -212,19 +213,45 @@ export async function importTranscriptFile(
   return { file, imported, sessions: [...bySession.keys()], skipped, warnings, ...(partial ? { partial } : {}) };
 }
 
+/** The subagent transcripts Claude Code keeps beside a session's: `<session>/subagents/agent-*.jsonl`. */
+async function subagentFiles(file: string): Promise<string[]> {
+  const folder = join(dirname(file), basename(file, '.jsonl'), 'subagents');
+  try {
+    return (await readdir(folder))
+      .filter((name) => /^agent-.+\.jsonl$/.test(name))
+      .sort()
+      .map((name) => join(folder, name));
+  } catch {
+    return [];
+  }
+}
+
 async function importClaudeCode(options: TranscriptLogOptions, file: string, text: string, session?: string): Promise<ImportResult> {
   const converted = convertClaudeCodeTranscript(text);
   const target =
     session ??
     (converted.sessionId !== undefined && isValidSessionId(converted.sessionId) ? converted.sessionId : newSessionId(options.clock));
-  if (converted.events.length > 0) await appendRedacted(options, target, converted.events);
-  // a live session's last line may be half-written: left out, not an error
+  const events = [...converted.events];
+  for (const subagent of await subagentFiles(file)) {
+    const agent = /^agent-(.+)\.jsonl$/.exec(basename(subagent))?.[1] ?? 'sidechain';
+    const lines = convertClaudeCodeTranscript(await readFile(subagent, 'utf8')).events;
+    // A subagent's file is its own conversation, whatever its lines say: every line belongs to the child session.
+    events.push(
+      ...lines.map((event) => ({
+        ...event,
+        data: { ...event.data, agent: event.data?.agent === undefined || event.data.agent === 'sidechain' ? agent : event.data.agent },
+      })),
+    );
+  }
+  const groups = groupBySubagent(events, target);
+  for (const [id, grouped] of groups) await appendRedacted(options, id, grouped);
+    // a live session's last line may be half-written: left out, not an error
   const lastOpen = unterminatedLastLine(text);
   const partial = converted.skipped.find((item) => item.line === lastOpen && item.message === 'not a JSON object');
   return {
     file,
-    imported: converted.events.length,
-    sessions: converted.events.length > 0 ? [target] : [],
+    imported: events.length,
+    sessions: [...groups.keys()],
     skipped: converted.skipped.filter((item) => item !== partial),
     warnings: [],
     ...(partial ? { partial: { line: partial.line } } : {}),

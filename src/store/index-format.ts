@@ -179,3 +179,31 @@ function safeDecode(target: string): string {
     return target;
   }
 }
+
+/**
+ * Update an index someone else keeps (Claude Code's `MEMORY.md`) in its own format: every line
+ * stays as written, in its place (hand-written hooks and titles, headings, prose); a line whose
+ * topic is gone is dropped, a second line for the same topic too; a topic without a line gets
+ * one (`- [Title](slug.md) — hook`) at the end. Nothing to do: the text comes back unchanged.
+ */
+export function mergeIndexInPlace(text: string, entries: readonly IndexEntryInput[]): { text: string; added: string[]; dropped: string[] } {
+  const wanted = new Map(entries.map((entry) => [entry.slug, entry]));
+  const parsed = new Map(parseIndex(text).lines.map((line) => [line.lineNumber, line]));
+  const seen = new Set<string>();
+  const dropped: string[] = [];
+  const kept: string[] = [];
+  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+  lines.forEach((raw, index) => {
+    const line = parsed.get(index + 1);
+    if (line?.slug !== undefined && (!wanted.has(line.slug) || seen.has(line.slug))) {
+      dropped.push(line.slug);
+      return;
+    }
+    if (line?.slug !== undefined) seen.add(line.slug);
+    kept.push(raw);
+  });
+  const added = entries.filter((entry) => !seen.has(entry.slug)).sort((a, b) => b.rank - a.rank || a.slug.localeCompare(b.slug));
+  if (added.length === 0 && dropped.length === 0) return { text, added: [], dropped: [] };
+  const result = [...kept, ...added.map((entry) => renderIndexLine(entry))];
+  return { text: result.length === 0 ? '' : `${result.join('\n')}\n`, added: added.map((entry) => entry.slug), dropped };
+}

@@ -27,7 +27,15 @@ export type {
 } from './topic-schema.js';
 export { parseTopicText, serializeTopic, splitFrontmatter, readMeta } from './topic-format.js';
 export type { ParsedTopic } from './topic-format.js';
-export { renderIndexText, renderIndexLine, parseIndex, sanitizeIndexText, indexHasRoomFor, INDEX_LINE_MAX } from './index-format.js';
+export {
+  renderIndexText,
+  renderIndexLine,
+  parseIndex,
+  mergeIndexInPlace,
+  sanitizeIndexText,
+  indexHasRoomFor,
+  INDEX_LINE_MAX,
+} from './index-format.js';
 export type { IndexEntryInput, IndexBudgetLimits, RenderedIndex, IndexLine, ParsedIndex } from './index-format.js';
 export { rootPaths, initRoot, isMemoryRoot, assertMemoryRoot, INDEX_FILE } from './memory-root.js';
 export type { RootPaths, InitResult } from './memory-root.js';

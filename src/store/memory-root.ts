@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MnemoError, makeDirectory, writeFileAtomic } from '../shared/index.js';
+import { isClaudeMemoryFolder, stateDirFor } from '../config/index.js';
 
 /** The files and folders of a memory root (format 1, DESIGN.md). */
 export interface RootPaths {
@@ -22,8 +23,12 @@ export interface RootPaths {
 
 export const INDEX_FILE = 'MEMORY.md';
 
+/**
+ * The paths of a root. Internal state is `<root>/.state`, except for a Claude Code memory folder,
+ * whose state lives in mnemo's cache (config's `stateDirFor`): mnemo adds no files of its own there.
+ */
 export function rootPaths(root: string): RootPaths {
-  const state = join(root, '.state');
+  const state = stateDirFor(root);
   return {
     root,
     index: join(root, INDEX_FILE),
@@ -77,7 +82,9 @@ export async function initRoot(root: string): Promise<InitResult> {
   const created: string[] = [];
   if (!existsSync(root)) created.push(root);
   await makeDirectory(root);
-  for (const folder of [paths.sessions, paths.state]) {
+  // A Claude Code memory folder gets no files of mnemo's own: its state is in mnemo's cache, sessions/ comes with the first session.
+  const claude = isClaudeMemoryFolder(root);
+  for (const folder of claude ? [paths.state] : [paths.sessions, paths.state]) {
     if (!existsSync(folder)) {
       await makeDirectory(folder);
       created.push(folder);
@@ -89,6 +96,7 @@ export async function initRoot(root: string): Promise<InitResult> {
     await writeFile(paths.index, '', { flag: 'wx' }).catch(() => undefined);
     created.push(paths.index);
   }
+  if (claude) return { root, created };
   if (!existsSync(paths.gitignore)) {
     await writeFileAtomic(paths.gitignore, GITIGNORE);
     created.push(paths.gitignore);

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { acquireLock } from '../../src/shared/index.js';
+import { cli } from '../helpers/run-cli.js';
 import { CLI, REPO, assertBuilt, memoryProject } from './mcp-harness.js';
 
 beforeAll(assertBuilt);
@@ -18,8 +21,23 @@ function hook(cwd: string, event: string, payload: string): Promise<{ code: numb
   });
 }
 
+async function sessionKinds(dir: string): Promise<string[]> {
+  if (!existsSync(join(dir, 'sessions'))) return [];
+  const kinds: string[] = [];
+  for (const name of await readdir(join(dir, 'sessions'))) {
+    const text = await readFile(join(dir, 'sessions', name), 'utf8');
+    kinds.push(
+      ...text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { kind: string }).kind),
+    );
+  }
+  return kinds;
+}
+
 describe('the built `mnemo hook` as Claude Code runs it', () => {
-  it('stop imports the turn and returns at once (the dream check runs detached), printing nothing on stdout', async () => {
+  it('stop returns at once, printing nothing, while its import waits in a detached child that then adds the turn', async () => {
     // No dream is due here, so none runs in the background after the test removed its folder.
     const { cwd, dir } = await memoryProject({ dream: { idleHours: 100_000, sessions: 100 } });
     const transcript = join(cwd, 'session.jsonl');
@@ -27,14 +45,52 @@ describe('the built `mnemo hook` as Claude Code runs it', () => {
     const payload = (await readFile(join(FIXTURES, 'stop.json'), 'utf8'))
       .replaceAll('TRANSCRIPT_PATH', transcript)
       .replaceAll('PROJECT_DIR', cwd);
-    const result = await hook(cwd, 'stop', payload);
-    expect(result).toEqual({ code: 0, stdout: '' });
+    // Hold the import lock: a hook that did its work before exiting could not exit until it is released.
+    const lock = await acquireLock(join(dir, '.state', 'locks', 'claude-code-import.lock'), { purpose: 'the test holds the import' });
+    try {
+      expect(await hook(cwd, 'stop', payload)).toEqual({ code: 0, stdout: '' });
+      expect(await sessionKinds(dir)).toEqual([]);
+    } finally {
+      await lock.release();
+    }
+    await vi.waitFor(
+      async () =>
+        expect(await sessionKinds(dir)).toEqual(['user', 'assistant', 'tool-use', 'tool-result', 'tool-use', 'tool-error', 'assistant']),
+      { timeout: 30_000, interval: 50 },
+    );
     const [session] = await readdir(join(dir, 'sessions'));
     expect(session).toMatch(/5a0ddcd0-5487-4794-99ac-143f6bb9e248\.jsonl$/);
-    const kinds = (await readFile(join(dir, 'sessions', session ?? ''), 'utf8'))
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => (JSON.parse(line) as { kind: string }).kind);
-    expect(kinds).toEqual(['user', 'assistant', 'tool-use', 'tool-result', 'tool-use', 'tool-error', 'assistant']);
+  });
+
+  it('user-prompt-submit answers in the documented JSON, and with nothing at all for a prompt no memory matches', async () => {
+    const { cwd } = await memoryProject();
+    await cli(
+      [
+        'remember',
+        'Run `make flip` to switch staging traffic.',
+        '--name',
+        'Staging traffic switch',
+        '--description',
+        'how staging traffic is switched',
+        '--type',
+        'project',
+      ],
+      { cwd },
+    );
+    const payload = (prompt: string) =>
+      JSON.stringify({
+        session_id: 'e2e-session',
+        transcript_path: join(cwd, 't.jsonl'),
+        cwd,
+        hook_event_name: 'UserPromptSubmit',
+        prompt,
+      });
+    const matched = await hook(cwd, 'user-prompt-submit', payload('how do I switch staging traffic?'));
+    expect(matched.code).toBe(0);
+    expect(JSON.parse(matched.stdout).hookSpecificOutput).toMatchObject({
+      hookEventName: 'UserPromptSubmit',
+      additionalContext: expect.stringContaining('make flip'),
+    });
+    expect(await hook(cwd, 'user-prompt-submit', payload('rename the variable in utils.py'))).toEqual({ code: 0, stdout: '' });
   });
 });

@@ -50,7 +50,7 @@ describe('the client configuration snippets in docs/integrations.md', () => {
     expect(await launches([server.command, ...server.args])).toContain('recall');
   });
 
-  it('Claude Code hooks run `mnemo hook <event>` for SessionStart, Stop and SessionEnd', async () => {
+  it('Claude Code hooks run `mnemo hook <event>` for SessionStart, UserPromptSubmit, Stop, SubagentStop and SessionEnd', async () => {
     const settings = JSON.parse((await snippets()).get('claude-code-hooks') ?? '{}');
     const commands = Object.fromEntries(
       Object.entries(settings.hooks as Record<string, { hooks: { type: string; command: string }[] }[]>).map(([event, groups]) => [
@@ -60,7 +60,9 @@ describe('the client configuration snippets in docs/integrations.md', () => {
     );
     expect(commands).toEqual({
       SessionStart: ['command: mnemo hook session-start'],
+      UserPromptSubmit: ['command: mnemo hook user-prompt-submit'],
       Stop: ['command: mnemo hook stop'],
+      SubagentStop: ['command: mnemo hook subagent-stop'],
       SessionEnd: ['command: mnemo hook session-end'],
     });
   });
@@ -77,15 +79,17 @@ describe('the client configuration snippets in docs/integrations.md', () => {
     expect(await launches([server.command, ...server.args])).toContain('remember');
   });
 
-  it('OpenCode opencode.json launches `mnemo mcp` as a local server', async () => {
-    const server = JSON.parse((await snippets()).get('opencode') ?? '{}').mcp.mnemo;
-    expect(server).toMatchObject({ type: 'local', enabled: true, command: ['mnemo', 'mcp'] });
+  it('OpenCode opencode.json launches `mnemo mcp` as a local server under mcp.servers', async () => {
+    const config = JSON.parse((await snippets()).get('opencode') ?? '{}');
+    const server = config.mcp.servers.mnemo;
+    expect(Object.keys(config.mcp)).toEqual(['servers']);
+    expect(server).toEqual({ type: 'local', command: ['mnemo', 'mcp'] });
     expect(await launches(server.command)).toContain('status');
   });
 
   it('are exactly what `mnemo setup claude-code` writes', async () => {
     const found = await snippets();
-    const { mergeHooks, mergeMcpServer } = await import('../../src/mcp/index.js');
+    const { mergeHooks, mergeMcpServer } = await import('../../src/claude-code/index.js');
     expect(mergeMcpServer({}, { command: 'mnemo', dir: undefined })).toEqual(JSON.parse(found.get('claude-code-mcp-json') ?? '{}'));
     expect(mergeHooks({}, { command: 'mnemo', dir: undefined })).toEqual(JSON.parse(found.get('claude-code-hooks') ?? '{}'));
   });

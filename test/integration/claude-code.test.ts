@@ -93,6 +93,31 @@ describe('mnemo setup claude-code', () => {
     expect(existsSync(join(cwd, '.claude'))).toBe(false);
   });
 
+  it("with --memory claude the hooks and the server use the project's Claude Code memory folder", async () => {
+    const { cwd, home, run } = await project();
+    const result = await run(['setup', 'claude-code', '--memory', 'claude', '--json']);
+    expect(result.code).toBe(0);
+    const settings = JSON.parse(await readFile(join(cwd, '.claude', 'settings.json'), 'utf8'));
+    expect(settings.hooks.UserPromptSubmit[0].hooks[0].command).toBe('mnemo hook user-prompt-submit --memory claude');
+    expect(JSON.parse(await readFile(join(cwd, '.mcp.json'), 'utf8')).mcpServers.mnemo.args).toEqual(['mcp', '--memory', 'claude']);
+    const folder = join(home, '.claude', 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-'), 'memory');
+    expect(JSON.parse(result.stdout).createRoot).toBe(folder);
+    expect(existsSync(join(folder, 'MEMORY.md'))).toBe(true);
+    expect(existsSync(join(folder, '.gitignore'))).toBe(false);
+    expect(existsSync(join(cwd, '.mnemo'))).toBe(false);
+  });
+
+  it('with a user-scope setup a project needs no init: the first turn creates its memory, reading hooks create nothing', async () => {
+    const { cwd, run } = await project();
+    const start = await run(['hook', 'session-start'], await payload('session-start.json', { transcript: '/nowhere.jsonl', cwd }));
+    expect(start).toMatchObject({ code: 0, stdout: '' });
+    expect(existsSync(join(cwd, '.mnemo'))).toBe(false);
+    const transcript = join(cwd, 'transcript.jsonl');
+    await writeFile(transcript, await readFile(join(FIXTURES, 'transcript.jsonl'), 'utf8'));
+    expect((await run(['hook', 'stop', '--foreground'], await payload('stop.json', { transcript, cwd }))).code).toBe(0);
+    expect((await sessionEvents(join(cwd, '.mnemo'))).map((event) => event.kind)).toContain('tool-error');
+  });
+
   it('refuses to merge into settings that are not valid JSON, and writes nothing', async () => {
     const { cwd, run } = await project();
     await mkdir(join(cwd, '.claude'));
@@ -209,5 +234,147 @@ describe('mnemo session import --from claude-code', () => {
     expect(written).toContain('deploy with it');
     // Depends on the guard's redaction in the transcript writer (integrated by the lead): the key never reaches sessions/.
     expect(written).not.toContain(key);
+  });
+});
+
+const PROMPT_SESSION = '7c1e0a55-2f4b-4d8e-9a61-0b3c5d7e9f12';
+
+async function promptPayload(cwd: string, prompt: string): Promise<string> {
+  return (await readFile(join(FIXTURES, 'user-prompt-submit.json'), 'utf8'))
+    .replaceAll('TRANSCRIPT_PATH', join(cwd, 'transcript.jsonl'))
+    .replaceAll('PROJECT_DIR', cwd)
+    .replace('"PROMPT"', JSON.stringify(prompt));
+}
+
+/** A project with a memory of a few topics and one lesson (written as files, as a person or dream would). */
+async function rememberingProject(): Promise<Awaited<ReturnType<typeof project>>> {
+  const setup = await project();
+  await setup.run(['init']);
+  const dir = join(setup.cwd, '.mnemo');
+  await setup.run([
+    'remember',
+    'Staging deploys are blue-green: switch traffic with `make flip`.',
+    '--name',
+    'Staging deploys are blue-green',
+    '--description',
+    'how staging deploys switch traffic',
+    '--type',
+    'project',
+    '--tag',
+    'deploy',
+    '--tag',
+    'staging',
+  ]);
+  await setup.run([
+    'remember',
+    'The user wants pnpm, never npm, for installs.',
+    '--name',
+    'Use pnpm',
+    '--description',
+    'package manager for installs',
+    '--type',
+    'feedback',
+  ]);
+  await writeFile(
+    join(dir, 'stripe-api-version.md'),
+    [
+      '---',
+      'name: Stripe API version must match the SDK',
+      'description: fix for StripeInvalidRequestError Invalid API version',
+      'type: lesson',
+      'errorSignature: "StripeInvalidRequestError: Invalid API version"',
+      '---',
+      'Set `apiVersion` in src/payments/stripe.ts to the version the installed SDK ships with.',
+      '',
+    ].join('\n'),
+  );
+  return setup;
+}
+
+describe('mnemo hook user-prompt-submit (the memory that matches each prompt)', () => {
+  it('adds the matching topic with its provenance as additionalContext, once per session, and nothing for an unrelated prompt', async () => {
+    const { cwd, run } = await rememberingProject();
+    const first = await run(['hook', 'user-prompt-submit'], await promptPayload(cwd, 'How do staging deploys switch traffic?'));
+    expect(first.code).toBe(0);
+    const output = JSON.parse(first.stdout);
+    expect(output.hookSpecificOutput.hookEventName).toBe('UserPromptSubmit');
+    const context: string = output.hookSpecificOutput.additionalContext;
+    expect(context).toContain('## Staging deploys are blue-green [project] (staging-deploys-are-blue-green.md)');
+    expect(context).toMatch(/> provenance: user, trusted; never verified, updated \d{4}-\d\d-\d\d/);
+    expect(context).toContain('make flip');
+    expect(context).not.toContain('pnpm');
+    expect(Buffer.byteLength(context)).toBeLessThanOrEqual(2048);
+
+    const again = await run(['hook', 'user-prompt-submit'], await promptPayload(cwd, 'staging deploys: blue-green again?'));
+    expect(again).toMatchObject({ code: 0, stdout: '' });
+    const unrelated = await run(['hook', 'user-prompt-submit'], await promptPayload(cwd, 'Write a haiku about autumn leaves.'));
+    expect(unrelated).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('adds a lesson whose error signature the prompt carries, and the session start after a compaction brings it back with the open task', async () => {
+    const { cwd, run } = await rememberingProject();
+    const memory = await openMemory({ dir: join(cwd, '.mnemo'), config: { logLevel: 'silent' } });
+    const task = await memory.beginTask({ goal: 'make checkout work with the new Stripe SDK', verify: 'npm test -- checkout' });
+    await task.note({
+      name: 'Checkout uses apiVersion',
+      description: 'where the version is pinned',
+      type: 'project',
+      body: 'src/payments/stripe.ts pins it.',
+    });
+    memory.close();
+    const prompt = 'Tests fail with StripeInvalidRequestError: Invalid API version (2024-06-20) in checkout';
+    const added = JSON.parse((await run(['hook', 'user-prompt-submit'], await promptPayload(cwd, prompt))).stdout);
+    expect(added.hookSpecificOutput.additionalContext).toContain('lesson: this query carries its error signature');
+    expect(added.hookSpecificOutput.additionalContext).toContain('stripe-api-version.md');
+
+    const compact = (await readFile(join(FIXTURES, 'session-start-compact.json'), 'utf8')).replaceAll('PROJECT_DIR', cwd);
+    const started = JSON.parse((await run(['hook', 'session-start'], compact)).stdout);
+    const context: string = started.hookSpecificOutput.additionalContext;
+    expect(context).toContain('[Use pnpm](use-pnpm.md)');
+    expect(context).toMatch(
+      new RegExp(
+        `- task ${task.id} \\[open\\]: make checkout work with the new Stripe SDK \\(verified by \`npm test -- checkout\`\\)\\n  - staged: Checkout uses apiVersion`,
+      ),
+    );
+    expect(context).toContain('Lessons met earlier in this session:\n- Stripe API version must match the SDK (stripe-api-version.md)');
+    // After the compaction the earlier context is gone: the lesson may come again.
+    expect((await run(['hook', 'user-prompt-submit'], await promptPayload(cwd, prompt))).stdout).toContain('stripe-api-version.md');
+  });
+});
+
+describe('mnemo hook subagent-stop and session import of v2.1 transcripts', () => {
+  it('imports a finished subagent into a child session linked to its parent', async () => {
+    const { cwd, run } = await project();
+    await run(['init']);
+    const agentFile = join(FIXTURES, 'transcript-v2', 'subagents', 'agent-b81d04aa.jsonl');
+    const stop = (await readFile(join(FIXTURES, 'subagent-stop.json'), 'utf8'))
+      .replaceAll('AGENT_TRANSCRIPT_PATH', agentFile)
+      .replaceAll('TRANSCRIPT_PATH', join(FIXTURES, 'transcript-v2.jsonl'))
+      .replaceAll('PROJECT_DIR', cwd);
+    expect((await run(['hook', 'subagent-stop', '--foreground'], stop)).code).toBe(0);
+    const events = await sessionEvents(join(cwd, '.mnemo'));
+    expect(new Set(events.map((event) => event.session))).toEqual(new Set([`${PROMPT_SESSION}.agent-b81d04aa`]));
+    expect(events.map((event) => event.kind)).toEqual(['user', 'tool-use', 'tool-error', 'assistant']);
+    expect(events.every((event) => (event as { data?: { parentSession?: string } }).data?.parentSession === PROMPT_SESSION)).toBe(true);
+  });
+
+  it('session import --from claude-code puts compaction summaries, notifications, interruptions and API errors in their own kinds, subagents in child sessions', async () => {
+    const { cwd, run } = await project();
+    await run(['init']);
+    const result = JSON.parse(
+      (await run(['session', 'import', '--from', 'claude-code', join(FIXTURES, 'transcript-v2.jsonl'), '--json'])).stdout,
+    );
+    expect(result.sessions).toEqual([PROMPT_SESSION, `${PROMPT_SESSION}.agent-a3f9c2e1`, `${PROMPT_SESSION}.agent-b81d04aa`]);
+    const events = await sessionEvents(join(cwd, '.mnemo'));
+    const parent = events.filter((event) => event.session === PROMPT_SESSION);
+    expect(parent.filter((event) => event.kind === 'user').map((event) => event.text)).toEqual([
+      'The checkout page shows a blank screen after the Stripe upgrade. Look into it.',
+      '[image]\n\nHere is the screenshot of the blank page.',
+    ]);
+    expect(parent.map((event) => event.kind)).toEqual(
+      expect.arrayContaining(['compact-summary', 'notification', 'interruption', 'api-error']),
+    );
+    const found = await run(['recall', 'overloaded error', '--deep']);
+    expect(found.stdout).toContain('API Error: 529');
   });
 });

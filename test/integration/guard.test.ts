@@ -261,7 +261,7 @@ describe('integrity: files changed outside mnemo', () => {
     expect(JSON.parse((await run(['recall', 'deploy day', '--json'])).stdout).topics[0].body).toContain('We deploy on Fridays');
   });
 
-  it('text added to MEMORY.md by hand is never loaded: index --check flags it, doctor re-renders', async () => {
+  it('text added to MEMORY.md by hand is never loaded: index --check flags it, doctor says so and re-renders with --fix', async () => {
     const { dir, run } = await project();
     await run(['remember', 'x', '--name', 'Alpha', '--description', 'first', '--type', 'project']);
     await writeFile(
@@ -277,7 +277,11 @@ describe('integrity: files changed outside mnemo', () => {
     } finally {
       memory.close();
     }
-    await run(['doctor']);
+    const told = await run(['doctor']);
+    expect(told.code).toBe(1);
+    expect(told.stdout).toContain('would render MEMORY.md again from the topics');
+    expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).toContain('evil.example');
+    await run(['doctor', '--fix']);
     expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).not.toContain('evil.example');
   });
 });

@@ -5,14 +5,16 @@ import { EXIT } from '../output.js';
 export function registerDoctor(program: Command, context: CommandContext): void {
   rootOptions(program.command('doctor'))
     .description(
-      'find files changed outside mnemo (re-scanned by the guard), unreadable topics and index problems; repair what is safe (exit 1 when a person is needed)',
+      'find files changed outside mnemo (re-scanned by the guard), unreadable topics and index problems; with --fix repair what is safe, without it only say what would change (exit 1 when something needs it)',
     )
     .option('--accept <topics...>', 'vouch for the current content of these hand-edited topics')
     .option('--accept-all', 'vouch for every hand edit listed')
+    .option('--fix', 'make the repairs (index, stale locks, stray temp files); without it nothing is changed')
     .option('--json', 'print the report as JSON')
-    .action(async (options: RootOptions & { accept?: string[]; acceptAll?: boolean; json?: boolean }) => {
+    .action(async (options: RootOptions & { accept?: string[]; acceptAll?: boolean; fix?: boolean; json?: boolean }) => {
       await withMemory(context, options, async (memory) => {
-        const report = await memory.doctor(options.acceptAll ? { accept: true } : options.accept ? { accept: options.accept } : {});
+        const accept = options.acceptAll ? { accept: true as const } : options.accept ? { accept: options.accept } : {};
+        const report = await memory.doctor({ ...accept, fix: options.fix === true });
         if (!report.ok) context.exitCode = EXIT.checkFailed;
         if (options.json) return context.out.json(report);
         const { out } = context;
@@ -28,10 +30,14 @@ export function registerDoctor(program: Command, context: CommandContext): void 
         }
         for (const file of report.unreadable) out.line(`${file.file}: unreadable: ${file.error}`);
         for (const problem of report.index.problems) out.line(`MEMORY.md: ${problem.message}`);
-        if (report.index.problems.length > 0)
-          out.line(report.index.repaired ? 'MEMORY.md: re-rendered from the topics.' : 'MEMORY.md: still disagrees with the topics.');
-        for (const lock of report.staleLocksRemoved) out.line(`removed ${lock}: its process is gone`);
-        for (const file of report.strayFilesMoved) out.line(`moved ${file} (a temp file left by a crash) to .state/trash/`);
+        if (report.index.problems.length > 0 && report.fixed)
+          out.line(report.index.repaired ? 'MEMORY.md: repaired.' : 'MEMORY.md: still disagrees with the topics.');
+        if (report.fixed) {
+          for (const lock of report.staleLocksRemoved) out.line(`removed ${lock}: its process is gone`);
+          for (const file of report.strayFilesMoved) out.line(`moved ${file} (a temp file left by a crash) to .state/trash/`);
+        }
+        for (const change of report.wouldChange) out.line(`would ${change}`);
+        if (report.wouldChange.length > 0) out.note('Nothing was changed; run `mnemo doctor --fix` to make these repairs.');
         for (const turn of report.transcriptFindings) {
           out.line(
             `sessions/${turn.file} line ${turn.line} (${turn.id}): guard: ${turn.severity} ${turn.rules.join(', ')}${turn.withheld ? '; withheld from recall' : '; fenced and flagged in recall'}`,

@@ -2,22 +2,32 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import type { HookPayload } from '../../mcp/index.js';
-import { describeError, isMnemoError } from '../../shared/index.js';
+import { Option } from 'commander';
+import { describeError, quoteExcerpt } from '../../shared/index.js';
 import { readAllStdin } from '../cli-io.js';
 import { rootOptions, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT } from '../output.js';
 
-const HOOK_EVENTS = ['session-start', 'stop', 'session-end'] as const;
-type HookEvent = (typeof HOOK_EVENTS)[number];
+/** Kept here (not imported) so that `mnemo hook` loads the hook code only when it runs. */
+const HOOK_EVENTS = ['session-start', 'user-prompt-submit', 'stop', 'subagent-stop', 'session-end'] as const;
+const BACKGROUND = new Set<string>(['stop', 'subagent-stop', 'session-end']);
 
-/** Start `mnemo dream --if-due` detached, when this mnemo has a dream command; failures are ignored. */
-function startDreamIfDue(program: Command, root: string, cwd: string): boolean {
-  if (!program.commands.some((command) => command.name() === 'dream')) return false;
+interface HookFlags extends RootOptions {
+  foreground?: boolean;
+  payload?: string;
+}
+
+function cliEntry(): string | undefined {
   const entry = fileURLToPath(new URL('../main.js', import.meta.url));
-  if (!existsSync(entry)) return false;
+  return existsSync(entry) ? entry : undefined;
+}
+
+/** Start `mnemo <args>` detached (its own process group, no stdio), so the caller can exit at once. */
+function startDetached(args: string[], cwd: string, env: NodeJS.ProcessEnv | undefined): boolean {
+  const entry = cliEntry();
+  if (!entry) return false;
   try {
-    const child = spawn(process.execPath, [entry, 'dream', '--if-due', '--dir', root], { cwd, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, [entry, ...args], { cwd, detached: true, stdio: 'ignore', ...(env ? { env } : {}) });
     child.on('error', () => undefined);
     child.unref();
     return true;
@@ -26,69 +36,94 @@ function startDreamIfDue(program: Command, root: string, cwd: string): boolean {
   }
 }
 
-async function runHook(
-  event: HookEvent,
-  payload: HookPayload,
-  options: RootOptions,
-  context: CommandContext,
-  program: Command,
-): Promise<void> {
-  const cwd = payload.cwd ?? context.io.cwd;
-  const [{ openMemory }, { importClaudeCodeIncrementally, sessionStartContext }] = await Promise.all([
-    import('../../app/index.js'),
-    import('../../mcp/index.js'),
-  ]);
-  const memory = await openMemory({
-    ...(options.dir === undefined ? {} : { dir: options.dir }),
-    ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
-    cwd,
-    env: context.io.env,
-  });
+/** The payload as a JSON object, or what is wrong with it in words (an empty payload reads as `{}`). */
+function payloadObject(text: string): { payload: Record<string, unknown> } | { problem: string } {
+  if (text.trim() === '') return { payload: {} };
+  let value: unknown;
   try {
-    if (event === 'session-start') {
-      const additionalContext = await sessionStartContext(memory);
-      context.io.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext } })}\n`);
-      return;
-    }
-    if (payload.transcript_path) {
-      const result = await importClaudeCodeIncrementally(memory, payload.transcript_path, payload.session_id);
-      context.out.note(`mnemo: ${result.imported} event(s) of the Claude Code transcript added to session ${result.session}`);
-    }
-    startDreamIfDue(program, memory.root, cwd);
-  } finally {
-    memory.close();
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    return { problem: `the hook input on stdin is not JSON (${reason}): ${quoteExcerpt(text.trim(), 60)}` };
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { problem: `the hook input on stdin is JSON but not an object: ${quoteExcerpt(text.trim(), 60)}` };
+  return { payload: value as Record<string, unknown> };
+}
+
+/** What the background work reads of a payload (kept small: it travels on a command line). */
+const BACKGROUND_FIELDS = [
+  'session_id',
+  'transcript_path',
+  'cwd',
+  'hook_event_name',
+  'reason',
+  'agent_id',
+  'agent_type',
+  'agent_transcript_path',
+];
+
+function backgroundFields(payload: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(BACKGROUND_FIELDS.flatMap((key) => (typeof payload[key] === 'string' ? [[key, payload[key]]] : [])));
+}
+
+function rootArgs(options: RootOptions): string[] {
+  return [
+    ...(options.dir === undefined ? [] : ['--dir', options.dir]),
+    ...(options.workspace === undefined ? [] : ['--workspace', options.workspace]),
+    ...(options.memory === undefined ? [] : ['--memory', options.memory]),
+  ];
 }
 
 export function registerHook(program: Command, context: CommandContext): void {
   rootOptions(program.command('hook'))
     .description(
-      `run a Claude Code hook (${HOOK_EVENTS.join(', ')}): reads the hook's JSON on stdin, never blocks Claude Code (always exit 0)`,
+      `run a Claude Code hook (${HOOK_EVENTS.join(', ')}): reads the hook's JSON on stdin, never blocks Claude Code (always exit 0); stop, subagent-stop and session-end return at once and do their work in the background`,
     )
     .argument('<event>', HOOK_EVENTS.join(' | '))
-    .action(async (event: string, options: RootOptions) => {
+    .addOption(
+      new Option('--foreground', 'do the work of stop, subagent-stop or session-end before exiting (what the background run does)'),
+    )
+    .addOption(new Option('--payload <json>', 'the hook payload (instead of stdin)').hideHelp())
+    .action(async (event: string, options: HookFlags) => {
       context.exitCode = EXIT.ok;
       if (!(HOOK_EVENTS as readonly string[]).includes(event)) {
         context.out.warn(`mnemo hook: unknown event ${JSON.stringify(event)} (known: ${HOOK_EVENTS.join(', ')}); nothing done.`);
         return;
       }
       try {
-        const { hookPayloadProblem, parseHookPayload } = await import('../../mcp/index.js');
-        const input = await readAllStdin(context.io);
-        const problem = hookPayloadProblem(input);
-        if (problem !== undefined)
-          context.out.warn(
-            `mnemo hook ${event}: ${problem}; ${event === 'session-start' ? 'the index is given all the same' : 'no transcript to import'}.`,
-          );
-        const payload = parseHookPayload(input);
-        if (problem === undefined && event !== 'session-start' && payload.transcript_path === undefined)
-          context.out.note(`mnemo hook ${event}: the hook input has no transcript_path; nothing to import.`);
-        await runHook(event as HookEvent, payload, options, context, program);
+        const text = options.payload ?? (await readAllStdin(context.io));
+        const parsed = payloadObject(text);
+        if ('problem' in parsed) {
+          const what = event === 'stop' || event === 'subagent-stop' || event === 'session-end' ? 'no transcript to import' : 'nothing done';
+          context.out.warn(`mnemo hook ${event}: ${parsed.problem}; ${what}.`);
+          return;
+        }
+        const payload = parsed.payload;
+        const cwd = typeof payload.cwd === 'string' ? payload.cwd : context.io.cwd;
+        if (BACKGROUND.has(event) && !options.foreground) {
+          // Claude Code waits for a hook's exit: hand the work to a detached child and return,
+          // before anything of the memory is loaded.
+          const args = ['hook', event, '--foreground', '--payload', JSON.stringify(backgroundFields(payload)), ...rootArgs(options)];
+          if (startDetached(args, cwd, context.io.env)) return;
+        }
+        const { parseHookPayload, runClaudeCodeHook, isHookEvent } = await import('../../claude-code/index.js');
+        if (!isHookEvent(event)) return;
+        const run = await runClaudeCodeHook(event, parseHookPayload(text), {
+          dir: options.dir,
+          workspace: options.workspace,
+          memory: options.memory,
+          cwd: context.io.cwd,
+          env: context.io.env,
+        });
+        if (run.output) context.io.stdout.write(`${JSON.stringify(run.output)}\n`);
+        for (const note of run.notes) context.out.note(note);
+        if (run.dreamCheck && run.root && program.commands.some((command) => command.name() === 'dream')) {
+          startDetached(['dream', '--if-due', '--dir', run.root], cwd, context.io.env);
+        }
       } catch (error) {
         // A hook must never block or break a Claude Code session: report on stderr, exit 0.
-        if (isMnemoError(error, 'not-initialized'))
-          context.out.note('mnemo: no memory here (run `mnemo init` to start one); nothing done.');
-        else context.out.note(`mnemo hook ${event}: ${describeError(error)}`);
+        context.out.note(`mnemo hook ${event}: ${describeError(error)}`);
       }
     });
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { MnemoError } from '../../shared/index.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -10,6 +10,7 @@ interface SetupFlags {
   dryRun?: boolean;
   command: string;
   dir?: string;
+  memory?: 'mnemo' | 'claude';
   json?: boolean;
 }
 
@@ -25,10 +26,16 @@ export function registerSetup(program: Command, context: CommandContext): void {
     .option('--dry-run', 'print what would be written; write nothing')
     .option('--command <command>', 'how Claude Code launches mnemo', 'mnemo')
     .option('--dir <dir>', "pin this memory root (default: found from each session's folder)")
+    .addOption(
+      new Option(
+        '--memory <kind>',
+        "claude: use the project's Claude Code auto-memory folder (~/.claude/projects/<project>/memory/) as the memory root",
+      ).choices(['mnemo', 'claude']),
+    )
     .option('--json', 'print the plan as JSON')
     .action(async (options: SetupFlags) => {
       const [{ initMemory }, { applyClaudeCodeSetup, planClaudeCodeSetup }, { environmentSettings, findGitRoot, loadConfig }] =
-        await Promise.all([import('../../app/index.js'), import('../../mcp/index.js'), import('../../config/index.js')]);
+        await Promise.all([import('../../app/index.js'), import('../../claude-code/index.js'), import('../../config/index.js')]);
       if (options.project && options.user) throw new MnemoError('usage', 'Pass --project or --user, not both.');
       const scope = options.user ? 'user' : 'project';
       const cwd = context.io.cwd;
@@ -40,9 +47,10 @@ export function registerSetup(program: Command, context: CommandContext): void {
         homeDir: environmentSettings(context.io.env).homeDir,
         command: options.command,
         dir,
+        memory: options.memory,
         now: new Date(),
       });
-      const { root } = loadConfig({ dir, cwd: projectDir, env: context.io.env });
+      const { root } = loadConfig({ dir, cwd: projectDir, env: context.io.env, memory: options.memory });
       const createRoot = scope === 'project' && !existsSync(root);
       if (options.json) {
         context.out.json({ scope, dryRun: options.dryRun === true, createRoot: createRoot ? root : null, ...plan });

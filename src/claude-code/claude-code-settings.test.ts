@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { commandArgv, hookCommand, mergeHooks, mergeMcpServer } from './claude-code-settings.js';
+import { commandArgv, hookCommand, isMnemoHook, mergeHooks, mergeMcpServer } from './claude-code-settings.js';
 
 const options = { command: 'mnemo', dir: undefined };
 
 describe('Claude Code settings merging', () => {
-  it('adds the three hooks next to what is there and keeps every other key', () => {
+  it('adds the five hooks next to what is there and keeps every other key', () => {
     const existing = {
       model: 'sonnet',
       permissions: { allow: ['Bash(npm test:*)'] },
@@ -23,8 +23,46 @@ describe('Claude Code settings merging', () => {
       ],
       PreToolUse: existing.hooks.PreToolUse,
       SessionStart: [{ hooks: [{ type: 'command', command: 'mnemo hook session-start', timeout: 30 }] }],
+      UserPromptSubmit: [{ hooks: [{ type: 'command', command: 'mnemo hook user-prompt-submit', timeout: 10 }] }],
+      SubagentStop: [{ hooks: [{ type: 'command', command: 'mnemo hook subagent-stop', timeout: 60 }] }],
       SessionEnd: [{ hooks: [{ type: 'command', command: 'mnemo hook session-end', timeout: 60 }] }],
     });
+  });
+
+  it('installs each hook once whatever --command launches mnemo, twice or after an older command, and leaves other hooks alone', () => {
+    const custom = { command: 'node /home/me/src/mnemo/dist/cli/main.js', dir: undefined };
+    const once = mergeHooks({}, custom);
+    expect(mergeHooks(once, custom)).toEqual(once);
+    const moved = mergeHooks(once, { command: 'node /opt/tools/dist/cli/main.js', dir: undefined });
+    expect((moved.hooks as Record<string, unknown[]>).Stop).toEqual([
+      { hooks: [{ type: 'command', command: 'node /opt/tools/dist/cli/main.js hook stop', timeout: 60 }] },
+    ]);
+    // Settings an older setup filled with duplicates get one entry back; a user's own hook in the same group stays.
+    const duplicated = {
+      hooks: {
+        Stop: [
+          {
+            hooks: [
+              { type: 'command', command: 'node /a/main.js hook stop', timeout: 60 },
+              { type: 'command', command: 'notify-send done' },
+            ],
+          },
+          { hooks: [{ type: 'command', command: 'node /a/main.js hook stop', timeout: 60 }] },
+          { hooks: [{ type: 'command', command: './scripts/hook stopwatch' }] },
+        ],
+      },
+    };
+    expect((mergeHooks(duplicated, options).hooks as Record<string, unknown[]>).Stop).toEqual([
+      {
+        hooks: [
+          { type: 'command', command: 'mnemo hook stop', timeout: 60 },
+          { type: 'command', command: 'notify-send done' },
+        ],
+      },
+      { hooks: [{ type: 'command', command: './scripts/hook stopwatch' }] },
+    ]);
+    expect(isMnemoHook("npx mnemo hook stop --dir '/data/my memory' --memory claude", 'stop')).toBe(true);
+    expect(isMnemoHook('mnemo hook stop && rm -rf /', 'stop')).toBe(false);
   });
 
   it('is idempotent, and replaces an earlier mnemo hook in place instead of adding a second', () => {

@@ -6,7 +6,9 @@ import { MnemoError, errnoCode, writeFileAtomic } from '../shared/index.js';
 /** The Claude Code hook events mnemo installs, with the `mnemo hook` argument and timeout (seconds) of each. */
 export const CLAUDE_CODE_HOOKS = [
   { event: 'SessionStart', argument: 'session-start', timeout: 30 },
+  { event: 'UserPromptSubmit', argument: 'user-prompt-submit', timeout: 10 },
   { event: 'Stop', argument: 'stop', timeout: 60 },
+  { event: 'SubagentStop', argument: 'subagent-stop', timeout: 60 },
   { event: 'SessionEnd', argument: 'session-end', timeout: 60 },
 ] as const;
 
@@ -19,6 +21,8 @@ export interface ClaudeCodeSetupOptions {
   command: string;
   /** A memory root to pin (absolute); default: found from the session's folder, like the CLI does. */
   dir?: string | undefined;
+  /** `claude`: the hooks and the server use the project's Claude Code auto-memory folder as the root. */
+  memory?: 'mnemo' | 'claude' | undefined;
   now: Date;
 }
 
@@ -80,34 +84,57 @@ export function commandArgv(command: string): string[] {
 }
 
 /** The shell command of one `mnemo hook <event>`. */
-export function hookCommand(options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir'>, argument: string): string {
-  return `${quote(commandArgv(options.command))} hook ${argument}${options.dir ? ` --dir ${quote([options.dir])}` : ''}`;
+export function hookCommand(options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir' | 'memory'>, argument: string): string {
+  const dir = options.dir ? ` --dir ${quote([options.dir])}` : '';
+  const memory = options.memory === 'claude' ? ' --memory claude' : '';
+  return `${quote(commandArgv(options.command))} hook ${argument}${dir}${memory}`;
 }
 
-function isMnemoHook(command: unknown, argument: string, wanted: string): boolean {
+/**
+ * Whether a hook command is mnemo's `hook <argument>`, whatever program launched it (`mnemo`,
+ * `npx mnemo`, `node /old/path/dist/cli/main.js`): `hook <argument>` as whole words, followed
+ * only by mnemo's own flags.
+ */
+export function isMnemoHook(command: unknown, argument: string, wanted?: string): boolean {
   if (typeof command !== 'string') return false;
-  return command === wanted || (/mnemo/.test(command) && new RegExp(`\\bhook ${argument}\\b`).test(command));
+  if (command === wanted) return true;
+  const escaped = argument.replace(/[-]/g, '\\-');
+  return new RegExp(`(^|\\s)hook\\s+${escaped}(\\s+--(dir|workspace|memory)(\\s+(?!--)('[^']*'|"[^"]*"|\\S+))?)*\\s*$`).test(command);
 }
 
-/** Merge mnemo's hooks into a settings object: replace an earlier mnemo hook in place, keep everything else. */
-export function mergeHooks(settings: JsonObject, options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir'>): JsonObject {
+/**
+ * Merge mnemo's hooks into a settings object: the first earlier mnemo hook of an event is
+ * replaced in place (whatever command launched it), any further ones are removed (a group left
+ * empty goes with them), and everything else is kept as it is. Merging twice changes nothing.
+ */
+export function mergeHooks(settings: JsonObject, options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir' | 'memory'>): JsonObject {
   const hooks: JsonObject = isObject(settings.hooks) ? { ...settings.hooks } : {};
   for (const { event, argument, timeout } of CLAUDE_CODE_HOOKS) {
     const wanted = hookCommand(options, argument);
     const entry = { type: 'command', command: wanted, timeout };
     const groups = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : [];
     let placed = false;
-    const merged = groups.map((group) => {
-      if (!isObject(group) || !Array.isArray(group.hooks)) return group;
-      const inner = group.hooks.map((hook) => {
-        if (!placed && isObject(hook) && isMnemoHook(hook.command, argument, wanted)) {
+    const merged: unknown[] = [];
+    for (const group of groups) {
+      if (!isObject(group) || !Array.isArray(group.hooks)) {
+        merged.push(group);
+        continue;
+      }
+      const inner: unknown[] = [];
+      let removed = false;
+      for (const hook of group.hooks) {
+        if (isObject(hook) && hook.type !== 'http' && isMnemoHook(hook.command, argument, wanted)) {
+          if (placed) {
+            removed = true;
+            continue;
+          }
           placed = true;
-          return { ...hook, ...entry };
-        }
-        return hook;
-      });
-      return { ...group, hooks: inner };
-    });
+          inner.push({ ...hook, ...entry });
+        } else inner.push(hook);
+      }
+      if (removed && inner.length === 0) continue;
+      merged.push({ ...group, hooks: inner });
+    }
     if (!placed) merged.push({ hooks: [entry] });
     hooks[event] = merged;
   }
@@ -115,7 +142,7 @@ export function mergeHooks(settings: JsonObject, options: Pick<ClaudeCodeSetupOp
 }
 
 /** Merge the `mnemo` stdio server into a `.mcp.json` object. */
-export function mergeMcpServer(config: JsonObject, options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir'>): JsonObject {
+export function mergeMcpServer(config: JsonObject, options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir' | 'memory'>): JsonObject {
   const [command, ...args] = commandArgv(options.command);
   const servers: JsonObject = isObject(config.mcpServers) ? { ...config.mcpServers } : {};
   const previous = isObject(servers.mnemo) ? servers.mnemo : {};
@@ -123,7 +150,12 @@ export function mergeMcpServer(config: JsonObject, options: Pick<ClaudeCodeSetup
     ...previous,
     type: 'stdio',
     command,
-    args: [...args, 'mcp', ...(options.dir ? ['--dir', options.dir] : [])],
+    args: [
+      ...args,
+      'mcp',
+      ...(options.dir ? ['--dir', options.dir] : []),
+      ...(options.memory === 'claude' && !options.dir ? ['--memory', 'claude'] : []),
+    ],
     env: isObject(previous.env) ? previous.env : {},
   };
   return { ...config, mcpServers: servers };
@@ -163,7 +195,7 @@ export async function planClaudeCodeSetup(options: ClaudeCodeSetupOptions): Prom
   } else {
     const [command, ...args] = commandArgv(options.command);
     manualSteps.push(
-      `Register the MCP server for all your projects (Claude Code keeps user-scope servers in ~/.claude.json, which it manages itself):\n  ${quote(['claude', 'mcp', 'add', '--scope', 'user', 'mnemo', '--', command ?? 'mnemo', ...args, 'mcp', ...(options.dir ? ['--dir', options.dir] : [])])}`,
+      `Register the MCP server for all your projects (Claude Code keeps user-scope servers in ~/.claude.json, which it manages itself):\n  ${quote(['claude', 'mcp', 'add', '--scope', 'user', 'mnemo', '--', command ?? 'mnemo', ...args, 'mcp', ...(options.dir ? ['--dir', options.dir] : []), ...(options.memory === 'claude' && !options.dir ? ['--memory', 'claude'] : [])])}`,
     );
   }
   return { files, manualSteps };

@@ -1,0 +1,95 @@
+import type { Memory } from '../app/index.js';
+import { isMnemoError } from '../shared/index.js';
+import { readSessionHookState, writeSessionHookState } from './hook-state.js';
+import { documentFrequencies, promptRelevance } from './prompt-relevance.js';
+import { provenanceMark, renderRecalledTopics } from './recalled-topics.js';
+
+export interface PromptContextOptions {
+  /** The Claude Code session: topics added earlier in it are not added again. */
+  session?: string | undefined;
+  /** Bytes of the whole context (default `hooks.promptBytes`, 2 KB). */
+  maxBytes?: number;
+  /** Least relevance (`promptRelevance`; default `hooks.promptThreshold`); lessons whose error signature the prompt carries always pass. */
+  threshold?: number;
+  /** Most topics (default `hooks.promptTopics`). */
+  limit?: number;
+}
+
+export interface PromptContext {
+  /** The text for `additionalContext`; empty when nothing matched well enough (the prompt costs no tokens). */
+  text: string;
+  /** The topics added, best first, with their relevance. */
+  topics: { slug: string; score: number; type: string }[];
+  /** Topics that matched but were already added earlier in the session. */
+  repeated: string[];
+}
+
+const HEAD =
+  'mnemo: memory that matches this prompt. Hints to confirm, not facts: follow the caveats, and call the mnemo recall (or show) tool for more.';
+
+/**
+ * The memory that matches a prompt, for Claude Code's UserPromptSubmit hook: the few topics
+ * whose relevance reaches the threshold (and lessons whose error signature the prompt carries),
+ * each with its freshness caveats (checked on use) and provenance mark, within `maxBytes`.
+ * Nothing when nothing matches well; a topic already added in the session is not added again.
+ */
+export async function promptContext(memory: Memory, prompt: string, options: PromptContextOptions = {}): Promise<PromptContext> {
+  const settings = memory.config.hooks;
+  const maxBytes = options.maxBytes ?? settings.promptBytes;
+  const threshold = options.threshold ?? settings.promptThreshold;
+  const limit = options.limit ?? settings.promptTopics;
+  const state = options.session ? await readSessionHookState(memory.root, options.session) : { injected: [], lessons: [] };
+  const seen = new Set(state.injected);
+  let recalled;
+  try {
+    const candidates = Math.max(8, limit + seen.size);
+    recalled = await memory.recall(prompt, {
+      limit: candidates,
+      budget: maxBytes * (candidates + 1),
+      topicBytes: maxBytes - Buffer.byteLength(HEAD) - 160,
+    });
+  } catch (error) {
+    if (isMnemoError(error, 'invalid-input')) return { text: '', topics: [], repeated: [] };
+    throw error;
+  }
+  const catalog = (await memory.list()).flatMap((topic) => (topic.readable ? [{ ...topic, body: '' }] : []));
+  const frequency = documentFrequencies(catalog);
+  const tagsOf = new Map(catalog.map((topic) => [topic.slug, topic.tags]));
+  const scored = recalled.topics
+    .filter((topic) => topic.status === 'active' || topic.status === 'suspect')
+    .map((topic) => ({
+      topic,
+      relevance:
+        topic.score === Number.POSITIVE_INFINITY || topic.caveats.some((caveat) => caveat.startsWith('lesson: this query carries'))
+          ? Number.POSITIVE_INFINITY
+          : promptRelevance(prompt, { ...topic, tags: tagsOf.get(topic.slug) ?? [] }, frequency, catalog.length),
+    }))
+    .filter(({ relevance }) => relevance >= threshold)
+    .sort((a, b) => b.relevance - a.relevance);
+  const chosen: { topic: (typeof recalled.topics)[number]; relevance: number }[] = [];
+  const repeated: string[] = [];
+  let bytes = Buffer.byteLength(HEAD);
+  for (const entry of scored) {
+    if (seen.has(entry.topic.slug)) {
+      repeated.push(entry.topic.slug);
+      continue;
+    }
+    if (chosen.length >= limit) break;
+    const size = Buffer.byteLength(entry.topic.text) + Buffer.byteLength(provenanceMark(entry.topic)) + 3;
+    if (bytes + size > maxBytes) continue;
+    chosen.push(entry);
+    bytes += size;
+  }
+  if (chosen.length === 0) return { text: '', topics: [], repeated };
+  if (options.session) {
+    await writeSessionHookState(memory.root, options.session, {
+      injected: [...state.injected, ...chosen.map(({ topic }) => topic.slug)],
+      lessons: [...new Set([...state.lessons, ...chosen.filter(({ topic }) => topic.type === 'lesson').map(({ topic }) => topic.slug)])],
+    });
+  }
+  return {
+    text: `${HEAD}\n\n${renderRecalledTopics(chosen.map(({ topic }) => topic))}`,
+    topics: chosen.map(({ topic, relevance }) => ({ slug: topic.slug, score: relevance, type: topic.type })),
+    repeated,
+  };
+}

@@ -1,0 +1,69 @@
+import { queryTerms } from '../retrieval/index.js';
+
+/** A crude English stem (deploys → deploy, switching → switch), so that a prompt's wording meets a topic's. */
+export function stemTerm(term: string): string {
+  if (term.length <= 4 || /\d/.test(term)) return term;
+  for (const suffix of ['ing', 'ies', 'es', 'ed', 's']) {
+    if (term.endsWith(suffix) && term.length - suffix.length >= 3) {
+      const base = term.slice(0, -suffix.length);
+      return suffix === 'ies' ? `${base}y` : base;
+    }
+  }
+  return term;
+}
+
+function stems(text: string): Set<string> {
+  return new Set(queryTerms(text).map(stemTerm));
+}
+
+/** What the per-prompt relevance reads of a topic. */
+export interface RelevanceTopic {
+  name: string;
+  description: string;
+  tags?: readonly string[];
+  body: string;
+}
+
+/** Field weights: the name and description say what a topic is about; the body only hints. */
+const WEIGHTS = { name: 2, description: 1.5, tags: 1.5, body: 0.35 } as const;
+
+/**
+ * How well a prompt matches one topic: the sum, over the distinct (stemmed) prompt terms found in
+ * the topic, of the weight of the best field they are found in times their rarity among the
+ * memory's topics (`log(1 + topics / topics-with-the-term)`). Unlike BM25 it does not fade to
+ * zero in a memory of three topics, and it does not grow with a long prompt's unrelated words.
+ */
+export function promptRelevance(
+  prompt: string,
+  topic: RelevanceTopic,
+  documentFrequency: (stem: string) => number,
+  topics: number,
+): number {
+  const wanted = stems(prompt);
+  const fields = {
+    name: stems(topic.name),
+    description: stems(topic.description),
+    tags: stems((topic.tags ?? []).join(' ')),
+    body: stems(topic.body),
+  };
+  let score = 0;
+  for (const term of wanted) {
+    const weight = Math.max(
+      ...(Object.keys(fields) as (keyof typeof fields)[]).map((field) => (fields[field].has(term) ? WEIGHTS[field] : 0)),
+    );
+    if (weight === 0) continue;
+    score += weight * Math.log(1 + Math.max(1, topics) / Math.max(1, documentFrequency(term)));
+  }
+  return score;
+}
+
+/** The document frequency of each stem over the topics' names, descriptions, tags and bodies. */
+export function documentFrequencies(topics: readonly RelevanceTopic[]): (stem: string) => number {
+  const counts = new Map<string, number>();
+  for (const topic of topics) {
+    for (const term of stems(`${topic.name} ${topic.description} ${(topic.tags ?? []).join(' ')} ${topic.body}`)) {
+      counts.set(term, (counts.get(term) ?? 0) + 1);
+    }
+  }
+  return (stem) => counts.get(stem) ?? 0;
+}
