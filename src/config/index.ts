@@ -12,10 +12,11 @@ export type {
   VerificationConfig,
   DreamConfig,
   ModelConfig,
+  AgentConfig,
 } from './config-schema.js';
 export { resolveRoot, findGitRoot, DEFAULT_ROOT_NAME } from './resolve-root.js';
 export type { RootResolution } from './resolve-root.js';
-export { loadConfig, CONFIG_FILE } from './load-config.js';
+export { loadConfig, CONFIG_FILE, modelApiKeyFor } from './load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from './load-config.js';
 export { environmentSettings } from './environment-settings.js';
 export type { EnvironmentSettings } from './environment-settings.js';

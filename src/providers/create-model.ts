@@ -22,7 +22,12 @@ function missingKey(config: ModelConfig): MnemoError {
   });
 }
 
-function sdkModel(config: ModelConfig, options: CreateModelOptions): LanguageModel {
+/**
+ * The AI SDK language model the `model` section names (what the agent runtime streams from); the
+ * same adapters `createModel` wraps for dream. Nothing is contacted until it is called. Throws
+ * `invalid-input` when the section cannot work.
+ */
+export function createLanguageModel(config: ModelConfig, options: CreateModelOptions = {}): LanguageModel {
   const common = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(config.baseURL ? { baseURL: config.baseURL } : {}) };
   switch (config.provider) {
     case 'anthropic':
@@ -55,7 +60,7 @@ function sdkModel(config: ModelConfig, options: CreateModelOptions): LanguageMod
  * the section cannot work (a hosted provider without its key, openai-compatible without a URL).
  */
 export function createModel(config: ModelConfig, options: CreateModelOptions = {}): LanguageModelPort {
-  return aiSdkModel(sdkModel(config, options), `${config.provider}:${config.model}`, {
+  return aiSdkModel(createLanguageModel(config, options), `${config.provider}:${config.model}`, {
     maxOutputTokens: config.maxOutputTokens,
     temperature: config.temperature,
     timeoutMs: config.timeoutMs,
