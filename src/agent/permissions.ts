@@ -77,7 +77,7 @@ function outsideWorkspace(workspace: string, argument: string): boolean {
  * the guard's other dangerous-command rules.
  */
 export function destructiveReason(command: string, workspace: string): string | undefined {
-  if (/\bgit\s+(?:-\S+\s+)*push\b/.test(command)) return 'it pushes to a remote (git push)';
+  if (/\bgit\s+(?:(?:-C|-c)\s+\S+\s+|--?[\w-]+(?:=\S+)?\s+)*push\b/.test(command)) return 'it pushes to a remote (git push)';
   for (const segment of command.split(/&&|\|\||;|\n|\|/)) {
     const words = segment.trim().split(/\s+/);
     const rm = words.findIndex((word) => word === 'rm' || word.endsWith('/rm'));

@@ -170,6 +170,8 @@ export class QueryEngine {
           messages,
           tools: this.sdkTools,
           maxRetries: 0,
+          // errors come through the stream (and are retried or reported); not logged by the SDK
+          onError: () => undefined,
           ...(this.options.maxOutputTokens === undefined ? {} : { maxOutputTokens: this.options.maxOutputTokens }),
           ...(this.options.temperature === undefined ? {} : { temperature: this.options.temperature }),
           ...(this.options.signal ? { abortSignal: this.options.signal } : {}),

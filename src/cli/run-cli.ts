@@ -22,6 +22,7 @@ import { registerTask } from './commands/task-command.js';
 import { registerQuarantine } from './commands/quarantine-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerHeal, registerVerify } from './commands/verify-command.js';
+import { registerRun } from './commands/run-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -59,6 +60,7 @@ export function buildProgram(context: CommandContext): Command {
     registerSetup,
     registerHook,
     registerBench,
+    registerRun,
   ]) {
     register(program, context);
   }
