@@ -77,6 +77,7 @@ describe('public surface', () => {
         "bench",
         "bench locomo",
         "run",
+        "chat",
       ]
     `);
   });

@@ -100,7 +100,7 @@ class MemoryLoop {
     if (fresh.length === 0) return undefined;
     for (const topic of fresh) this.injected.add(topic.slug);
     const text = fence(
-      `source="mnemo recall" reason="${reason === 'turn' ? 'the goal' : 'the failure above'}" trust="hint: check before relying on it"`,
+      `source="mnemo recall" reason="${reason === 'turn' ? 'the user turn' : 'the failure above'}" trust="hint: check before relying on it"`,
       fresh.map((topic) => topic.text).join('\n\n'),
     );
     await this.log([{ kind: 'memory', text, injected: true, data: { reason, slugs: fresh.map((topic) => topic.slug) } }]);
@@ -120,17 +120,29 @@ function systemPrompt(task: ToolTaskHandle, index: string, verify: string | unde
     .join('\n\n');
 }
 
+/** A conversation with the agent: one task, one engine, several user turns (what `mnemo chat` drives). */
+export interface AgentSession {
+  readonly task: string;
+  readonly session: string;
+  /** One user turn: the model and tools until it answers. The first turn's text is the goal. */
+  send(text: string): Promise<EngineResult>;
+  /** Compact now (`/compact`): older turns into a summary. */
+  compact(): Promise<boolean>;
+  /** Estimated tokens of the next request. */
+  contextTokens(): Promise<number>;
+  /** Run the verification (when one was given) and promote on success; else leave the task open. */
+  finish(last: EngineResult): Promise<AgentRunResult>;
+}
+
 /**
- * One task run with memory in the loop: MEMORY.md in the system prompt, a recall for the goal
- * and after each failing tool result (lessons for the error first), every call and result in the
- * transcript, the model's notes staged in a task, and `verify` at the end: only a passing
- * verification promotes. Anything else leaves the task open and the attempt in the transcript.
+ * Open a session with memory in the loop: a task under the write discipline, MEMORY.md in the
+ * system prompt, a recall before each user turn and after each failing tool result (lessons for
+ * the error first), every call and result in the transcript. `goal` is verbatim in every request.
  */
-export async function runAgentTask(goal: string, options: AgentRunOptions): Promise<AgentRunResult> {
+export async function openAgentSession(goal: string, options: AgentRunOptions): Promise<AgentSession> {
   const { memory, config } = options;
   const task = await memory.beginTask({ goal, verify: options.verify, session: options.session });
   const loop = new MemoryLoop(options, task);
-  await loop.log([{ kind: 'user', text: goal, role: 'user' }]);
   const filesTouched = new Set<string>();
   const baseTools = [
     ...workspaceTools({ workspace: memory.workspace, bashTimeoutMs: config.bashTimeoutMs }),
@@ -156,7 +168,6 @@ export async function runAgentTask(goal: string, options: AgentRunOptions): Prom
     keepTurns: options.limits?.keepTurns ?? config.keepTurns,
     toolResultBytes: config.toolResultBytes,
   };
-  const goalMemory = await loop.recall(goal, 'turn', 0);
   const engine = new QueryEngine(
     {
       model: options.model,
@@ -202,29 +213,53 @@ export async function runAgentTask(goal: string, options: AgentRunOptions): Prom
       ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
       ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
     },
-    { goal, ...(goalMemory ? { memory: goalMemory } : {}) },
+    { goal, ...(await loop.recall(goal, 'turn', 0).then((memoryText) => (memoryText ? { memory: memoryText } : {}))) },
   );
-  const result = await engine.turn();
-  const base = { ...result, task: task.id, session: task.session, promoted: [] as { slug: string; action: string }[] };
-  if (result.outcome !== 'completed') {
-    await loop.log([{ kind: 'run-stopped', text: `${result.outcome}: ${result.error?.message ?? ''}; the task is left open`.trim() }]);
-    return base;
-  }
-  if (!options.verify) return base;
-  try {
-    const completed = await task.complete({ summary: result.answer.slice(0, 500) || goal });
-    const attempt = completed.attempt;
-    const verification = attempt
-      ? { passed: attempt.passed, check: attempt.check, exitCode: attempt.exitCode, outputTail: attempt.outputTail }
-      : undefined;
-    return {
-      ...base,
-      outcome: completed.outcome === 'verification-failed' ? 'verification-failed' : 'completed',
-      ...(verification ? { verification } : {}),
-      promoted: completed.promoted.map((item) => ({ slug: item.slug, action: item.action })),
-    };
-  } catch (error) {
-    const problem = error instanceof MnemoError ? error : new MnemoError('io', describeError(error));
-    return { ...base, outcome: 'failed', error: { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) } };
-  }
+  let turns = 0;
+  return {
+    task: task.id,
+    session: task.session,
+    send: async (text) => {
+      await loop.log([{ kind: 'user', text, role: 'user' }]);
+      turns += 1;
+      if (turns === 1) return engine.turn();
+      const recalled = await loop.recall(text, 'turn', 0);
+      return engine.turn(recalled ? `${text}\n\n${recalled}` : text);
+    },
+    compact: () => engine.compact('requested'),
+    contextTokens: () => engine.contextTokens(),
+    finish: async (result) => {
+      const base = { ...result, task: task.id, session: task.session, promoted: [] as { slug: string; action: string }[] };
+      if (result.outcome !== 'completed') {
+        await loop.log([{ kind: 'run-stopped', text: `${result.outcome}: ${result.error?.message ?? ''}; the task is left open`.trim() }]);
+        return base;
+      }
+      if (!options.verify) return base;
+      try {
+        const completed = await task.complete({ summary: result.answer.slice(0, 500) || goal });
+        const attempt = completed.attempt;
+        const verification = attempt
+          ? { passed: attempt.passed, check: attempt.check, exitCode: attempt.exitCode, outputTail: attempt.outputTail }
+          : undefined;
+        return {
+          ...base,
+          outcome: completed.outcome === 'verification-failed' ? 'verification-failed' : 'completed',
+          ...(verification ? { verification } : {}),
+          promoted: completed.promoted.map((item) => ({ slug: item.slug, action: item.action })),
+        };
+      } catch (error) {
+        const problem = error instanceof MnemoError ? error : new MnemoError('io', describeError(error));
+        return { ...base, outcome: 'failed', error: { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) } };
+      }
+    },
+  };
+}
+
+/**
+ * One task run to its end: the session's first turn is the goal; `verify` at the end, and only a
+ * passing verification promotes. Anything else leaves the task open and the attempt in the transcript.
+ */
+export async function runAgentTask(goal: string, options: AgentRunOptions): Promise<AgentRunResult> {
+  const session = await openAgentSession(goal, options);
+  return session.finish(await session.send(goal));
 }

@@ -8,13 +8,11 @@
  */
 export { QueryEngine } from './query-engine.js';
 export type { QueryEngineOptions, EngineLimits, EngineHooks } from './query-engine.js';
-export { runAgentTask, compactThreshold } from './agent-runtime.js';
-export type { AgentMemory, AgentLimits, AgentOutcome, AgentRunResult, AgentRunOptions } from './agent-runtime.js';
+export { runAgentTask, openAgentSession, compactThreshold } from './agent-runtime.js';
+export type { AgentMemory, AgentLimits, AgentOutcome, AgentRunResult, AgentRunOptions, AgentSession } from './agent-runtime.js';
 export type { AgentEvent, EngineResult, EngineOutcome, StepRecord, TokenUsage, ToolCallRecord } from './agent-events.js';
 export { createPermissionPolicy, parseRule, destructiveReason } from './permissions.js';
 export type { PermissionRule, PermissionRules, PermissionDecision, PermissionPrompt, PermissionAction } from './permissions.js';
-export { createEventChannel } from './event-channel.js';
-export type { EventChannel } from './event-channel.js';
 export { createScriptedAgentModel } from './scripted-agent-model.js';
 export type { ScriptedAgentModel, ScriptedAgentStep, ScriptedStep, ScriptedRequest } from './scripted-agent-model.js';
 export type { RetryPolicy } from './provider-retry.js';

@@ -1,5 +1,5 @@
 import type { LanguageModel } from 'ai';
-import type { AgentEvent, AgentLimits, AgentMemory, AgentRunResult, PermissionPrompt, PermissionRules, RetryPolicy } from '../agent/index.js';
+import type { AgentEvent, AgentLimits, AgentMemory, AgentRunOptions, AgentRunResult, AgentSession, PermissionPrompt, PermissionRules, RetryPolicy } from '../agent/index.js';
 import { modelApiKeyFor, type MnemoConfig } from '../config/index.js';
 import { MnemoError } from '../shared/index.js';
 import type { ToolDefinition } from '../tools/index.js';
@@ -32,6 +32,8 @@ export interface Agent {
   run(task: string, request?: AgentRunRequest): Promise<AgentRunResult>;
   /** The same, with the events as an async iterator for a UI. */
   stream(task: string, request?: Omit<AgentRunRequest, 'onEvent'>): { events: AsyncIterable<AgentEvent>; result: Promise<AgentRunResult> };
+  /** A conversation (what `mnemo chat` drives): `goal` opens the task; send it first, then further turns. */
+  open(goal: string, request?: AgentRunRequest): Promise<AgentSession>;
 }
 
 async function resolveModel(config: MnemoConfig, env: NodeJS.ProcessEnv | undefined, wanted: AgentOptions['model']): Promise<{ model: LanguageModel; id: string; maxOutputTokens?: number; temperature?: number }> {
@@ -53,10 +55,10 @@ async function resolveModel(config: MnemoConfig, env: NodeJS.ProcessEnv | undefi
 
 /** `memory.agent()`: the runtime is imported only when a run starts (it loads the AI SDK). */
 export function createAgent(memory: AgentMemory, config: MnemoConfig, env: NodeJS.ProcessEnv | undefined, options: AgentOptions = {}): Agent {
-  const run = async (task: string, request: AgentRunRequest = {}): Promise<AgentRunResult> => {
-    const [{ runAgentTask }, model] = await Promise.all([import('../agent/index.js'), resolveModel(config, env, options.model)]);
+  const runOptions = async (request: AgentRunRequest): Promise<AgentRunOptions> => {
+    const model = await resolveModel(config, env, options.model);
     const { yes, prompt, ...rules } = options.permissions ?? {};
-    return runAgentTask(task, {
+    return {
       memory,
       model: model.model,
       modelId: model.id,
@@ -74,10 +76,18 @@ export function createAgent(memory: AgentMemory, config: MnemoConfig, env: NodeJ
       ...(options.summarize ? { summarize: options.summarize } : {}),
       ...(model.maxOutputTokens === undefined ? {} : { maxOutputTokens: model.maxOutputTokens }),
       ...(model.temperature === undefined ? {} : { temperature: model.temperature }),
-    });
+    };
+  };
+  const run = async (task: string, request: AgentRunRequest = {}): Promise<AgentRunResult> => {
+    const [{ runAgentTask }, prepared] = await Promise.all([import('../agent/index.js'), runOptions(request)]);
+    return runAgentTask(task, prepared);
   };
   return {
     run,
+    open: async (goal, request = {}) => {
+      const [{ openAgentSession }, prepared] = await Promise.all([import('../agent/index.js'), runOptions(request)]);
+      return openAgentSession(goal, prepared);
+    },
     stream: (task, request = {}) => {
       const queue: AgentEvent[] = [];
       let wake: (() => void) | undefined;

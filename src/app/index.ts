@@ -9,4 +9,4 @@ export type { DreamApi } from './dream-wiring.js';
 export { aiSdkTools } from './memory-tools.js';
 export type { AiToolsOptions } from './memory-tools.js';
 export type { Agent, AgentOptions, AgentRunRequest } from './agent-wiring.js';
-export type { AgentEvent, AgentRunResult } from '../agent/index.js';
+export type { AgentEvent, AgentRunResult, AgentSession } from '../agent/index.js';

@@ -12,17 +12,18 @@ function describeInput(input: unknown): string {
 }
 
 /** Progress on stderr: the model's text as it streams, one line per tool call, compactions and retries. */
-export function progressPrinter(io: CliIo, out: Output): (event: AgentEvent) => void {
+export function progressPrinter(io: CliIo, out: Output, options: { textTo?: CliIo['stdout'] } = {}): (event: AgentEvent) => void {
+  const textTo = options.textTo ?? io.stderr;
   let midLine = false;
   const line = (text: string) => {
-    if (midLine) io.stderr.write('\n');
+    if (midLine) textTo.write('\n');
     midLine = false;
     io.stderr.write(`${text}\n`);
   };
   return (event) => {
     switch (event.type) {
       case 'text':
-        io.stderr.write(event.text);
+        textTo.write(event.text);
         midLine = !event.text.endsWith('\n');
         break;
       case 'tool-call':
@@ -41,7 +42,7 @@ export function progressPrinter(io: CliIo, out: Output): (event: AgentEvent) => 
         line(out.dim(`[memory: ${event.slugs.join(', ')}]`));
         break;
       case 'done':
-        if (midLine) io.stderr.write('\n');
+        if (midLine) textTo.write('\n');
         midLine = false;
         break;
       default:
