@@ -15,7 +15,7 @@ export interface EngineLimits {
   compactAt: number;
   /** Turns a compaction keeps verbatim. */
   keepTurns: number;
-  /** Tool results above this many bytes become an excerpt and a pointer once older than the latest turn. */
+  /** Tool results above this many bytes become an excerpt and a pointer once older than the last `keepTurns` turns. */
   toolResultBytes: number;
 }
 
@@ -291,7 +291,7 @@ export class QueryEngine {
           this.turns.push({ user: pendingUser, text: '', calls: [] });
           pendingUser = undefined;
         }
-        ageToolResults(this.turns, limits.toolResultBytes, 1);
+        ageToolResults(this.turns, limits.toolResultBytes, limits.keepTurns);
         if ((await this.contextTokens()) > limits.compactAt) await this.compact('threshold');
         this.stepNumber += 1;
         const step = this.stepNumber;

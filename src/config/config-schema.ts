@@ -115,8 +115,8 @@ const agentSchema = z
     /** The last turns kept verbatim by a compaction. */
     keepTurns: z.number().int().min(1).default(6),
     maxSteps: z.number().int().min(1).default(200),
-    /** A tool result above this many bytes is kept as an excerpt and a pointer once it is no longer the latest turn. */
-    toolResultBytes: z.number().int().min(256).default(8192),
+    /** A tool result above this many bytes is kept as an excerpt and a pointer once it is older than the last `keepTurns` turns. */
+    toolResultBytes: z.number().int().min(256).default(2048),
     /** Token budget of each recall the runtime makes for the model. */
     recallTokens: z.number().int().min(50).default(1500),
     /** Default timeout of the bash tool. */

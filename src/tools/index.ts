@@ -24,4 +24,3 @@ export type { WorkspaceToolsOptions } from './workspace-tool-options.js';
 export { excerpt } from './workspace-tool-options.js';
 export { runShellCommand } from './bash-tool.js';
 export type { CommandRun } from './bash-tool.js';
-export { errorOutcome } from './define-tool.js';
