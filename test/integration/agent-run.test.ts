@@ -101,3 +101,27 @@ describe('memory.agent().run', () => {
     }
   });
 });
+
+describe('context: a long tool result', () => {
+  it('ages into an excerpt and a pointer that recall brings back from the transcript', async () => {
+    const { memory } = await project();
+    try {
+      const script: ScriptedAgentStep[] = [
+        { toolCalls: [{ toolName: 'bash', input: { command: 'seq 1 3000 | sed "s/^/row /"; echo zebra-marker-line' } }] },
+        ...Array.from({ length: 7 }, () => ({ toolCalls: [{ toolName: 'glob', input: { pattern: '*.js' } }] })),
+        { text: 'done' },
+      ];
+      const scripted = createScriptedAgentModel(script);
+      const result = await memory.agent({ model: scripted.model, permissions: { yes: true }, limits: { keepTurns: 3 } }).run('List rows.');
+      expect(result.outcome).toBe('completed');
+      expect(scripted.requests[1]!.text.includes('row 2500')).toBe(true);
+      const last = scripted.requests.at(-1)!.text;
+      expect(last.includes('row 2500')).toBe(false);
+      expect(/\[excerpt of bash result call1: \d+ bytes in all, kept in the transcript; recall/.test(last)).toBe(true);
+      const back = await memory.recall('call1 zebra-marker-line', { deep: true });
+      expect(back.turns.map((turn) => turn.text).join('\n').includes('row 1500')).toBe(true);
+    } finally {
+      memory.close();
+    }
+  });
+});
