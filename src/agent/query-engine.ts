@@ -108,6 +108,7 @@ export class QueryEngine {
     const older = this.turns.slice(0, Math.max(0, this.turns.length - keep));
     ageToolResults(this.turns, this.options.limits.toolResultBytes, 1);
     let message: string | undefined;
+    let summarized = 0;
     if (older.length > 0) {
       try {
         const text = [this.summary === undefined ? undefined : `Earlier summary:\n${this.summary}`, renderTurns(older)]
@@ -118,12 +119,15 @@ export class QueryEngine {
         else {
           this.summary = written;
           this.turns.splice(0, older.length);
+          summarized = older.length;
         }
       } catch (error) {
         message = `the summary could not be written: ${describeError(error)}`;
       }
     } else message = `nothing older than the last ${keep} turn(s) to summarize`;
     const after = await this.contextTokens();
+    // shortening old results alone may be enough: that is a compaction too
+    if (message !== undefined && after < before && after <= this.options.limits.compactAt) message = undefined;
     const ok = message === undefined && after < before;
     if (ok) this.failedCompactions = 0;
     else this.failedCompactions += 1;
@@ -133,7 +137,7 @@ export class QueryEngine {
       ok,
       tokensBefore: before,
       tokensAfter: after,
-      turnsSummarized: message === undefined ? older.length : 0,
+      turnsSummarized: summarized,
       ...(message === undefined ? {} : { message }),
     });
     if (this.failedCompactions >= 3 && reason === 'threshold') {
