@@ -54,3 +54,8 @@ const { runLocomoBench } = await import('./locomo.js');
 write('## LoCoMo evidence recall (both retrievers, 500/1000/2000 tokens)\n');
 await runLocomoBench();
 write('');
+
+const { formatContextBench, runContextBench } = await import('./context.js');
+write('## Agent context over a 300-step session (mnemo vs a naive append-everything loop)\n');
+write(formatContextBench(await runContextBench()));
+write('');

@@ -36,3 +36,15 @@ export { createScriptedModel, createModel } from './providers/index.js';
 export type { LanguageModelPort, ModelRequest, ModelResponse, ScriptedModel } from './providers/index.js';
 export { MnemoError, isMnemoError, createManualClock, systemClock } from './shared/index.js';
 export type { Clock, ManualClock, Logger, MnemoErrorCode } from './shared/index.js';
+export type { Agent, AgentOptions, AgentRunRequest } from './app/index.js';
+export type {
+  AgentEvent,
+  AgentLimits,
+  AgentOutcome,
+  AgentRunResult,
+  StepRecord,
+  TokenUsage,
+  PermissionRules,
+  PermissionPrompt,
+} from './agent/index.js';
+export type { ToolCallContext, WorkspaceToolName } from './tools/index.js';

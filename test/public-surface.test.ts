@@ -76,6 +76,8 @@ describe('public surface', () => {
         "hook",
         "bench",
         "bench locomo",
+        "run",
+        "chat",
       ]
     `);
   });

@@ -8,3 +8,5 @@ export { checkDreamDueFor } from './dream-wiring.js';
 export type { DreamApi } from './dream-wiring.js';
 export { aiSdkTools } from './memory-tools.js';
 export type { AiToolsOptions } from './memory-tools.js';
+export type { Agent, AgentOptions, AgentRunRequest } from './agent-wiring.js';
+export type { AgentEvent, AgentRunResult, AgentSession } from '../agent/index.js';

@@ -50,6 +50,7 @@ import type { ToolTaskHandle } from '../tools/index.js';
 import { createDreamApi, type DreamApi } from './dream-wiring.js';
 import type { ToolSet } from 'ai';
 import { aiSdkTools, type AiToolsOptions } from './memory-tools.js';
+import { createAgent, type Agent, type AgentOptions } from './agent-wiring.js';
 import {
   MnemoError,
   createIdGenerator,
@@ -217,6 +218,11 @@ export interface Memory extends DreamApi {
    * `generateText({ model, tools: memory.tools() })`. The same tools the MCP server offers.
    */
   tools(options?: AiToolsOptions): ToolSet;
+  /**
+   * An agent working in the workspace with this memory in the loop: `memory.agent({ model }).run(task, { verify })`.
+   * Every run is a task; only a passing verification promotes what it staged.
+   */
+  agent(options?: AgentOptions): Agent;
   close(): void;
 }
 
@@ -452,6 +458,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       };
     },
     tools: (toolOptions) => aiSdkTools(memory, toolOptions),
+    agent: (agentOptions) => createAgent(memory, config, options.env, agentOptions),
     close: () => search.close(),
   };
   return memory;

@@ -23,6 +23,8 @@ import { registerQuarantine } from './commands/quarantine-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerHeal, registerVerify } from './commands/verify-command.js';
 import { hoistGlobalOptions } from './global-options.js';
+import { registerRun } from './commands/run-command.js';
+import { registerChat } from './commands/chat-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -61,6 +63,8 @@ export function buildProgram(context: CommandContext): Command {
     registerSetup,
     registerHook,
     registerBench,
+    registerRun,
+    registerChat,
   ]) {
     register(program, context);
   }

@@ -108,6 +108,41 @@ const modelSchema = z
   })
   .strict();
 
+const permissionRulesSchema = z
+  .object({
+    /** Rules like `bash(npm test*)`, `write(src/**)`, `read`: run without asking. */
+    allow: z.array(z.string().min(1)).default([]),
+    /** Ask a person first (denied without a terminal unless `--yes`). */
+    ask: z.array(z.string().min(1)).default([]),
+    /** Never run; wins over allow and ask. */
+    deny: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+/** The agent runtime (`mnemo run`, `mnemo chat`, `memory.agent()`). */
+const agentSchema = z
+  .object({
+    /** The model's context window, in tokens. */
+    contextWindow: z.number().int().min(2000).default(200_000),
+    /** Tokens kept free for the model's answer. */
+    outputReserve: z.number().int().min(0).default(20_000),
+    /** Further tokens kept free before compacting. */
+    compactMargin: z.number().int().min(0).default(13_000),
+    /** Compact above this many context tokens (default: window − output reserve − margin). */
+    compactAt: z.number().int().min(500).optional(),
+    /** The last turns kept verbatim by a compaction. */
+    keepTurns: z.number().int().min(1).default(6),
+    maxSteps: z.number().int().min(1).default(200),
+    /** A tool result above this many bytes is kept as an excerpt and a pointer once it is older than the last `keepTurns` turns. */
+    toolResultBytes: z.number().int().min(256).default(2048),
+    /** Token budget of each recall the runtime makes for the model. */
+    recallTokens: z.number().int().min(50).default(1500),
+    /** Default timeout of the bash tool. */
+    bashTimeoutMs: z.number().int().min(100).default(120_000),
+    permissions: permissionRulesSchema.prefault({}),
+  })
+  .strict();
+
 /** The whole configuration; every field has a default, so `{}` is a valid file. */
 export const configSchema = z
   .object({
@@ -121,6 +156,7 @@ export const configSchema = z
     dream: dreamSchema.prefault({}),
     model: modelSchema.optional(),
     hooks: hooksSchema.prefault({}),
+    agent: agentSchema.prefault({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   })
   .strict();
@@ -133,6 +169,7 @@ export type VerificationConfig = MnemoConfig['verification'];
 export type DreamConfig = MnemoConfig['dream'];
 export type ModelConfig = NonNullable<MnemoConfig['model']>;
 export type HooksConfig = MnemoConfig['hooks'];
+export type AgentConfig = MnemoConfig['agent'];
 
 /** The defaults, as a full config. */
 export function defaultConfig(): MnemoConfig {

@@ -59,7 +59,12 @@ function readConfigFile(path: string): unknown {
 const DEFAULT_KEY_ENV: Record<string, string | undefined> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' };
 
 function modelApiKey(config: MnemoConfig, env: NodeJS.ProcessEnv): string | undefined {
-  const name = config.model ? (config.model.apiKeyEnv ?? DEFAULT_KEY_ENV[config.model.provider]) : undefined;
+  return modelApiKeyFor(config.model, env);
+}
+
+/** The API key of a `model` section (another one than the file's, e.g. after `--model`), from the environment. */
+export function modelApiKeyFor(model: MnemoConfig['model'], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = model ? (model.apiKeyEnv ?? DEFAULT_KEY_ENV[model.provider]) : undefined;
   const value = name === undefined ? undefined : env[name];
   return value === undefined || value === '' ? undefined : value;
 }

@@ -28,6 +28,16 @@ function assertUsable(config: ModelConfig, options: CreateModelOptions): void {
   }
 }
 
+/**
+ * The AI SDK language model the `model` section names (what the agent runtime streams from); the
+ * same adapters `createModel` wraps for dream. Nothing is contacted until it is called; the
+ * provider's SDK is loaded here, on first use. Rejects with `invalid-input` when the section cannot work.
+ */
+export async function createLanguageModel(config: ModelConfig, options: CreateModelOptions = {}): Promise<LanguageModel> {
+  assertUsable(config, options);
+  return sdkModel(config, options);
+}
+
 /** The provider's SDK model; its package is loaded here, on first use. */
 async function sdkModel(config: ModelConfig, options: CreateModelOptions): Promise<LanguageModel> {
   const common = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(config.baseURL ? { baseURL: config.baseURL } : {}) };

@@ -6,7 +6,8 @@
 export type { LanguageModelPort, ModelRequest, ModelResponse } from './language-model.js';
 export { aiSdkModel } from './ai-sdk-model.js';
 export type { AiSdkModelOptions } from './ai-sdk-model.js';
-export { createModel } from './create-model.js';
+export { createModel, createLanguageModel } from './create-model.js';
+export { applyModelOverride } from './model-override.js';
 export type { CreateModelOptions } from './create-model.js';
 export { createScriptedModel } from './scripted-model.js';
 export type { ScriptedModel, ScriptedAnswer } from './scripted-model.js';

@@ -18,3 +18,9 @@ export type {
   VerifyToolInput,
   DreamToolInput,
 } from './memory-tool-api.js';
+export { workspaceTools, WORKSPACE_TOOL_NAMES } from './workspace-tools.js';
+export type { WorkspaceToolName } from './workspace-tools.js';
+export type { WorkspaceToolsOptions } from './workspace-tool-options.js';
+export { excerpt } from './workspace-tool-options.js';
+export { runShellCommand } from './bash-tool.js';
+export type { CommandRun } from './bash-tool.js';

@@ -20,3 +20,5 @@ export { applyHeal } from './heal-replacements.js';
 export type { HealProposal } from './heal-replacements.js';
 export { parseCommandLine } from './command-line.js';
 export type { ParsedCommandLine } from './command-line.js';
+export { resolveWorkspacePath } from './workspace-path.js';
+export type { WorkspacePath } from './workspace-path.js';
