@@ -8,3 +8,4 @@ export { checkDreamDueFor } from './dream-wiring.js';
 export type { DreamApi } from './dream-wiring.js';
 export { aiSdkTools } from './memory-tools.js';
 export type { AiToolsOptions } from './memory-tools.js';
+export type { MemoryRecords, TopicRecord, TopicVersion, DreamReportRecord, SessionSummary } from './memory-records.js';

@@ -45,6 +45,7 @@ import type { ToolTaskHandle } from '../tools/index.js';
 import { createDreamApi, type DreamApi } from './dream-wiring.js';
 import type { ToolSet } from 'ai';
 import { aiSdkTools, type AiToolsOptions } from './memory-tools.js';
+import { createMemoryRecords, type MemoryRecords } from './memory-records.js';
 import {
   MnemoError,
   createIdGenerator,
@@ -204,6 +205,8 @@ export interface Memory extends DreamApi {
    * `generateText({ model, tools: memory.tools() })`. The same tools the MCP server offers.
    */
   tools(options?: AiToolsOptions): ToolSet;
+  /** Read-only records for review: audit trail, trash versions, verdicts, dreams, guard events, transcripts. */
+  records: MemoryRecords;
   close(): void;
 }
 
@@ -432,6 +435,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       };
     },
     tools: (toolOptions) => aiSdkTools(memory, toolOptions),
+    records: createMemoryRecords(root, search),
     close: () => search.close(),
   };
   return memory;

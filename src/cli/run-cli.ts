@@ -22,6 +22,7 @@ import { registerTask } from './commands/task-command.js';
 import { registerQuarantine } from './commands/quarantine-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerHeal, registerVerify } from './commands/verify-command.js';
+import { registerUi } from './commands/ui-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -56,6 +57,7 @@ export function buildProgram(context: CommandContext): Command {
     registerHeal,
     registerDream,
     registerMcp,
+    registerUi,
     registerSetup,
     registerHook,
     registerBench,
