@@ -17,6 +17,7 @@ h1 { font-size:20px; margin:4px 0 14px; } h2 { font-size:16px; margin:20px 0 8px
 .card { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:12px 14px; margin-bottom:12px; }
 .muted { color:var(--muted); }
 table { border-collapse:collapse; width:100%; background:var(--card); }
+#budget { width:auto; } #budget td { padding-right:16px; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-weight:600; background:#eef1f6; }
 pre { background:#f1f3f7; padding:10px; border-radius:4px; overflow:auto; white-space:pre-wrap; word-break:break-word; margin:6px 0; }

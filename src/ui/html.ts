@@ -66,7 +66,7 @@ export function diffBlock(lines: readonly string[]): SafeHtml {
   if (lines.length === 0) return html`<p class="muted">no change</p>`;
   const rows = lines.map((line) => {
     const kind = line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line === '…' ? 'gap' : 'ctx';
-    return html`<span class="${kind}">${line}</span> `;
+    return html`<span class="${kind}">${line}</span>`;
   });
   return html`<pre class="diff">${rows}</pre>`;
 }
