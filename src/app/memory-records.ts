@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readVerdicts, type GuardEvent, type VerdictRecord } from '../discipline/index.js';
+import { UsageLog, readVerdicts, type GuardEvent, type TopicUsage, type VerdictRecord } from '../discipline/index.js';
 import { lineDiff, listDreamRecords, readTombstones, type DreamRecord, type Tombstone } from '../dream/index.js';
 import type { SearchIndex, TopicHit, TurnHit } from '../retrieval/index.js';
 import { errnoCode, sha256 } from '../shared/index.js';
@@ -74,6 +74,8 @@ export interface MemoryRecords {
   tombstones(): Promise<Tombstone[]>;
   /** What the guard did over time (redactions, quarantines, approvals, …): counts, never content. */
   guardEvents(): Promise<GuardEvent[]>;
+  /** How often recall returned each topic, and when last. */
+  usage(): Promise<Record<string, TopicUsage>>;
   /** Transcript files, newest name first. */
   sessions(): Promise<SessionSummary[]>;
   /** The events of one session, in order; undefined when there is no such session. */
@@ -167,6 +169,7 @@ export function createMemoryRecords(root: string, search: SearchIndex): MemoryRe
       const { lines } = await readJsonLines(join(paths.state, 'guard.jsonl'));
       return lines.map((line) => line.value as GuardEvent).filter((event) => typeof event?.action === 'string');
     },
+    usage: async () => Object.fromEntries([...new UsageLog(root).read()].map(([slug, usage]) => [slug, { ...usage }])),
     sessions: async () =>
       (await listSessionFiles(root))
         .map((file) => ({ session: file.name.replace(/\.jsonl$/, ''), file: file.name, size: file.size, mtimeMs: file.mtimeMs }))
@@ -188,7 +191,7 @@ export function createMemoryRecords(root: string, search: SearchIndex): MemoryRe
           parts.push(`${name}=${await stamp(join(folder, name))}`);
         }
       }
-      parts.push(`audit=${await stamp(paths.audit)}`);
+      parts.push(`audit=${await stamp(paths.audit)}`, `verdicts=${await stamp(join(paths.state, 'verdicts'))}`);
       return sha256(parts.join('|')).slice(0, 16);
     },
   };

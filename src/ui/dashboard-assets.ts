@@ -35,6 +35,7 @@ button { cursor:pointer; } button.primary { background:var(--accent); color:#fff
 .turn { border-left:3px solid var(--line); padding:4px 8px; margin:4px 0; } .turn.flagged { border-left-color:#e07a1f; background:#fff8ec; }
 .grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(320px, 1fr)); gap:12px; }
 svg text { font:11px system-ui, sans-serif; fill:#444; }
+figure.chart { margin:0; } figure.chart svg { max-width:100%; height:auto; } figcaption { margin-bottom:4px; }
 `;
 
 export const DASHBOARD_JS = `

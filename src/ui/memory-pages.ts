@@ -1,7 +1,8 @@
 import { html, type SafeHtml } from './html.js';
 import { badge, shortTime } from './page-layout.js';
 import type { PageContext, PageResult } from './page-context.js';
-import { gauge, stackedBars, type DayCount } from './svg-charts.js';
+import type { TopicRecord } from '../app/index.js';
+import { gauge, linkGraph, rankedBars, stackedBars, type DayCount, type GraphEdge } from './svg-charts.js';
 
 function meter(label: string, value: number, max: number): SafeHtml {
   return html`<tr>
@@ -64,9 +65,35 @@ export async function indexPage({ memory }: PageContext): Promise<PageResult> {
   return { title: 'Index', active: '/', content };
 }
 
-/** `/lessons`: error signature → verified fix, times seen, links. */
+/** The supersede and link relations between topics, by slug. */
+export function topicLinks(topics: readonly TopicRecord[]): GraphEdge[] {
+  const slugOf = (reference: string) => topics.find((topic) => topic.meta.id === reference || topic.slug === reference)?.slug;
+  return topics.flatMap((topic) => [
+    ...topic.meta.supersedes.flatMap((reference) => {
+      const to = slugOf(reference);
+      return to ? [{ from: topic.slug, to, rel: 'supersedes' }] : [];
+    }),
+    ...topic.meta.links.flatMap((link) => {
+      const to = slugOf(link.id);
+      return to ? [{ from: topic.slug, to, rel: link.rel }] : [];
+    }),
+  ]);
+}
+
+/** `/lessons`: error signature → verified fix, times seen, links; the graph of supersede and lesson links. */
 export async function lessonsPage({ memory }: PageContext): Promise<PageResult> {
-  const lessons = (await memory.records.topics()).filter((topic) => topic.meta.type === 'lesson');
+  const topics = await memory.records.topics();
+  const lessons = topics.filter((topic) => topic.meta.type === 'lesson');
+  const edges = topicLinks(topics);
+  const linked = new Set(edges.flatMap((edge) => [edge.from, edge.to]));
+  const nodes = topics
+    .filter((topic) => linked.has(topic.slug))
+    .map((topic) => ({
+      id: topic.slug,
+      label: topic.meta.name,
+      group: topic.meta.type,
+      href: `/topics/${encodeURIComponent(topic.slug)}`,
+    }));
   const rows = lessons.map((lesson) => {
     const seen = /^Recurrence: seen in (\d+) sessions?/m.exec(lesson.body)?.[1] ?? '1';
     return html`<tr>
@@ -91,7 +118,8 @@ export async function lessonsPage({ memory }: PageContext): Promise<PageResult> 
             </tr>
             ${rows}
           </table>`
-    }`;
+    }
+    ${linkGraph('Supersede and lesson links', nodes, edges)}`;
   return { title: 'Lessons', active: '/lessons', content };
 }
 
@@ -180,7 +208,15 @@ function perDay<T extends { time: string }>(
 
 /** `/status`: what `mnemo status` says, with verdicts and guard events over time. */
 export async function statusPage({ memory }: PageContext): Promise<PageResult> {
-  const [status, verdicts, guardEvents] = await Promise.all([memory.status(), memory.records.verdicts(), memory.records.guardEvents()]);
+  const [status, verdicts, guardEvents, usage, topics] = await Promise.all([
+    memory.status(),
+    memory.records.verdicts(),
+    memory.records.guardEvents(),
+    memory.records.usage(),
+    memory.records.topics(),
+  ]);
+  const names = new Map(topics.map((topic) => [topic.slug, topic.meta.name]));
+  const hits = Object.entries(usage).map(([slug, item]) => ({ label: names.get(slug) ?? slug, value: item.hits }));
   const allVerdicts = Object.values(verdicts).flat();
   const counts = (record: Record<string, number>) =>
     Object.entries(record)
@@ -261,7 +297,7 @@ export async function statusPage({ memory }: PageContext): Promise<PageResult> {
           (event) => event.action,
           (event) => event.count,
         ),
-      )}
+      )}${rankedBars('Recall hits per topic', hits)}
     </div>`;
   return { title: 'Status', active: '/status', content };
 }

@@ -60,9 +60,9 @@ export function stackedBars(title: string, rows: readonly DayCount[]): SafeHtml 
     });
   });
   const first = escapeHtml(dayList[0] ?? '');
-  const last = escapeHtml(dayList.at(-1) ?? '');
+  const last = dayList.length > 1 ? escapeHtml(dayList.at(-1) ?? '') : '';
   return trusted(
-    `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg width="${width}" height="${height + 40}" role="img" aria-label="${escapeHtml(title)}"><line x1="28" y1="${height}" x2="${width}" y2="${height}" stroke="#999"/><text x="0" y="14">${max}</text><text x="30" y="${height + 14}">${first}</text><text x="${width - 70}" y="${height + 14}">${last}</text>${out}${legend(keys, height + 24)}</svg></figure>`,
+    `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg width="${width}" height="${height + 40}" viewBox="0 0 ${width} ${height + 40}" role="img" aria-label="${escapeHtml(title)}"><line x1="28" y1="${height}" x2="${width}" y2="${height}" stroke="#999"/><text x="0" y="14">${max}</text><text x="30" y="${height + 14}">${first}</text><text x="${width - 70}" y="${height + 14}">${last}</text>${out}${legend(keys, height + 24)}</svg></figure>`,
   );
 }
 
@@ -97,6 +97,77 @@ export function cumulativeLines(title: string, rows: readonly DayCount[]): SafeH
     })
     .join('');
   return trusted(
-    `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg width="${width}" height="${height + 40}" role="img" aria-label="${escapeHtml(title)}"><line x1="28" y1="${height}" x2="${width}" y2="${height}" stroke="#999"/><text x="0" y="14">${max}</text><text x="30" y="${height + 14}">${escapeHtml(dayList[0] ?? '')}</text><text x="${width - 70}" y="${height + 14}">${escapeHtml(dayList.at(-1) ?? '')}</text>${lines}${legend(keys, height + 24)}</svg></figure>`,
+    `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg width="${width}" height="${height + 40}" viewBox="0 0 ${width} ${height + 40}" role="img" aria-label="${escapeHtml(title)}"><line x1="28" y1="${height}" x2="${width}" y2="${height}" stroke="#999"/><text x="0" y="14">${max}</text><text x="30" y="${height + 14}">${escapeHtml(dayList[0] ?? '')}</text><text x="${width - 70}" y="${height + 14}">${dayList.length > 1 ? escapeHtml(dayList.at(-1) ?? '') : ''}</text>${lines}${legend(keys, height + 24)}</svg></figure>`,
+  );
+}
+
+/** Horizontal bars, largest first (recall hits per topic). */
+export function rankedBars(title: string, items: readonly { label: string; value: number }[], limit = 12): SafeHtml {
+  const shown = [...items].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)).slice(0, limit);
+  if (shown.length === 0) return html`<p class="muted">${title}: nothing yet.</p>`;
+  const max = Math.max(1, ...shown.map((item) => item.value));
+  const width = 520;
+  const bars = shown
+    .map((item, index) => {
+      const y = 6 + index * 20;
+      const length = Math.max(2, (item.value / max) * 260);
+      return `<text x="0" y="${y + 12}">${escapeHtml(item.label.length > 34 ? `${item.label.slice(0, 33)}…` : item.label)}</text><rect x="220" y="${y}" width="${length.toFixed(1)}" height="14" fill="${COLORS[0]}"/><text x="${(226 + length).toFixed(1)}" y="${y + 12}">${item.value}</text>`;
+    })
+    .join('');
+  return trusted(
+    `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg width="${width}" height="${shown.length * 20 + 12}" viewBox="0 0 ${width} ${shown.length * 20 + 12}" role="img" aria-label="${escapeHtml(title)}">${bars}</svg></figure>`,
+  );
+}
+
+export interface GraphNode {
+  id: string;
+  label: string;
+  /** Colour group (topic type). */
+  group: string;
+  href: string;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  /** supersedes, fixed-by, … */
+  rel: string;
+}
+
+/** Nodes on a circle, edges as arrows labelled by relation: supersede chains and lesson links. */
+export function linkGraph(title: string, nodes: readonly GraphNode[], edges: readonly GraphEdge[]): SafeHtml {
+  if (edges.length === 0) return html`<p class="muted">${title}: no supersede or lesson links yet.</p>`;
+  const size = 520;
+  const center = size / 2;
+  const radius = size / 2 - 90;
+  const groups = [...new Set(nodes.map((node) => node.group))].sort();
+  const place = new Map(
+    nodes.map((node, index) => {
+      const angle = (2 * Math.PI * index) / nodes.length - Math.PI / 2;
+      return [node.id, { x: center + radius * Math.cos(angle), y: center + radius * Math.sin(angle) }];
+    }),
+  );
+  const arrows = edges
+    .flatMap((edge) => {
+      const from = place.get(edge.from);
+      const to = place.get(edge.to);
+      if (!from || !to) return [];
+      const midX = (from.x + to.x) / 2;
+      const midY = (from.y + to.y) / 2;
+      return [
+        `<line x1="${from.x.toFixed(1)}" y1="${from.y.toFixed(1)}" x2="${to.x.toFixed(1)}" y2="${to.y.toFixed(1)}" stroke="#98a2b3" stroke-width="1.5" marker-end="url(#arrow)"/><text x="${midX.toFixed(1)}" y="${(midY - 3).toFixed(1)}" text-anchor="middle">${escapeHtml(edge.rel)}</text>`,
+      ];
+    })
+    .join('');
+  const dots = nodes
+    .map((node) => {
+      const at = place.get(node.id) ?? { x: center, y: center };
+      const color = COLORS[groups.indexOf(node.group) % COLORS.length] ?? '#000';
+      const label = node.label.length > 28 ? `${node.label.slice(0, 27)}…` : node.label;
+      return `<a href="${escapeHtml(node.href)}"><circle cx="${at.x.toFixed(1)}" cy="${at.y.toFixed(1)}" r="7" fill="${color}"><title>${escapeHtml(node.label)}</title></circle><text x="${at.x.toFixed(1)}" y="${(at.y + 20).toFixed(1)}" text-anchor="middle">${escapeHtml(label)}</text></a>`;
+    })
+    .join('');
+  return trusted(
+    `<figure class="chart graph"><figcaption>${escapeHtml(title)}</figcaption><svg width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="${escapeHtml(title)}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="16" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#98a2b3"/></marker></defs>${arrows}${dots}${legend(groups, size - 16)}</svg></figure>`,
   );
 }

@@ -115,9 +115,12 @@ describe('mnemo ui in a browser', () => {
       await shot(page, `ui-${label.toLowerCase()}`);
     }
     expect(await page.textContent('#status')).toMatch(/1 write\(s\) quarantined \(1 held\)/);
-    expect(await page.locator('figure.chart svg').count()).toBeGreaterThan(0);
+    expect(await page.textContent('body')).toMatch(/Recall hits per topic/);
+    expect(await page.locator('figure.chart svg').count()).toBeGreaterThanOrEqual(3);
     await page.click('header >> text=Lessons');
     expect(await page.textContent('#lessons')).toMatch(/reading 'port'/);
+    expect(await page.textContent('figure.graph')).toMatch(/fixed-by/);
+    await shot(page, 'ui-lessons-graph');
     await page.click('header >> text=Sessions');
     await page.click('text=2026-11-24-demo');
     await page.waitForSelector('h1:has-text("Session 2026-11-24-demo")');
@@ -149,7 +152,7 @@ describe('mnemo ui in a browser', () => {
     await page.selectOption('select[name=type]', '');
     await page.click('button:has-text("Filter")');
     await page.waitForURL(/type=&/);
-    expect(await page.locator('#topics tbody tr').count()).toBe(5);
+    expect(await page.locator('#topics tbody tr').count()).toBe(6);
     await shot(page, 'ui-topics', true);
     await page.click('a:has-text("Blue-green deploys on staging")');
     await page.waitForSelector('#verdicts');

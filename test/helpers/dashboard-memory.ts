@@ -71,8 +71,15 @@ export async function dashboardMemory(): Promise<DashboardMemory> {
       type: 'lesson',
       errorSignature: "TypeError: Cannot read properties of undefined (reading 'port')",
       created: '2026-11-12T00:00:00Z',
+      links: [{ rel: 'fixed-by', id: 'port-default' }],
     },
     'Default the port in loadConfig.\nRecurrence: seen in 2 sessions: 2026-11-20-aaaa, 2026-11-21-bbbb.',
+  );
+  await writeTopic(
+    dir,
+    'port-default',
+    { name: 'Port default', description: 'the API port defaults to 8080', type: 'project', created: '2026-11-12T00:00:00Z' },
+    'loadConfig falls back to port 8080 when `port` is missing.',
   );
   await mkdir(join(dir, 'sessions'), { recursive: true });
   const memory = await openMemory({ dir, cwd, workspace: cwd, clock: createManualClock(DASHBOARD_NOW), config: { logLevel: 'silent' } });
@@ -89,6 +96,7 @@ export async function dashboardMemory(): Promise<DashboardMemory> {
     body: 'The API caches responses for 300 seconds.',
   });
   await memory.verify({ slugs: ['blue-green-staging'] });
+  for (const query of ['blue-green staging', 'cache ttl', 'port default']) await memory.recall(query);
   await memory.log('2026-11-24-demo', [
     { kind: 'user', text: 'deploy staging please', time: '2026-11-24T09:00:00Z' },
     { kind: 'error', text: "TypeError: Cannot read properties of undefined (reading 'port')", time: '2026-11-24T09:01:00Z' },

@@ -132,6 +132,58 @@ describe('mnemo ui: writes are CSRF-safe', () => {
   });
 });
 
+describe('mnemo ui: every button is a library call', () => {
+  const post = (serving: DashboardServing, path: string, body: unknown = {}) =>
+    send(`${serving.origin}${path}`, {
+      method: 'POST',
+      headers: {
+        'x-mnemo-token': serving.token,
+        origin: serving.origin,
+        'content-type': 'application/json',
+        cookie: `mnemo_ui=${serving.token}`,
+      },
+      body: JSON.stringify(body),
+    });
+
+  it('rejects a held write with a note, forgets a topic to the trash, proposes a dream without changing anything', async () => {
+    const { serving, fixture } = await dashboard();
+    const rejected = await post(serving, `/api/quarantine/${fixture.quarantineId}/reject`, { note: 'prompt injection' });
+    expect(JSON.parse(rejected.body).message).toMatch(/Rejected/);
+    const [item] = await fixture.memory.quarantine.list({ all: true });
+    expect(item).toMatchObject({ status: 'rejected', decided: { by: 'user', note: 'prompt injection' } });
+    expect(existsSync(join(fixture.dir, 'release-checklist.md'))).toBe(false);
+
+    const forgotten = await post(serving, '/api/topics/port-default/forget');
+    expect(JSON.parse(forgotten.body).message).toMatch(/Forgot port-default: kept in the trash/);
+    expect(existsSync(join(fixture.dir, 'port-default.md'))).toBe(false);
+    expect((await fixture.memory.records.versions('port-default')).length).toBe(1);
+    expect((await fixture.memory.records.audit({ slug: 'port-default' })).at(-1)).toMatchObject({
+      action: 'topic-forgotten',
+      actor: 'user',
+    });
+
+    const before = await fixture.memory.records.fingerprint();
+    const proposed = JSON.parse((await post(serving, '/api/dreams/propose')).body) as { message: string; html: string };
+    expect(proposed.message).toMatch(/nothing was changed/);
+    expect(proposed.html).toMatch(/<pre class="diff">/);
+    expect(await fixture.memory.records.fingerprint()).toBe(before);
+    expect(await fixture.memory.records.dreams()).toEqual([]);
+  });
+
+  it('refuses what the CLI refuses: an approval while writes are read-only', async () => {
+    const fixture = await dashboardMemory();
+    fixture.memory.close();
+    const { openMemory } = await import('../../src/index.js');
+    const readOnly = await openMemory({ dir: fixture.dir, cwd: fixture.cwd, config: { logLevel: 'silent', writes: 'read-only' } });
+    const serving = await serveDashboard(readOnly, { port: 0, logger: createStderrLogger('silent') });
+    open.push({ serving, fixture: { ...fixture, memory: readOnly } });
+    const refused = await post(serving, `/api/quarantine/${fixture.quarantineId}/approve`);
+    expect(refused.status).toBe(409);
+    expect(JSON.parse(refused.body).error).toMatch(/read-only/);
+    expect((await readOnly.quarantine.list()).map((item) => item.id)).toEqual([fixture.quarantineId]);
+  });
+});
+
 describe('mnemo ui: memory content is untrusted', () => {
   it('escapes a hostile topic on every page that shows it', async () => {
     const { serving, cookie } = await dashboard();
