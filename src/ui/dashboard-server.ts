@@ -141,6 +141,7 @@ export async function serveDashboard(memory: Memory, options: DashboardOptions):
     }
     if (path === '/assets/dashboard.css') return send(res, 200, 'text/css', DASHBOARD_CSS);
     if (path === '/assets/dashboard.js') return send(res, 200, 'text/javascript', DASHBOARD_JS);
+    if (path === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (path === '/api/fingerprint') return sendJson(res, 200, { fingerprint: await memory.records.fingerprint() });
     for (const page of PAGES) {
       const match = page.pattern.exec(path);

@@ -30,6 +30,8 @@ let context: BrowserContext;
 let profile: string;
 const served: { serving: DashboardServing; fixture: DashboardMemory }[] = [];
 const dialogs: string[] = [];
+/** Errors the pages logged (a CSP violation or a script error would show here). */
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   await mkdir(RESULTS, { recursive: true });
@@ -62,6 +64,10 @@ async function open(): Promise<{ page: Page; serving: DashboardServing; fixture:
   const serving = await serveDashboard(fixture.memory, { port: 0, logger: createStderrLogger('silent') });
   served.push({ serving, fixture });
   const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
   page.on('dialog', (dialog) => {
     dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     void dialog.accept();
@@ -133,6 +139,7 @@ describe('mnemo ui in a browser', () => {
     expect(await page.textContent('#topic-body')).toContain('<script>window.__pwned = true; alert(1)</script>');
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(dialogs).toEqual([]);
+    expect(consoleErrors).toEqual([]);
     await shot(page, 'ui-hostile-topic');
   });
 
