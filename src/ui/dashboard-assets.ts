@@ -33,6 +33,7 @@ input, select, button { font:inherit; padding:4px 8px; border:1px solid var(--li
 button { cursor:pointer; } button.primary { background:var(--accent); color:#fff; border-color:var(--accent); } button.danger { background:#b3261e; color:#fff; border-color:#b3261e; }
 .flash { padding:8px 12px; border-radius:4px; background:var(--warn); margin-bottom:12px; display:none; } .flash.shown { display:block; }
 .turn { border-left:3px solid var(--line); padding:4px 8px; margin:4px 0; } .turn.flagged { border-left-color:#e07a1f; background:#fff8ec; }
+.pre-line { white-space:pre-line; }
 .grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(320px, 1fr)); gap:12px; }
 svg text { font:11px system-ui, sans-serif; fill:#444; }
 figure.chart { margin:0; } figure.chart svg { max-width:100%; height:auto; } figcaption { margin-bottom:4px; }

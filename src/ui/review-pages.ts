@@ -123,7 +123,7 @@ export async function dreamsPage({ memory }: PageContext): Promise<PageResult> {
   });
   const content = html`<h1>Dreams</h1>
     <div class="card">
-      <p>${status.text}</p>
+      <p class="pre-line">${status.text}</p>
       <button data-post="/api/dreams/propose" data-target="proposal">Propose (change nothing)</button>
       <button class="primary" data-post="/api/dreams/apply" data-confirm="Dream now? A snapshot is taken first; you can roll it back.">
         Dream now
