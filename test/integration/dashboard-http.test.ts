@@ -184,6 +184,28 @@ describe('mnemo ui: every button is a library call', () => {
   });
 });
 
+describe('mnemo ui: the index as the agent sees it', () => {
+  it('shows the budget gauge and names what the budget left out, and why', async () => {
+    const fixture = await dashboardMemory();
+    fixture.memory.close();
+    const { openMemory } = await import('../../src/index.js');
+    const tight = await openMemory({
+      dir: fixture.dir,
+      cwd: fixture.cwd,
+      config: { logLevel: 'silent', index: { maxLines: 10, maxBytes: 25_000, warnRatio: 0.8 } },
+    });
+    const report = await tight.renderIndex();
+    expect(report.omitted.length).toBeGreaterThan(0);
+    const serving = await serveDashboard(tight, { port: 0, logger: createStderrLogger('silent') });
+    open.push({ serving, fixture: { ...fixture, memory: tight } });
+    const page = await send(`${serving.origin}/`, { headers: { cookie: `mnemo_ui=${serving.token}` } });
+    expect(page.body).toMatch(new RegExp(`${report.lines} / 10 \\(\\d+%\\)`));
+    expect(page.body).toContain(`Left out (${report.omitted.length})`);
+    for (const entry of report.omitted) expect(page.body).toContain(`<a href="/topics/${entry.slug}">`);
+    expect(page.body).toContain('over the budget: ranked lowest');
+  });
+});
+
 describe('mnemo ui: memory content is untrusted', () => {
   it('escapes a hostile topic on every page that shows it', async () => {
     const { serving, cookie } = await dashboard();
