@@ -70,3 +70,18 @@ export function diffBlock(lines: readonly string[]): SafeHtml {
   });
   return html`<pre class="diff">${rows}</pre>`;
 }
+
+/** Wrap each case-insensitive occurrence of the query's words (3+ letters) in `<mark>`, escaping everything. */
+export function highlightTerms(text: string, query: string): SafeHtml {
+  const words = [...new Set(query.split(/[^\p{L}\p{N}_-]+/u).filter((word) => word.length >= 3))];
+  if (words.length === 0) return new SafeHtml(escapeHtml(text));
+  const pattern = new RegExp(words.map((word) => word.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|'), 'giu');
+  let out = '';
+  let cursor = 0;
+  for (const match of text.matchAll(pattern)) {
+    const start = match.index;
+    out += `${escapeHtml(text.slice(cursor, start))}<mark>${escapeHtml(match[0])}</mark>`;
+    cursor = start + match[0].length;
+  }
+  return new SafeHtml(out + escapeHtml(text.slice(cursor)));
+}

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html.js';
+import { highlightTerms, html, type SafeHtml } from './html.js';
 import { badge, shortTime } from './page-layout.js';
 import type { PageContext, PageResult } from './page-context.js';
 import type { TopicRecord } from '../app/index.js';
@@ -136,6 +136,7 @@ function turnFlags(turn: { kind: string; injected?: boolean | undefined; text: s
 function turnBlock(
   turn: { kind: string; injected?: boolean | undefined; text: string; time: string; line: number; session: string },
   withSession: boolean,
+  query = '',
 ): SafeHtml {
   const flags = turnFlags(turn);
   return html`<div class="turn ${flags.length > 0 ? 'flagged' : ''}" data-line="${turn.line}">
@@ -143,7 +144,7 @@ function turnBlock(
       ${withSession ? html`<a href="/sessions/${encodeURIComponent(turn.session)}">${turn.session}</a> · ` : ''}#${turn.line} ·
       ${shortTime(turn.time)} · ${turn.kind} ${flags.map((flag) => badge(flag))}
     </div>
-    <pre>${turn.text}</pre>
+    <pre>${highlightTerms(turn.text, query)}</pre>
   </div>`;
 }
 
@@ -160,7 +161,7 @@ export async function sessionsPage({ memory, url }: PageContext): Promise<PageRe
     const content = html`<h1>Sessions</h1>
       ${search}
       <p class="muted">${hits.length} turn(s) match</p>
-      ${hits.map((hit) => turnBlock(hit, true))}`;
+      ${hits.map((hit) => turnBlock(hit, true, query))}`;
     return { title: 'Sessions', active: '/sessions', content };
   }
   const sessions = await memory.records.sessions();

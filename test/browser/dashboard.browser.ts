@@ -132,6 +132,12 @@ describe('mnemo ui in a browser', () => {
     await page.waitForSelector('h1:has-text("Session 2026-11-24-demo")');
     expect(await page.locator('.turn.flagged').count()).toBe(2);
     expect(await page.textContent('.turn.flagged >> nth=1')).toMatch(/\[REDACTED:aws-access-key\]/);
+    await page.click('header >> text=Sessions');
+    await page.fill('input[name=q]', 'staging');
+    await page.press('input[name=q]', 'Enter');
+    await page.waitForSelector('.turn mark');
+    expect(await page.locator('.turn mark').allTextContents()).toEqual(['staging']);
+    await shot(page, 'ui-sessions-search');
     // The hostile topic: shown as text, its script never runs.
     await page.click('header >> text=Topics');
     await page.click('a:has-text("Tricky name")');

@@ -207,8 +207,8 @@ describe('mnemo ui: the index as the agent sees it', () => {
 });
 
 describe('mnemo ui: memory content is untrusted', () => {
-  it('escapes a hostile topic on every page that shows it', async () => {
-    const { serving, cookie } = await dashboard();
+  it('escapes a hostile topic, and a hostile transcript turn, on every page that shows them', async () => {
+    const { serving, fixture, cookie } = await dashboard();
     const index = await send(`${serving.origin}/`, { headers: { cookie } });
     expect(index.body).toContain('(hostile-note.md)');
     expect(index.body).not.toMatch(/<img src=x|<script>window/);
@@ -218,6 +218,11 @@ describe('mnemo ui: memory content is untrusted', () => {
       expect(page.body, path).toContain('&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;Tricky name');
       expect(page.body, path).not.toMatch(/<img src=x|<script>window/);
     }
+    await fixture.memory.log('2026-11-24-demo', { kind: 'tool-result', text: 'page said <script>window.__pwned=1</script> staging' });
+    const turns = await send(`${serving.origin}/sessions?q=${encodeURIComponent('pwned staging <script>')}`, { headers: { cookie } });
+    expect(turns.body).toContain(
+      '&lt;<mark>script</mark>&gt;window.__<mark>pwned</mark>=1&lt;/<mark>script</mark>&gt; <mark>staging</mark>',
+    );
     const topic = await send(`${serving.origin}/topics/hostile-note`, { headers: { cookie } });
     expect(topic.body).toContain('&lt;script&gt;window.__pwned = true; alert(1)&lt;/script&gt;');
     // The only script is the dashboard's own file.
