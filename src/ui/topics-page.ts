@@ -43,6 +43,7 @@ export function createdByDay(topics: readonly TopicRecord[], key: (meta: TopicMe
 export async function topicsPage({ memory, url }: PageContext): Promise<PageResult> {
   const query = url.searchParams.get('q')?.trim() ?? '';
   let topics = await memory.records.topics();
+  const usage = await memory.records.usage();
   if (query !== '') {
     const hits = await memory.records.searchTopics(query);
     const bySlug = new Map(topics.map((topic) => [topic.slug, topic]));
@@ -63,6 +64,7 @@ export async function topicsPage({ memory, url }: PageContext): Promise<PageResu
         <td>${topic.meta.source?.kind ?? 'user'}</td>
         <td>${shortTime(topic.meta.updated)}</td>
         <td>${topic.meta.tags.join(', ')}</td>
+        <td class="recalled">${usage[topic.slug]?.hits ?? 0}</td>
       </tr>`,
   );
   const content = html`<h1>Topics</h1>
@@ -83,6 +85,7 @@ export async function topicsPage({ memory, url }: PageContext): Promise<PageResu
           <th>source</th>
           <th>updated</th>
           <th>tags</th>
+          <th title="times recall returned it">recalled</th>
         </tr>
       </thead>
       <tbody>
