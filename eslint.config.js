@@ -1,7 +1,7 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
-const processOwners = ['src/cli/**', 'src/mcp/**', 'src/daemon/**'];
+const processOwners = ['src/cli/**', 'src/mcp/**', 'src/daemon/**', 'src/ui/**'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },

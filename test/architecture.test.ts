@@ -10,7 +10,7 @@ const ROOT = join(import.meta.dirname, '..');
 const SRC = join(ROOT, 'src');
 const { layers } = JSON.parse(readFileSync(join(ROOT, 'architecture.layers.json'), 'utf8')) as { layers: string[][] };
 const layerOf = (folder: string) => layers.findIndex((layer) => layer.includes(folder));
-const PROCESS_OWNERS = new Set(['cli', 'mcp', 'daemon']);
+const PROCESS_OWNERS = new Set(['cli', 'mcp', 'daemon', 'ui']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

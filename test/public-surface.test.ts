@@ -71,6 +71,7 @@ describe('public surface', () => {
         "dream status",
         "dream rollback",
         "mcp",
+        "ui",
         "setup",
         "setup claude-code",
         "hook",

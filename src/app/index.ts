@@ -10,3 +10,4 @@ export { aiSdkTools } from './memory-tools.js';
 export type { AiToolsOptions } from './memory-tools.js';
 export type { Agent, AgentOptions, AgentRunRequest } from './agent-wiring.js';
 export type { AgentEvent, AgentRunResult, AgentSession } from '../agent/index.js';
+export type { MemoryRecords, TopicRecord, TopicVersion, DreamReportRecord, SessionSummary } from './memory-records.js';

@@ -51,6 +51,8 @@ import { createDreamApi, type DreamApi } from './dream-wiring.js';
 import type { ToolSet } from 'ai';
 import { aiSdkTools, type AiToolsOptions } from './memory-tools.js';
 import { createAgent, type Agent, type AgentOptions } from './agent-wiring.js';
+
+import { createMemoryRecords, type MemoryRecords } from './memory-records.js';
 import {
   MnemoError,
   createIdGenerator,
@@ -223,6 +225,9 @@ export interface Memory extends DreamApi {
    * Every run is a task; only a passing verification promotes what it staged.
    */
   agent(options?: AgentOptions): Agent;
+
+  /** Read-only records for review: audit trail, trash versions, verdicts, dreams, guard events, transcripts. */
+  records: MemoryRecords;
   close(): void;
 }
 
@@ -459,6 +464,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     },
     tools: (toolOptions) => aiSdkTools(memory, toolOptions),
     agent: (agentOptions) => createAgent(memory, config, options.env, agentOptions),
+
+    records: createMemoryRecords(root, search),
     close: () => search.close(),
   };
   return memory;

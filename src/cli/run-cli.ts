@@ -25,6 +25,7 @@ import { registerHeal, registerVerify } from './commands/verify-command.js';
 import { hoistGlobalOptions } from './global-options.js';
 import { registerRun } from './commands/run-command.js';
 import { registerChat } from './commands/chat-command.js';
+import { registerUi } from './commands/ui-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -60,6 +61,7 @@ export function buildProgram(context: CommandContext): Command {
     registerHeal,
     registerDream,
     registerMcp,
+    registerUi,
     registerSetup,
     registerHook,
     registerBench,

@@ -21,6 +21,7 @@ export type { IndexOutlook } from './dream-report.js';
 export type { HeldRetirement } from './plan-retire.js';
 export type { HeldCandidate } from './plan-model.js';
 export { resolveRelativeDates } from './relative-dates.js';
+export { lineDiff } from './line-diff.js';
 export type { DateResolution } from './relative-dates.js';
 export { topicFeatures, topicSimilarity, jaccard, overlap, contentTerms, stem } from './topic-similarity.js';
 export { conflictingFact } from './plan-conflicts.js';
