@@ -76,6 +76,7 @@ describe('public surface', () => {
         "hook",
         "bench",
         "bench locomo",
+        "bench staleness",
       ]
     `);
   });

@@ -153,6 +153,16 @@ describe('heal proposals', () => {
     expect(zod.proposal).toMatchObject({ evidence: { range: '~5.1' }, replacements: [{ from: 'zod 4.2', to: 'zod 5.1' }] });
   });
 
+  it('heals a version the body states after a bump inside the range, from the declared range', async () => {
+    const root = await tempDir();
+    await put(root, 'package.json', JSON.stringify({ dependencies: { zod: '^4.3.0' } }));
+    const body = 'The project depends on `zod` ^4.2.0 (declared in `package.json`).';
+    const evidence: Evidence = { kind: 'package', name: 'zod', range: '^4.2.0' };
+    const { verdict, proposal } = await checkAndPropose(evidence, body, contextFor(root, { body }));
+    expect(verdict.status).toBe('contradicted');
+    expect(proposal).toMatchObject({ evidence: { range: '^4.3.0' }, replacements: [{ from: 'zod` ^4.2.0', to: 'zod` ^4.3.0' }] });
+  });
+
   it('proposes nothing for confirmed or unverifiable verdicts, or kinds with no mechanical heal', async () => {
     const root = await repository({ 'a.txt': 'a\n' });
     expect((await checkAndPropose({ kind: 'file', path: 'a.txt' }, 'a.txt', contextFor(root))).proposal).toBeUndefined();
