@@ -44,3 +44,8 @@ const { runLocomoBench } = await import('./locomo.js');
 write('## LoCoMo evidence recall (both retrievers, 500/1000/2000 tokens)\n');
 await runLocomoBench();
 write('');
+
+const { runStalenessBench } = await import('./staleness.js');
+write("## Staleness on the project's own history (facts checked commit by commit against git)\n");
+await runStalenessBench();
+write('');
