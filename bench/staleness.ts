@@ -37,7 +37,8 @@ export function stalenessProblems(report: StalenessReport): string {
   if (report.problems.length === 0) return 'Nothing was missed, flagged wrongly or healed wrong.';
   return report.problems
     .map((item) => {
-      const what = item.result === 'missed' ? 'missed' : item.result === 'false-alarm' ? 'false alarm' : `healed wrong to ${item.healedTo ?? '?'}`;
+      const what =
+        item.result === 'missed' ? 'missed' : item.result === 'false-alarm' ? 'false alarm' : `healed wrong to ${item.healedTo ?? '?'}`;
       const truth = item.truth === 'changed' ? `${item.change ?? 'changed'}: now ${item.now ?? '?'}` : item.truth;
       return `- step ${item.step} (${item.commit.slice(0, 7)}) ${item.fact} \`${item.claim}\`: ${what}; git says ${truth}${item.ambiguous ? ' (ambiguous)' : ''}; mnemo said: ${item.caveats.slice(1).join('; ') || 'nothing'}`;
     })
