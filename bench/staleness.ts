@@ -1,7 +1,7 @@
 /*
  * Staleness on the project's own history: mnemo's repository is cloned from its own .git into a
  * temp folder (the checkout it runs in is never touched), facts are written at the first commit
- * and checked at every STALENESS_STEP-th commit up to HEAD.
+ * and checked at every STALENESS_STEP-th commit (default 2) up to HEAD.
  *   npx tsx bench/staleness.ts
  *   STALENESS_SVG=docs/staleness.svg npx tsx bench/staleness.ts
  *   STALENESS_REPO=/path/to/clone STALENESS_FROM=HEAD~200 STALENESS_STEP=10 npx tsx bench/staleness.ts
@@ -57,7 +57,7 @@ export async function runStalenessBench(): Promise<void> {
     const run = await runStalenessBenchmark({
       repo,
       ...(process.env.STALENESS_FROM ? { from: process.env.STALENESS_FROM } : {}),
-      step: Number(process.env.STALENESS_STEP ?? 1),
+      step: Number(process.env.STALENESS_STEP ?? 2),
       facts: Number(process.env.STALENESS_FACTS ?? 40),
       seed: Number(process.env.STALENESS_SEED ?? 1),
       onProgress: (message) => process.stderr.write(`${message}\n`),

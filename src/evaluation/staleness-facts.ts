@@ -166,8 +166,8 @@ function subjectFile(claim: Claim): string {
 /**
  * The facts of a run, picked with a seeded random from what the repository holds at `from`:
  * `count` spread over the kinds that have candidates; within a kind, half from subjects whose
- * file git changes between `from` and `to` (so that a short history has stale facts to find),
- * half from the rest. Paths, symbols that look like code and packages alternate explicit and
+ * file git changes between `from` and `to` (renamed or deleted, for a path), so that a short
+ * history has stale facts to find, half from the rest. Paths, symbols that look like code and packages alternate explicit and
  * derived evidence; settings and scripts carry their pattern explicitly.
  */
 export async function chooseFacts(repo: string, from: string, to: string, count: number, seed: number): Promise<StalenessFact[]> {
@@ -175,7 +175,12 @@ export async function chooseFacts(repo: string, from: string, to: string, count:
   const truth = new GitTruth(repo);
   const files = await trackedFiles(repo, from);
   const gathered = await gather(repo, from, truth, files);
-  const touched = new Set((await pathChanges(repo, from, to)).keys());
+  const changes = await pathChanges(repo, from, to);
+  // A path fact goes stale only when its file is renamed or deleted; the others when it changes at all.
+  const touched = (claim: Claim): boolean => {
+    const change = changes.get(subjectFile(claim));
+    return change !== undefined && (claim.kind !== 'path' || change.status !== 'modified');
+  };
   const kinds = FACT_KINDS.filter((kind) => gathered[kind].length > 0);
   const quota = new Map<FactKind, number>(kinds.map((kind) => [kind, 0]));
   for (let index = 0; index < count && kinds.length > 0; index += 1) {
@@ -186,7 +191,7 @@ export async function chooseFacts(repo: string, from: string, to: string, count:
   }
   const facts: StalenessFact[] = [];
   for (const kind of kinds) {
-    const chosen = pick(gathered[kind], (claim) => touched.has(subjectFile(claim)), quota.get(kind) ?? 0, random);
+    const chosen = pick(gathered[kind], touched, quota.get(kind) ?? 0, random);
     chosen.forEach((claim, index) => {
       const derivable = kind === 'path' || kind === 'package' || (claim.kind === 'symbol' && looksLikeCode(claim.name));
       const mode: EvidenceMode = derivable && index % 2 === 1 ? 'derived' : 'explicit';
