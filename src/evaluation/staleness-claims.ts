@@ -91,7 +91,7 @@ export function topicFor(claim: Claim, mode: EvidenceMode, commit: string): Fact
   switch (claim.kind) {
     case 'path':
       return {
-        name: `File ${baseName(claim.path)}`,
+        name: `File ${claim.path}`,
         description: `Where ${baseName(claim.path)} lives in the repository`,
         body: `\`${claim.path}\` is a file of the project (seen at ${at}).\n**How to apply:** open it there.`,
         evidence: explicit ? [{ kind: 'file', path: claim.path }] : [],
@@ -107,7 +107,7 @@ export function topicFor(claim: Claim, mode: EvidenceMode, commit: string): Fact
       };
     case 'setting':
       return {
-        name: `Setting ${claim.key} in ${baseName(claim.path)}`,
+        name: `Setting ${claim.key} in ${claim.path}`,
         description: `The value of ${claim.key} in ${claim.path}`,
         body: `\`${claim.path}\` sets \`${settingText(claim)}\` (seen at ${at}).`,
         evidence: [{ kind: 'file', path: claim.path, contains: claim.pattern }],

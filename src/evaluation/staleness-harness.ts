@@ -94,6 +94,7 @@ async function writeFacts(
   memory: Memory,
   facts: readonly StalenessFact[],
   from: string,
+  progress: (message: string) => void,
 ): Promise<{ live: LiveFact[]; evidence: Map<string, string[]> }> {
   const live: LiveFact[] = [];
   const evidence = new Map<string, string[]>();
@@ -108,6 +109,13 @@ async function writeFacts(
       tags: ['staleness-bench', fact.kind],
     });
     if (written.status !== 'written') throw new MnemoError('io', `The fact ${fact.id} was not written (${written.status}).`);
+    // Two facts must not share a topic (the same name updates the first one): the later one is left out.
+    if (!written.created) {
+      progress(`left out ${fact.id}: its topic ${written.slug} is an earlier fact's`);
+      const earlier = live.findIndex((item) => item.slug === written.slug);
+      if (earlier >= 0) live.splice(earlier, 1);
+      continue;
+    }
     const shown = await memory.show(written.slug);
     evidence.set(
       fact.id,
@@ -221,7 +229,7 @@ export async function runStalenessBenchmark(options: StalenessBenchOptions): Pro
       // Checks get time to finish: the figures measure the checkers, not the machine's load.
       config: { verification: { freshnessHours: FRESHNESS_HOURS, budgetMs: 60_000 } } as never,
     });
-    const { live: written, evidence } = await writeFacts(memory, facts, from);
+    const { live: written, evidence } = await writeFacts(memory, facts, from, progress);
     let live = written;
     const truth = new GitTruth(repo);
     const observations: StalenessObservation[] = [];

@@ -121,6 +121,16 @@ describe('heal proposals', () => {
     });
   });
 
+  it('does not move a symbol to a file that only assigns or re-exports the name', async () => {
+    const root = await repository({ 'test/vary.js': 'function response() {\n  return {};\n}\n' });
+    await put(root, 'test/vary.js', 'it("varies", () => {});\n');
+    await put(root, 'lib/express.js', "var res = require('./response');\nexports.response = res;\n");
+    const evidence: Evidence = { kind: 'symbol', name: 'response', glob: 'test/vary.js' };
+    const { verdict, proposal } = await checkAndPropose(evidence, '`response` is defined in `test/vary.js`.', contextFor(root));
+    expect(verdict.status).toBe('contradicted');
+    expect(proposal).toBeUndefined();
+  });
+
   it('fixes the path in the body when the file it names is gone and git shows it defined the symbol', async () => {
     const root = await repository({ 'src/loader.ts': 'export class TopicLoader {\n}\n', 'src/cli.ts': 'new TopicLoader();\n' });
     git(root, 'rm', '-q', 'src/loader.ts');
