@@ -59,3 +59,8 @@ const { formatContextBench, runContextBench } = await import('./context.js');
 write('## Agent context over a 300-step session (mnemo vs a naive append-everything loop)\n');
 write(formatContextBench(await runContextBench()));
 write('');
+
+const { runStalenessBench } = await import('./staleness.js');
+write("## Staleness on the project's own history (facts checked commit by commit against git)\n");
+await runStalenessBench();
+write('');

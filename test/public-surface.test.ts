@@ -77,6 +77,7 @@ describe('public surface', () => {
         "hook",
         "bench",
         "bench locomo",
+        "bench staleness",
         "run",
         "chat",
       ]

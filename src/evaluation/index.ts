@@ -2,7 +2,9 @@
  * evaluation: benchmarks of mnemo on public data it did not write. LoCoMo evidence recall:
  * load conversations, ingest each into a fresh memory through the transcript path, recall every
  * question within token budgets (mnemo's recall and a plain BM25 baseline, side by side), and
- * report tables, JSON and an SVG chart. Uses the library API only; never writes stdout.
+ * report tables, JSON and an SVG chart. Staleness on a real git history: facts about the code
+ * written at one commit, checked commit by commit against git's own answer. Uses the library API
+ * only; never writes stdout.
  */
 export { loadLocomoDirectory, parseLocomoConversation, parseLocomoDateTime, normalizeEvidence } from './locomo-loader.js';
 export type { LocomoConversation, LocomoSession, LocomoTurn, LocomoQuestion } from './locomo-loader.js';
@@ -19,3 +21,12 @@ export type { LocomoReport, RetrieverSummary, BudgetSummary, RecallScore } from 
 export { renderLocomoChart } from './locomo-chart.js';
 export { ablationRetriever, LOCOMO_ABLATIONS } from './locomo-ablation.js';
 export type { AblationVariant } from './locomo-ablation.js';
+export { runStalenessBenchmark } from './staleness-harness.js';
+export type { StalenessBenchOptions, StalenessRun, StalenessObservation, MnemoOutcome, ScoredResult } from './staleness-harness.js';
+export { summarizeStalenessRun, formatStalenessReport, scoreObservations, scoreCells, SCORE_HEADER } from './staleness-report.js';
+export type { StalenessReport, StalenessScore } from './staleness-report.js';
+export { renderStalenessChart } from './staleness-chart.js';
+export { chooseFacts, seededRandom } from './staleness-facts.js';
+export type { StalenessFact } from './staleness-facts.js';
+export { FACT_KINDS } from './staleness-claims.js';
+export type { Claim, FactKind, EvidenceMode } from './staleness-claims.js';

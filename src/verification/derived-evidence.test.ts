@@ -40,8 +40,8 @@ describe('derived evidence', () => {
       { kind: 'package', name: 'react', range: '^18.2.0', derived: true },
       { kind: 'package', name: 'zod', range: '^4.2', derived: true },
       { kind: 'package', name: 'express', range: '^4.18', derived: true },
-      { kind: 'symbol', name: 'parseConfig', glob: '**/*', derived: true },
-      { kind: 'symbol', name: 'MemoryWriter', glob: '**/*', derived: true },
+      { kind: 'symbol', name: 'parseConfig', glob: 'src/config/parse.ts', derived: true },
+      { kind: 'symbol', name: 'MemoryWriter', glob: 'src/config/parse.ts', derived: true },
       { kind: 'symbol', name: 'load_settings', glob: '**/*', derived: true },
     ]);
   });
@@ -73,7 +73,7 @@ describe('derived evidence', () => {
     const body = '`deploy/staging.yaml` `./deploy/staging.yaml` `parseConfig` `parseConfig()` `src/config/parse.ts`';
     expect(deriveEvidence(body, { workspace: root, existing })).toEqual([
       { kind: 'file', path: 'src/config/parse.ts', derived: true },
-      { kind: 'symbol', name: 'parseConfig', glob: '**/*', derived: true },
+      { kind: 'symbol', name: 'parseConfig', glob: 'src/config/parse.ts', derived: true },
     ]);
     const many = Array.from({ length: 30 }, (_, index) => `\`helperNumber${index}\``).join(' ');
     expect(deriveEvidence(many, { workspace: root })).toHaveLength(10);
@@ -97,7 +97,18 @@ describe('derived evidence', () => {
     expect(kept).toEqual([
       explicit,
       { kind: 'file', path: 'src/config/parse.ts', derived: true },
-      { kind: 'symbol', name: 'parseConfig', glob: '**/*', derived: true },
+      { kind: 'symbol', name: 'parseConfig', glob: 'src/config/parse.ts', derived: true },
     ]);
+  });
+
+  it('pins a symbol to the one file the body names that defines it, and only then', async () => {
+    const root = await project();
+    await put(root, 'src/config/copy.ts', 'export function parseConfig() {}\n');
+    await put(root, 'src/cli.ts', 'parseConfig();\n');
+    const symbolOf = (body: string) => deriveEvidence(body, { workspace: root }).find((item) => item.kind === 'symbol');
+    expect(symbolOf('`parseConfig` is defined in `src/config/parse.ts`.')).toMatchObject({ glob: 'src/config/parse.ts' });
+    // A file that only calls it, or two files that both define it, pin nothing.
+    expect(symbolOf('`parseConfig` is called from `src/cli.ts`.')).toMatchObject({ glob: '**/*' });
+    expect(symbolOf('`parseConfig` is in `src/config/parse.ts` and `src/config/copy.ts`.')).toMatchObject({ glob: '**/*' });
   });
 });

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import semver from 'semver';
 import type { Evidence } from '../store/index.js';
 import type { CheckContext } from './check-context.js';
 import { DEPENDENCY_FIELDS, isPackageName } from './package-versions.js';
+import { definitionPattern } from './symbol-definitions.js';
 import { CHEAP_EVIDENCE_KINDS, checkTopic } from './topic-check.js';
 
 export interface DeriveEvidenceOptions {
@@ -62,6 +63,29 @@ function symbolFromSpan(span: string): string | undefined {
   const looksLikeCode = /[a-z0-9][A-Z]/.test(name) || /[A-Za-z0-9]_[A-Za-z0-9]/.test(name);
   if (!looksLikeCode || NOT_WORKSPACE_SYMBOLS.has(name.toLowerCase())) return undefined;
   return name;
+}
+
+/** Files read to find which named file defines a symbol; larger ones are skipped. */
+const MAX_DEFINING_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The one file among those the body names that defines `name` now, or undefined when none or
+ * several do: "`parseConfig` is defined in `src/config.ts`" pins the symbol to that file, so a
+ * move to another file is noticed even while the old file stays.
+ */
+function definingFile(name: string, files: readonly string[], workspace: string): string | undefined {
+  const pattern = definitionPattern(name);
+  const defining = files.filter((path) => {
+    try {
+      const absolute = join(workspace, path);
+      const stats = statSync(absolute);
+      if (!stats.isFile() || stats.size > MAX_DEFINING_FILE_BYTES) return false;
+      return pattern.test(readFileSync(absolute, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+  return defining.length === 1 ? defining[0] : undefined;
 }
 
 interface Dependencies {
@@ -145,7 +169,8 @@ function claimKey(evidence: Evidence): string {
 
 /**
  * Evidence a topic's body implies, each marked `derived: true`: paths in backticks that exist in
- * the workspace (file), code-looking identifiers in backticks (symbol, glob `**\/*`), and the
+ * the workspace (file), code-looking identifiers in backticks (symbol, glob `**\/*`, or the one
+ * file the body names that defines it now), and the
  * workspace's dependencies named with a version (package, with that range). Deduplicated
  * against itself and `existing`, files first, at most `limit`. Symbols are a guess: pass the
  * result through `keepConfirmedEvidence` at write time to drop the ones that do not hold.
@@ -162,6 +187,12 @@ export function deriveEvidence(body: string, options: DeriveEvidenceOptions): Ev
     }
     const name = symbolFromSpan(span);
     if (name !== undefined) symbols.push({ kind: 'symbol', name, glob: '**/*', derived: true });
+  }
+  const named = files.map((item) => (item.kind === 'file' ? item.path : '')).filter((path) => path !== '');
+  for (const symbol of symbols) {
+    if (symbol.kind !== 'symbol') continue;
+    const file = definingFile(symbol.name, named, options.workspace);
+    if (file !== undefined) symbol.glob = file;
   }
   const dependencies = readDependencies(options.workspace);
   const prose = body.replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`/g, ' ');

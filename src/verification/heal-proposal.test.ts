@@ -121,6 +121,16 @@ describe('heal proposals', () => {
     });
   });
 
+  it('does not move a symbol to a file that only assigns or re-exports the name', async () => {
+    const root = await repository({ 'test/vary.js': 'function response() {\n  return {};\n}\n' });
+    await put(root, 'test/vary.js', 'it("varies", () => {});\n');
+    await put(root, 'lib/express.js', "var res = require('./response');\nexports.response = res;\n");
+    const evidence: Evidence = { kind: 'symbol', name: 'response', glob: 'test/vary.js' };
+    const { verdict, proposal } = await checkAndPropose(evidence, '`response` is defined in `test/vary.js`.', contextFor(root));
+    expect(verdict.status).toBe('contradicted');
+    expect(proposal).toBeUndefined();
+  });
+
   it('fixes the path in the body when the file it names is gone and git shows it defined the symbol', async () => {
     const root = await repository({ 'src/loader.ts': 'export class TopicLoader {\n}\n', 'src/cli.ts': 'new TopicLoader();\n' });
     git(root, 'rm', '-q', 'src/loader.ts');
@@ -151,6 +161,16 @@ describe('heal proposals', () => {
     });
     const zod = await checkAndPropose({ kind: 'package', name: 'zod', range: '~4.2' }, body, contextFor(root));
     expect(zod.proposal).toMatchObject({ evidence: { range: '~5.1' }, replacements: [{ from: 'zod 4.2', to: 'zod 5.1' }] });
+  });
+
+  it('heals a version the body states after a bump inside the range, from the declared range', async () => {
+    const root = await tempDir();
+    await put(root, 'package.json', JSON.stringify({ dependencies: { zod: '^4.3.0' } }));
+    const body = 'The project depends on `zod` ^4.2.0 (declared in `package.json`).';
+    const evidence: Evidence = { kind: 'package', name: 'zod', range: '^4.2.0' };
+    const { verdict, proposal } = await checkAndPropose(evidence, body, contextFor(root, { body }));
+    expect(verdict.status).toBe('contradicted');
+    expect(proposal).toMatchObject({ evidence: { range: '^4.3.0' }, replacements: [{ from: 'zod` ^4.2.0', to: 'zod` ^4.3.0' }] });
   });
 
   it('proposes nothing for confirmed or unverifiable verdicts, or kinds with no mechanical heal', async () => {

@@ -77,4 +77,25 @@ describe('package evidence', () => {
       /not a semver range/,
     );
   });
+
+  it('contradicts a version the body states when package.json moved inside the range, at the precision written', async () => {
+    const root = await project({ zod: '^4.3.0' }, {});
+    const evidence = { kind: 'package' as const, name: 'zod', range: '^4.2.0' };
+    const stale = await checkEvidence(evidence, contextFor(root, { body: 'The project depends on `zod` ^4.2.0.' }));
+    expect(stale).toMatchObject({ status: 'contradicted', detail: 'the topic says zod` ^4.2.0; package.json now declares ^4.3.0' });
+    expect((await checkEvidence(evidence, contextFor(root, { body: 'Validation uses zod 4.3.' }))).status).toBe('confirmed');
+    expect((await checkEvidence(evidence, contextFor(root, { body: 'We moved from zod 3 to zod ^4.3.0.' }))).status).toBe('confirmed');
+    expect((await checkEvidence(evidence, contextFor(root, { body: 'Validation uses zod.' }))).status).toBe('confirmed');
+  });
+
+  it('compares a bare version with the installed one and a range with the declared one', async () => {
+    const root = await project({ react: '^18.2.0' }, { react: '18.3.1' });
+    const evidence = { kind: 'package' as const, name: 'react', range: '^18.2.0' };
+    expect((await checkEvidence(evidence, contextFor(root, { body: 'The UI is on react ^18.2.0.' }))).status).toBe('confirmed');
+    expect((await checkEvidence(evidence, contextFor(root, { body: 'The UI is on React 18.3.' }))).status).toBe('confirmed');
+    expect(await checkEvidence(evidence, contextFor(root, { body: 'The UI is on react@18.2.0.' }))).toMatchObject({
+      status: 'contradicted',
+      detail: 'the topic says react@18.2.0; 18.3.1 is in use now',
+    });
+  });
 });

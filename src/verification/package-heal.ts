@@ -1,21 +1,11 @@
-import semver from 'semver';
 import type { CheckContext, EvidenceVerdict, PackageEvidence } from './check-context.js';
 import type { HealProposal } from './heal-replacements.js';
-import { readPackageVersions } from './package-versions.js';
+import { readPackageVersions, versionNow, withPrecision } from './package-versions.js';
 
 const SIMPLE_RANGE = /^\s*([\^~]|>=|=)?\s*v?(\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.]+)?)\s*$/;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** `19.1.3` written with the precision of `18.2` → `19.1`. */
-function withPrecision(version: string, like: string): string {
-  if (like.includes('-')) return version;
-  const parts = like.split('.').length;
-  const parsed = semver.parse(version);
-  if (!parsed || parsed.prerelease.length > 0) return version;
-  return [parsed.major, parsed.minor, parsed.patch].slice(0, parts).join('.');
 }
 
 /**
@@ -29,16 +19,13 @@ export async function healPackageVersion(
   context: CheckContext,
 ): Promise<HealProposal | undefined> {
   const versions = await readPackageVersions(context.workspace, evidence.name);
-  const now =
-    versions.installed && semver.valid(versions.installed)
-      ? versions.installed
-      : versions.declared
-        ? semver.minVersion(versions.declared)?.version
-        : undefined;
-  if (!now) return undefined;
   const simple = SIMPLE_RANGE.exec(evidence.range);
   const operator = simple?.[1] ?? '';
   const oldText = simple?.[2];
+  // The range follows the installed version (as the range check does); a mention in the body with
+  // an operator (`zod ^4.2.0`) follows the declared range, a bare one the installed version.
+  const now = versionNow({ operator: '' }, versions);
+  if (!now) return undefined;
   const newRange = oldText === undefined ? `^${now}` : `${operator === '=' ? '' : operator}${withPrecision(now, oldText)}`;
   const replacements: { from: string; to: string }[] = [];
   if (oldText !== undefined) {
@@ -47,11 +34,12 @@ export async function healPackageVersion(
     const variants = [...new Set([oldText, parts.slice(0, 2).join('.')])].filter((variant) => variant.includes('.') || variant === oldText);
     for (const variant of variants) {
       const mention = new RegExp(
-        `(?<![\\w@/.-])(${escapeRegExp(evidence.name)}(?:@|[ \\t]+v?))([\\^~]|>=)?${escapeRegExp(variant)}(?!\\.?\\w)`,
+        `(?<![\\w@/.-])(${escapeRegExp(evidence.name)}\`?(?:@|[ \\t]+v?))([\\^~]|>=)?${escapeRegExp(variant)}(?!\\.?\\w)`,
         'gi',
       );
       for (const match of body.matchAll(mention)) {
-        const to = `${match[1] ?? ''}${match[2] ?? ''}${withPrecision(now, variant)}`;
+        const mentionNow = versionNow({ operator: match[2] ?? '' }, versions) ?? now;
+        const to = `${match[1] ?? ''}${match[2] ?? ''}${withPrecision(mentionNow, variant)}`;
         if (!replacements.some((item) => item.from === match[0]) && to !== match[0]) replacements.push({ from: match[0], to });
       }
     }

@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../shared/index.js';
@@ -51,4 +52,54 @@ export async function readPackageVersions(workspace: string, name: string): Prom
     }
   }
   return result;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A version a topic's body states beside a package's name: `zod ^4.2.0`, `react@18.2`, `React v18`. */
+export interface StatedVersion {
+  /** The mention as written (`zod ^4.2.0`). */
+  text: string;
+  /** `^`, `~`, `>=` or ''. */
+  operator: string;
+  /** The version as written, with its precision (`4.2`). */
+  version: string;
+}
+
+/** `name ^1.2`, `name@1.2`, `` `name` v1.2 ``: the package's name, then a version (group 1: operator, 2: version). */
+export function versionMention(name: string): RegExp {
+  return new RegExp(
+    `(?<![\\w@/.-])${escapeRegExp(name)}\`?(?:@|[ \\t]+v?)([\\^~]|>=)?(\\d+(?:\\.\\d+){0,2}(?:-[0-9A-Za-z.]+)?)(?!\\.?\\w)`,
+    'gi',
+  );
+}
+
+/** Every version the body states beside the package's name. */
+export function statedVersions(name: string, body: string): StatedVersion[] {
+  return [...body.matchAll(versionMention(name))].map((match) => ({ text: match[0], operator: match[1] ?? '', version: match[2] ?? '' }));
+}
+
+/** `19.1.3` written with the precision of `18.2` → `19.1` (a prerelease is kept whole). */
+export function withPrecision(version: string, like: string): string {
+  if (like.includes('-')) return version;
+  const parsed = semver.parse(version);
+  if (!parsed || parsed.prerelease.length > 0) return version;
+  return [parsed.major, parsed.minor, parsed.patch].slice(0, like.split('.').length).join('.');
+}
+
+/**
+ * The version a mention should state now: a range (`^4.2.0`) is compared with the lowest version
+ * the declared range allows, a bare version with the installed one (else the declared range's).
+ */
+export function versionNow(stated: Pick<StatedVersion, 'operator'>, versions: PackageVersions): string | undefined {
+  let declared: string | undefined;
+  try {
+    declared = versions.declared === undefined ? undefined : semver.minVersion(versions.declared)?.version;
+  } catch {
+    declared = undefined;
+  }
+  const installed = versions.installed !== undefined && semver.valid(versions.installed) ? versions.installed : undefined;
+  return stated.operator !== '' ? (declared ?? installed) : (installed ?? declared);
 }

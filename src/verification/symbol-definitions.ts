@@ -57,8 +57,21 @@ const NOT_A_TYPE =
  * A call at the start of a line (`name(x);`) is not a definition.
  */
 export function definitionPattern(name: string): RegExp {
+  return new RegExp(definitionForms(name).join('|'), 'm');
+}
+
+/**
+ * Only the declaring forms of `definitionPattern` (a keyword, a Go method, a class method or an
+ * arrow-function property, a Java/C-style method): not `export { name }`, `exports.name =`,
+ * `NAME = …` or `#define`, which often give a name to something defined elsewhere.
+ */
+export function declarationPattern(name: string): RegExp {
+  return new RegExp(definitionForms(name).slice(0, 5).join('|'), 'm');
+}
+
+function definitionForms(name: string): string[] {
   const n = escapeRegExp(name);
-  const forms = [
+  return [
     `^[ \\t]*${MODIFIERS}${KEYWORDS}[ \\t]+${n}(?![\\w$])`,
     `^[ \\t]*func[ \\t]*\\([^)]*\\)[ \\t]*${n}(?![\\w$])`,
     `^[ \\t]*${MODIFIERS}(?:async[ \\t]+)?(?:get[ \\t]+|set[ \\t]+)?\\*?${n}[ \\t]*(?:<[^>\\n]*>)?[ \\t]*\\([^;\\n]*\\)[^;=\\n]*\\{[ \\t]*$`,
@@ -69,7 +82,6 @@ export function definitionPattern(name: string): RegExp {
     `^${n}[ \\t]*(?::[^=\\n]+)?=(?!=)`,
     `^[ \\t]*#[ \\t]*define[ \\t]+${n}\\b`,
   ];
-  return new RegExp(forms.join('|'), 'm');
 }
 
 /** True when a glob names files itself (`src/*.py`, `lib/config.ts`) rather than everything. */

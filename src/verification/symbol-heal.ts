@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { extname } from 'node:path';
 import { isDynamicPattern } from 'tinyglobby';
 import type { CheckContext, EvidenceVerdict, SymbolEvidence } from './check-context.js';
 import { lastKnownContent } from './git-renames.js';
 import type { HealProposal } from './heal-replacements.js';
 import { symbolIdentifier } from './symbol-check.js';
-import { definitionPattern, findSymbolDefinitions } from './symbol-definitions.js';
+import { declarationPattern, definitionPattern, findSymbolDefinitions } from './symbol-definitions.js';
 import { resolveWorkspacePath } from './workspace-path.js';
 
 /** Paths the body names (in backticks or not) that no longer exist in the workspace. */
@@ -26,6 +28,7 @@ async function gonePathsInBody(body: string, extension: string, context: CheckCo
 /**
  * A symbol found in a file other than the one the topic knew: its narrow glob no longer has it
  * (contradicted), or the body names a file that is gone and whose last version in git defined it.
+ * Only a declaration counts as the new home (not an assignment or a re-export of the name).
  */
 export async function healMovedSymbol(
   evidence: SymbolEvidence,
@@ -41,6 +44,9 @@ export async function healMovedSymbol(
   const scan = await findSymbolDefinitions(context.workspace, identifier, '**/*', context.signal ? { signal: context.signal } : {});
   if (scan.files.length !== 1) return undefined;
   const [file] = scan.files as [string];
+  // Moved means declared there: `exports.name = other` or `export { x as name }` is another thing.
+  const there = await readFile(join(context.workspace, file), 'utf8').catch(() => '');
+  if (!declarationPattern(identifier).test(there)) return undefined;
   const literalGlob = !isDynamicPattern(glob);
   let oldPaths: string[] = [];
   if (verdict.status === 'contradicted') {

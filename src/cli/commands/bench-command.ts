@@ -33,6 +33,28 @@ function parseRetriever(value: string): LocomoRetrieverName | 'both' {
   throw new MnemoError('usage', `--retriever must be one of ${[...LOCOMO_RETRIEVERS, 'both'].join(', ')}; not ${JSON.stringify(value)}.`);
 }
 
+interface StalenessFlags {
+  repo: string;
+  from?: string;
+  to?: string;
+  step: number;
+  facts: number;
+  seed: number;
+  svg?: string;
+  json?: boolean;
+}
+
+/** A parser of a whole number flag of at least `min`, with a usage error that names the flag. */
+function wholeNumber(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isInteger(number) || number < min) {
+      throw new MnemoError('usage', `${flag} must be a whole number of at least ${min}; not ${JSON.stringify(value)}.`);
+    }
+    return number;
+  };
+}
+
 function parseList(value: string): string[] {
   return value
     .split(',')
@@ -88,5 +110,44 @@ export function registerBench(program: Command, context: CommandContext): void {
       }
       if (options.json) return context.out.json(report);
       context.out.line(formatLocomoReport(report));
+    });
+  bench
+    .command('staleness')
+    .description(
+      'staleness on a real git history: write facts about the code at --from (definitions, settings, versions, scripts, paths), step through later commits, recall and verify them with the clock past the freshness window, and score what mnemo caught, healed, missed and flagged wrongly against git',
+    )
+    .requiredOption('--repo <path>', 'a git repository (only read: a temporary worktree is added and removed)')
+    .option('--from <ref>', 'the commit the facts are written at (default: 50 first-parent commits before --to)')
+    .option('--to <ref>', 'the last commit checked (default: HEAD)')
+    .option('--step <k>', 'check every k-th commit (the last one always)', wholeNumber('--step', 1), 1)
+    .option('--facts <n>', 'facts written', wholeNumber('--facts', 1), 40)
+    .option('--seed <s>', 'seed of the random choice of facts', wholeNumber('--seed', 0), 1)
+    .option('--svg <file>', 'also write a chart of caught / missed / false alarms along the history as SVG')
+    .option('--json', 'print the report as one JSON object (overall, byKind, byChange, baselines, series, problems)')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  mnemo bench staleness --repo . --step 2\n  mnemo bench staleness --repo ../some-clone --from v1.0.0 --to v1.2.0 --facts 60 --json\n\nGround truth comes from git alone (diff --find-renames, grep, package.json), never from mnemo's checkers.",
+    )
+    .action(async (options: StalenessFlags) => {
+      const { formatStalenessReport, renderStalenessChart, runStalenessBenchmark, summarizeStalenessRun } = await import(
+        '../../evaluation/index.js'
+      );
+      const run = await runStalenessBenchmark({
+        repo: resolve(context.io.cwd, options.repo),
+        ...(options.from === undefined ? {} : { from: options.from }),
+        ...(options.to === undefined ? {} : { to: options.to }),
+        step: options.step,
+        facts: options.facts,
+        seed: options.seed,
+        ...(options.json ? {} : { onProgress: (message: string) => context.out.note(message) }),
+      });
+      const report = summarizeStalenessRun(run);
+      if (options.svg !== undefined) {
+        const file = resolve(context.io.cwd, options.svg);
+        await writeFile(file, renderStalenessChart(report), 'utf8');
+        if (!options.json) context.out.note(`Chart written to ${file}`);
+      }
+      if (options.json) return context.out.json(report);
+      context.out.line(formatStalenessReport(report));
     });
 }
