@@ -9,7 +9,6 @@ import {
   parseIndex,
   readTopicFile,
   renderIndexLine,
-  renderIndexText,
   mergeIndexInPlace,
   rootPaths,
   serializeTopic,
