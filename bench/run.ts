@@ -44,3 +44,8 @@ const { runLocomoBench } = await import('./locomo.js');
 write('## LoCoMo evidence recall (both retrievers, 500/1000/2000 tokens)\n');
 await runLocomoBench();
 write('');
+
+const { runScaleBench } = await import('./scale.js');
+write('## Scale (1k and 10k topics; SCALE_SIZES=1000,10000,100000 for 100k)\n');
+write(await runScaleBench());
+write('');

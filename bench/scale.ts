@@ -238,10 +238,15 @@ export async function mcpInitializeMs(dir: string): Promise<number> {
     const started = performance.now();
     const child = spawn(process.execPath, [CLI, 'mcp', '--dir', dir], { stdio: ['pipe', 'pipe', 'ignore'] });
     child.on('error', fail);
+    const timer = setTimeout(() => {
+      child.kill();
+      done(Number.NaN);
+    }, 20_000);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       if (output.includes('"id":1')) {
+        clearTimeout(timer);
         done(performance.now() - started);
         child.kill();
       }
@@ -291,7 +296,7 @@ export async function runScaleBench(): Promise<string> {
   const rows: ScaleRow[] = [];
   for (const size of sizes) {
     rows.push(await runScaleRow(size, { ...(load ? { load } : {}), ...(turns === undefined ? {} : { turns }) }));
-    process.stderr.write(`scale: ${size} topics done\n`);
+    process.stderr.write(`scale: ${size} topics done\n${formatScaleRows(rows.slice(-1))}\n`);
   }
   return `${formatScaleRows(rows)}\n\n${await runColdStart()}`;
 }
