@@ -9,6 +9,7 @@
  *   SCALE_SIZES=1000,10000,100000 npx tsx bench/scale.ts   also 100k (minutes)
  *   SCALE_LOAD=files ...                           write the bulk as files and reindex (fast), then measure remember
  *   SCALE_TURNS=10000 ...                          transcript turns per size (default 10k)
+ *   SCALE_COLD=0 ...                               leave out the whole-process rows
  * Cold-process rows need `npm run build` (dist/cli/main.js); they are skipped with a note otherwise.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -173,7 +174,7 @@ export async function runScaleRow(size: number, options: { load?: 'remember' | '
     const dbMiB = statSync(join(dir, '.state', 'search.db')).size / 2 ** 20;
     const diskMiB = folderBytes(dir) / 2 ** 20;
     let cold: { command: number; node: number } | undefined;
-    if (existsSync(CLI)) cold = await coldPair([CLI, 'recall', queries[0] as string, '--dir', dir], 5);
+    if (existsSync(CLI) && process.env.SCALE_COLD !== '0') cold = await coldPair([CLI, 'recall', queries[0] as string, '--dir', dir], 5);
     return {
       topics: size,
       load,
@@ -298,7 +299,7 @@ export async function runScaleBench(): Promise<string> {
     rows.push(await runScaleRow(size, { ...(load ? { load } : {}), ...(turns === undefined ? {} : { turns }) }));
     process.stderr.write(`scale: ${size} topics done\n${formatScaleRows(rows.slice(-1))}\n`);
   }
-  return `${formatScaleRows(rows)}\n\n${await runColdStart()}`;
+  return `${formatScaleRows(rows)}\n\n${process.env.SCALE_COLD === '0' ? '' : await runColdStart()}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
