@@ -64,3 +64,8 @@ const { runStalenessBench } = await import('./staleness.js');
 write("## Staleness on the project's own history (facts checked commit by commit against git)\n");
 await runStalenessBench();
 write('');
+
+const { runScaleBench } = await import('./scale.js');
+write('## Scale (1k and 10k topics; SCALE_SIZES=1000,10000,100000 for 100k)\n');
+write(await runScaleBench());
+write('');

@@ -9,6 +9,7 @@
  *   SCALE_SIZES=1000,10000,100000 npx tsx bench/scale.ts   also 100k (minutes)
  *   SCALE_LOAD=files ...                           write the bulk as files and reindex (fast), then measure remember
  *   SCALE_TURNS=10000 ...                          transcript turns per size (default 10k)
+ *   SCALE_COLD=0 ...                               leave out the whole-process rows
  * Cold-process rows need `npm run build` (dist/cli/main.js); they are skipped with a note otherwise.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -173,7 +174,7 @@ export async function runScaleRow(size: number, options: { load?: 'remember' | '
     const dbMiB = statSync(join(dir, '.state', 'search.db')).size / 2 ** 20;
     const diskMiB = folderBytes(dir) / 2 ** 20;
     let cold: { command: number; node: number } | undefined;
-    if (existsSync(CLI)) cold = await coldPair([CLI, 'recall', queries[0] as string, '--dir', dir], 5);
+    if (existsSync(CLI) && process.env.SCALE_COLD !== '0') cold = await coldPair([CLI, 'recall', queries[0] as string, '--dir', dir], 5);
     return {
       topics: size,
       load,
@@ -238,10 +239,15 @@ export async function mcpInitializeMs(dir: string): Promise<number> {
     const started = performance.now();
     const child = spawn(process.execPath, [CLI, 'mcp', '--dir', dir], { stdio: ['pipe', 'pipe', 'ignore'] });
     child.on('error', fail);
+    const timer = setTimeout(() => {
+      child.kill();
+      done(Number.NaN);
+    }, 20_000);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       if (output.includes('"id":1')) {
+        clearTimeout(timer);
         done(performance.now() - started);
         child.kill();
       }
@@ -291,9 +297,9 @@ export async function runScaleBench(): Promise<string> {
   const rows: ScaleRow[] = [];
   for (const size of sizes) {
     rows.push(await runScaleRow(size, { ...(load ? { load } : {}), ...(turns === undefined ? {} : { turns }) }));
-    process.stderr.write(`scale: ${size} topics done\n`);
+    process.stderr.write(`scale: ${size} topics done\n${formatScaleRows(rows.slice(-1))}\n`);
   }
-  return `${formatScaleRows(rows)}\n\n${await runColdStart()}`;
+  return `${formatScaleRows(rows)}\n\n${process.env.SCALE_COLD === '0' ? '' : await runColdStart()}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

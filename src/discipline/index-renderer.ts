@@ -1,7 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MnemoConfig } from '../config/index.js';
-import { sha256, writeFileAtomic } from '../shared/index.js';
+import { sha256 } from '../shared/index.js';
 import type { CatalogTopic, SearchIndex } from '../retrieval/index.js';
 import { parseIndex, renderIndexText, rootPaths, type IndexEntryInput, type RenderedIndex } from '../store/index.js';
 import { indexEntries, type UsageCounts } from './index-ranking.js';
@@ -65,9 +66,10 @@ async function readState(root: string): Promise<IndexState | undefined> {
 }
 
 /** Record what was written to MEMORY.md (after it was written). */
-export async function recordIndexState(root: string, text: string, report: IndexReport, search: SearchIndex): Promise<void> {
+export function recordIndexState(root: string, text: string, report: IndexReport, search: SearchIndex): void {
   const state: IndexState = { hash: sha256(text), omitted: report.omittedCount, outside: search.outsideChanges() };
-  await writeFileAtomic(statePath(root), JSON.stringify(state));
+  // A hint, not a record: lost or torn, it only reads as absent, and the next write re-ranks all.
+  writeFileSync(statePath(root), JSON.stringify(state));
 }
 
 /** Whether MEMORY.md is exactly what mnemo last rendered, with no change found on disk since. */

@@ -335,7 +335,7 @@ export class MemoryWriter {
     const written = preferred !== undefined && sameLines(preferred) === sameLines(text) ? preferred : text;
     await writeIndexFile(this.root, written);
     if (inStep) search.markInStep();
-    await recordIndexState(this.root, written, report, search);
+    recordIndexState(this.root, written, report, search);
     return report;
   }
 
