@@ -1,4 +1,6 @@
 import { ResourceNotFoundError, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
+import { fenceText } from '../shared/index.js';
+import { readFenceToken } from '../store/index.js';
 import type { McpServerParts } from './server-parts.js';
 
 /** The index, always loaded by a client at session start. */
@@ -53,7 +55,17 @@ export function registerMemoryResources(server: McpServer, parts: McpServerParts
         const slug = decodeURIComponent(String(variables.slug));
         const shown = await memory.show(slug);
         if (!shown.found || !('text' in shown)) throw new ResourceNotFoundError(uri.href);
-        return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: shown.text }] };
+        // an untrusted topic reaches the agent fenced as data, with its provenance
+        const source = shown.meta.source;
+        const text =
+          source?.trust === 'untrusted'
+            ? fenceText(
+                shown.text,
+                { token: await readFenceToken(memory.root) },
+                `untrusted topic from ${source.kind}${source.origin ? `: ${source.origin.slice(0, 120)}` : ''}`,
+              )
+            : shown.text;
+        return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
       }),
   );
 }

@@ -90,19 +90,21 @@ export function renderTopicBlock(
   maxBytes: number,
   fence?: DataFence,
 ): { text: string; truncatedFrom?: number } {
-  const head = [topicHeading(topic), ...topic.caveats.map((caveat) => `> ${caveat}`)].join('\n');
   const fenced = fence !== undefined && topic.fenced !== undefined;
-  const body = fenced ? neutralizeFenced(topic.body.trim(), fence) : topic.body.trim();
+  // a fenced topic is fenced whole: its name and description are as untrusted as its body
+  const clean = (text: string) => (fenced ? neutralizeFenced(text, fence) : text);
   const open = fenced ? `${fenceOpen(fence, topic.fenced ?? '')}\n` : '';
   const close = fenced ? `\n${fenceClose(fence)}` : '';
-  const full = `${head}\n${open}${body}${close}`;
+  const head = open + clean([topicHeading(topic), ...topic.caveats.map((caveat) => `> ${caveat}`)].join('\n'));
+  const body = clean(topic.body.trim());
+  const full = `${head}\n${body}${close}`;
   if (Buffer.byteLength(full) <= maxBytes) return { text: full };
   const marker = `\n[… cut: ${Buffer.byteLength(body)} bytes in full; \`mnemo show ${topic.slug}\` for all of it]`;
-  const room = maxBytes - Buffer.byteLength(`${head}\n${open}${close}`) - Buffer.byteLength(marker);
+  const room = maxBytes - Buffer.byteLength(`${head}\n${close}`) - Buffer.byteLength(marker);
   const kept = room > 0 ? cutToBytes(body, room) : '';
   // the close line is never cut off: the head and the body give way first
   const text = fenced
-    ? `${cutToBytes(`${head}\n${open}${kept}`, Math.max(0, maxBytes - Buffer.byteLength(close + marker)))}${close}${marker}`
+    ? `${cutToBytes(`${head}\n${kept}`, Math.max(0, maxBytes - Buffer.byteLength(close + marker)))}${marker}${close}`
     : cutToBytes(`${head}\n${kept}${marker}`, maxBytes);
   return { text, truncatedFrom: Buffer.byteLength(body) };
 }

@@ -34,7 +34,7 @@ export interface TurnProvenance {
 }
 
 /** The provenance line of the transcript fence. */
-export const TURNS_PROVENANCE = 'recalled transcript turns (records of past sessions, tool output included)';
+export const TURNS_PROVENANCE = 'recalled transcript turns';
 
 /**
  * One turn as a line under its session heading: `Speaker: text` (text on one line), or

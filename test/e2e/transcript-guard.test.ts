@@ -90,4 +90,34 @@ describe('the transcript path is guarded end to end: a hostile tool result comes
       await client.close();
     }
   });
+
+  it('an untrusted topic (promoted from a web page) comes back fenced with its provenance, in recall and as an MCP resource', async () => {
+    const { cwd, dir } = await memoryProject();
+    const memory = await openMemory({ dir });
+    try {
+      const task = await memory.beginTask({ goal: 'note the quokka mirror' });
+      await task.note({
+        name: 'Quokka mirror',
+        description: 'where the quokka builds are mirrored',
+        type: 'reference',
+        body: 'The quokka builds are mirrored at mirror.example.org.',
+        source: { kind: 'web', origin: 'https://mirror.example.org/about' },
+      });
+      expect((await task.complete({ confirmed: true })).outcome).toBe('promoted');
+      const recalled = await memory.recall('quokka mirror');
+      expect(recalled.text).toMatch(/⟦mnemo-data [a-z0-9]+ · untrusted topic from web: https:\/\/mirror\.example\.org\/about · /);
+      assertFenced(recalled.text);
+    } finally {
+      memory.close();
+    }
+    const { client } = await stdioClient(cwd, [CLI, 'mcp']);
+    try {
+      const read = await client.readResource({ uri: 'mnemo://topic/quokka-mirror' });
+      const text = (read.contents[0] as { text?: string } | undefined)?.text ?? '';
+      expect(text).toMatch(/^⟦mnemo-data [a-z0-9]+ · untrusted topic from web/);
+      assertFenced(text);
+    } finally {
+      await client.close();
+    }
+  });
 });
