@@ -103,6 +103,8 @@ export async function runPromptQuality(): Promise<{
   all: Quality;
   atDefault: Quality;
   defaultThreshold: number;
+  /** The hook's own work in-process (recall, checks, relevance, state), per prompt: median and p90. */
+  workMs: { median: number; p90: number };
 }> {
   const { cwd, dir } = await labelledProject();
   try {
