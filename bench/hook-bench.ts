@@ -124,7 +124,7 @@ export async function runPromptQuality(): Promise<{
     const tuning = scored.filter((_, index) => index % 2 === 0);
     const held = scored.filter((_, index) => index % 2 === 1);
     let tuned = quality(tuning, 0);
-    for (let threshold = 0.5; threshold <= 20; threshold += 0.5) {
+    for (let threshold = 0.1; threshold <= 10; threshold = Math.round((threshold + 0.1) * 10) / 10) {
       const candidate = quality(tuning, threshold);
       if (candidate.f1 > tuned.f1 + 1e-9) tuned = candidate;
     }

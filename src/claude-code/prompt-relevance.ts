@@ -30,8 +30,9 @@ const WEIGHTS = { name: 2, description: 1.5, tags: 1.5, body: 0.35 } as const;
 /**
  * How well a prompt matches one topic: the sum, over the distinct (stemmed) prompt terms found in
  * the topic, of the weight of the best field they are found in times their rarity among the
- * memory's topics (`log(1 + topics / topics-with-the-term)`). Unlike BM25 it does not fade to
- * zero in a memory of three topics, and it does not grow with a long prompt's unrelated words.
+ * memory's topics (`log(1 + topics / topics-with-the-term) / log(1 + topics)`: 1 for a term only
+ * this topic has). Unlike BM25 it does not fade to zero in a small memory, its scale does not
+ * change with the memory's size, and it does not grow with a long prompt's unrelated words.
  */
 export function promptRelevance(
   prompt: string,
@@ -52,7 +53,9 @@ export function promptRelevance(
       ...(Object.keys(fields) as (keyof typeof fields)[]).map((field) => (fields[field].has(term) ? WEIGHTS[field] : 0)),
     );
     if (weight === 0) continue;
-    score += weight * Math.log(1 + Math.max(1, topics) / Math.max(1, documentFrequency(term)));
+    const all = Math.max(1, topics);
+    // 1 for a term only this topic has, falling towards 0 for one every topic has, whatever the memory's size.
+    score += weight * (all === 1 ? 1 : Math.log(1 + all / Math.max(1, documentFrequency(term))) / Math.log(1 + all));
   }
   return score;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The per-prompt hook's default relevance threshold (bench/hook-bench.ts tunes it). */
-export const PROMPT_THRESHOLD = 6;
+export const PROMPT_THRESHOLD = 2.1;
 
 /** How long-term memory may be written. */
 export const writesModeSchema = z.enum(['auto', 'confirm', 'read-only', 'off']);

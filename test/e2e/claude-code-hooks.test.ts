@@ -58,6 +58,11 @@ describe('the built `mnemo hook` as Claude Code runs it', () => {
         expect(await sessionKinds(dir)).toEqual(['user', 'assistant', 'tool-use', 'tool-result', 'tool-use', 'tool-error', 'assistant']),
       { timeout: 30_000, interval: 50 },
     );
+    // The child has finished once it saved its read offset (so the test's cleanup does not race it).
+    await vi.waitFor(() => expect(existsSync(join(dir, '.state', 'claude-code-imports.json'))).toBe(true), {
+      timeout: 30_000,
+      interval: 50,
+    });
     const [session] = await readdir(join(dir, 'sessions'));
     expect(session).toMatch(/5a0ddcd0-5487-4794-99ac-143f6bb9e248\.jsonl$/);
   });
