@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { errnoCode, sha256, writeFileAtomic } from '../shared/index.js';
 import { INDEX_FILE, rootPaths } from '../store/index.js';
 
+/** No such file, or a file where a folder should be (`.state` is not a folder): either way there is no manifest to read. */
+function isAbsent(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 /**
  * `.state/manifest.json` and `.state/manifest.jsonl`: the content hash of every topic and of
  * MEMORY.md as mnemo last wrote them. A file whose hash differs was changed outside mnemo: fine
@@ -64,7 +70,7 @@ async function readText(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
+    if (isAbsent(error)) return undefined;
     throw error;
   }
 }
@@ -144,7 +150,7 @@ export class ManifestReader {
       const stats = statSync(manifestPath(this.root), { bigint: true });
       stamp = `${stats.size}:${stats.mtimeNs}:${stats.ino}`;
     } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw error;
+      if (!isAbsent(error)) throw error;
     }
     if (stamp !== this.baseStamp) this.reset(stamp);
     const logSeen = this.readLog();
@@ -172,7 +178,7 @@ export class ManifestReader {
         closeSync(descriptor);
       }
     } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw error;
+      if (!isAbsent(error)) throw error;
     }
   }
 
@@ -182,7 +188,7 @@ export class ManifestReader {
     try {
       descriptor = openSync(logPath(this.root), 'r');
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return false;
+      if (isAbsent(error)) return false;
       throw error;
     }
     try {
