@@ -95,7 +95,8 @@ export function registerHook(program: Command, context: CommandContext): void {
         const text = options.payload ?? (await readAllStdin(context.io));
         const parsed = payloadObject(text);
         if ('problem' in parsed) {
-          const what = event === 'stop' || event === 'subagent-stop' || event === 'session-end' ? 'no transcript to import' : 'nothing done';
+          const what =
+            event === 'stop' || event === 'subagent-stop' || event === 'session-end' ? 'no transcript to import' : 'nothing done';
           context.out.warn(`mnemo hook ${event}: ${parsed.problem}; ${what}.`);
           return;
         }
