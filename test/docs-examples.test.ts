@@ -80,7 +80,8 @@ describe('install lines and references', () => {
   it('every file the docs link to or name as a doc exists in the repository (no DESIGN.md outside it)', () => {
     for (const doc of [{ name: 'README.md', text: README }, ...DOCS]) {
       const base = dirname(join(REPO, doc.name));
-      const prose = doc.text.replace(/```[\s\S]*?```/g, '');
+      // links in prose only: fenced blocks and inline code (`- [Title](file.md) — hook`) show a format, not a link
+      const prose = doc.text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
       for (const match of prose.matchAll(/\]\(([^)#\s]+\.(?:md|ts|svg))\)/g)) {
         expect(existsSync(resolve(base, match[1] ?? '')), `${doc.name} → ${match[1]}`).toBe(true);
       }
