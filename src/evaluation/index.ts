@@ -26,7 +26,7 @@ export type { StalenessBenchOptions, StalenessRun, StalenessObservation, MnemoOu
 export { summarizeStalenessRun, formatStalenessReport, scoreObservations, scoreCells, SCORE_HEADER } from './staleness-report.js';
 export type { StalenessReport, StalenessScore } from './staleness-report.js';
 export { renderStalenessChart } from './staleness-chart.js';
-export { chooseFacts, seededRandom } from './staleness-facts.js';
+export { chooseFacts } from './staleness-facts.js';
 export type { StalenessFact } from './staleness-facts.js';
 export { FACT_KINDS } from './staleness-claims.js';
 export type { Claim, FactKind, EvidenceMode } from './staleness-claims.js';

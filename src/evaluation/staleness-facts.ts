@@ -1,6 +1,7 @@
 import { FACT_KINDS, countMatches, escapeRegExp, capturedValue, type Claim, type EvidenceMode, type FactKind } from './staleness-claims.js';
 import { grepAt, pathChanges, trackedFiles } from './staleness-git.js';
 import { GitTruth, SOURCE_PATHSPECS, isSimpleRange } from './staleness-truth.js';
+import { seededRandom } from '../shared/index.js';
 
 /** A fact the benchmark writes at the starting commit. */
 export interface StalenessFact {
@@ -8,18 +9,6 @@ export interface StalenessFact {
   kind: FactKind;
   mode: EvidenceMode;
   claim: Claim;
-}
-
-/** A seeded random in [0, 1) (mulberry32): the same seed picks the same facts. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: readonly T[], random: () => number): T[] {
