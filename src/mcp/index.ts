@@ -11,5 +11,5 @@ export { InFlight } from './in-flight.js';
 export { INDEX_URI, TOPIC_URI_TEMPLATE, topicUri } from './memory-resources.js';
 export { serveMcpStdio } from './serve-stdio.js';
 export type { StdioServeOptions, StdioServing } from './serve-stdio.js';
-export { serveMcpHttp, assertSafeBinding, isLoopbackHost, MCP_PATH } from './serve-http.js';
+export { serveMcpHttp, assertSafeBinding, MCP_PATH } from './serve-http.js';
 export type { HttpServeOptions, HttpServing } from './serve-http.js';

@@ -1,10 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { localhostHostValidation, localhostOriginValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import type { Memory } from '../app/index.js';
-import { MnemoError, describeError, type Logger } from '../shared/index.js';
+import { MnemoError, describeError, isLoopbackHost, listenHttp, type Logger } from '../shared/index.js';
 import { InFlight } from './in-flight.js';
 import { buildMcpServer } from './mcp-server.js';
 import { mcpServerParts } from './server-parts.js';
@@ -29,12 +28,6 @@ export interface HttpServing {
 }
 
 export const MCP_PATH = '/mcp';
-
-/** Whether a host name or address is this machine's loopback. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
-}
 
 /** Refuse a binding that would expose the memory without consent and a token. */
 export function assertSafeBinding(host: string, options: { allowRemote?: boolean; token?: string | undefined }): void {
@@ -98,17 +91,9 @@ export async function serveMcpHttp(memory: Memory, options: HttpServeOptions): P
     options.logger.debug('bad HTTP request', { error: describeError(error) });
     socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { origin } = await listenHttp(server, options.port, host);
   return {
-    url: `http://${shownHost}:${address.port}${MCP_PATH}`,
+    url: `${origin}${MCP_PATH}`,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -9,6 +9,7 @@ export type { Clock, ManualClock } from './clock.js';
 export { createIdGenerator, randomToken, slugify, isValidSlug } from './ids.js';
 export { sha256 } from './hash.js';
 export { seededRandom } from './seeded-random.js';
+export { isLoopbackHost, listenHttp } from './listen-http.js';
 export { formatColumns } from './text-table.js';
 export { excerptOf, quoteExcerpt } from './excerpt.js';
 export { fenceOpen, fenceClose, fenceText, neutralizeFenced } from './data-fence.js';

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { MnemoError } from '../shared/index.js';
+import { MnemoError, isLoopbackHost } from '../shared/index.js';
 
 /*
  * Who may drive the dashboard. A per-run token (random, or the one given with --allow-remote)
@@ -17,12 +17,6 @@ export const TOKEN_HEADER = 'x-mnemo-token';
 /** A fresh token for one run: 32 random bytes, URL-safe. */
 export function newDashboardToken(): string {
   return randomBytes(32).toString('base64url');
-}
-
-/** Whether a host name or address is this machine's loopback. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
 
 /** The rule of `mcp --http`: anything but loopback needs --allow-remote and a token the user chose. */

@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Memory } from '../app/index.js';
-import { MnemoError, describeError, type Logger } from '../shared/index.js';
+import { MnemoError, describeError, isLoopbackHost, listenHttp, type Logger } from '../shared/index.js';
 import { findAction } from './dashboard-actions.js';
-import { assertSafeDashboardBinding, checkAccess, isLoopbackHost, newDashboardToken, tokenCookie } from './dashboard-access.js';
+import { assertSafeDashboardBinding, checkAccess, newDashboardToken, tokenCookie } from './dashboard-access.js';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './dashboard-assets.js';
 import { escapeHtml } from './html.js';
 import { indexPage, lessonsPage, sessionPage, sessionsPage, statusPage } from './memory-pages.js';
@@ -174,16 +173,7 @@ export async function serveDashboard(memory: Memory, options: DashboardOptions):
     options.logger.debug('bad HTTP request', { error: describeError(error) });
     socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const origin = `http://${shownHost}:${address.port}`;
+  const { origin } = await listenHttp(server, options.port, host);
   return {
     url: `${origin}/?token=${encodeURIComponent(token)}`,
     origin,

@@ -7,5 +7,5 @@
  */
 export { serveDashboard } from './dashboard-server.js';
 export type { DashboardOptions, DashboardServing } from './dashboard-server.js';
-export { assertSafeDashboardBinding, isLoopbackHost, newDashboardToken, TOKEN_HEADER, TOKEN_COOKIE } from './dashboard-access.js';
+export { assertSafeDashboardBinding, newDashboardToken, TOKEN_HEADER, TOKEN_COOKIE } from './dashboard-access.js';
 export { escapeHtml, html, highlight } from './html.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { MnemoError, createStderrLogger } from '../../shared/index.js';
+import { createStderrLogger } from '../../shared/index.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+import { portNumber, untilSignal } from '../server-flags.js';
 
 interface McpFlags extends RootOptions {
   http?: boolean;
@@ -11,27 +12,6 @@ interface McpFlags extends RootOptions {
 }
 
 export const DEFAULT_MCP_PORT = 4747;
-
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new MnemoError('usage', `--port must be a port number (0-65535; 0 picks a free one), not ${JSON.stringify(value)}.`);
-  }
-  return port;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 /** Stdout is the protocol channel: anything that logs to the console goes to stderr while serving. */
 function consoleToStderr(): void {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { MnemoError, createStderrLogger, errnoCode } from '../../shared/index.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+import { portNumber, untilSignal } from '../server-flags.js';
 
 interface UiFlags extends RootOptions {
   port: number;
@@ -12,27 +13,6 @@ interface UiFlags extends RootOptions {
 }
 
 export const DEFAULT_UI_PORT = 4848;
-
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new MnemoError('usage', `--port must be a port number (0-65535; 0 picks a free one), not ${JSON.stringify(value)}.`);
-  }
-  return port;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 /** Open the URL in the desktop's browser; a machine without one just keeps the printed URL. */
 function openBrowser(url: string): void {
