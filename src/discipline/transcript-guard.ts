@@ -102,6 +102,27 @@ export interface TranscriptFinding {
   found: 'logged' | 'rescanned';
 }
 
+/** What review shows of one flagged turn: where it is, what the guard found, whether recall withholds it. */
+function transcriptFinding(
+  event: { session: string; line: number; time: string; kind: string },
+  file: string,
+  record: TranscriptGuardRecord,
+  logged: boolean,
+): TranscriptFinding {
+  return {
+    id: turnId(event.session, event.line),
+    session: event.session,
+    line: event.line,
+    file,
+    time: event.time,
+    kind: event.kind,
+    severity: record.severity,
+    rules: record.findings.map((finding) => finding.rule),
+    withheld: record.severity === 'high',
+    found: logged ? 'logged' : 'rescanned',
+  };
+}
+
 /**
  * Every flagged turn of every transcript (stored findings, and a fresh scan of events without
  * any), oldest file first. Reads all transcripts: for review commands, not for hot paths.
@@ -115,18 +136,7 @@ export async function listTranscriptFindings(root: string): Promise<TranscriptFi
       const stored = (event as { guard?: TranscriptGuardRecord }).guard;
       const record = scanTranscriptText(event.text) ?? (stored && Array.isArray(stored.findings) ? stored : undefined);
       if (!record) continue;
-      found.push({
-        id: turnId(event.session, event.line),
-        session: event.session,
-        line: event.line,
-        file: file.name,
-        time: event.time,
-        kind: event.kind,
-        severity: record.severity,
-        rules: record.findings.map((finding) => finding.rule),
-        withheld: record.severity === 'high',
-        found: stored ? 'logged' : 'rescanned',
-      });
+      found.push(transcriptFinding(event, file.name, record, stored !== undefined));
     }
   }
   return found;
@@ -148,20 +158,7 @@ export async function showTranscriptFinding(
     if (!event) continue;
     const stored = (event as { guard?: TranscriptGuardRecord }).guard;
     const record = scanTranscriptText(event.text) ?? stored ?? { severity: 'low' as const, findings: [] };
-    return {
-      id,
-      session: event.session,
-      line,
-      file: file.name,
-      time: event.time,
-      kind: event.kind,
-      severity: record.severity,
-      rules: record.findings.map((finding) => finding.rule),
-      withheld: record.severity === 'high',
-      found: stored ? 'logged' : 'rescanned',
-      text: event.text,
-      findings: record.findings,
-    };
+    return { ...transcriptFinding(event, file.name, record, stored !== undefined), text: event.text, findings: record.findings };
   }
   return undefined;
 }
