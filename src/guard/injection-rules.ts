@@ -28,7 +28,7 @@ const AGENT_NOUN = /\b(?:instructions?|prompts?|directives?|directions|guideline
  * "If the install fails, ignore the above": an override inside a condition about the reader's
  * situation is how docs talk; unless the condition is about being an AI or reading this text.
  */
-function conditional(match: RegExpExecArray, text: string): boolean {
+export function conditional(match: RegExpExecArray, text: string): boolean {
   // the sentence so far, looking back at most 300 characters (linear on any input)
   const before = text.slice(Math.max(0, match.index - 300), match.index);
   const clause = before.slice(

@@ -1,5 +1,5 @@
 import type { Severity } from './finding.js';
-import type { InjectionRule } from './injection-rules.js';
+import { conditional, type InjectionRule } from './injection-rules.js';
 
 /*
  * Instruction-likeness beyond phrase lists: what makes a text an instruction to an agent is its
@@ -16,18 +16,6 @@ const g = (source: string, flags = 'gi'): RegExp => new RegExp(source, flags);
 const CONTEXT_NOUN = String.raw`(?:text|content|context|messages?|conversation|chat|discussion|input|guidance|directions|rules|prompts?|instructions?|guidelines|orders|commands|directives|system\s+(?:text|message|prompt|notice)|information|words|lines|task)`;
 const BEFORE = String.raw`(?:previous|prior|earlier|preceding|above|foregoing|original|initial|former|system|developer)`;
 const DISMISS = String.raw`(?:ignore|disregard|forget|discard|dismiss|neglect|abandon|skip|set\s+aside|put\s+aside|pay\s+no\s+(?:attention|heed)\s+to|stop\s+following|throw\s+out|scrap)`;
-
-/** "If the install fails, ignore the above": a condition about the reader's situation, not about an AI. */
-function conditional(match: RegExpExecArray, text: string): boolean {
-  const before = text.slice(Math.max(0, match.index - 300), match.index);
-  const clause = before.slice(
-    Math.max(before.lastIndexOf('.'), before.lastIndexOf('\n'), before.lastIndexOf('!'), before.lastIndexOf('?')) + 1,
-  );
-  return (
-    /\b(?:if|when|unless|in\s+case)\b/i.test(clause) &&
-    !/you\s+(?:are|'re|read|see)|reading|\b(?:ai|assistant|agent|model|llm|bot)s?\b/i.test(clause)
-  );
-}
 
 const unlessConditional =
   (severity: Severity) =>
