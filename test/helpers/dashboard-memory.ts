@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createManualClock, initMemory, openMemory, type Memory } from '../../src/index.js';
-import { writeTopic } from './dream-fixtures.js';
+import { writeBlueGreenPair, writeTopic } from './dream-fixtures.js';
 import { tempDir } from './temp-root.js';
 
 export const DASHBOARD_NOW = '2026-11-25T10:00:00Z';
@@ -30,32 +30,7 @@ export async function dashboardMemory(): Promise<DashboardMemory> {
   const cwd = await tempDir('mnemo-ui-');
   const dir = join(cwd, 'm');
   await initMemory({ dir, cwd });
-  await writeFile(join(cwd, 'deploy.yaml'), 'strategy: blue-green\n');
-  await writeTopic(
-    dir,
-    'staging-blue-green',
-    {
-      name: 'Staging deploys are blue-green',
-      description: 'how staging is deployed',
-      type: 'project',
-      tags: ['deploy'],
-      created: '2026-11-01T00:00:00Z',
-    },
-    'Staging deploys use a blue-green strategy.\n**Why:** zero downtime for QA.',
-  );
-  await writeTopic(
-    dir,
-    'blue-green-staging',
-    {
-      name: 'Blue-green deploys on staging',
-      description: 'staging deployment strategy',
-      type: 'project',
-      tags: ['staging'],
-      created: '2026-11-02T00:00:00Z',
-      evidence: [{ kind: 'file', path: 'deploy.yaml', contains: 'blue-green' }],
-    },
-    'We deploy staging blue-green: traffic switches to the new color after it is healthy.\n**Why:** QA must not see downtime.',
-  );
+  await writeBlueGreenPair(dir, cwd);
   await writeTopic(
     dir,
     'hostile-note',

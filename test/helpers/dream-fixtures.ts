@@ -12,6 +12,36 @@ export async function writeTopic(dir: string, slug: string, fields: Record<strin
 }
 
 /** Transcript events for a session, written as mnemo writes them. */
+/** Two near-duplicate topics about staging's blue-green deploys (one with file evidence on `deploy.yaml`, written too): a pair dream merges. */
+export async function writeBlueGreenPair(dir: string, cwd: string): Promise<void> {
+  await writeFile(join(cwd, 'deploy.yaml'), 'strategy: blue-green\n');
+  await writeTopic(
+    dir,
+    'staging-blue-green',
+    {
+      name: 'Staging deploys are blue-green',
+      description: 'how staging is deployed',
+      type: 'project',
+      tags: ['deploy'],
+      created: '2026-11-01T00:00:00Z',
+    },
+    'Staging deploys use a blue-green strategy.\n**Why:** zero downtime for QA.',
+  );
+  await writeTopic(
+    dir,
+    'blue-green-staging',
+    {
+      name: 'Blue-green deploys on staging',
+      description: 'staging deployment strategy',
+      type: 'project',
+      tags: ['staging'],
+      created: '2026-11-02T00:00:00Z',
+      evidence: [{ kind: 'file', path: 'deploy.yaml', contains: 'blue-green' }],
+    },
+    'We deploy staging blue-green: traffic switches to the new color after it is healthy.\n**Why:** QA must not see downtime.',
+  );
+}
+
 export async function writeSession(
   dir: string,
   session: string,

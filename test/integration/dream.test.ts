@@ -3,7 +3,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createManualClock, initMemory, openMemory, type Memory } from '../../src/index.js';
-import { fileHashes, writeSession, writeTopic } from '../helpers/dream-fixtures.js';
+import { fileHashes, writeBlueGreenPair, writeSession, writeTopic } from '../helpers/dream-fixtures.js';
 import { tempDir } from '../helpers/temp-root.js';
 
 const NOW = '2026-11-25T10:00:00Z';
@@ -31,32 +31,7 @@ async function meta(dir: string, slug: string): Promise<string> {
 describe('dream consolidates', () => {
   it('merges near-duplicates into the most used one, with evidence and tags united and the others superseded', async () => {
     const { dir, cwd, open } = await setup();
-    await writeFile(join(cwd, 'deploy.yaml'), 'strategy: blue-green\n');
-    await writeTopic(
-      dir,
-      'staging-blue-green',
-      {
-        name: 'Staging deploys are blue-green',
-        description: 'how staging is deployed',
-        type: 'project',
-        tags: ['deploy'],
-        created: '2026-11-01T00:00:00Z',
-      },
-      'Staging deploys use a blue-green strategy.\n**Why:** zero downtime for QA.',
-    );
-    await writeTopic(
-      dir,
-      'blue-green-staging',
-      {
-        name: 'Blue-green deploys on staging',
-        description: 'staging deployment strategy',
-        type: 'project',
-        tags: ['staging'],
-        created: '2026-11-02T00:00:00Z',
-        evidence: [{ kind: 'file', path: 'deploy.yaml', contains: 'blue-green' }],
-      },
-      'We deploy staging blue-green: traffic switches to the new color after it is healthy.\n**Why:** QA must not see downtime.',
-    );
+    await writeBlueGreenPair(dir, cwd);
     const memory = await open();
     for (let index = 0; index < 3; index += 1) await memory.recall('blue-green staging');
     const outcome = await memory.dream();
