@@ -5,10 +5,9 @@ export { openMemory, initMemory } from './app/index.js';
 export type { Memory, OpenMemoryOptions, TopicSummary, ShowResult, ListFilter, MemoryStatus, AiToolsOptions } from './app/index.js';
 export { memoryTools, MEMORY_TOOL_NAMES } from './tools/index.js';
 export type { ToolDefinition, ToolOutcome, ToolHints, MemoryToolName, MemoryToolApi, MemoryToolsOptions } from './tools/index.js';
-export type { TranscriptFormat } from './discipline/index.js';
+export type { TranscriptFormat } from './importers/index.js';
+export type { RecallOptions, RecallResult } from './recall/index.js';
 export type {
-  RecallOptions,
-  RecallResult,
   WriteResult,
   ForgetResult,
   IndexReport,

@@ -5,15 +5,9 @@ import {
   MemoryWriter,
   WriteGuard,
   rememberFact,
-  approveQuarantined,
-  rejectQuarantined,
-  runDoctor,
   guardTotals,
   listTranscriptFindings,
   showTranscriptFinding,
-  type ApproveResult,
-  type DoctorOptions,
-  type DoctorReport,
   type QuarantineItem,
   type TranscriptFinding,
   type TranscriptGuardRecord,
@@ -25,24 +19,24 @@ import {
   TaskService,
   importTranscriptFile,
   logEvents,
-  recallMemory,
   type ForgetResult,
   type ImportResult,
   type IndexCheck,
   type IndexReport,
   type LogResult,
   type PhaseHook,
-  type RecallOptions,
-  type RecallResult,
   type TaskRecord,
   type CompleteResult,
   type BeginTaskInput,
-  type TranscriptFormat,
   type CheckOptions,
   type VerdictRecord,
   type VerifyReport,
   type TopicCheckOutcome,
 } from '../discipline/index.js';
+import { approveQuarantined, rejectQuarantined, type ApproveResult } from '../quarantine/index.js';
+import { runDoctor, type DoctorOptions, type DoctorReport } from '../doctor/index.js';
+import { recallMemory, type RecallOptions, type RecallResult } from '../recall/index.js';
+import { type TranscriptFormat } from '../importers/index.js';
 import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
 import type { DreamPhase, DreamSummary } from '../dream/index.js';
 import type { LanguageModelPort } from '../providers/index.js';
@@ -351,7 +345,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       showTurn: (id) => showTranscriptFinding(root, id),
     },
     doctor: (doctorOptions = {}) => runDoctor({ root, writer, search }, doctorOptions),
-    recall: (query, recallOptions) => recallMemory({ root, search, budget: config.recall, clock, evidence, manifest }, query, recallOptions),
+    recall: (query, recallOptions) =>
+      recallMemory({ root, search, budget: config.recall, clock, evidence, manifest }, query, recallOptions),
     verify: async ({ slugs, all, ...checkOptions } = {}) => {
       await search.sync();
       const wanted = all || slugs === undefined || slugs.length === 0 ? search.catalog().map((topic) => topic.slug) : slugs;

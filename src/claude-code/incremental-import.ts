@@ -1,7 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Memory } from '../app/index.js';
-import { convertClaudeCodeTranscript, groupBySubagent } from '../discipline/index.js';
+import { convertClaudeCodeTranscript, groupBySubagent } from '../importers/index.js';
 import { randomToken, withLock, writeFileAtomic } from '../shared/index.js';
 import { isValidSessionId, rootPaths } from '../store/index.js';
 

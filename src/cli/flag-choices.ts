@@ -1,5 +1,5 @@
 import type { LocomoRetrieverName } from '../evaluation/index.js';
-import type { TranscriptFormat } from '../discipline/index.js';
+import type { TranscriptFormat } from '../importers/index.js';
 import type { SourceKind, TopicStatus, TopicType } from '../store/index.js';
 
 /*

@@ -1,6 +1,8 @@
 /**
  * discipline: the only writer of topics and of the index. Change sets through a journal,
- * remember/forget, index rendering and checking.
+ * remember/forget, index rendering and checking, tasks and promotion, lessons, the write guard
+ * and the transcript log. Readers that act on memory (recall, doctor, quarantine review) live in
+ * their own folders one layer up.
  */
 export { MemoryWriter } from './memory-writer.js';
 export type {
@@ -29,23 +31,20 @@ export { UsageLog, RankUsage, RANK_USAGE_FILE, recordRecallHits, usagePath } fro
 export type { TopicUsage } from './usage-counts.js';
 export { parseTopicInput, topicInputSchema, provenanceKindSchema, MAX_BODY_BYTES } from './topic-input.js';
 export type { TopicInput, ValidTopicInput, Provenance } from './topic-input.js';
-export { recallMemory, assertSearchable } from './recall.js';
-export type { RecallOptions, RecallResult, RecallDependencies } from './recall.js';
 export { logEvents, importTranscriptFile } from './transcript-log.js';
 export type { TranscriptLogOptions, LogResult, ImportResult } from './transcript-log.js';
-export {
-  convertClaudeCodeTranscript,
-  groupBySubagent,
-  subagentSessionId,
-  TRANSCRIPT_FORMATS,
-  CLAUDE_CODE_TOOL_TEXT_BYTES,
-} from './claude-code-transcript.js';
-export type { TranscriptFormat, ClaudeCodeConversion, ClaudeCodeConversionOptions } from './claude-code-transcript.js';
 export { TaskService } from './task-service.js';
 export type { TaskServiceOptions, BeginTaskInput, CompleteResult, CompleteOutcome } from './task-service.js';
 export { TaskStore, TASK_STATUSES, isOpenStatus } from './task-store.js';
 export type { TaskRecord, TaskStatus, StagedNote, TaskAttempt, TaskError, PromotedTopic } from './task-store.js';
-export { errorSignature, matchesSignature, normalizeErrorText, specificSignature, exampleLine } from './error-signature.js';
+export {
+  errorSignature,
+  matchesSignature,
+  matchesNormalizedSignature,
+  normalizeErrorText,
+  specificSignature,
+  exampleLine,
+} from './error-signature.js';
 export { textSimilarity, SUPERSEDE_THRESHOLD } from './note-similarity.js';
 export { EvidenceService } from './evidence-service.js';
 export type { EvidenceServiceOptions, CheckOptions, TopicCheckOutcome, VerifyReport } from './evidence-service.js';
@@ -60,12 +59,9 @@ export type { QuarantineItem } from './quarantine-store.js';
 export { recordGuardEvent, guardTotals } from './guard-log.js';
 export type { GuardEvent } from './guard-log.js';
 export type { NoteResult } from './task-service.js';
-export { runDoctor } from './doctor.js';
-export type { DoctorReport, DoctorOptions, HandEdit } from './doctor.js';
-export { ManifestReader, readManifest, recordInManifest } from './integrity-manifest.js';
+export { ManifestReader, readManifest, recordInManifest, isRecorded } from './integrity-manifest.js';
+export { unlessUnwritable } from './best-effort.js';
 export type { Manifest } from './integrity-manifest.js';
-export { screenHandEdits } from './hand-edit-screen.js';
-export { approveQuarantined, rejectQuarantined } from './quarantine-review.js';
 export {
   listTranscriptFindings,
   showTranscriptFinding,
@@ -75,4 +71,3 @@ export {
   TRUSTED_TURN_KINDS,
 } from './transcript-guard.js';
 export type { TranscriptFinding, TranscriptGuardRecord } from './transcript-guard.js';
-export type { ApproveResult } from './quarantine-review.js';

@@ -17,7 +17,7 @@ import {
   type TranscriptEvent,
   type TranscriptEventInput,
 } from '../store/index.js';
-import { convertClaudeCodeTranscript, groupBySubagent, type TranscriptFormat } from './claude-code-transcript.js';
+import { convertClaudeCodeTranscript, groupBySubagent, type TranscriptFormat } from '../importers/index.js';
 
 export interface TranscriptLogOptions {
   root: string;

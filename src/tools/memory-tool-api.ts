@@ -3,13 +3,12 @@ import type {
   CompleteResult,
   ForgetResult,
   Provenance,
-  RecallOptions,
-  RecallResult,
   NoteResult,
   TaskRecord,
   TopicInput,
   VerifyReport,
 } from '../discipline/index.js';
+import type { RecallOptions, RecallResult } from '../recall/index.js';
 import type { TopicStatus, TopicType } from '../store/index.js';
 
 /** A task as the tools drive it. */

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { TranscriptFormat } from '../../discipline/index.js';
+import type { TranscriptFormat } from '../../importers/index.js';
 import { TRANSCRIPT_FORMAT_CHOICES as TRANSCRIPT_FORMATS } from '../flag-choices.js';
 import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT } from '../output.js';

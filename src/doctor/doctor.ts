@@ -1,13 +1,18 @@
 import { readdir, rename, unlink } from 'node:fs/promises';
-import { listTranscriptFindings, type TranscriptFinding } from './transcript-guard.js';
+import {
+  listTranscriptFindings,
+  readManifest,
+  recordInManifest,
+  type TranscriptFinding,
+  type IndexProblem,
+  type MemoryWriter,
+} from '../discipline/index.js';
 import { join } from 'node:path';
 import { scanForInjection, type Severity } from '../guard/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
 import { isProcessAlive, readLockOwner, sha256 } from '../shared/index.js';
 import { INDEX_FILE, listTopicFiles, rootPaths } from '../store/index.js';
 import { readFile } from 'node:fs/promises';
-import { readManifest, recordInManifest } from './integrity-manifest.js';
-import type { IndexProblem, MemoryWriter } from './memory-writer.js';
 
 export interface HandEdit {
   file: string;

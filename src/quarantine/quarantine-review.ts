@@ -1,8 +1,5 @@
 import { MnemoError } from '../shared/index.js';
-import { recordGuardEvent } from './guard-log.js';
-import type { MemoryWriter, WriteResult } from './memory-writer.js';
-import type { QuarantineItem } from './quarantine-store.js';
-import type { WriteGuard } from './write-guard.js';
+import { recordGuardEvent, type MemoryWriter, type WriteResult, type QuarantineItem, type WriteGuard } from '../discipline/index.js';
 
 export interface ApproveResult {
   item: QuarantineItem;

@@ -17,16 +17,19 @@ import {
   signatureWords,
 } from '../retrieval/index.js';
 import { readFenceToken, rootPaths, type TopicSource, type TopicStatus } from '../store/index.js';
-import { unlessUnwritable } from './best-effort.js';
+import {
+  unlessUnwritable,
+  matchesNormalizedSignature,
+  normalizeErrorText,
+  textSimilarity,
+  TaskStore,
+  guardRecalledTurns,
+  recordRecallHits,
+  type EvidenceService,
+  type ManifestReader,
+} from '../discipline/index.js';
 import { checkCandidates } from './check-on-use.js';
 import { screenHandEdits } from './hand-edit-screen.js';
-import { matchesNormalizedSignature, normalizeErrorText } from './error-signature.js';
-import type { EvidenceService } from './evidence-service.js';
-import { textSimilarity } from './note-similarity.js';
-import type { ManifestReader } from './integrity-manifest.js';
-import { TaskStore } from './task-store.js';
-import { guardRecalledTurns } from './transcript-guard.js';
-import { recordRecallHits } from './usage-counts.js';
 import type { Clock } from '../shared/index.js';
 
 export interface RecallOptions {

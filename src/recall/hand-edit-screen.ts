@@ -1,9 +1,7 @@
 import { scanForInjection } from '../guard/index.js';
 import type { Clock } from '../shared/index.js';
 import type { RecallTopicCandidate, SearchIndex } from '../retrieval/index.js';
-import { unlessUnwritable } from './best-effort.js';
-import { recordGuardEvent } from './guard-log.js';
-import { ManifestReader, isRecorded } from './integrity-manifest.js';
+import { unlessUnwritable, recordGuardEvent, ManifestReader, isRecorded } from '../discipline/index.js';
 
 /**
  * Topics changed outside mnemo (their hash is not the one mnemo recorded) are scanned by the guard
@@ -34,5 +32,7 @@ export async function screenHandEdits(
       withheld += 1;
     }
   }
-  await unlessUnwritable(() => recordGuardEvent(root, { time: clock.now().toISOString(), action: 'withheld', where: 'recall', count: withheld }));
+  await unlessUnwritable(() =>
+    recordGuardEvent(root, { time: clock.now().toISOString(), action: 'withheld', where: 'recall', count: withheld }),
+  );
 }

@@ -1,6 +1,6 @@
 import type { RecallTopicCandidate } from '../retrieval/index.js';
 import { readTopicFile, type StoredTopic, type TopicStatus } from '../store/index.js';
-import type { EvidenceService } from './evidence-service.js';
+import type { EvidenceService } from '../discipline/index.js';
 
 const STATUS_ORDER: Record<TopicStatus, number> = { active: 0, suspect: 1, superseded: 2, quarantined: 3 };
 
