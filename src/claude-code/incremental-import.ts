@@ -81,3 +81,30 @@ export async function importClaudeCodeIncrementally(
     return { session, sessions: [...groups.keys()], imported: events.length, offset };
   });
 }
+
+/**
+ * Forget the import offsets of transcripts that no longer exist (Claude Code deletes old ones):
+ * `.state/claude-code-imports.json` would otherwise grow by one entry per session for ever. An
+ * offset of a transcript still on disk is always kept, so nothing is ever imported twice.
+ */
+export async function pruneImportOffsets(memory: Memory): Promise<number> {
+  const paths = rootPaths(memory.root);
+  const statePath = join(paths.state, 'claude-code-imports.json');
+  return withLock(join(paths.locks, 'claude-code-import.lock'), { purpose: 'prune Claude Code import offsets' }, async () => {
+    const state = await readState(statePath);
+    let removed = 0;
+    for (const transcript of Object.keys(state)) {
+      if (
+        await stat(transcript).then(
+          () => false,
+          (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
+        )
+      ) {
+        delete state[transcript];
+        removed += 1;
+      }
+    }
+    if (removed > 0) await writeFileAtomic(statePath, JSON.stringify(state, null, 2));
+    return removed;
+  });
+}

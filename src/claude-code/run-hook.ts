@@ -4,7 +4,8 @@ import { loadConfig, type MemoryChoice } from '../config/index.js';
 import { isMnemoError } from '../shared/index.js';
 import { isMemoryRoot } from '../store/index.js';
 import type { HookPayload } from './hook-payload.js';
-import { importClaudeCodeIncrementally } from './incremental-import.js';
+import { importClaudeCodeIncrementally, pruneImportOffsets } from './incremental-import.js';
+import { pruneSessionHookStates } from './hook-state.js';
 import { promptContext } from './prompt-context.js';
 import { sessionStartContext } from './session-context.js';
 
@@ -27,6 +28,8 @@ export interface HookRunOptions {
   /** Where the hook runs when the payload has no `cwd`. */
   cwd: string;
   env?: NodeJS.ProcessEnv | undefined;
+  /** The clock session-end prunes old hook states by (tests pass their own). */
+  now?: () => Date;
 }
 
 export interface HookRun {
@@ -111,6 +114,12 @@ export async function runClaudeCodeHook(event: HookEvent, payload: HookPayload, 
       notes.push(
         `mnemo: ${result.imported} event(s) of the Claude Code transcript added to ${result.sessions.join(', ') || `session ${result.session}`}`,
       );
+    }
+    if (event === 'session-end') {
+      const states = await pruneSessionHookStates(root, { now: (options.now ?? (() => new Date()))() });
+      const offsets = await pruneImportOffsets(memory);
+      if (states.removed + offsets > 0)
+        notes.push(`mnemo: pruned ${states.removed} old session hook state(s) and ${offsets} offset(s) of deleted transcripts`);
     }
     return { root, notes, dreamCheck: true };
   } finally {

@@ -1,4 +1,4 @@
-import { readdir, rename, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import {
   listTranscriptFindings,
   readManifest,
@@ -20,6 +20,12 @@ export interface HandEdit {
   status: 'changed' | 'unrecorded' | 'missing';
   findings: { rule: string; severity: Severity; message: string }[];
   accepted: boolean;
+  /**
+   * MEMORY.md only: `--fix` rendered it again, so the hand edit no longer stands (its findings are
+   * those of the file as it is now); the hand-edited copy was kept at `keptAt`.
+   */
+  repaired?: boolean;
+  keptAt?: string;
 }
 
 export interface DoctorReport {
@@ -46,6 +52,19 @@ export interface DoctorOptions {
   accept?: readonly string[] | true;
   /** Make the repairs (index, stale locks, stray temp files); without it doctor only says what it would change. */
   fix?: boolean;
+}
+
+/** Copy MEMORY.md as it is into `.state/trash/` before a repair replaces it; the copy's path. */
+async function keepIndexCopy(root: string): Promise<string | undefined> {
+  const paths = rootPaths(root);
+  const target = join(paths.trash, `${new Date().toISOString().replace(/[-:.]/g, '')}-${INDEX_FILE}`);
+  try {
+    await mkdir(paths.trash, { recursive: true });
+    await copyFile(join(root, INDEX_FILE), target);
+    return target;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -123,9 +142,21 @@ export async function runDoctor(
     const problems = check.problems;
     let repaired = false;
     if (!check.ok && fix) {
+      const indexEdit = handEdits.find((edit) => edit.file === INDEX_FILE);
+      // The hand-edited index is derived, yet a person wrote into it: keep a recoverable copy.
+      const keptAt = indexEdit ? await keepIndexCopy(root) : undefined;
       await writer.renderIndexLocked();
       check = await writer.checkIndex();
       repaired = check.ok;
+      if (indexEdit && repaired) {
+        // What the guard found was in the lines the render replaced; judge the file as it is now.
+        const now = await readFile(join(root, INDEX_FILE), 'utf8').catch(() => '');
+        indexEdit.findings = scanForInjection(now, { purpose: 'topic' })
+          .filter((finding) => finding.severity !== 'low')
+          .map(({ rule, severity, message }) => ({ rule, severity, message }));
+        indexEdit.repaired = true;
+        if (keptAt !== undefined) indexEdit.keptAt = keptAt;
+      }
     } else if (!check.ok) {
       wouldChange.push(
         writer.keptInPlace

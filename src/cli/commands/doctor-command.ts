@@ -25,7 +25,8 @@ export function registerDoctor(program: Command, context: CommandContext): void 
               : edit.status === 'unrecorded'
                 ? 'not written by mnemo'
                 : 'deleted outside mnemo';
-          out.line(`${edit.file}: ${what}${edit.accepted ? ' (accepted)' : ''}`);
+          out.line(`${edit.file}: ${what}${edit.accepted ? ' (accepted)' : ''}${edit.repaired ? ' (rendered again from the topics)' : ''}`);
+          if (edit.keptAt) out.line(`  the hand-edited copy is kept at ${edit.keptAt}`);
           for (const finding of edit.findings) out.line(`  guard: ${finding.rule} (${finding.severity}): ${finding.message}`);
         }
         for (const file of report.unreadable) out.line(`${file.file}: unreadable: ${file.error}`);
