@@ -81,8 +81,9 @@ describe('mnemo run, through the OpenAI-compatible adapter against a local chat-
     });
     // one stub for the parent and both sub-agents: each request is answered by who sent it and how far it is
     const route = (body: ChatRequest): StubStep => {
-      const system = String(body.messages.find((message) => message.role === 'system')?.content ?? '');
-      const first = String(body.messages.find((message) => message.role === 'user')?.content ?? '');
+      const text = (role: string) => JSON.stringify(body.messages.find((message) => message.role === role)?.content ?? '');
+      const system = text('system');
+      const first = text('user');
       const step = body.messages.filter((message) => message.role === 'tool').length;
       if (!system.includes('You are a sub-agent')) {
         if (step === 0) {
