@@ -229,6 +229,35 @@ describe('sub-agents (the agent tool)', () => {
     }
   });
 
+  it('reports the files a sub-agent changed in the shared workspace, and a sub-agent whose model fails as failed, not a crash', async () => {
+    const { workspace, memory } = await project();
+    try {
+      const writer = createScriptedAgentModel([{ toolCalls: [{ toolName: 'write', input: { path: 'notes/summary.txt', content: 'greet says Hi\n' } }] }, { text: 'Wrote notes/summary.txt.' }]);
+      const broken = createScriptedAgentModel([{ status: 400 }]);
+      const pick = ({ description }: { description: string }) => (description === 'writer' ? writer.model : broken.model);
+      const parent = createScriptedAgentModel([
+        {
+          toolCalls: [
+            { toolName: 'agent', input: { description: 'writer', prompt: 'Write a summary to notes/summary.txt.', tools: ['write'] } },
+            { toolName: 'agent', input: { description: 'broken', prompt: 'Anything.' } },
+          ],
+        },
+        { text: 'One worked, one failed.' },
+      ]);
+      const result = await memory.agent({ model: parent.model, subAgentModel: pick, permissions: { allow: ['write(notes/**)'] } }).run('Summarize.');
+      expect(result.outcome).toBe('completed');
+      expect(result.subAgents.map((agent) => [agent.description, agent.outcome, agent.filesChanged])).toEqual([
+        ['writer', 'completed', ['notes/summary.txt']],
+        ['broken', 'failed', []],
+      ]);
+      expect(result.filesTouched).toContain('notes/summary.txt');
+      expect(await readFile(join(workspace, 'notes', 'summary.txt'), 'utf8')).toBe('greet says Hi\n');
+      expect(userText(parent.requests[1]!)).toContain('Sub-agent agent-2 (broken) did not complete (failed)');
+    } finally {
+      memory.close();
+    }
+  });
+
   it("keeps a sub-agent's first request within its memory budget (tokens counted with the project's tokenizer)", async () => {
     const { memory } = await project({ agent: { subAgents: { memoryBytes: 1024 } } });
     try {
