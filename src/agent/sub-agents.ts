@@ -332,8 +332,8 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
         });
       const fail = (error: unknown) => {
         const problem = error instanceof MnemoError ? error : new MnemoError('internal', describeError(error));
-        // a refusal before the model ran (a cap, a git repository missing) stays `refused`; anything else failed
-        if (report.steps > 0 || problem.code !== 'write-refused') report.outcome = 'failed';
+        // a refusal before the model ran (a cap, no git repository) stays `refused`; anything else failed
+        if (report.steps > 0 || (problem.code !== 'write-refused' && problem.code !== 'invalid-input')) report.outcome = 'failed';
         report.error = { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
         return problem;
       };
@@ -353,7 +353,7 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
         }
         emit(report.outcome === 'completed' ? 'done' : 'failed');
       });
-      if (report.outcome === 'refused' && report.error) throw new MnemoError('write-refused', report.error.message, report.error.hint ? { hint: report.error.hint } : {});
+      if (report.outcome === 'refused' && report.error) throw new MnemoError(report.error.code === 'invalid-input' ? 'invalid-input' : 'write-refused', report.error.message, report.error.hint ? { hint: report.error.hint } : {});
       const ok = report.outcome === 'completed';
       const { diff: _diff, ...summary } = report;
       return { text: render(report), data: { ...summary, ...(ok ? {} : { failed: true }) } };

@@ -203,6 +203,24 @@ describe('sub-agents (the agent tool)', () => {
     }
   });
 
+  it('refuses a worktree past agent.subAgents.maxWorktrees, clearly, while the first one runs', async () => {
+    const { memory, dir } = await project({ agent: { subAgents: { maxWorktrees: 1 } } });
+    try {
+      const child = createScriptedAgentModel([{ text: 'Looked.' }, { text: 'Looked.' }]);
+      const parent = createScriptedAgentModel([
+        { toolCalls: ['first', 'second'].map((description) => ({ toolName: 'agent', input: { description, prompt: 'Look around.', isolation: 'worktree' } })) },
+        { text: 'ok' },
+      ]);
+      const result = await memory.agent({ model: parent.model, subAgentModel: () => child.model }).run('Look twice.');
+      expect(result.subAgents.map((agent) => agent.outcome)).toEqual(['completed', 'refused']);
+      expect(userText(parent.requests[1]!)).toContain('Refused: 1 worktree(s) are live and agent.subAgents.maxWorktrees is 1.');
+      expect(userText(parent.requests[1]!)).toContain('run this one with isolation \\"none\\"');
+      expect(await readdir(join(dir, '.state', 'worktrees'))).toEqual([]);
+    } finally {
+      memory.close();
+    }
+  });
+
   it('refuses a write tool the parent may not grant, as a tool result, and starts nothing', async () => {
     const { workspace, memory } = await project({ agents: { reviewer: { system: 'You review changes and never edit.', tools: ['read', 'grep'] } } });
     try {
