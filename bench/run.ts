@@ -60,6 +60,11 @@ write('## Agent context over a 300-step session (mnemo vs a naive append-everyth
 write(formatContextBench(await runContextBench()));
 write('');
 
+const { formatSubAgentBench, runSubAgentBench } = await import('./sub-agents.js');
+write('## Sub-agents (4 independent sub-tasks, sequential vs parallel; first request on a 1k-topic memory)\n');
+write(formatSubAgentBench(await runSubAgentBench()));
+write('');
+
 const { runStalenessBench } = await import('./staleness.js');
 write("## Staleness on the project's own history (facts checked commit by commit against git)\n");
 await runStalenessBench();

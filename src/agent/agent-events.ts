@@ -48,7 +48,7 @@ export interface EngineResult {
  * What a run tells a UI while it works, in order: streamed text, each tool call and its result,
  * one `step` per model request, `compaction` when history was summarized, `retry` when the
  * provider failed and is asked again, `memory` when recalled memory was put into the context,
- * and one `done` at the end.
+ * `sub-agent` when a sub-agent started (`running`) and ended (`done`, `failed`), and one `done` at the end.
  */
 export type AgentEvent =
   | { type: 'text'; step: number; text: string }
@@ -58,6 +58,7 @@ export type AgentEvent =
   | { type: 'compaction'; step: number; ok: boolean; tokensBefore: number; tokensAfter: number; turnsSummarized: number; message?: string }
   | { type: 'retry'; step: number; attempt: number; delayMs: number; message: string }
   | { type: 'memory'; step: number; reason: 'turn' | 'failure'; slugs: string[] }
+  | { type: 'sub-agent'; id: string; description: string; session: string; status: 'running' | 'done' | 'failed'; usage?: TokenUsage; steps?: number; message?: string }
   | { type: 'done'; outcome: string; answer: string; usage: TokenUsage };
 
 export function emptyUsage(): TokenUsage {

@@ -8,6 +8,7 @@ import type { AgentEvent, EngineResult } from './agent-events.js';
 import { createPermissionPolicy, type PermissionPrompt, type PermissionRules } from './permissions.js';
 import type { RetryPolicy } from './provider-retry.js';
 import { QueryEngine, type EngineLimits } from './query-engine.js';
+import { createSubAgents, type SubAgentOptions, type SubAgentReport } from './sub-agents.js';
 
 /** What the runtime needs of a memory: the library's `Memory` satisfies it. */
 export interface AgentMemory extends MemoryToolApi {
@@ -35,6 +36,8 @@ export interface AgentRunResult extends Omit<EngineResult, 'outcome'> {
   session: string;
   verification?: { passed: boolean; check: string; exitCode?: number | undefined; outputTail: string };
   promoted: { slug: string; action: string }[];
+  /** What each sub-agent (the `agent` tool) came to, in the order they were asked for. */
+  subAgents: SubAgentReport[];
 }
 
 export interface AgentRunOptions {
@@ -58,6 +61,8 @@ export interface AgentRunOptions {
   maxOutputTokens?: number;
   temperature?: number;
   session?: string;
+  /** Sub-agents (the `agent` tool, when `agent.subAgents.enabled`): profiles, where worktrees live, their models. */
+  subAgents?: SubAgentOptions & { enabled?: boolean };
 }
 
 const MEMORY_TOOLS = ['recall', 'show', 'remember', 'task_note', 'task_observe'];
@@ -109,10 +114,13 @@ class MemoryLoop {
   }
 }
 
-function systemPrompt(task: ToolTaskHandle, index: string, verify: string | undefined): string {
+function systemPrompt(task: ToolTaskHandle, index: string, verify: string | undefined, concurrency: number | undefined): string {
   const base = readFileSync(new URL('./system-prompt.md', import.meta.url), 'utf8').replaceAll('{{task}}', task.id).trim();
   return [
     base,
+    concurrency === undefined
+      ? undefined
+      : `Sub-agents: for independent pieces of work, the agent tool starts a sub-agent with a fresh context (it sees only the prompt you give it) and returns its report; several agent calls in one step run in parallel (${concurrency} at a time). What sub-agents stage with task_note lands in task ${task.id}, unverified, like your own notes.`,
     verify ? `When you are done, the command \`${verify}\` is run in the workspace to verify the task.` : undefined,
     fence('source="MEMORY.md" kind="index" trust="hint"', index.trim() === '' ? '(the memory is empty)' : index),
   ]
@@ -148,15 +156,43 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
     ...workspaceTools({ workspace: memory.workspace, bashTimeoutMs: config.bashTimeoutMs }),
     ...memoryTools(memory, { origin: `agent:${options.modelId}`, session: task.session }).filter((tool) => MEMORY_TOOLS.includes(tool.name)),
   ];
-  const tools = [...baseTools, ...(options.tools ?? [])];
-  const readOnly = new Set([...tools.filter((tool) => tool.hints.readOnly).map((tool) => tool.name), ...STAGING_TOOLS]);
+  const rules = {
+    allow: [...config.permissions.allow, ...(options.permissions?.allow ?? [])],
+    ask: [...config.permissions.ask, ...(options.permissions?.ask ?? [])],
+    deny: [...config.permissions.deny, ...(options.permissions?.deny ?? [])],
+  };
+  const compactAt = compactThreshold(config, options.limits);
+  const subAgents =
+    config.subAgents.enabled && options.subAgents?.enabled !== false
+      ? createSubAgents({
+          memory,
+          task,
+          config,
+          model: options.model,
+          modelId: options.modelId,
+          rules,
+          yes: options.yes === true,
+          options: options.subAgents ?? {},
+          signal: options.signal,
+          onEvent: options.onEvent,
+          retry: options.retry,
+          summarize: options.summarize,
+          maxOutputTokens: options.maxOutputTokens,
+          temperature: options.temperature,
+          compactAt,
+        })
+      : undefined;
+  // what a run killed with SIGKILL left (its worktrees) goes before this run makes its own
+  const cleaned = await subAgents?.cleanup().catch(() => undefined);
+  if (cleaned && cleaned.removed.length > 0) {
+    await loop.log([{ kind: 'note', text: `Removed ${cleaned.removed.length} worktree(s) left by runs that ended${cleaned.keptBranches.length > 0 ? `; their unfinished changes are on ${cleaned.keptBranches.join(', ')}` : ''}.`, data: { ...cleaned } }]);
+  }
+  const tools = [...baseTools, ...(subAgents ? [subAgents.tool] : []), ...(options.tools ?? [])];
+  // `agent` runs without asking: what a sub-agent may change is decided by these same rules when it starts
+  const readOnly = new Set([...tools.filter((tool) => tool.hints.readOnly).map((tool) => tool.name), ...STAGING_TOOLS, ...(subAgents ? ['agent'] : [])]);
   const permission = createPermissionPolicy({
     workspace: memory.workspace,
-    rules: {
-      allow: [...config.permissions.allow, ...(options.permissions?.allow ?? [])],
-      ask: [...config.permissions.ask, ...(options.permissions?.ask ?? [])],
-      deny: [...config.permissions.deny, ...(options.permissions?.deny ?? [])],
-    },
+    rules,
     readOnlyTools: readOnly,
     ...(options.yes ? { yes: true } : {}),
     ...(options.prompt ? { prompt: options.prompt } : {}),
@@ -164,7 +200,7 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
   const limits: EngineLimits = {
     maxSteps: options.limits?.maxSteps ?? config.maxSteps,
     maxTokens: options.limits?.maxTokens,
-    compactAt: compactThreshold(config, options.limits),
+    compactAt,
     keepTurns: options.limits?.keepTurns ?? config.keepTurns,
     toolResultBytes: config.toolResultBytes,
   };
@@ -172,11 +208,12 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
     {
       model: options.model,
       modelId: options.modelId,
-      system: systemPrompt(task, await memory.indexText(), options.verify),
+      system: systemPrompt(task, await memory.indexText(), options.verify, subAgents ? config.subAgents.concurrency : undefined),
       tools,
       limits,
       permission,
       filesTouched,
+      ...(subAgents ? { concurrentTools: new Set(['agent']) } : {}),
       hooks: {
         afterToolResult: async (call, outcome, step) => {
           const full = outcome.ok && typeof outcome.data.transcriptText === 'string' ? outcome.data.transcriptText : outcome.text;
@@ -229,7 +266,16 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
     compact: () => engine.compact('requested'),
     contextTokens: () => engine.contextTokens(),
     finish: async (result) => {
-      const base = { ...result, task: task.id, session: task.session, promoted: [] as { slug: string; action: string }[] };
+      const reports = subAgents?.reports() ?? [];
+      const changedHere = reports.filter((report) => report.isolation === 'none').flatMap((report) => report.filesChanged);
+      const base = {
+        ...result,
+        filesTouched: [...new Set([...result.filesTouched, ...changedHere])].sort(),
+        task: task.id,
+        session: task.session,
+        promoted: [] as { slug: string; action: string }[],
+        subAgents: reports,
+      };
       if (result.outcome !== 'completed') {
         await loop.log([{ kind: 'run-stopped', text: `${result.outcome}: ${result.error?.message ?? ''}; the task is left open`.trim() }]);
         return base;

@@ -46,6 +46,8 @@ export interface QueryEngineOptions {
   onEvent?: (event: AgentEvent) => void;
   /** Called with every path a tool touched; the workspace tools report them through `onPath`. */
   filesTouched?: Set<string>;
+  /** Tools whose calls of one step may run at the same time although they are not read-only (`agent`: sub-agents). */
+  concurrentTools?: ReadonlySet<string>;
 }
 
 const SUMMARY_SYSTEM =
@@ -249,10 +251,10 @@ export class QueryEngine {
     return record;
   }
 
-  /** Run the calls of one step in order; consecutive read-only calls run in parallel. */
+  /** Run the calls of one step in order; consecutive read-only (or concurrent) calls run in parallel. */
   private async runCalls(calls: StepAnswer['calls'], step: number): Promise<ToolCallRecord[]> {
     const records: ToolCallRecord[] = [];
-    const readOnly = (name: string) => this.options.tools.find((tool) => tool.name === name)?.hints.readOnly === true;
+    const readOnly = (name: string) => this.options.concurrentTools?.has(name) === true || this.options.tools.find((tool) => tool.name === name)?.hints.readOnly === true;
     for (let index = 0; index < calls.length; ) {
       let end = index + 1;
       if (readOnly(calls[index]!.toolName)) while (end < calls.length && readOnly(calls[end]!.toolName)) end += 1;

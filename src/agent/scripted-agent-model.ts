@@ -21,7 +21,8 @@ export interface ScriptedRequest {
   call: number;
 }
 
-export type ScriptedAgentStep = ScriptedStep | ((request: ScriptedRequest) => ScriptedStep);
+/** A step, or a function of the request (async ones let a test hold a request: a barrier, a latency). */
+export type ScriptedAgentStep = ScriptedStep | ((request: ScriptedRequest) => ScriptedStep | Promise<ScriptedStep>);
 
 /** A scripted AI SDK model for the agent runtime, with every request it was sent. */
 export interface ScriptedAgentModel {
@@ -55,7 +56,7 @@ export function createScriptedAgentModel(script: readonly ScriptedAgentStep[], s
       const request: ScriptedRequest = { text, options, call };
       requests.push(request);
       const entry = script[call];
-      const step = typeof entry === 'function' ? entry(request) : entry;
+      const step = typeof entry === 'function' ? await entry(request) : entry;
       const status = step === undefined ? 400 : step.status;
       if (status !== undefined) {
         throw new APICallError({

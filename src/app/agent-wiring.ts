@@ -1,7 +1,20 @@
+import { join } from 'node:path';
 import type { LanguageModel } from 'ai';
-import type { AgentEvent, AgentLimits, AgentMemory, AgentRunOptions, AgentRunResult, AgentSession, PermissionPrompt, PermissionRules, RetryPolicy } from '../agent/index.js';
+import type {
+  AgentEvent,
+  AgentLimits,
+  AgentMemory,
+  AgentRunOptions,
+  AgentRunResult,
+  AgentSession,
+  PermissionPrompt,
+  PermissionRules,
+  RetryPolicy,
+  SubAgentModelRequest,
+} from '../agent/index.js';
 import { modelApiKeyFor, type MnemoConfig } from '../config/index.js';
 import { MnemoError } from '../shared/index.js';
+import { rootPaths } from '../store/index.js';
 import type { ToolDefinition } from '../tools/index.js';
 
 /** How `memory.agent()` is set up. */
@@ -16,6 +29,10 @@ export interface AgentOptions {
   retry?: Partial<RetryPolicy>;
   /** Writes compaction summaries (default: the model). */
   summarize?: (text: string, signal?: AbortSignal) => Promise<string>;
+  /** The `agent` tool (sub-agents); default: `agent.subAgents.enabled` of the configuration. */
+  subAgents?: boolean;
+  /** The model of a sub-agent (tests script one per sub-agent); default: its profile's `model`, else the run's model. */
+  subAgentModel?: (request: SubAgentModelRequest) => LanguageModel | undefined | Promise<LanguageModel | undefined>;
 }
 
 /** One run: `verify` promotes the staged notes only when it passes. */
@@ -54,7 +71,7 @@ async function resolveModel(config: MnemoConfig, env: NodeJS.ProcessEnv | undefi
 }
 
 /** `memory.agent()`: the runtime is imported only when a run starts (it loads the AI SDK). */
-export function createAgent(memory: AgentMemory, config: MnemoConfig, env: NodeJS.ProcessEnv | undefined, options: AgentOptions = {}): Agent {
+export function createAgent(memory: AgentMemory & { readonly root: string }, config: MnemoConfig, env: NodeJS.ProcessEnv | undefined, options: AgentOptions = {}): Agent {
   const runOptions = async (request: AgentRunRequest): Promise<AgentRunOptions> => {
     const model = await resolveModel(config, env, options.model);
     const { yes, prompt, ...rules } = options.permissions ?? {};
@@ -76,6 +93,18 @@ export function createAgent(memory: AgentMemory, config: MnemoConfig, env: NodeJ
       ...(options.summarize ? { summarize: options.summarize } : {}),
       ...(model.maxOutputTokens === undefined ? {} : { maxOutputTokens: model.maxOutputTokens }),
       ...(model.temperature === undefined ? {} : { temperature: model.temperature }),
+      subAgents: {
+        ...(options.subAgents === undefined ? {} : { enabled: options.subAgents }),
+        profiles: config.agents,
+        worktreesDir: join(rootPaths(memory.root).state, 'worktrees'),
+        model: async (subAgent) => {
+          const given = await options.subAgentModel?.(subAgent);
+          if (given) return { model: given, modelId: typeof given === 'string' ? given : `${given.provider}:${given.modelId}` };
+          if (subAgent.model === undefined) return undefined;
+          const resolved = await resolveModel(config, env, subAgent.model);
+          return { model: resolved.model, modelId: resolved.id };
+        },
+      },
     };
   };
   const run = async (task: string, request: AgentRunRequest = {}): Promise<AgentRunResult> => {

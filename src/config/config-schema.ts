@@ -119,6 +119,45 @@ const permissionRulesSchema = z
   })
   .strict();
 
+/** A sub-agent's budget: most model requests and tokens (input + output, all steps). */
+const subAgentBudgetSchema = z
+  .object({
+    maxSteps: z.number().int().min(1).optional(),
+    maxTokens: z.number().int().min(100).optional(),
+  })
+  .strict();
+
+/** Sub-agents (the runtime's `agent` tool): parallel workers with a fresh context. */
+const subAgentsSchema = z
+  .object({
+    /** Offer the `agent` tool to the model of `mnemo run` / `mnemo chat`. */
+    enabled: z.boolean().default(true),
+    /** Sub-agents running at once; further `agent` calls of a step wait for a slot. */
+    concurrency: z.number().int().min(1).max(32).default(4),
+    /** Bytes of recalled memory a sub-agent's first request may carry (the index besides; never the whole memory). */
+    memoryBytes: z.number().int().min(256).default(2048),
+    /** Most model requests of a sub-agent unless its budget or profile says otherwise. */
+    maxSteps: z.number().int().min(1).default(50),
+    /** Most live worktrees (`isolation: "worktree"`), across the runs of this memory. */
+    maxWorktrees: z.number().int().min(1).default(4),
+    /** Most disk the live worktrees may take together (estimated from the size of HEAD), in megabytes. */
+    worktreeMegabytes: z.number().int().min(1).default(2048),
+  })
+  .strict();
+
+/** A named sub-agent profile (`agents.<name>`), chosen with the `agent` tool's `agent` argument. */
+const agentProfileSchema = z
+  .object({
+    /** Instructions added to the sub-agent's system prompt. */
+    system: z.string().min(1).max(20_000).optional(),
+    /** The tools it gets (default: read, grep, glob, recall, show; task_note always). */
+    tools: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a tool name')).optional(),
+    /** `provider:id` over the config's model section (default: the parent's model). */
+    model: z.string().min(1).optional(),
+    budget: subAgentBudgetSchema.optional(),
+  })
+  .strict();
+
 /** The agent runtime (`mnemo run`, `mnemo chat`, `memory.agent()`). */
 const agentSchema = z
   .object({
@@ -140,6 +179,7 @@ const agentSchema = z
     /** Default timeout of the bash tool. */
     bashTimeoutMs: z.number().int().min(100).default(120_000),
     permissions: permissionRulesSchema.prefault({}),
+    subAgents: subAgentsSchema.prefault({}),
   })
   .strict();
 
@@ -157,6 +197,8 @@ export const configSchema = z
     model: modelSchema.optional(),
     hooks: hooksSchema.prefault({}),
     agent: agentSchema.prefault({}),
+    /** Named sub-agent profiles, e.g. a reviewer that only reads. */
+    agents: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a profile name: lower-case letters, digits, "-" and "_"'), agentProfileSchema).default({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   })
   .strict();
@@ -170,6 +212,7 @@ export type DreamConfig = MnemoConfig['dream'];
 export type ModelConfig = NonNullable<MnemoConfig['model']>;
 export type HooksConfig = MnemoConfig['hooks'];
 export type AgentConfig = MnemoConfig['agent'];
+export type AgentProfile = z.infer<typeof agentProfileSchema>;
 
 /** The defaults, as a full config. */
 export function defaultConfig(): MnemoConfig {

@@ -14,6 +14,7 @@ export type {
   ModelConfig,
   HooksConfig,
   AgentConfig,
+  AgentProfile,
 } from './config-schema.js';
 export { resolveRoot, findGitRoot, DEFAULT_ROOT_NAME } from './resolve-root.js';
 export type { RootResolution, MemoryChoice } from './resolve-root.js';

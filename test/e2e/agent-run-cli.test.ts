@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startChatCompletionsStub, requestText, type ChatCompletionsStub, type StubAnswer } from '../helpers/chat-completions-stub.js';
+import { startChatCompletionsStub, requestText, type ChatCompletionsStub, type ChatRequest, type StubAnswer, type StubStep } from '../helpers/chat-completions-stub.js';
 import { CHECK_ERROR, FIX, failingCheckRepo, taskIdIn } from '../helpers/failing-check-repo.js';
+import { git } from '../helpers/git-repo.js';
 import { cli } from '../helpers/run-cli.js';
 import { runShellCommand } from '../../src/tools/index.js';
 import { tempDir } from '../helpers/temp-root.js';
@@ -71,6 +72,74 @@ describe('mnemo run, through the OpenAI-compatible adapter against a local chat-
     expect(stub!.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(expect.arrayContaining(['read', 'write', 'edit', 'bash', 'grep', 'glob', 'recall', 'task_note']));
     const recall = await cli(['recall', CHECK_ERROR, '--json'], { cwd: workspace });
     expect((JSON.parse(recall.stdout) as { topics: { type: string }[] }).topics[0]?.type).toBe('lesson');
+  });
+
+  it('delegates to two parallel sub-agents, one in a worktree, merges the fix, and its --verify promotes what they noted', async () => {
+    const stage = (body: ChatRequest, name: string, description: string) => ({
+      name: 'task_note',
+      arguments: { task: taskIdIn(requestText(body)), name, description, type: 'project', body: `${description}. **Why:** a sub-agent found it. **How to apply:** keep it in mind.` },
+    });
+    // one stub for the parent and both sub-agents: each request is answered by who sent it and how far it is
+    const route = (body: ChatRequest): StubStep => {
+      const text = (role: string) => JSON.stringify(body.messages.find((message) => message.role === role)?.content ?? '');
+      const system = text('system');
+      const first = text('user');
+      const step = body.messages.filter((message) => message.role === 'tool').length;
+      if (!system.includes('You are a sub-agent')) {
+        if (step === 0) {
+          return {
+            text: 'Two independent parts: a scout and a fixer.',
+            toolCalls: [
+              { name: 'agent', arguments: { description: 'scout', prompt: 'Find where greet is defined and report the file.' } },
+              { name: 'agent', arguments: { description: 'fixer', prompt: 'Make `node check.js` pass.', tools: ['read', 'edit', 'bash'], isolation: 'worktree' } },
+            ],
+          };
+        }
+        const branch = /git merge (mnemo\/agent-[a-z0-9-]+)/.exec(requestText(body))?.[1];
+        if (step === 2 && branch) return { toolCalls: [{ name: 'bash', arguments: { command: `git merge --ff-only ${branch}` } }] };
+        return { text: 'Merged the fixer\'s branch; the scout found greet in greet.js.' };
+      }
+      if (first.includes('Find where greet is defined')) {
+        return [{ toolCalls: [{ name: 'grep', arguments: { pattern: 'exports.greet' } }] }, { toolCalls: [stage(body, 'Greet location', 'greet() is defined in greet.js')] }, { text: 'greet() is in greet.js.' }][step] ?? { text: 'done' };
+      }
+      return (
+        [
+          { toolCalls: [{ name: 'edit', arguments: FIX }] },
+          { toolCalls: [{ name: 'bash', arguments: { command: 'node check.js' } }] },
+          { toolCalls: [stage(body, 'Greeting format', 'greet() must return "Hello, NAME!" (check.js verifies it)')] },
+          { text: 'Fixed greet.js; node check.js passes in the worktree.' },
+        ][step] ?? { text: 'done' }
+      );
+    };
+    const workspace = await project(Array.from({ length: 12 }, () => route));
+    const run = await cli(
+      ['run', 'Make `node check.js` pass, with sub-agents.', '--verify', 'node check.js', '--allow', 'edit(*.js)', '--allow', 'bash(node check.js)', '--allow', 'bash(git merge*)', '--json'],
+      { cwd: workspace },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      outcome: string;
+      promoted: { slug: string }[];
+      subAgents: { id: string; description: string; outcome: string; isolation: string; branch?: string; filesChanged: string[]; notes: unknown[]; usage: { totalTokens: number }; session: string }[];
+    };
+    expect(result.outcome).toBe('completed');
+    expect(result.subAgents.map((agent) => [agent.id, agent.description, agent.outcome, agent.isolation])).toEqual([
+      ['agent-1', 'scout', 'completed', 'none'],
+      ['agent-2', 'fixer', 'completed', 'worktree'],
+    ]);
+    expect(result.subAgents[1]?.filesChanged).toEqual(['greet.js']);
+    expect(result.subAgents.every((agent) => agent.notes.length === 1 && agent.usage.totalTokens > 0)).toBe(true);
+    // the parent merged the branch; its verification alone promoted what the sub-agents staged
+    expect(await readFile(join(workspace, 'greet.js'), 'utf8')).toContain('Hello, ${name}!');
+    expect(result.promoted.map((item) => item.slug)).toEqual(expect.arrayContaining(['greet-location', 'greeting-format']));
+    expect(await readdir(join(workspace, '.mnemo', '.state', 'worktrees'))).toEqual([]);
+    expect(git(workspace, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    // one progress line per sub-agent start and end, with tokens
+    expect(run.stderr).toMatch(/agent-1 running \(scout\)/);
+    expect(run.stderr).toMatch(/agent-2 done \(fixer, 4 step\(s\), \d+ tokens\)/);
+    // the sub-agent's transcript is a child session, searchable with recall --deep
+    const deep = await cli(['recall', 'node check.js passes in the worktree', '--deep', '--json'], { cwd: workspace });
+    expect(deep.stdout).toContain(result.subAgents[1]!.session);
   });
 
   it('exits 1 and promotes nothing when the verification fails', async () => {

@@ -11,7 +11,7 @@ function describeInput(input: unknown): string {
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }
 
-/** Progress on stderr: the model's text as it streams, one line per tool call, compactions and retries. */
+/** Progress on stderr: the model's text as it streams, one line per tool call, compactions, retries, and sub-agents starting and ending. */
 export function progressPrinter(io: CliIo, out: Output, options: { textTo?: CliIo['stdout'] } = {}): (event: AgentEvent) => void {
   const textTo = options.textTo ?? io.stderr;
   let midLine = false;
@@ -41,6 +41,12 @@ export function progressPrinter(io: CliIo, out: Output, options: { textTo?: CliI
       case 'memory':
         line(out.dim(`[memory: ${event.slugs.join(', ')}]`));
         break;
+      case 'sub-agent': {
+        const tokens = event.usage ? `, ${event.steps ?? 0} step(s), ${event.usage.totalTokens} tokens` : '';
+        const why = event.status === 'failed' && event.message ? `: ${event.message.slice(0, 160)}` : '';
+        line(`${out.dim('◦')} ${event.id} ${event.status} (${event.description}${tokens})${why}`);
+        break;
+      }
       case 'done':
         if (midLine) textTo.write('\n');
         midLine = false;

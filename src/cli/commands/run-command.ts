@@ -73,6 +73,7 @@ function jsonResult(result: AgentRunResult): object {
     verification: result.verification ?? null,
     promoted: result.promoted,
     filesTouched: result.filesTouched,
+    subAgents: result.subAgents,
     error: result.error ?? null,
   };
 }
