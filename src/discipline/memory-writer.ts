@@ -37,6 +37,7 @@ import {
   type IndexReport,
 } from './index-renderer.js';
 import { parseTopicInput, type TopicInput } from './topic-input.js';
+import { newTombstone, pendingTombstones } from './tombstone-files.js';
 
 export interface MemoryWriterOptions {
   root: string;
@@ -87,6 +88,8 @@ export interface WriteResult {
 export interface ForgetResult {
   slug: string;
   trashPath: string;
+  /** The tombstone committed with the memory (`tombstones/<file>`), so the topic is retired on every clone after a pull; absent in a Claude Code folder. */
+  tombstone?: string;
   index: IndexReport;
 }
 
@@ -119,8 +122,39 @@ export class MemoryWriter {
         await this.writeIndex();
         await recordInManifest(this.root, slugs);
       }
+      await this.applyTombstonesLocked();
       return work();
     });
+  }
+
+  /**
+   * Retire the topics whose tombstone came from another clone (a `forget` or a dream there, then a
+   * pull) and which are still in the folder here: to the trash, one audit line each, the index
+   * follows. Runs before every write; `mnemo git sync` and `mnemo doctor` run it too. Returns the
+   * slugs retired; nothing in a Claude Code folder or when writes are off.
+   */
+  async applyTombstonesLocked(): Promise<string[]> {
+    const mode = this.options.config.writes;
+    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return [];
+    const pending = await pendingTombstones(this.root);
+    if (pending.length === 0) return [];
+    await this.commitLocked(
+      {
+        reason: 'tombstones',
+        writes: [],
+        removals: pending.map(({ tombstone, hash }) => ({ slug: tombstone.slug, ...(hash === undefined ? {} : { expectHash: hash }) })),
+        audit: pending.map(({ tombstone, file }) => ({
+          action: 'topic-retired',
+          slug: tombstone.slug,
+          id: tombstone.id,
+          actor: 'git',
+          reason: `tombstone ${file} (${tombstone.by}: ${tombstone.reason})`,
+          details: { tombstone: file },
+        })),
+      },
+      { onConflict: 'skip' },
+    );
+    return pending.map(({ tombstone }) => tombstone.slug);
   }
 
   /** Refuse writes in `read-only` and `off` modes, with the way out. */
@@ -253,13 +287,30 @@ export class MemoryWriter {
       }
       const hash = existing.status === 'ok' ? existing.topic.hash : existing.hash;
       const id = existing.status === 'ok' ? existing.topic.meta.id : undefined;
+      const reason = options.reason ?? 'forget';
+      const tombstone = this.keptInPlace ? undefined : newTombstone(existing, { now: this.options.clock.now(), by: 'forget', reason });
       const result = await this.commitLocked({
         reason: 'forget',
         writes: [],
         removals: [{ slug, ...(hash ? { expectHash: hash } : {}) }],
-        audit: [{ action: 'topic-forgotten', slug, id, actor: options.actor ?? 'user', reason: options.reason ?? 'forget' }],
+        audit: [
+          {
+            action: 'topic-forgotten',
+            slug,
+            id,
+            actor: options.actor ?? 'user',
+            reason,
+            ...(tombstone ? { details: { tombstone: tombstone.file } } : {}),
+          },
+        ],
+        ...(tombstone ? { tombstones: [{ file: tombstone.file, content: tombstone.content }] } : {}),
       });
-      return { slug, trashPath: result.backups[slug] ?? '', index: result.index };
+      return {
+        slug,
+        trashPath: result.backups[slug] ?? '',
+        ...(tombstone ? { tombstone: `tombstones/${tombstone.file}` } : {}),
+        index: result.index,
+      };
     });
   }
 
