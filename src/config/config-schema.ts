@@ -158,6 +158,8 @@ export const configSchema = z
     hooks: hooksSchema.prefault({}),
     agent: agentSchema.prefault({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
+    /** Linked git worktrees share the main worktree's memory (`shared`) or each keep their own (`own`); `MNEMO_WORKTREES` wins. */
+    worktrees: z.enum(['shared', 'own']).default('shared'),
   })
   .strict();
 

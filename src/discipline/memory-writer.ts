@@ -109,8 +109,12 @@ export class MemoryWriter {
     return this.options.root;
   }
 
-  /** Run `work` under the memory lock, after finishing interrupted changes. */
-  async locked<T>(purpose: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Run `work` under the memory lock, after finishing interrupted changes and (unless
+   * `applyTombstones: false`, for a reader that promises to change nothing) retiring topics whose
+   * tombstone a pull brought.
+   */
+  async locked<T>(purpose: string, work: () => Promise<T>, options: { applyTombstones?: boolean } = {}): Promise<T> {
     const { clock, logger } = this.options;
     return withLock(join(rootPaths(this.root).locks, 'memory.lock'), { purpose, clock, staleMs: 60_000 }, async () => {
       const inStep = this.options.search.inStep();
@@ -122,7 +126,7 @@ export class MemoryWriter {
         await this.writeIndex();
         await recordInManifest(this.root, slugs);
       }
-      await this.applyTombstonesLocked();
+      if (options.applyTombstones !== false) await this.applyTombstonesLocked();
       return work();
     });
   }

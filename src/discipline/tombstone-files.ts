@@ -104,7 +104,9 @@ function asTombstone(value: unknown): TombstoneFile | undefined {
 }
 
 /** Every readable tombstone file, by file name; unreadable ones are named in `problems` and ignored. */
-export async function readTombstoneFiles(root: string): Promise<{ found: FoundTombstone[]; problems: { file: string; message: string }[] }> {
+export async function readTombstoneFiles(
+  root: string,
+): Promise<{ found: FoundTombstone[]; problems: { file: string; message: string }[] }> {
   let names: string[];
   try {
     names = (await readdir(join(root, TOMBSTONES_DIR))).filter((name) => name.endsWith('.json')).sort();
