@@ -56,8 +56,7 @@ function registerSetupCommand(git: Command, context: CommandContext): void {
       }
       if (report.changes.every((change) => change.action === 'unchanged')) {
         context.out.line(report.uninstalled ? 'Nothing of mnemo’s to remove.' : 'Already set up; nothing changed.');
-      }
-      if (!report.uninstalled) {
+      } else if (!report.uninstalled) {
         context.out.note(
           `Commit ${relative(cwd, root) || root}/ (topics, MEMORY.md, tombstones/, .gitignore, .gitattributes) to share the memory; each clone runs \`mnemo git setup\` once.`,
         );
