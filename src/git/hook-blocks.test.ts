@@ -30,7 +30,10 @@ describe('hook blocks', () => {
   });
 
   it('does not put shell lines into a hook in another language', () => {
-    expect(addHookBlock('#!/usr/bin/env python3\nprint("hi")\n', 'mnemo git sync')).toEqual({ kind: 'foreign', interpreter: '/usr/bin/env python3' });
+    expect(addHookBlock('#!/usr/bin/env python3\nprint("hi")\n', 'mnemo git sync')).toEqual({
+      kind: 'foreign',
+      interpreter: '/usr/bin/env python3',
+    });
     expect(addHookBlock('#!/usr/bin/env bash\necho hi\n', 'mnemo git sync').kind).toBe('changed');
   });
 

@@ -20,7 +20,12 @@ describe('the MEMORY.md merge driver', () => {
 
   it('keeps what either side added, drops what either side removed, takes a one-sided change', () => {
     const ours = [entry('package-manager', 'pnpm 9'), entry('editor', 'tabs', 'user'), entry('tests', 'vitest', 'reference')];
-    const theirs = [entry('deploys', 'blue-green'), entry('package-manager', 'pnpm'), entry('editor', 'tabs', 'user'), entry('ci', 'github actions')];
+    const theirs = [
+      entry('deploys', 'blue-green'),
+      entry('package-manager', 'pnpm'),
+      entry('editor', 'tabs', 'user'),
+      entry('ci', 'github actions'),
+    ];
     const merged = mergeIndexTexts(render(base), render(ours), render(theirs));
     // what rendering the merged topics gives, byte for byte: deploys forgotten by us, ci added by them, our change kept
     expect(merged).toBe(
