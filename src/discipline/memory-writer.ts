@@ -37,7 +37,8 @@ import {
   type IndexReport,
 } from './index-renderer.js';
 import { parseTopicInput, type TopicInput } from './topic-input.js';
-import { newTombstone, pendingTombstones } from './tombstone-files.js';
+import { newTombstone } from './tombstone-files.js';
+import { tombstoneRetirement } from './tombstone-retirement.js';
 
 export interface MemoryWriterOptions {
   root: string;
@@ -140,25 +141,10 @@ export class MemoryWriter {
   async applyTombstonesLocked(): Promise<string[]> {
     const mode = this.options.config.writes;
     if (this.keptInPlace || mode === 'read-only' || mode === 'off') return [];
-    const pending = await pendingTombstones(this.root);
-    if (pending.length === 0) return [];
-    await this.commitLocked(
-      {
-        reason: 'tombstones',
-        writes: [],
-        removals: pending.map(({ tombstone, hash }) => ({ slug: tombstone.slug, ...(hash === undefined ? {} : { expectHash: hash }) })),
-        audit: pending.map(({ tombstone, file }) => ({
-          action: 'topic-retired',
-          slug: tombstone.slug,
-          id: tombstone.id,
-          actor: 'git',
-          reason: `tombstone ${file} (${tombstone.by}: ${tombstone.reason})`,
-          details: { tombstone: file },
-        })),
-      },
-      { onConflict: 'skip' },
-    );
-    return pending.map(({ tombstone }) => tombstone.slug);
+    const retirement = await tombstoneRetirement(this.root);
+    if (retirement === undefined) return [];
+    const { conflicts } = await this.commitLocked(retirement.changes, { onConflict: 'skip' });
+    return retirement.slugs.filter((slug) => !conflicts.some((conflict) => conflict.slug === slug));
   }
 
   /** Refuse writes in `read-only` and `off` modes, with the way out. */
