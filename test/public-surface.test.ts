@@ -80,6 +80,11 @@ describe('public surface', () => {
         "bench staleness",
         "run",
         "chat",
+        "git",
+        "git setup",
+        "git sync",
+        "git pre-commit",
+        "git merge-index",
       ]
     `);
   });

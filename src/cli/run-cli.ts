@@ -26,6 +26,7 @@ import { hoistGlobalOptions } from './global-options.js';
 import { registerRun } from './commands/run-command.js';
 import { registerChat } from './commands/chat-command.js';
 import { registerUi } from './commands/ui-command.js';
+import { registerGit } from './commands/git-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -67,6 +68,7 @@ export function buildProgram(context: CommandContext): Command {
     registerBench,
     registerRun,
     registerChat,
+    registerGit,
   ]) {
     register(program, context);
   }

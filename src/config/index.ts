@@ -16,8 +16,8 @@ export type {
   AgentConfig,
   AgentProfile,
 } from './config-schema.js';
-export { resolveRoot, findGitRoot, DEFAULT_ROOT_NAME } from './resolve-root.js';
-export type { RootResolution, MemoryChoice } from './resolve-root.js';
+export { resolveRoot, findGitRoot, mainWorktreeOf, DEFAULT_ROOT_NAME } from './resolve-root.js';
+export type { RootResolution, MemoryChoice, WorktreeMemory } from './resolve-root.js';
 export { claudeConfigDir, claudeProjectKey, claudeMemoryDir, isClaudeMemoryFolder, stateDirFor } from './claude-code-paths.js';
 export { loadConfig, CONFIG_FILE, modelApiKeyFor } from './load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from './load-config.js';

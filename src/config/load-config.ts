@@ -76,7 +76,7 @@ export function modelApiKeyFor(model: MnemoConfig['model'], env: NodeJS.ProcessE
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const { root, via } = resolveRoot({ dir: options.dir, cwd, env, memory: options.memory, transcriptPath: options.transcriptPath });
+  const { root, via, worktree } = resolveRoot({ dir: options.dir, cwd, env, memory: options.memory, transcriptPath: options.transcriptPath });
   const path = join(root, CONFIG_FILE);
   const fromFile = readConfigFile(path);
   const raw: Record<string, unknown> = { ...((fromFile as Record<string, unknown> | undefined) ?? {}) };
@@ -102,9 +102,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const workspace =
     workspaceSetting !== undefined
       ? resolve(options.workspace !== undefined ? cwd : root, workspaceSetting)
-      : basename(root) === DEFAULT_ROOT_NAME
-        ? dirname(root)
-        : resolve(cwd);
+      : worktree !== undefined
+        ? worktree // a linked worktree sharing the main worktree's memory checks evidence against its own files
+        : basename(root) === DEFAULT_ROOT_NAME
+          ? dirname(root)
+          : resolve(cwd);
   let fixedNow: Date | undefined;
   if (env.MNEMO_NOW) {
     fixedNow = new Date(env.MNEMO_NOW);

@@ -12,6 +12,7 @@ import {
 } from '../shared/index.js';
 import { redactDeep, redactSecrets } from '../guard/index.js';
 import { recordGuardEvent } from './guard-log.js';
+import { tombstonePath, type TombstoneFileWrite } from './tombstone-files.js';
 import { appendAudit, rootPaths, topicFileHash, topicPath, writeTopicFile, type AuditEntry } from '../store/index.js';
 
 /** One topic file to write: its full new content (already guarded and redacted). */
@@ -46,6 +47,8 @@ export interface ChangeSet {
   removals: TopicFileRemoval[];
   audit: Omit<AuditEntry, 'time'>[];
   state?: StateFileWrite[];
+  /** Tombstone files added or withdrawn in `<root>/tombstones/` with the removals they stand for. */
+  tombstones?: TombstoneFileWrite[];
 }
 
 interface Journal {
@@ -56,6 +59,7 @@ interface Journal {
   removals: TopicFileRemoval[];
   audit: AuditEntry[];
   state?: StateFileWrite[];
+  tombstones?: TombstoneFileWrite[];
   /** Copies of the files as they were before, slug → trash path. */
   backups: Record<string, string>;
 }
@@ -118,6 +122,7 @@ export async function applyChangeSet(
   const now = clock.now();
   for (const item of [...changes.writes, ...changes.removals]) topicPath(root, item.slug);
   for (const item of changes.state ?? []) statePath(root, item.path);
+  for (const item of changes.tombstones ?? []) tombstonePath(root, item.file);
   await mkdir(paths.journal, { recursive: true });
   await mkdir(paths.trash, { recursive: true });
   const id = `${stamp(now)}-${randomToken(6)}`;
@@ -146,6 +151,9 @@ export async function applyChangeSet(
     removals: changes.removals,
     ...(changes.state
       ? { state: changes.state.map((item) => ({ ...item, content: item.content === null ? null : clean(item.content) })) }
+      : {}),
+    ...(changes.tombstones
+      ? { tombstones: changes.tombstones.map((item) => ({ ...item, content: item.content === null ? null : clean(item.content) })) }
       : {}),
     audit: audit.value,
     backups,
@@ -197,6 +205,14 @@ async function rollForward(root: string, journal: Journal, onPhase?: PhaseHook):
   }
   for (const item of journal.state ?? []) {
     const path = statePath(root, item.path);
+    if (item.content === null) await unlink(path).catch(() => undefined);
+    else {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomic(path, item.content);
+    }
+  }
+  for (const item of journal.tombstones ?? []) {
+    const path = tombstonePath(root, item.file);
     if (item.content === null) await unlink(path).catch(() => undefined);
     else {
       await mkdir(dirname(path), { recursive: true });

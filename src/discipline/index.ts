@@ -15,6 +15,8 @@ export type {
   ForgetResult,
 } from './memory-writer.js';
 export { applyChangeSet, recoverJournals, findConflicts } from './change-set.js';
+export { TOMBSTONES_DIR, newTombstone, readTombstoneFiles, pendingTombstones, tombstoneMatches } from './tombstone-files.js';
+export type { TombstoneFile, FoundTombstone, TombstoneFileWrite } from './tombstone-files.js';
 export type {
   ChangeSet,
   StateFileWrite,

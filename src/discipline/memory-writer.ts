@@ -37,6 +37,8 @@ import {
   type IndexReport,
 } from './index-renderer.js';
 import { parseTopicInput, type TopicInput } from './topic-input.js';
+import { newTombstone } from './tombstone-files.js';
+import { tombstoneRetirement } from './tombstone-retirement.js';
 
 export interface MemoryWriterOptions {
   root: string;
@@ -87,6 +89,8 @@ export interface WriteResult {
 export interface ForgetResult {
   slug: string;
   trashPath: string;
+  /** The tombstone committed with the memory (`tombstones/<file>`), so the topic is retired on every clone after a pull; absent in a Claude Code folder. */
+  tombstone?: string;
   index: IndexReport;
 }
 
@@ -106,8 +110,12 @@ export class MemoryWriter {
     return this.options.root;
   }
 
-  /** Run `work` under the memory lock, after finishing interrupted changes. */
-  async locked<T>(purpose: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Run `work` under the memory lock, after finishing interrupted changes and (unless
+   * `applyTombstones: false`, for a reader that promises to change nothing) retiring topics whose
+   * tombstone a pull brought.
+   */
+  async locked<T>(purpose: string, work: () => Promise<T>, options: { applyTombstones?: boolean } = {}): Promise<T> {
     const { clock, logger } = this.options;
     return withLock(join(rootPaths(this.root).locks, 'memory.lock'), { purpose, clock, staleMs: 60_000 }, async () => {
       const inStep = this.options.search.inStep();
@@ -119,8 +127,24 @@ export class MemoryWriter {
         await this.writeIndex();
         await recordInManifest(this.root, slugs);
       }
+      if (options.applyTombstones !== false) await this.applyTombstonesLocked();
       return work();
     });
+  }
+
+  /**
+   * Retire the topics whose tombstone came from another clone (a `forget` or a dream there, then a
+   * pull) and which are still in the folder here: to the trash, one audit line each, the index
+   * follows. Runs before every write; `mnemo git sync` and `mnemo doctor` run it too. Returns the
+   * slugs retired; nothing in a Claude Code folder or when writes are off.
+   */
+  async applyTombstonesLocked(): Promise<string[]> {
+    const mode = this.options.config.writes;
+    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return [];
+    const retirement = await tombstoneRetirement(this.root);
+    if (retirement === undefined) return [];
+    const { conflicts } = await this.commitLocked(retirement.changes, { onConflict: 'skip' });
+    return retirement.slugs.filter((slug) => !conflicts.some((conflict) => conflict.slug === slug));
   }
 
   /** Refuse writes in `read-only` and `off` modes, with the way out. */
@@ -253,13 +277,30 @@ export class MemoryWriter {
       }
       const hash = existing.status === 'ok' ? existing.topic.hash : existing.hash;
       const id = existing.status === 'ok' ? existing.topic.meta.id : undefined;
+      const reason = options.reason ?? 'forget';
+      const tombstone = this.keptInPlace ? undefined : newTombstone(existing, { now: this.options.clock.now(), by: 'forget', reason });
       const result = await this.commitLocked({
         reason: 'forget',
         writes: [],
         removals: [{ slug, ...(hash ? { expectHash: hash } : {}) }],
-        audit: [{ action: 'topic-forgotten', slug, id, actor: options.actor ?? 'user', reason: options.reason ?? 'forget' }],
+        audit: [
+          {
+            action: 'topic-forgotten',
+            slug,
+            id,
+            actor: options.actor ?? 'user',
+            reason,
+            ...(tombstone ? { details: { tombstone: tombstone.file } } : {}),
+          },
+        ],
+        ...(tombstone ? { tombstones: [{ file: tombstone.file, content: tombstone.content }] } : {}),
       });
-      return { slug, trashPath: result.backups[slug] ?? '', index: result.index };
+      return {
+        slug,
+        trashPath: result.backups[slug] ?? '',
+        ...(tombstone ? { tombstone: `tombstones/${tombstone.file}` } : {}),
+        index: result.index,
+      };
     });
   }
 

@@ -4,3 +4,5 @@
  */
 export { runDoctor } from './doctor.js';
 export type { DoctorReport, DoctorOptions, HandEdit } from './doctor.js';
+export { findGitConflicts } from './git-conflicts.js';
+export type { GitConflict, ConflictSide } from './git-conflicts.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   RANK_USAGE_FILE,
+  readTombstoneFiles,
   type IndexReport,
   type MemoryWriter,
   type StateFileWrite,
@@ -128,6 +129,8 @@ export async function rollbackDream(
         { path: TOMBSTONES_FILE, content: tombstones.map((tombstone) => `${JSON.stringify(tombstone)}\n`).join('') },
         ...(record.rankUsageBefore === undefined ? [] : [{ path: RANK_USAGE_FILE, content: record.rankUsageBefore }]),
       ];
+      // Its tombstones in the repository are withdrawn too, so other clones keep (or get back) those topics.
+      const withdrawn = (await readTombstoneFiles(root)).found.filter((entry) => entry.tombstone.dream === record.id);
       const reason = `rollback of dream ${record.id}`;
       const snapshotIndexBytes = snapshot ? await readSnapshotFile(root, snapshot, 'MEMORY.md') : undefined;
       const snapshotIndex = snapshotIndexBytes?.toString('utf8');
@@ -147,6 +150,7 @@ export async function rollbackDream(
             { action: 'dream-rolled-back', actor: 'dream-rollback', reason, details: { dream: record.id, forced: options.force === true } },
           ],
           state,
+          tombstones: withdrawn.map((entry) => ({ file: entry.file, content: null })),
         },
         { onConflict: 'abort', ...(snapshotIndex === undefined ? {} : { preferIndexText: snapshotIndex }) },
       );

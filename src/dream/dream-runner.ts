@@ -8,6 +8,7 @@ import {
   type MemoryWriter,
   type StateFileWrite,
   type UsageLog,
+  newTombstone,
 } from '../discipline/index.js';
 import type { LanguageModelPort } from '../providers/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
@@ -278,7 +279,7 @@ async function apply(
   id: string,
   trigger: string[],
 ): Promise<{ index: IndexReport; skipped: string[]; text: string; snapshot: string | undefined; changed: number }> {
-  const { root, writer } = dependencies;
+  const { root, writer, clock } = dependencies;
   const { plan, gathered } = planned;
   return writer.locked(`dream ${id}`, async () => {
     const conflicts = await findConflicts(root, plan.changes('dream', id));
@@ -327,6 +328,12 @@ async function apply(
       copy: `${snapshot?.folder ?? ''}/${slug}.md`,
       supersededBy: topic.meta.supersededBy,
     }));
+    // The same retirements as tombstone files in the repository: after a pull, other clones retire these topics too.
+    const repositoryTombstones = writer.keptInPlace
+      ? []
+      : [...plan.retired].map(([, { reason, topic }]) =>
+          newTombstone({ status: 'ok', topic }, { now: clock.now(), by: 'dream', reason, dream: id }),
+        );
     const state: StateFileWrite[] = [
       { path: recordFile(id), content: JSON.stringify(record, null, 2) },
       // Re-index ranks by use as counted now; the index keeps this ranking until the next dream.
@@ -352,6 +359,7 @@ async function apply(
           { action: 'dream-finished', actor: 'dream', reason: `dream ${id}`, details: { dream: id, counts: record.counts } },
         ],
         state,
+        tombstones: repositoryTombstones.map(({ file, content }) => ({ file, content })),
       },
       { onConflict: 'skip' },
     );

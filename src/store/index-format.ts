@@ -87,12 +87,19 @@ export function renderIndexLine(entry: Pick<IndexEntryInput, 'slug' | 'title' | 
   return `${head} — ${truncate(hookText, room)}`;
 }
 
+/** Compare slugs by UTF-16 code units: the same order on every machine, whatever its locale. */
+export function compareSlugs(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
- * Render MEMORY.md: one heading per type, lines ranked within it. Entries are admitted by rank
- * until either budget would be exceeded; the rest are returned as `omitted`, every one of them.
+ * Render MEMORY.md: one heading per type (in a fixed order), lines sorted by slug within it.
+ * Entries are admitted by rank until either budget would be exceeded; the rest are returned as
+ * `omitted`, every one of them. Rank only decides what is left out: the same topics give the same
+ * bytes on every machine (a memory committed to git merges cleanly), whatever the clock or usage.
  */
 export function renderIndexText(entries: readonly IndexEntryInput[], budget: IndexBudgetLimits): RenderedIndex {
-  const ranked = [...entries].sort((a, b) => b.rank - a.rank || a.slug.localeCompare(b.slug));
+  const ranked = [...entries].sort((a, b) => b.rank - a.rank || compareSlugs(a.slug, b.slug));
   const kept = new Map<TopicType, { entry: IndexEntryInput; line: string }[]>();
   const omitted: IndexEntryInput[] = [];
   let lines = 1; // "# Memory"
@@ -118,7 +125,7 @@ export function renderIndexText(entries: readonly IndexEntryInput[], budget: Ind
     const group = kept.get(type);
     if (!group) continue;
     parts.push('', `## ${HEADINGS[type]}`);
-    for (const { entry, line } of group) {
+    for (const { entry, line } of [...group].sort((a, b) => compareSlugs(a.entry.slug, b.entry.slug))) {
       parts.push(line);
       included.push(entry.slug);
     }

@@ -25,13 +25,14 @@ export type {
   Topic,
   UnreadableTopic,
 } from './topic-schema.js';
-export { parseTopicText, serializeTopic, splitFrontmatter, readMeta } from './topic-format.js';
+export { parseTopicText, serializeTopic, splitFrontmatter, readMeta, conflictMarkerLine } from './topic-format.js';
 export type { ParsedTopic } from './topic-format.js';
 export {
   renderIndexText,
   renderIndexLine,
   parseIndex,
   mergeIndexInPlace,
+  compareSlugs,
   sanitizeIndexText,
   indexHasRoomFor,
   INDEX_LINE_MAX,

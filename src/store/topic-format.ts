@@ -103,11 +103,32 @@ export function readMeta(data: Record<string, unknown>, slug: string, body: stri
 }
 
 /**
+ * The line of the first git conflict block (`<<<<<<< ` … `=======` … `>>>>>>> `) in a text, if it
+ * has one. A topic in that state is unreadable: never fed to an agent until a person resolves it.
+ */
+export function conflictMarkerLine(text: string): number | undefined {
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((line) => /^<{7}(?: |$)/.test(line));
+  if (start < 0) return undefined;
+  const rest = lines.slice(start + 1);
+  const middle = rest.findIndex((line) => /^={7}$/.test(line));
+  if (middle < 0 || !rest.slice(middle + 1).some((line) => /^>{7}(?: |$)/.test(line))) return undefined;
+  return start + 1;
+}
+
+/**
  * Parse a topic file. A file without frontmatter is read (name from the file, description from
  * the first line) with a problem noted; unparsable YAML or an unclosed fence is an error that
  * names the line and the fix.
  */
 export function parseTopicText(text: string, slug: string): ParsedTopic {
+  const conflict = conflictMarkerLine(text);
+  if (conflict !== undefined) {
+    return {
+      ok: false,
+      error: `git merge conflict markers (<<<<<<<) on line ${conflict}: two branches changed this topic; mnemo doctor shows both sides and how to resolve it`,
+    };
+  }
   const split = splitFrontmatter(text);
   if ('error' in split) return { ok: false, error: split.error };
   const problems: string[] = [];

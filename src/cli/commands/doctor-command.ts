@@ -29,7 +29,17 @@ export function registerDoctor(program: Command, context: CommandContext): void 
           if (edit.keptAt) out.line(`  the hand-edited copy is kept at ${edit.keptAt}`);
           for (const finding of edit.findings) out.line(`  guard: ${finding.rule} (${finding.severity}): ${finding.message}`);
         }
-        for (const file of report.unreadable) out.line(`${file.file}: unreadable: ${file.error}`);
+        const conflicted = new Set(report.git.conflicts.map((conflict) => conflict.file));
+        for (const file of report.unreadable) if (!conflicted.has(file.file)) out.line(`${file.file}: unreadable: ${file.error}`);
+        for (const conflict of report.git.conflicts) {
+          out.line(
+            `${conflict.file}: git merge conflict (line ${conflict.line}, ${conflict.blocks} block(s)); never given to an agent until resolved`,
+          );
+          out.line(`  ${conflict.ours.label}: ${conflict.ours.summary}`);
+          out.line(`  ${conflict.theirs.label}: ${conflict.theirs.summary}`);
+          out.line(`  to resolve: ${conflict.resolve}`);
+        }
+        for (const slug of report.git.tombstones.retired) out.line(`retired ${slug}.md: a tombstone from another clone says it was retired`);
         for (const problem of report.index.problems) out.line(`MEMORY.md: ${problem.message}`);
         if (report.index.problems.length > 0 && report.fixed)
           out.line(report.index.repaired ? 'MEMORY.md: repaired.' : 'MEMORY.md: still disagrees with the topics.');

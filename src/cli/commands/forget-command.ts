@@ -13,6 +13,8 @@ export function registerForget(program: Command, context: CommandContext): void 
         const result = await memory.forget(slug, options.reason === undefined ? {} : { reason: options.reason });
         if (options.json) return context.out.json(result);
         context.out.line(`Forgot ${result.slug}; a copy is kept at ${result.trashPath}`);
+        if (result.tombstone)
+          context.out.note(`${result.tombstone}: committed with the memory, it retires the topic on every clone after a pull.`);
         reportIndex(context.out, result.index);
       });
     });

@@ -1,0 +1,271 @@
+import { spawnSync } from 'node:child_process';
+import { chmod, readFile, readdir, realpath, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/run-cli.js';
+import { git } from '../helpers/git-repo.js';
+import { tempDir } from '../helpers/temp-root.js';
+import { CLI, assertBuilt } from './mcp-harness.js';
+
+/* Team memory through git, end to end: real clones, real merges, and hooks that run the built CLI. */
+
+const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+const COMMAND = `${quote(process.execPath)} ${quote(CLI)}`;
+const IDENTITY = ['-c', 'user.email=test@mnemo.invalid', '-c', 'user.name=mnemo test', '-c', 'commit.gpgsign=false'];
+
+/** git that may fail (a merge conflict, a commit a hook blocks): its exit code and output. */
+function gitMay(cwd: string, ...args: string[]): { code: number; output: string } {
+  const result = spawnSync('git', [...IDENTITY, ...args], { cwd, encoding: 'utf8', env: { ...process.env, MNEMO_LOG_LEVEL: 'silent' } });
+  return { code: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
+}
+
+async function mnemo(cwd: string, ...args: string[]) {
+  const run = await cli(args, { cwd });
+  if (run.code !== 0) throw new Error(`mnemo ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+  return run;
+}
+
+async function remember(cwd: string, name: string, description: string, body: string) {
+  await mnemo(cwd, 'remember', body, '--name', name, '--description', description, '--type', 'project');
+}
+
+async function slugs(cwd: string): Promise<string[]> {
+  const list = JSON.parse((await mnemo(cwd, 'list', '--json')).stdout) as { slug: string }[];
+  return list.map((topic) => topic.slug).sort();
+}
+
+async function recalled(cwd: string, query: string): Promise<string[]> {
+  const result = JSON.parse((await mnemo(cwd, 'recall', query, '--json')).stdout) as { topics: { slug: string }[] };
+  return result.topics.map((topic) => topic.slug);
+}
+
+/** A bare origin and Alice's clone with a committed memory of three topics, set up for git. */
+async function team(): Promise<{ base: string; origin: string; alice: string; clone: (name: string) => Promise<string> }> {
+  const base = await realpath(await tempDir('mnemo-team-'));
+  const origin = join(base, 'origin.git');
+  git(base, 'init', '-q', '--bare', '-b', 'main', origin);
+  const clone = async (name: string) => {
+    const dir = join(base, name);
+    const cloned = gitMay(base, 'clone', '-q', origin, dir); // quiet about cloning an empty repository
+    if (cloned.code !== 0) throw new Error(cloned.output);
+    await mnemo(dir, 'git', 'setup', '--command', COMMAND);
+    return dir;
+  };
+  const alice = await clone('alice');
+  await writeFile(join(alice, 'README.md'), '# project\n');
+  await remember(alice, 'Deploys', 'staging deploys are blue-green', 'Staging deploys are blue-green.');
+  await remember(alice, 'Package manager', 'use pnpm, not npm', 'Use pnpm.');
+  await remember(alice, 'Test runner', 'tests run with vitest', 'Tests run with vitest.');
+  git(alice, 'add', '-A');
+  git(alice, 'commit', '-q', '-m', 'memory');
+  git(alice, 'push', '-q', 'origin', 'main');
+  return { base, origin, alice, clone };
+}
+
+function commitAll(cwd: string, message: string): void {
+  git(cwd, 'add', '-A');
+  git(cwd, 'commit', '-q', '-m', message);
+}
+
+// Each git command here may start the built CLI from a hook: generous room on two busy cores.
+describe('team memory through git', { timeout: 180_000 }, () => {
+  beforeAll(() => assertBuilt());
+
+  it('setup commits .state/ nowhere, and the hooks are there', async () => {
+    const { alice } = await team();
+    const tracked = git(alice, 'ls-files').split('\n');
+    expect(tracked).toEqual(
+      expect.arrayContaining(['.mnemo/MEMORY.md', '.mnemo/deploys.md', '.mnemo/.gitignore', '.mnemo/.gitattributes']),
+    );
+    expect(tracked.some((file) => file.includes('.state/'))).toBe(false);
+    expect(git(alice, 'check-attr', 'merge', '.mnemo/MEMORY.md')).toContain('merge: mnemo-index');
+    for (const hook of ['post-merge', 'post-checkout', 'post-rewrite', 'pre-commit']) {
+      expect(await readFile(join(alice, '.git', 'hooks', hook), 'utf8')).toContain(`${COMMAND} git `);
+    }
+  });
+
+  it('edits and forgets on two clones merge: index and search follow, a forgotten topic stays forgotten, MEMORY.md is byte-identical', async () => {
+    const { alice, clone } = await team();
+    const bob = await clone('bob');
+    expect(await slugs(bob)).toEqual(['deploys', 'package-manager', 'test-runner']);
+
+    // Alice forgets one topic and adds one; Bob edits one, adds one and forgets another.
+    await mnemo(alice, 'forget', 'deploys');
+    await remember(alice, 'CI', 'CI runs on GitHub Actions', 'CI runs on GitHub Actions.');
+    commitAll(alice, 'alice: forget deploys, add ci');
+    git(alice, 'push', '-q', 'origin', 'main');
+    await remember(bob, 'Package manager', 'use pnpm 9, not npm', 'Use pnpm 9.');
+    await remember(bob, 'Editor', 'two-space indent', 'Indent with two spaces.');
+    await mnemo(bob, 'forget', 'test-runner');
+    commitAll(bob, 'bob: edit package manager, add editor, forget test runner');
+
+    const pull = gitMay(bob, 'pull', '--no-rebase', '--no-edit', 'origin', 'main');
+    expect(pull.code, pull.output).toBe(0);
+    // the post-merge hook re-read the files: the search index and MEMORY.md follow the merge
+    expect(await slugs(bob)).toEqual(['ci', 'editor', 'package-manager']);
+    expect(await recalled(bob, 'GitHub Actions')).toEqual(['ci']);
+    expect(await recalled(bob, 'blue-green')).toEqual([]);
+    const bobIndex = await readFile(join(bob, '.mnemo', 'MEMORY.md'), 'utf8');
+    expect(bobIndex).toContain('(ci.md)');
+    expect(bobIndex).not.toContain('deploys.md');
+    expect((await cli(['index', '--check'], { cwd: bob })).code).toBe(0);
+    expect(git(bob, 'status', '--porcelain')).toBe('');
+    git(bob, 'push', '-q', 'origin', 'main');
+
+    const back = gitMay(alice, 'pull', '--no-rebase', '--no-edit', 'origin', 'main');
+    expect(back.code, back.output).toBe(0);
+    expect(await slugs(alice)).toEqual(['ci', 'editor', 'package-manager']);
+    expect(await recalled(alice, 'vitest')).toEqual([]);
+    // same topics → same bytes, on every clone
+    expect(await readFile(join(alice, '.mnemo', 'MEMORY.md'), 'utf8')).toBe(bobIndex);
+    // each retirement left a tombstone in the repository
+    expect((await readdir(join(alice, '.mnemo', 'tombstones'))).map((file) => file.split('--')[0]).sort()).toEqual([
+      'deploys',
+      'test-runner',
+    ]);
+  });
+
+  it('a topic forgotten on one clone and edited on the other is retired there once the merge is resolved', async () => {
+    const { alice, clone } = await team();
+    const bob = await clone('bob');
+    await mnemo(alice, 'forget', 'deploys', '--reason', 'we moved to canary');
+    commitAll(alice, 'alice: forget deploys');
+    git(alice, 'push', '-q', 'origin', 'main');
+    await remember(bob, 'Deploys', 'staging deploys are blue-green, prod too', 'Both are blue-green.');
+    commitAll(bob, 'bob: edit deploys');
+
+    const pull = gitMay(bob, 'pull', '--no-rebase', '--no-edit', 'origin', 'main');
+    expect(pull.code).not.toBe(0);
+    expect(pull.output).toContain('CONFLICT (modify/delete)');
+    // Bob keeps his version in git; the tombstone still retires the topic on the next sync
+    git(bob, 'add', '.mnemo/deploys.md');
+    git(bob, 'commit', '-q', '--no-edit');
+    const sync = await mnemo(bob, 'git', 'sync', '--json');
+    expect(JSON.parse(sync.stdout)).toMatchObject({ retired: ['deploys'], indexWritten: true });
+    expect(existsSync(join(bob, '.mnemo', 'deploys.md'))).toBe(false);
+    expect(await slugs(bob)).toEqual(['package-manager', 'test-runner']);
+    expect(await recalled(bob, 'blue-green')).toEqual([]);
+    // the copy is recoverable, and the audit says why
+    const audit = await readFile(join(bob, '.mnemo', '.state', 'audit.jsonl'), 'utf8');
+    expect(audit).toContain('we moved to canary');
+    // quiet when nothing changed
+    expect(JSON.parse((await mnemo(bob, 'git', 'sync', '--json')).stdout)).toMatchObject({ changed: false, retired: [] });
+    expect((await cli(['git', 'sync'], { cwd: bob })).stderr).toBe('');
+  });
+
+  it('two branches that edit one topic give a normal conflict that doctor explains; the topic is never recalled until resolved', async () => {
+    const { alice, clone } = await team();
+    const bob = await clone('bob');
+    await remember(alice, 'Package manager', 'use pnpm 10', 'Use pnpm 10.');
+    commitAll(alice, 'alice: pnpm 10');
+    git(alice, 'push', '-q', 'origin', 'main');
+    await remember(bob, 'Package manager', 'use yarn now', 'Use yarn.');
+    commitAll(bob, 'bob: yarn');
+
+    const pull = gitMay(bob, 'pull', '--no-rebase', '--no-edit', 'origin', 'main');
+    expect(pull.output).toContain('CONFLICT (content): Merge conflict in .mnemo/package-manager.md');
+    expect(pull.output).not.toContain('Merge conflict in .mnemo/MEMORY.md'); // the merge driver took care of it
+
+    const doctor = await cli(['doctor', '--json'], { cwd: bob });
+    expect(doctor.code).toBe(1);
+    const report = JSON.parse(doctor.stdout) as {
+      git: { conflicts: { file: string; ours: { summary: string }; theirs: { summary: string }; resolve: string }[] };
+    };
+    expect(report.git.conflicts).toHaveLength(1);
+    expect(report.git.conflicts[0]).toMatchObject({
+      file: 'package-manager.md',
+      ours: { label: 'HEAD', summary: 'use yarn now' },
+      theirs: { summary: 'use pnpm 10' },
+    });
+    expect(report.git.conflicts[0]?.resolve).toContain('git add package-manager.md');
+    const text = await cli(['doctor'], { cwd: bob });
+    expect(text.stdout).toContain('package-manager.md: git merge conflict');
+    expect(text.stdout).toContain('HEAD: use yarn now');
+    // an unreadable topic is never given to an agent
+    expect(await recalled(bob, 'yarn')).toEqual([]);
+    expect(await recalled(bob, 'pnpm')).toEqual([]);
+
+    // resolving it the git way brings it back
+    gitMay(bob, 'checkout', '--theirs', '.mnemo/package-manager.md');
+    git(bob, 'add', '.mnemo');
+    git(bob, 'commit', '-q', '--no-edit');
+    await mnemo(bob, 'git', 'sync');
+    expect(await recalled(bob, 'pnpm')).toEqual(['package-manager']);
+    expect((await cli(['doctor'], { cwd: bob })).stdout).not.toContain('git merge conflict');
+  });
+
+  it('a staged memory file holding a secret blocks git commit, naming file, line and kind but never the value', async () => {
+    const { alice } = await team();
+    const token = `ghp_${'a1B2c3D4e5'.repeat(3)}abcdef`;
+    await writeFile(
+      join(alice, '.mnemo', 'ci-token.md'),
+      `---\nname: CI token\ndescription: the token CI uses\ntype: reference\n---\nThe CI token is ${token}\n`,
+    );
+    git(alice, 'add', '.mnemo/ci-token.md');
+    const commit = gitMay(alice, 'commit', '-m', 'add the ci token');
+    expect(commit.code).not.toBe(0);
+    expect(commit.output).toContain('.mnemo/ci-token.md line 6: a secret (github-token)');
+    expect(commit.output).not.toContain(token);
+    expect(git(alice, 'log', '--oneline').split('\n').filter(Boolean)).toHaveLength(1);
+    // the working copy is not what is checked: fixing the file without `git add` still blocks
+    await writeFile(
+      join(alice, '.mnemo', 'ci-token.md'),
+      '---\nname: CI token\ndescription: in the vault\ntype: reference\n---\nIt is in the vault.\n',
+    );
+    expect(gitMay(alice, 'commit', '-m', 'again').code).not.toBe(0);
+    git(alice, 'add', '.mnemo/ci-token.md');
+    const clean = gitMay(alice, 'commit', '-m', 'ci token is in the vault');
+    expect(clean.code, clean.output).toBe(0);
+    // a file outside the memory is none of mnemo's business
+    await writeFile(join(alice, 'notes.txt'), `token ${token}\n`);
+    git(alice, 'add', 'notes.txt');
+    expect(gitMay(alice, 'commit', '-m', 'notes').code).toBe(0);
+  });
+
+  it('setup is idempotent, keeps a hook the user had, and --uninstall removes only its own part', async () => {
+    const { alice } = await team();
+    const userHook = '#!/bin/sh\necho "user pre-commit ran" >&2\nexit 0\n';
+    const hookPath = join(alice, '.git', 'hooks', 'pre-commit');
+    await mnemo(alice, 'git', 'setup', '--uninstall', '--command', COMMAND);
+    expect(existsSync(hookPath)).toBe(false);
+    expect(existsSync(join(alice, '.mnemo', '.gitattributes'))).toBe(false);
+    expect(gitMay(alice, 'config', '--get', 'merge.mnemo-index.driver').code).not.toBe(0);
+    await writeFile(hookPath, userHook);
+    await chmod(hookPath, 0o755);
+    await mnemo(alice, 'git', 'setup', '--command', COMMAND);
+    const again = JSON.parse((await mnemo(alice, 'git', 'setup', '--command', COMMAND, '--json')).stdout) as {
+      changes: { action: string }[];
+    };
+    expect(again.changes.every((change) => change.action === 'unchanged')).toBe(true);
+    const installed = await readFile(hookPath, 'utf8');
+    expect(installed).toContain('echo "user pre-commit ran"');
+    expect(installed.split('git pre-commit')).toHaveLength(2);
+    // the user's hook ends with `exit 0`, and the secret check still runs first
+    await writeFile(
+      join(alice, '.mnemo', 'leak.md'),
+      `---\nname: Leak\ndescription: leak\ntype: reference\n---\nkey AKIAIOSFODNN7EXAMPLF\n`,
+    );
+    git(alice, 'add', '-A');
+    const blocked = gitMay(alice, 'commit', '-m', 'leak');
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.output).toContain('.mnemo/leak.md');
+    await mnemo(alice, 'git', 'setup', '--uninstall', '--command', COMMAND);
+    expect(await readFile(hookPath, 'utf8')).toBe(userHook);
+  });
+
+  it('linked worktrees share the main worktree’s memory by default, or keep their own when configured', async () => {
+    const { alice, base } = await team();
+    const feature = join(base, 'alice-feature');
+    git(alice, 'worktree', 'add', '-q', '-b', 'feature', feature);
+    const status = JSON.parse((await mnemo(feature, 'status', '--json')).stdout) as { root: string; workspace: string };
+    expect(status).toMatchObject({ root: join(alice, '.mnemo'), workspace: feature });
+    await remember(feature, 'Feature flag', 'the new UI is behind a flag', 'The new UI is behind ui.v2.');
+    expect(await slugs(alice)).toContain('feature-flag');
+
+    const own = await cli(['status', '--json'], { cwd: feature, env: { MNEMO_WORKTREES: 'own' } });
+    expect((JSON.parse(own.stdout) as { root: string }).root).toBe(join(feature, '.mnemo'));
+    await writeFile(join(alice, '.mnemo', 'mnemo.config.json'), JSON.stringify({ worktrees: 'own' }));
+    expect(await slugs(feature)).toEqual(['deploys', 'package-manager', 'test-runner']);
+  });
+});
