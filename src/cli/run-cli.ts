@@ -25,6 +25,7 @@ import { registerHeal, registerVerify } from './commands/verify-command.js';
 import { hoistGlobalOptions } from './global-options.js';
 import { registerRun } from './commands/run-command.js';
 import { registerChat } from './commands/chat-command.js';
+import { registerDaemon } from './commands/daemon-command.js';
 import { registerUi } from './commands/ui-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
@@ -67,6 +68,7 @@ export function buildProgram(context: CommandContext): Command {
     registerBench,
     registerRun,
     registerChat,
+    registerDaemon,
   ]) {
     register(program, context);
   }

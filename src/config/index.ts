@@ -14,6 +14,9 @@ export type {
   ModelConfig,
   HooksConfig,
   AgentConfig,
+  DaemonConfig,
+  DaemonCheckConfig,
+  NotifySinkConfig,
 } from './config-schema.js';
 export { resolveRoot, findGitRoot, DEFAULT_ROOT_NAME } from './resolve-root.js';
 export type { RootResolution, MemoryChoice } from './resolve-root.js';
