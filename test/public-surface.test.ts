@@ -80,6 +80,13 @@ describe('public surface', () => {
         "bench staleness",
         "run",
         "chat",
+        "daemon",
+        "daemon run",
+        "daemon start",
+        "daemon stop",
+        "daemon status",
+        "daemon logs",
+        "daemon notify-test",
       ]
     `);
   });

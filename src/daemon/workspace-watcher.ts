@@ -97,7 +97,8 @@ export async function watchWorkspace(options: WatchOptions): Promise<WorkspaceWa
       flush().catch((error: unknown) => options.logger.error('watch-batch-failed', { error: String(error) }));
     }, options.debounceMs);
   };
-  watcher.on('add', changed).on('change', changed).on('unlink', changed).on('addDir', changed).on('unlinkDir', changed);
+  // a new folder alone changes nothing a check reads; its files come as their own events
+  watcher.on('add', changed).on('change', changed).on('unlink', changed).on('unlinkDir', changed);
   watcher.on('error', (error) => options.logger.warn('watch-error', { error: String(error) }));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
