@@ -143,8 +143,14 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
       const { cwd, dir, statePath } = await project({ debounceMs: 300, checks: [typecheck], notify: [{ type: 'webhook', url: hook.url }] });
       // A lesson learned earlier: a task hit this error, and its verified fix became a lesson.
       const task = (await cli(['task', 'begin', 'make the total a number', '--verify', 'true'], { cwd })).stdout.trim();
-      await cli(['task', 'observe', task, '--kind', 'error', "src/cart.ts(8,9): error TS2322: Type 'string' is not assignable to type 'number'."], { cwd });
-      expect((await cli(['task', 'complete', task, '--summary', 'sum the numbers with reduce instead of joining them into a string'], { cwd })).code).toBe(0);
+      await cli(
+        ['task', 'observe', task, '--kind', 'error', "src/cart.ts(8,9): error TS2322: Type 'string' is not assignable to type 'number'."],
+        { cwd },
+      );
+      expect(
+        (await cli(['task', 'complete', task, '--summary', 'sum the numbers with reduce instead of joining them into a string'], { cwd }))
+          .code,
+      ).toBe(0);
 
       const daemon = runDaemon(cwd);
       const first = await settled(statePath, 1);
@@ -154,7 +160,11 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
       await writeFile(join(cwd, 'src', 'total.ts'), BROKEN);
       const failed = await waitFor(() => hook.received.find((item) => item.kind === 'failed'));
       expect(failed.title).toBe('typecheck failed (1 problem): src/total.ts:2:9');
-      expect(failed.diagnostic).toMatchObject({ file: 'src/total.ts', line: 2, message: "Type 'string' is not assignable to type 'number'." });
+      expect(failed.diagnostic).toMatchObject({
+        file: 'src/total.ts',
+        line: 2,
+        message: "Type 'string' is not assignable to type 'number'.",
+      });
       expect(failed.lesson?.fix).toContain('sum the numbers with reduce');
       expect(failed.message).toMatch(/Lesson lesson-\S+ matches/);
       // every diagnostic is an error event with its signature in the daemon's own session
@@ -263,7 +273,9 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
 
       // ignored: a build output (in .gitignore, its folder new since the start) and a note in the memory
       await writeFiles(cwd, { 'build/out.js': 'x', 'node_modules/dep/index.js': 'y' });
-      expect((await cli(['remember', 'The total sums prices.', '--name', 'Totals', '--description', 'how', '--type', 'project'], { cwd })).code).toBe(0);
+      expect(
+        (await cli(['remember', 'The total sums prices.', '--name', 'Totals', '--description', 'how', '--type', 'project'], { cwd })).code,
+      ).toBe(0);
       await writeFile(join(cwd, 'src', 'sentinel.ts'), 'export const sentinel = 1;\n');
       const after = await waitFor(() => {
         const state = readState(statePath);
