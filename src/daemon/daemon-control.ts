@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MnemoError, isProcessAlive, makeDirectory, readLockOwner, type LockOwner } from '../shared/index.js';
@@ -17,9 +17,23 @@ export interface DaemonStatus {
   state: DaemonState | undefined;
 }
 
+/**
+ * Whether the process runs: alive, and on Linux not a zombie (a daemon started by `start` is
+ * reparented, and its exit is seen only once init reaps it, which can take seconds).
+ */
+function isRunning(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
 async function liveOwner(paths: DaemonPaths): Promise<{ owner: LockOwner | undefined; alive: boolean }> {
   const owner = await readLockOwner(paths.lock);
-  return { owner, alive: owner !== undefined && isProcessAlive(owner.pid) };
+  return { owner, alive: owner !== undefined && isRunning(owner.pid) };
 }
 
 /** The daemon of a root: running or not, its pid, the state it last wrote. */
@@ -141,7 +155,7 @@ export async function stopDaemon(root: string, options: { timeoutMs: number }): 
   } catch {
     return { status: 'stopped', pid: owner.pid, waitedMs: 0 };
   }
-  while (isProcessAlive(owner.pid)) {
+  while (isRunning(owner.pid)) {
     if (Date.now() - started > options.timeoutMs) {
       const state = await readDaemonState(paths.state);
       return { status: 'still-running', pid: owner.pid, waitedMs: Date.now() - started, current: state?.current };

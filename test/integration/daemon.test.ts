@@ -126,12 +126,18 @@ function settled(statePath: string, runs: number): Promise<State> {
   });
 }
 
+/** Whether a process runs (a zombie waiting for init to reap it does not). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
