@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/index.js';
@@ -22,12 +22,22 @@ describe('the daemon checks', () => {
     expect(resolveChecks({ checks: [] }, workspace)).toEqual([]);
   });
 
-  it('the config refuses a scheduled check without cron and a timeout given in seconds, with what to fix', () => {
+  it('the config refuses a scheduled check without cron and a timeout given in seconds, with what to fix; the documented example parses', async () => {
     const scheduled = configSchema.safeParse({ daemon: { checks: [{ name: 'nightly', command: 'npm test', on: ['schedule'] }] } });
     expect(scheduled.success).toBe(false);
     expect(scheduled.error?.issues[0]?.message).toMatch(/needs a "cron" expression/);
     const seconds = configSchema.safeParse({ daemon: { checks: [{ name: 'x', command: 'true', timeout: 30 }] } });
     expect(seconds.error?.issues[0]?.message).toMatch(/milliseconds/);
+    // the example of docs/daemon.md is a valid config
+    const docs = await readFile(join(import.meta.dirname, '..', '..', 'docs', 'daemon.md'), 'utf8');
+    const example = [...docs.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((match) => match[1] ?? '')
+      .find((block) => block.includes('"checks"'));
+    expect(configSchema.parse(JSON.parse(example ?? '{}')).daemon.checks?.map((check) => check.name)).toEqual([
+      'typecheck',
+      'lint',
+      'nightly',
+    ]);
     const parsed = configSchema.parse({ daemon: { checks: [{ name: 'x', command: 'true' }] } });
     expect(parsed.daemon).toMatchObject({ debounceMs: 1500, notify: [], checks: [{ name: 'x', on: ['change'], timeout: 300_000 }] });
   });

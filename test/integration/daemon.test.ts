@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -201,6 +201,8 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
       expect(existsSync(join(dir, '.state', 'daemon', 'daemon.lock'))).toBe(false);
       expect(existsSync(join(dir, '.state', 'daemon', 'daemon.pid'))).toBe(false);
       expect((await mnemo(cwd, 'daemon', 'status', '--json')).stdout).toMatch(/"running": false/);
+      // the user's tree: only what the test wrote (and put back), and the memory folder
+      expect(execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8' })).toBe('?? .mnemo/\n');
     },
     LONG,
   );
