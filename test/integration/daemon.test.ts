@@ -264,6 +264,30 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
   );
 
   it(
+    'a check runs on its cron schedule and dream --if-due on its own; status shows the next runs',
+    async () => {
+      const { cwd, statePath } = await project({
+        dreamCron: '* * * * * *',
+        checks: [{ name: 'every-second', command: 'true', on: ['schedule'], cron: '* * * * * *' }],
+      });
+      const daemon = runDaemon(cwd);
+      const state = await waitFor(() => {
+        const read = readState(statePath) as (State & { lastDream?: { status: string } }) | undefined;
+        return read !== undefined && (read.checks['every-second']?.runs ?? 0) >= 2 && read.lastDream !== undefined ? read : undefined;
+      });
+      expect(state.lastDream?.status).toMatch(/^(not-due|busy|applied)$/);
+      // a schedule-only check is not run on start or on change
+      expect(state.changes.batches).toBe(0);
+      const status = await mnemo(cwd, 'daemon', 'status');
+      expect(status.stdout).toMatch(/every-second {2}passed .*, next \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+      expect(status.stdout).toMatch(/next dream check: \d{4}-/);
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+    },
+    LONG,
+  );
+
+  it(
     'a burst of saves is one run; git-ignored files and the memory root trigger nothing',
     async () => {
       const { cwd, statePath } = await project({ debounceMs: 1000, checks: [{ name: 'quick', command: 'true' }] });
