@@ -246,9 +246,9 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
     async () => {
       const hook = await webhook();
       const pidFile = join(await tempDir('mnemo-hang-'), 'grandchild.pid');
-      const script = `const c=require('child_process').spawn('sleep',['300'],{stdio:'ignore'});require('fs').writeFileSync(${JSON.stringify(pidFile)},String(c.pid));setInterval(()=>{},1000)`;
       const { cwd, statePath } = await project({
-        checks: [{ name: 'hangs', command: `"${process.execPath}" -e "${script.replace(/"/g, '\\"')}"`, timeout: 1000 }],
+        // the shell starts a grandchild and waits for it: the timeout must end both
+        checks: [{ name: 'hangs', command: `sleep 300 & echo $! > "${pidFile}"; wait`, timeout: 2000 }],
         notify: [{ type: 'webhook', url: hook.url }],
       });
       const daemon = runDaemon(cwd);
