@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MnemoError, isProcessAlive, makeDirectory, readLockOwner, type LockOwner } from '../shared/index.js';
+import { assertMemoryRoot } from '../store/index.js';
 import { daemonPaths, type DaemonPaths } from './daemon-paths.js';
 import { readDaemonState, type DaemonState } from './daemon-state.js';
 
@@ -90,6 +91,7 @@ export type StartResult = { status: 'started'; pid: number; state: DaemonState }
  * that exits first is an error carrying the end of its log.
  */
 export async function startDaemon(root: string, options: StartOptions): Promise<StartResult> {
+  assertMemoryRoot(root);
   const paths = daemonPaths(root);
   const { owner, alive } = await liveOwner(paths);
   if (alive && owner) return { status: 'already-running', pid: owner.pid };
