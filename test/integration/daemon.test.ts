@@ -39,6 +39,7 @@ interface State {
   runs: number;
   changes: { events: number; batches: number; lastBatch: string[] };
   checks: Record<string, { runs: number; last?: { outcome: string; diagnostics: unknown[] } }>;
+  lastDream?: { status: string };
 }
 
 const servers: Server[] = [];
@@ -272,7 +273,7 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
       });
       const daemon = runDaemon(cwd);
       const state = await waitFor(() => {
-        const read = readState(statePath) as (State & { lastDream?: { status: string } }) | undefined;
+        const read = readState(statePath);
         return read !== undefined && (read.checks['every-second']?.runs ?? 0) >= 2 && read.lastDream !== undefined ? read : undefined;
       });
       expect(state.lastDream?.status).toMatch(/^(not-due|busy|applied)$/);
