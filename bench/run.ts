@@ -74,3 +74,8 @@ const { runScaleBench } = await import('./scale.js');
 write('## Scale (1k and 10k topics; SCALE_SIZES=1000,10000,100000 for 100k)\n');
 write(await runScaleBench());
 write('');
+
+const { formatDaemonBench, runDaemonBench } = await import('./daemon-bench.js');
+write('## The daemon (save → notification; idle cost watching 10k files; a burst of 2,000 new files)\n');
+write(formatDaemonBench(await runDaemonBench()));
+write('');

@@ -85,6 +85,13 @@ describe('public surface', () => {
         "git sync",
         "git pre-commit",
         "git merge-index",
+        "daemon",
+        "daemon run",
+        "daemon start",
+        "daemon stop",
+        "daemon status",
+        "daemon logs",
+        "daemon notify-test",
       ]
     `);
   });

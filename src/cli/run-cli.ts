@@ -25,6 +25,7 @@ import { registerHeal, registerVerify } from './commands/verify-command.js';
 import { hoistGlobalOptions } from './global-options.js';
 import { registerRun } from './commands/run-command.js';
 import { registerChat } from './commands/chat-command.js';
+import { registerDaemon } from './commands/daemon-command.js';
 import { registerUi } from './commands/ui-command.js';
 import { registerGit } from './commands/git-command.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
@@ -69,6 +70,7 @@ export function buildProgram(context: CommandContext): Command {
     registerRun,
     registerChat,
     registerGit,
+    registerDaemon,
   ]) {
     register(program, context);
   }

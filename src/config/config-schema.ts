@@ -183,6 +183,62 @@ const agentSchema = z
   })
   .strict();
 
+/** One check the daemon runs: a command whose failure is a problem to report. */
+const daemonCheckSchema = z
+  .object({
+    /** Shown in notifications and `mnemo daemon status`; letters, digits, ".", "_", "-". */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a check name is letters, digits, ".", "_" and "-", like typecheck'),
+    /** Run through the shell in the workspace, like a person typed it. */
+    command: z.string().min(1),
+    /** When it runs: on file changes (debounced), on its `cron` schedule, or both. */
+    on: z
+      .array(z.enum(['change', 'schedule']))
+      .min(1)
+      .default(['change']),
+    /** A croner expression (`*\/15 * * * *`, with an optional seconds field); needed with `on: ["schedule"]`. */
+    cron: z.string().min(1).optional(),
+    /** Killed (with everything it started) after this many milliseconds. */
+    timeout: z.number().int().min(100, 'timeout is in milliseconds (at least 100)').default(300_000),
+  })
+  .strict()
+  .refine((check) => !check.on.includes('schedule') || check.cron !== undefined, {
+    message: 'a check that runs on "schedule" needs a "cron" expression',
+    path: ['cron'],
+  });
+
+/** Where the daemon sends what broke and what recovered; the log always gets it too. */
+const notifySinkSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('webhook'),
+      url: z.string().url(),
+      headers: z.record(z.string(), z.string()).default({}),
+      /** Further attempts after a failed POST (network error or 5xx), with a growing pause. */
+      retries: z.number().int().min(0).max(10).default(3),
+    })
+    .strict(),
+  z.object({ type: z.literal('ntfy'), url: z.string().url(), priority: z.number().int().min(1).max(5).optional() }).strict(),
+  z.object({ type: z.literal('desktop') }).strict(),
+  z.object({ type: z.literal('command'), command: z.string().min(1), timeout: z.number().int().min(100).default(10_000) }).strict(),
+]);
+
+/** The daemon (`mnemo daemon …`): checks, watching, schedules and notifications. */
+const daemonSchema = z
+  .object({
+    /** Without this list the checks are found in the project (tsc, the test and lint scripts). */
+    checks: z.array(daemonCheckSchema).optional(),
+    /** Quiet time after the last file change before the checks run. */
+    debounceMs: z.number().int().min(0).default(1500),
+    /** A heartbeat line in the log (and the state file) this often. */
+    heartbeatSeconds: z.number().int().min(1).default(60),
+    notify: z.array(notifySinkSchema).default([]),
+    /** When `dream --if-due` runs (a croner expression); null: never. */
+    dreamCron: z.string().min(1).nullable().default('0 * * * *'),
+    /** Extra paths (picomatch globs relative to the workspace) whose changes are ignored. */
+    ignore: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 /** The whole configuration; every field has a default, so `{}` is a valid file. */
 export const configSchema = z
   .object({
@@ -199,6 +255,7 @@ export const configSchema = z
     agent: agentSchema.prefault({}),
     /** Named sub-agent profiles, e.g. a reviewer that only reads. */
     agents: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a profile name: lower-case letters, digits, "-" and "_"'), agentProfileSchema).default({}),
+    daemon: daemonSchema.prefault({}),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
     /** Linked git worktrees share the main worktree's memory (`shared`) or each keep their own (`own`); `MNEMO_WORKTREES` wins. */
     worktrees: z.enum(['shared', 'own']).default('shared'),
@@ -215,6 +272,9 @@ export type ModelConfig = NonNullable<MnemoConfig['model']>;
 export type HooksConfig = MnemoConfig['hooks'];
 export type AgentConfig = MnemoConfig['agent'];
 export type AgentProfile = z.infer<typeof agentProfileSchema>;
+export type DaemonConfig = MnemoConfig['daemon'];
+export type DaemonCheckConfig = NonNullable<DaemonConfig['checks']>[number];
+export type NotifySinkConfig = DaemonConfig['notify'][number];
 
 /** The defaults, as a full config. */
 export function defaultConfig(): MnemoConfig {

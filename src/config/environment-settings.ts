@@ -6,6 +6,8 @@ export interface EnvironmentSettings {
   homeDir: string;
   /** `MNEMO_MCP_TOKEN`: the bearer token an HTTP MCP server requires (required off loopback). */
   mcpToken: string | undefined;
+  /** `PATH`: where programs are found (the daemon's desktop notifications look for notify-send there). */
+  searchPath: string | undefined;
 }
 
 /** Read the environment settings (defaults to `process.env`: config/ is the only reader of the environment). */
@@ -14,5 +16,6 @@ export function environmentSettings(env: NodeJS.ProcessEnv = process.env): Envir
   return {
     homeDir: env.HOME || env.USERPROFILE || homedir(),
     mcpToken: token ? token : undefined,
+    searchPath: env.PATH,
   };
 }

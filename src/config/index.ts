@@ -15,6 +15,9 @@ export type {
   HooksConfig,
   AgentConfig,
   AgentProfile,
+  DaemonConfig,
+  DaemonCheckConfig,
+  NotifySinkConfig,
 } from './config-schema.js';
 export { resolveRoot, findGitRoot, mainWorktreeOf, DEFAULT_ROOT_NAME } from './resolve-root.js';
 export type { RootResolution, MemoryChoice, WorktreeMemory } from './resolve-root.js';

@@ -31,6 +31,13 @@ describe('error signatures', () => {
     expect(errorSignature('all good\nnothing to see')).toBeUndefined();
   });
 
+  it("recognizes a compiler's coded error line (tsc `error TS2322:`) and the same error in another file", () => {
+    const output = "src/total.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.";
+    const signature = errorSignature(output) as string;
+    expect(signature).toBe("<path>(<n>,<n>): error TS2322: Type 'string' is not assignable to type 'number'.");
+    expect(matchesSignature("lib/other.ts(40,1): error TS2322: Type 'string' is not assignable to type 'number'.", signature)).toBe(true);
+  });
+
   it('matches a later wording that contains the signature', () => {
     const signature = errorSignature("TypeError: Cannot read properties of undefined (reading 'port')") as string;
     expect(

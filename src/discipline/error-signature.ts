@@ -6,8 +6,9 @@
 
 import { signatureWords } from '../retrieval/index.js';
 
+// `error TS2322:` (tsc), `error CS0103:` (C#): a compiler's coded error is an error line too.
 const ERROR_LINE =
-  /\b[A-Z][A-Za-z]*(?:Error|Exception|Failure)\b|\berror(?:\[[A-Z]?\d+\])?:|\bERR!|\bFAIL(?:ED)?\b|\bpanic:|\bfatal:|\bTraceback\b|\bSegmentation fault\b|\bE\d{3,5}\b|\bcannot\b|\bnot found\b|\bundefined reference\b/i;
+  /\b[A-Z][A-Za-z]*(?:Error|Exception|Failure)\b|\berror(?:\[[A-Z]?\d+\])?:|\berror\s+[A-Z]{1,5}\d{2,5}:|\bERR!|\bFAIL(?:ED)?\b|\bpanic:|\bfatal:|\bTraceback\b|\bSegmentation fault\b|\bE\d{3,5}\b|\bcannot\b|\bnot found\b|\bundefined reference\b/i;
 
 const REPLACEMENTS: [RegExp, string][] = [
   [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<time>'],

@@ -1,0 +1,287 @@
+/*
+ * The daemon: how soon a breaking save becomes a notification (with the check's own time shown
+ * apart), what the daemon costs while it watches a 10k-file workspace and does nothing (CPU and
+ * RSS from /proc), and how many file events a second it absorbs into one batch.
+ *
+ *   npm run build && npx tsx bench/daemon-bench.ts     (DAEMON_IDLE_SECONDS=60 by default; also in `npm run bench`)
+ *
+ * Real processes throughout: the built CLI's `mnemo daemon run` as a child, real tsc runs, a
+ * loopback webhook receiving the notifications.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { formatMs, machineLine, markdownTable, percentile } from './bench-utils.js';
+
+const REPO = join(import.meta.dirname, '..');
+const CLI = join(REPO, 'dist', 'cli', 'main.js');
+const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+const CLOCK_TICKS = 100;
+
+interface Received {
+  kind: string;
+  at: number;
+}
+
+interface State {
+  status: string;
+  runs: number;
+  changes: { events: number; batches: number; lastBatch: string[] };
+  checks: Record<string, { last?: { outcome: string; durationMs: number } }>;
+}
+
+async function until<T>(probe: () => T | undefined | false): Promise<T> {
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    await delay(10);
+  }
+}
+
+function readState(path: string): State | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as State;
+  } catch {
+    return undefined;
+  }
+}
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync('git', ['-c', 'user.email=bench@mnemo.invalid', '-c', 'user.name=bench', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    stdio: 'ignore',
+  });
+}
+
+async function project(daemon: Record<string, unknown>, files: Record<string, string>): Promise<{ cwd: string; statePath: string }> {
+  const cwd = await mkdtemp(join(tmpdir(), 'mnemo-daemon-bench-'));
+  git(cwd, 'init', '-q', '-b', 'main');
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(cwd, path, '..'), { recursive: true });
+    await writeFile(join(cwd, path), content);
+  }
+  execFileSync(process.execPath, [CLI, 'init'], { cwd, stdio: 'ignore' });
+  await writeFile(join(cwd, '.mnemo', 'mnemo.config.json'), JSON.stringify({ daemon: { dreamCron: null, ...daemon } }));
+  return { cwd, statePath: join(cwd, '.mnemo', '.state', 'daemon', 'state.json') };
+}
+
+function startDaemon(cwd: string): ChildProcess {
+  return spawn(process.execPath, [CLI, 'daemon', 'run'], { cwd, stdio: 'ignore' });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** utime + stime of a process, in seconds, and its resident set now and at its peak, in MB. */
+function processUsage(pid: number): { cpuSeconds: number; rssMb: number; peakRssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { cpuSeconds, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+const GOOD = 'export function total(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n';
+const BROKEN = 'export function total(prices: number[]): number {\n  const sum: number = prices.join(",");\n  return sum;\n}\n';
+
+export interface LatencyRow {
+  debounceMs: number;
+  trials: number;
+  tscAloneMs: number;
+  saveToNotificationMs: number;
+  checkMs: number;
+  overheadMs: number;
+}
+
+/** Save → notification, `trials` breaks and as many recoveries, with the check's time read from the state file. */
+async function latency(debounceMs: number, trials: number): Promise<LatencyRow> {
+  const received: Received[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      received.push({ kind: (JSON.parse(body) as { kind: string }).kind, at: performance.now() });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const { cwd, statePath } = await project(
+    {
+      debounceMs,
+      checks: [{ name: 'typecheck', command: `"${process.execPath}" "${TSC}" --noEmit -p .` }],
+      notify: [{ type: 'webhook', url }],
+    },
+    {
+      '.gitignore': 'node_modules/\n',
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: [] }, include: ['src'] }),
+      'src/total.ts': GOOD,
+    },
+  );
+  // the baseline: the same check run by hand
+  const alone: number[] = [];
+  for (let run = 0; run < 3; run += 1) {
+    const started = performance.now();
+    execFileSync(process.execPath, [TSC, '--noEmit', '-p', '.'], { cwd });
+    alone.push(performance.now() - started);
+  }
+  const child = startDaemon(cwd);
+  await until(() => readState(statePath)?.status === 'watching' && (readState(statePath)?.runs ?? 0) >= 1);
+  const latencies: number[] = [];
+  const checks: number[] = [];
+  for (let trial = 0; trial < trials * 2; trial += 1) {
+    const broken = trial % 2 === 0;
+    const before = received.length;
+    const saved = performance.now();
+    writeFileSync(join(cwd, 'src', 'total.ts'), broken ? BROKEN : GOOD);
+    const notification = await until(() => received[before]);
+    latencies.push(notification.at - saved);
+    const state = await until(() => {
+      const read = readState(statePath);
+      return read?.status === 'watching' && read.checks.typecheck?.last?.outcome === (broken ? 'failed' : 'passed') ? read : undefined;
+    });
+    checks.push(state.checks.typecheck?.last?.durationMs ?? Number.NaN);
+  }
+  await stop(child);
+  server.close();
+  await rm(cwd, { recursive: true, force: true });
+  const saveToNotificationMs = percentile(latencies, 50);
+  const checkMs = percentile(checks, 50);
+  return {
+    debounceMs,
+    trials: latencies.length,
+    tscAloneMs: percentile(alone, 50),
+    saveToNotificationMs,
+    checkMs,
+    overheadMs: saveToNotificationMs - checkMs - debounceMs,
+  };
+}
+
+export interface IdleRow {
+  files: number;
+  readyMs: number;
+  seconds: number;
+  cpuPercent: number;
+  rssMb: number;
+  peakRssMb: number;
+  burstEvents: number;
+  burstBatches: number;
+  eventsPerSecond: number;
+}
+
+/** Idle cost over `seconds` in a workspace of `files` files, then a burst of `burst` new files. */
+async function idle(files: number, seconds: number, burst: number): Promise<IdleRow> {
+  const layout: Record<string, string> = { '.gitignore': 'node_modules/\n' };
+  for (let index = 0; index < files; index += 1)
+    layout[`src/m${Math.floor(index / 100)}/f${index}.ts`] = `export const v${index} = ${index};\n`;
+  const { cwd, statePath } = await project({ checks: [{ name: 'quick', command: 'true' }] }, layout);
+  const started = performance.now();
+  const child = startDaemon(cwd);
+  await until(() => readState(statePath)?.status === 'watching' && (readState(statePath)?.runs ?? 0) >= 1);
+  const readyMs = performance.now() - started;
+  const pid = child.pid as number;
+  const before = processUsage(pid);
+  await delay(seconds * 1000);
+  const after = processUsage(pid);
+  // a burst: `burst` new files as fast as the disk takes them; the daemon must see them all in one batch
+  const burstStart = performance.now();
+  for (let index = 0; index < burst; index += 1)
+    writeFileSync(join(cwd, 'src', `m${index % 100}`, `new${index}.ts`), `export const n${index} = 1;\n`);
+  const written = performance.now();
+  const state = await until(() => {
+    const read = readState(statePath);
+    return read !== undefined && read.changes.events >= burst ? read : undefined;
+  });
+  const seen = performance.now();
+  await until(() => readState(statePath)?.status === 'watching' && (readState(statePath)?.runs ?? 0) >= 2);
+  const final = readState(statePath) as State;
+  await stop(child);
+  await rm(cwd, { recursive: true, force: true });
+  return {
+    files,
+    readyMs,
+    seconds,
+    cpuPercent: ((after.cpuSeconds - before.cpuSeconds) / seconds) * 100,
+    rssMb: after.rssMb,
+    peakRssMb: after.peakRssMb,
+    burstEvents: state.changes.events,
+    burstBatches: final.changes.batches,
+    eventsPerSecond: burst / ((Math.max(seen, written) - burstStart) / 1000),
+  };
+}
+
+export async function runDaemonBench(
+  options: { idleSeconds?: number; trials?: number } = {},
+): Promise<{ latency: LatencyRow[]; idle: IdleRow }> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first.`);
+  const trials = options.trials ?? 3;
+  const rows = [await latency(200, trials), await latency(1500, trials)];
+  return { latency: rows, idle: await idle(10_000, options.idleSeconds ?? 60, 2000) };
+}
+
+export function formatDaemonBench(result: { latency: LatencyRow[]; idle: IdleRow }): string {
+  const latencyTable = markdownTable(
+    [
+      'debounce',
+      'saves (break + recover)',
+      'tsc alone (median)',
+      'save → notification (median)',
+      'check inside it',
+      'daemon overhead (rest − debounce)',
+    ],
+    result.latency.map((row) => [
+      `${row.debounceMs} ms`,
+      String(row.trials),
+      formatMs(row.tscAloneMs),
+      formatMs(row.saveToNotificationMs),
+      formatMs(row.checkMs),
+      formatMs(row.overheadMs),
+    ]),
+  );
+  const { idle: row } = result;
+  const idleTable = markdownTable(
+    [
+      'workspace',
+      'ready after',
+      'idle period',
+      'idle CPU (of one core)',
+      'RSS',
+      'peak RSS',
+      'burst: files written',
+      'events seen',
+      'batches for the burst',
+      'events/s absorbed',
+    ],
+    [
+      [
+        `${row.files.toLocaleString('en')} files`,
+        formatMs(row.readyMs),
+        `${row.seconds} s`,
+        `${row.cpuPercent.toFixed(2)}%`,
+        `${row.rssMb.toFixed(0)} MB`,
+        `${row.peakRssMb.toFixed(0)} MB`,
+        '2,000',
+        String(row.burstEvents),
+        String(row.burstBatches),
+        row.eventsPerSecond.toFixed(0),
+      ],
+    ],
+  );
+  return `${latencyTable}\n\n${idleTable}`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const idleSeconds = Number(process.env.DAEMON_IDLE_SECONDS ?? 60);
+  process.stdout.write(`Machine: ${machineLine()}\n\n`);
+  process.stdout.write(`${formatDaemonBench(await runDaemonBench({ idleSeconds }))}\n`);
+}
