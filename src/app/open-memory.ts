@@ -35,7 +35,7 @@ import {
 } from '../discipline/index.js';
 import { approveQuarantined, rejectQuarantined, type ApproveResult } from '../quarantine/index.js';
 import { runDoctor, type DoctorOptions, type DoctorReport } from '../doctor/index.js';
-import { recallMemory, type RecallOptions, type RecallResult } from '../recall/index.js';
+import { fenceIndexText, fenceTopicText, memoryFence, recallMemory, type RecallOptions, type RecallResult } from '../recall/index.js';
 import { type TranscriptFormat } from '../importers/index.js';
 import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
 import type { DreamPhase, DreamSummary } from '../dream/index.js';
@@ -114,7 +114,21 @@ export type TopicSummary =
   | { slug: string; readable: false; error: string };
 
 export type ShowResult =
-  | { found: true; slug: string; path: string; meta: TopicMeta; body: string; problems: string[]; text: string; checks: VerdictRecord[] }
+  | {
+      found: true;
+      slug: string;
+      path: string;
+      meta: TopicMeta;
+      body: string;
+      problems: string[];
+      /** The file as written, for a person. */
+      text: string;
+      /** The file as it may go into an agent's context: fenced as data with its provenance when the topic is untrusted. */
+      agentText: string;
+      /** The provenance it is fenced under (only for an untrusted topic). */
+      fenced?: string;
+      checks: VerdictRecord[];
+    }
   | { found: true; slug: string; path: string; unreadable: string }
   | { found: false; reference: string; message: string };
 
@@ -202,8 +216,10 @@ export interface Memory extends DreamApi {
   importSession(file: string, options?: { session?: string; from?: TranscriptFormat }): Promise<ImportResult>;
   /** Re-render MEMORY.md from the topics. */
   renderIndex(): Promise<IndexReport>;
-  /** The index to put in an agent's context: MEMORY.md when it agrees with the topics, else freshly rendered. */
+  /** The index: MEMORY.md when it agrees with the topics, else freshly rendered. */
   indexText(): Promise<string>;
+  /** The index as it goes into an agent's context: `indexText()` with each untrusted topic's line fenced as data, with its provenance. */
+  agentIndexText(): Promise<string>;
   /** Compare MEMORY.md with the topics without writing. */
   checkIndex(): Promise<IndexCheck>;
   /** Rebuild `.state/search.db` from the files. */
@@ -388,6 +404,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       }
       if (read.status === 'unreadable') return { found: true, slug, path: read.path, unreadable: read.error };
       const text = await readFile(read.topic.path, 'utf8');
+      const agent =
+        read.topic.meta.source?.trust === 'untrusted' ? fenceTopicText(text, read.topic.meta.source, await memoryFence(root)) : { text };
       return {
         found: true,
         slug,
@@ -396,6 +414,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         body: read.topic.body,
         problems: read.topic.problems,
         text,
+        agentText: agent.text,
+        ...(agent.fenced === undefined ? {} : { fenced: agent.fenced }),
         checks: await evidence.history(slug),
       };
     },
@@ -406,6 +426,12 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     renderIndex: () => writer.renderIndex(),
     checkIndex: () => writer.checkIndex(),
     indexText: () => writer.loadableIndexText(),
+    agentIndexText: async () => {
+      const text = await writer.loadableIndexText();
+      const sources = new Map(search.catalog().map((topic) => [topic.slug, topic.readable ? topic.meta.source : undefined]));
+      if (![...sources.values()].some((source) => source?.trust === 'untrusted')) return text;
+      return fenceIndexText(text, sources, await memoryFence(root)).text;
+    },
     reindex: () => search.rebuild(),
     ...dreams,
     status: async () => {

@@ -116,6 +116,19 @@ describe('the transcript path is guarded end to end: a hostile tool result comes
       const text = (read.contents[0] as { text?: string } | undefined)?.text ?? '';
       expect(text).toMatch(/^⟦mnemo-data [a-z0-9]+ · untrusted topic from web/);
       assertFenced(text);
+      // the show tool gives the same fenced text, in its text and its structured content
+      const shown = await client.callTool({ name: 'show', arguments: { topic: 'quokka-mirror' } });
+      expect(resultText(shown)).toMatch(/^⟦mnemo-data [a-z0-9]+ · untrusted topic from web: https:\/\/mirror\.example\.org\/about · /);
+      assertFenced(resultText(shown));
+      expect((shown.structuredContent as { text?: string } | undefined)?.text).toBe(resultText(shown));
+      // the index resource fences the untrusted topic's line (its title and hook came from the web page)
+      const index = await client.readResource({ uri: 'mnemo://index' });
+      const indexText = (index.contents[0] as { text?: string } | undefined)?.text ?? '';
+      expect(indexText).toMatch(/^# Memory/);
+      expect(indexText).toMatch(
+        /⟦mnemo-data [a-z0-9]+ · untrusted topic from web: https:\/\/mirror\.example\.org\/about · [^\n]*\n- \[Quokka mirror\]\(quokka-mirror\.md\)/,
+      );
+      assertFenced(indexText);
     } finally {
       await client.close();
     }
