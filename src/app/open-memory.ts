@@ -8,6 +8,8 @@ import {
   guardTotals,
   listTranscriptFindings,
   showTranscriptFinding,
+  readTranscriptReviews,
+  reviewTranscriptTurn,
   type QuarantineItem,
   type TranscriptFinding,
   type TranscriptGuardRecord,
@@ -150,7 +152,15 @@ export interface MemoryStatus {
   openTasks: { id: string; goal: string; status: string; updated: string; notes: number }[];
   problems: { file: string; message: string }[];
   /** What the guard did: secrets redacted, writes quarantined (and still held), bodies withheld. */
-  guard: { redactions: number; quarantined: number; held: number; withheld: number; transcriptFlagged: number };
+  guard: {
+    redactions: number;
+    quarantined: number;
+    held: number;
+    withheld: number;
+    transcriptFlagged: number;
+    /** Flagged transcript turns a person approved (recalled fenced) or rejected (withheld), by their current decision. */
+    transcriptReviewed: { approved: number; rejected: number };
+  };
 }
 
 /** A task of the library API: stage notes, observe, then complete (verify) or fail; what the tools drive, plus abandon. */
@@ -190,6 +200,10 @@ export interface Memory extends DreamApi {
     transcripts(): Promise<TranscriptFinding[]>;
     /** One flagged turn with its text and findings, for review; undefined when there is no such turn. */
     showTurn(id: string): Promise<(TranscriptFinding & { text: string; findings: TranscriptGuardRecord['findings'] }) | undefined>;
+    /** A person vouches for a flagged turn (`<session>#<line>`): recall returns it flagged and fenced instead of withheld. */
+    approveTurn(id: string, note?: string): Promise<TranscriptFinding>;
+    /** A person refuses a flagged turn: recall withholds it, whatever its severity. */
+    rejectTurn(id: string, note?: string): Promise<TranscriptFinding>;
   };
   /** What changed outside mnemo (re-scanned), unreadable files, index problems; repairs what is safe. */
   doctor(options?: DoctorOptions): Promise<DoctorReport>;
@@ -340,6 +354,15 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     show: () => tasks.store.get(task.id),
   });
 
+  const reviewTurn = (id: string, decision: 'approved' | 'rejected', note: string | undefined): Promise<TranscriptFinding> => {
+    writer.assertWritable(`${decision === 'approved' ? 'approve' : 'reject'} ${id}`);
+    return reviewTranscriptTurn(root, id, decision, {
+      by: 'user',
+      now: () => clock.now().toISOString(),
+      ...(note === undefined ? {} : { note }),
+    });
+  };
+
   const memory: Memory = {
     root,
     workspace,
@@ -359,6 +382,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       reject: (id, note) => rejectQuarantined({ guard, root, now: () => clock.now().toISOString() }, id, 'user', note),
       transcripts: () => listTranscriptFindings(root),
       showTurn: (id) => showTranscriptFinding(root, id),
+      approveTurn: (id, note) => reviewTurn(id, 'approved', note),
+      rejectTurn: (id, note) => reviewTurn(id, 'rejected', note),
     },
     doctor: (doctorOptions = {}) => runDoctor({ root, writer, search }, doctorOptions),
     recall: (query, recallOptions) =>
@@ -465,12 +490,17 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         dream: { due: dreamState.due.due, reasons: dreamState.due.reasons, last: dreamState.last ?? null },
         guard: await (async () => {
           const totals = await guardTotals(root);
+          const decisions = [...(await readTranscriptReviews(root).catch(() => new Map())).values()];
           return {
             redactions: totals.redacted,
             quarantined: totals.quarantined,
             held: (await guard.quarantine.list()).length,
             withheld: totals.withheld,
             transcriptFlagged: totals.flagged,
+            transcriptReviewed: {
+              approved: decisions.filter((review) => review.decision === 'approved').length,
+              rejected: decisions.filter((review) => review.decision === 'rejected').length,
+            },
           };
         })(),
         openTasks: (await tasks.store.list()).map((task) => ({
