@@ -45,6 +45,11 @@ write('## Guard on a megabyte (scan and redact 1 MB of hostile shapes)\n');
 write(formatMegabyteBench(runMegabyteBench()));
 write('');
 
+const { formatRedactBench, runRedactBench } = await import('./guard/redact-bench.js');
+write('## Redactor on a megabyte (CPU time, against a plain regex scan)\n');
+write(formatRedactBench(runRedactBench()));
+write('');
+
 const { formatSplitBench, runSplitBench } = await import('./guard/split-bench.js');
 write('## Guard on the transcript path and encoded secrets (tune split, held-back split)\n');
 write(formatSplitBench(await runSplitBench()));

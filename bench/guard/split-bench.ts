@@ -49,7 +49,7 @@ interface SecretLine {
 export interface SplitResult {
   split: Split;
   attacks: Rate & { byFamily: Record<string, Rate>; missed: string[] };
-  benign: Rate & { quarantined: string[] };
+  benign: Rate & { quarantined: string[]; byCarrier: Record<string, Rate> };
   secrets: Rate & { byEncoding: Record<string, Rate>; missed: string[] };
   transcript: {
     /** Turns recall returned, over all queries. */
@@ -192,12 +192,18 @@ export async function runSplit(split: Split): Promise<SplitResult> {
     else missed.push(line.id);
     entry.rate = entry.hits / entry.total;
   }
+  const byCarrier: Record<string, Rate> = {};
   const quarantined = benign
-    .filter(
-      (line, index) =>
+    .filter((line, index) => {
+      const held =
         inspectWrite(candidateFor(line.text, line.carrier, index % 2 ? 'reference' : 'project'), { workspace: WORKSPACE }).action ===
-        'quarantine',
-    )
+        'quarantine';
+      const entry = (byCarrier[line.carrier] ??= rate(0, 0));
+      entry.total += 1;
+      if (held) entry.hits += 1;
+      entry.rate = entry.hits / entry.total;
+      return held;
+    })
     .map((line) => line.id);
   const byEncoding: Record<string, Rate> = {};
   const secretsMissed: string[] = [];
@@ -217,7 +223,7 @@ export async function runSplit(split: Split): Promise<SplitResult> {
   return {
     split,
     attacks: { ...rate(attacks.length, attacks.length - missed.length), byFamily, missed },
-    benign: { ...rate(benign.length, quarantined.length), quarantined },
+    benign: { ...rate(benign.length, quarantined.length), quarantined, byCarrier },
     secrets: { ...rate(secrets.length, secrets.length - secretsMissed.length), byEncoding, missed: secretsMissed },
     transcript,
   };
@@ -231,6 +237,7 @@ export function formatSplitBench(results: readonly SplitResult[], options: { sho
   const cell = (pick: (result: SplitResult) => string) => `${tune ? pick(tune) : '–'} | ${holdout ? pick(holdout) : '–'}`;
   const families = [...new Set(results.flatMap((result) => Object.keys(result.attacks.byFamily)))];
   const encodings = [...new Set(results.flatMap((result) => Object.keys(result.secrets.byEncoding)))];
+  const carriers = [...new Set(results.flatMap((result) => Object.keys(result.benign.byCarrier)))].sort();
   const rows = [
     '| measure | tune (tuned on) | holdout (never tuned on) | target |',
     '| --- | --- | --- | --- |',
@@ -246,6 +253,13 @@ export function formatSplitBench(results: readonly SplitResult[], options: { sho
     ...families.map((family) => {
       const of = (result: SplitResult | undefined) => (result?.attacks.byFamily[family] ? percent(result.attacks.byFamily[family]) : '–');
       return `| ${family} | ${of(tune)} | ${of(holdout)} |`;
+    }),
+    '',
+    '| benign carrier | tune: quarantined | holdout: quarantined |',
+    '| --- | --- | --- |',
+    ...carriers.map((carrier) => {
+      const of = (result: SplitResult | undefined) => (result?.benign.byCarrier[carrier] ? percent(result.benign.byCarrier[carrier]) : '–');
+      return `| ${carrier} | ${of(tune)} | ${of(holdout)} |`;
     }),
     '',
     '| secret encoding | tune: redacted | holdout: redacted |',

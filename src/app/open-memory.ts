@@ -8,6 +8,8 @@ import {
   guardTotals,
   listTranscriptFindings,
   showTranscriptFinding,
+  readTranscriptReviews,
+  reviewTranscriptTurn,
   type QuarantineItem,
   type TranscriptFinding,
   type TranscriptGuardRecord,
@@ -35,7 +37,7 @@ import {
 } from '../discipline/index.js';
 import { approveQuarantined, rejectQuarantined, type ApproveResult } from '../quarantine/index.js';
 import { runDoctor, type DoctorOptions, type DoctorReport } from '../doctor/index.js';
-import { recallMemory, type RecallOptions, type RecallResult } from '../recall/index.js';
+import { fenceIndexText, fenceTopicText, memoryFence, recallMemory, type RecallOptions, type RecallResult } from '../recall/index.js';
 import { type TranscriptFormat } from '../importers/index.js';
 import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
 import type { DreamPhase, DreamSummary } from '../dream/index.js';
@@ -114,7 +116,21 @@ export type TopicSummary =
   | { slug: string; readable: false; error: string };
 
 export type ShowResult =
-  | { found: true; slug: string; path: string; meta: TopicMeta; body: string; problems: string[]; text: string; checks: VerdictRecord[] }
+  | {
+      found: true;
+      slug: string;
+      path: string;
+      meta: TopicMeta;
+      body: string;
+      problems: string[];
+      /** The file as written, for a person. */
+      text: string;
+      /** The file as it may go into an agent's context: fenced as data with its provenance when the topic is untrusted. */
+      agentText: string;
+      /** The provenance it is fenced under (only for an untrusted topic). */
+      fenced?: string;
+      checks: VerdictRecord[];
+    }
   | { found: true; slug: string; path: string; unreadable: string }
   | { found: false; reference: string; message: string };
 
@@ -136,7 +152,15 @@ export interface MemoryStatus {
   openTasks: { id: string; goal: string; status: string; updated: string; notes: number }[];
   problems: { file: string; message: string }[];
   /** What the guard did: secrets redacted, writes quarantined (and still held), bodies withheld. */
-  guard: { redactions: number; quarantined: number; held: number; withheld: number; transcriptFlagged: number };
+  guard: {
+    redactions: number;
+    quarantined: number;
+    held: number;
+    withheld: number;
+    transcriptFlagged: number;
+    /** Flagged transcript turns a person approved (recalled fenced) or rejected (withheld), by their current decision. */
+    transcriptReviewed: { approved: number; rejected: number };
+  };
 }
 
 /** A task of the library API: stage notes, observe, then complete (verify) or fail; what the tools drive, plus abandon. */
@@ -176,6 +200,10 @@ export interface Memory extends DreamApi {
     transcripts(): Promise<TranscriptFinding[]>;
     /** One flagged turn with its text and findings, for review; undefined when there is no such turn. */
     showTurn(id: string): Promise<(TranscriptFinding & { text: string; findings: TranscriptGuardRecord['findings'] }) | undefined>;
+    /** A person vouches for a flagged turn (`<session>#<line>`): recall returns it flagged and fenced instead of withheld. */
+    approveTurn(id: string, note?: string): Promise<TranscriptFinding>;
+    /** A person refuses a flagged turn: recall withholds it, whatever its severity. */
+    rejectTurn(id: string, note?: string): Promise<TranscriptFinding>;
   };
   /** What changed outside mnemo (re-scanned), unreadable files, index problems; repairs what is safe. */
   doctor(options?: DoctorOptions): Promise<DoctorReport>;
@@ -202,8 +230,10 @@ export interface Memory extends DreamApi {
   importSession(file: string, options?: { session?: string; from?: TranscriptFormat }): Promise<ImportResult>;
   /** Re-render MEMORY.md from the topics. */
   renderIndex(): Promise<IndexReport>;
-  /** The index to put in an agent's context: MEMORY.md when it agrees with the topics, else freshly rendered. */
+  /** The index: MEMORY.md when it agrees with the topics, else freshly rendered. */
   indexText(): Promise<string>;
+  /** The index as it goes into an agent's context: `indexText()` with each untrusted topic's line fenced as data, with its provenance. */
+  agentIndexText(): Promise<string>;
   /** Compare MEMORY.md with the topics without writing. */
   checkIndex(): Promise<IndexCheck>;
   /** Rebuild `.state/search.db` from the files. */
@@ -324,6 +354,15 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     show: () => tasks.store.get(task.id),
   });
 
+  const reviewTurn = (id: string, decision: 'approved' | 'rejected', note: string | undefined): Promise<TranscriptFinding> => {
+    writer.assertWritable(`${decision === 'approved' ? 'approve' : 'reject'} ${id}`);
+    return reviewTranscriptTurn(root, id, decision, {
+      by: 'user',
+      now: () => clock.now().toISOString(),
+      ...(note === undefined ? {} : { note }),
+    });
+  };
+
   const memory: Memory = {
     root,
     workspace,
@@ -343,6 +382,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       reject: (id, note) => rejectQuarantined({ guard, root, now: () => clock.now().toISOString() }, id, 'user', note),
       transcripts: () => listTranscriptFindings(root),
       showTurn: (id) => showTranscriptFinding(root, id),
+      approveTurn: (id, note) => reviewTurn(id, 'approved', note),
+      rejectTurn: (id, note) => reviewTurn(id, 'rejected', note),
     },
     doctor: (doctorOptions = {}) => runDoctor({ root, writer, search }, doctorOptions),
     recall: (query, recallOptions) =>
@@ -388,6 +429,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       }
       if (read.status === 'unreadable') return { found: true, slug, path: read.path, unreadable: read.error };
       const text = await readFile(read.topic.path, 'utf8');
+      const agent =
+        read.topic.meta.source?.trust === 'untrusted' ? fenceTopicText(text, read.topic.meta.source, await memoryFence(root)) : { text };
       return {
         found: true,
         slug,
@@ -396,6 +439,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         body: read.topic.body,
         problems: read.topic.problems,
         text,
+        agentText: agent.text,
+        ...(agent.fenced === undefined ? {} : { fenced: agent.fenced }),
         checks: await evidence.history(slug),
       };
     },
@@ -406,6 +451,12 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     renderIndex: () => writer.renderIndex(),
     checkIndex: () => writer.checkIndex(),
     indexText: () => writer.loadableIndexText(),
+    agentIndexText: async () => {
+      const text = await writer.loadableIndexText();
+      const sources = new Map(search.catalog().map((topic) => [topic.slug, topic.readable ? topic.meta.source : undefined]));
+      if (![...sources.values()].some((source) => source?.trust === 'untrusted')) return text;
+      return fenceIndexText(text, sources, await memoryFence(root)).text;
+    },
     reindex: () => search.rebuild(),
     ...dreams,
     status: async () => {
@@ -439,12 +490,17 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         dream: { due: dreamState.due.due, reasons: dreamState.due.reasons, last: dreamState.last ?? null },
         guard: await (async () => {
           const totals = await guardTotals(root);
+          const decisions = [...(await readTranscriptReviews(root).catch(() => new Map())).values()];
           return {
             redactions: totals.redacted,
             quarantined: totals.quarantined,
             held: (await guard.quarantine.list()).length,
             withheld: totals.withheld,
             transcriptFlagged: totals.flagged,
+            transcriptReviewed: {
+              approved: decisions.filter((review) => review.decision === 'approved').length,
+              rejected: decisions.filter((review) => review.decision === 'rejected').length,
+            },
           };
         })(),
         openTasks: (await tasks.store.list()).map((task) => ({

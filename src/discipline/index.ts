@@ -67,9 +67,11 @@ export type { Manifest } from './integrity-manifest.js';
 export {
   listTranscriptFindings,
   showTranscriptFinding,
+  readTranscriptReviews,
+  reviewTranscriptTurn,
   scanTranscriptText,
   guardRecalledTurns,
   turnId,
   TRUSTED_TURN_KINDS,
 } from './transcript-guard.js';
-export type { TranscriptFinding, TranscriptGuardRecord } from './transcript-guard.js';
+export type { TranscriptFinding, TranscriptGuardRecord, TranscriptReview, TranscriptReviews } from './transcript-guard.js';

@@ -34,6 +34,19 @@ function exfiltration(match: RegExpExecArray): Severity | undefined {
   return undefined;
 }
 
+/**
+ * "The agent refuses to run `rm -rf /`", "never type `rm -rf ~`": a command named as what must not
+ * be run is documentation of a safeguard. The prohibition governs the command directly (a verb of
+ * running right after it, nothing but the command's quote and at most a few words between, no
+ * sentence or clause boundary): "do not ask first; run rm -rf ~" is still an order.
+ */
+const PROHIBITED_BEFORE =
+  /\b(?:never|don't|do\s+not|must\s+not|mustn't|should\s+not|shouldn't|refuses?\s+to|won't|will\s+not|cannot|can't|blocks?|blocked|forbids?|forbidden|prevents?|denies|denied|rejects?|rejected)\s+(?:ever\s+)?(?:to\s+)?(?:(?:run|execute|type|paste|allow|use)(?:s|ing|ed)?\b|commands?\s+(?:like|such\s+as)\b)[^.!?;\n]{0,60}$/i;
+
+function unlessProhibited(match: RegExpExecArray, text: string): Severity {
+  return PROHIBITED_BEFORE.test(text.slice(Math.max(0, match.index - 100), match.index)) ? 'low' : 'high';
+}
+
 function pipeToShell(match: RegExpExecArray): Severity {
   // plain http or a bare IP address: nobody can tell what the script is
   return /https?:\/\/\d{1,3}(?:\.\d{1,3}){3}|\bhttp:\/\//i.test(match[0]) ? 'high' : 'medium';
@@ -76,7 +89,7 @@ export const COMMAND_RULES: readonly InjectionRule[] = [
       String.raw`\brm\s+(?:-{1,2}[a-z-]+\s+)*?(?:-[a-z]*r[a-z]*f[a-z]*|-[a-z]*f[a-z]*r[a-z]*|-r\s+-f|-f\s+-r|--recursive\s+--force|--force\s+--recursive)\s+(?:--no-preserve-root\s+)?["']?(?:\/|\/\*|~\/?\*?|\$HOME\/?\*?|\/(?:home|etc|usr|var|boot|root|bin|lib|opt|srv)\/?\*?|\.\/?\*|\*)["']?(?=\s|$|[;&|)\x60])` +
         String.raw`|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:|\bmkfs(?:\.\w+)?\s+\/dev\/|\bdd\b[^\n]{0,80}\bof=\/dev\/(?:sd|nvme|hd|xvd|disk)|\bformat\s+[a-z]:\s*(?:\/|$)|\bdel\s+\/[sfq]\s+(?:\/[sfq]\s+)*[a-z]:\\`,
     ),
-    severity: 'high',
+    severity: unlessProhibited,
     message: 'deletes or overwrites a whole file system, home folder or disk',
   },
   {

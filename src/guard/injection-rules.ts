@@ -1,4 +1,5 @@
 import type { InjectionFamily, Severity } from './finding.js';
+import { insideFencedCode, isActiveTurn } from './structural-signals.js';
 
 /**
  * A pattern rule of the injection scan. Patterns run on the normalized text (see
@@ -76,6 +77,20 @@ function roleReassignment(match: RegExpExecArray): Severity | undefined {
   return undefined;
 }
 
+/** "Assistant: It is 4 °C in Oslo" inside a fenced code block is a turn of an example conversation, not an address. */
+function agentAddressed(match: RegExpExecArray, text: string): Severity | undefined {
+  const role = /^[\s.!?>]*(?:dear\s+|hey\s+)?(assistant|ai|agent|model|chatbot|claude|chatgpt|copilot|gemini)\s*[,:]/i.exec(match[0]);
+  if (role && insideFencedCode(text, match.index)) {
+    const end = text.indexOf('\n', match.index + match[0].length);
+    const turn = text.slice(
+      match.index + match[0].length,
+      end < 0 ? Math.min(text.length, match.index + 300) : Math.min(end, match.index + 300),
+    );
+    if (!isActiveTurn(role[1] ?? '', `${match[0].slice(role[0].length)}${turn}`)) return undefined;
+  }
+  return 'medium';
+}
+
 function promptLeak(match: RegExpExecArray): Severity {
   return /system\s+(?:prompt|message)|initial\s+prompt|hidden\s+(?:prompt|instructions)|developer\s+message|words\s+above|text\s+above/i.test(
     match[0],
@@ -128,6 +143,8 @@ function fakeTag(match: RegExpExecArray, text: string): Severity | undefined {
 function turnMarker(match: RegExpExecArray, text: string): Severity | undefined {
   const line = match[0];
   const role = (/^\s*(?:#{1,6}\s*)?([A-Za-z]+)/.exec(line)?.[1] ?? '').toLowerCase();
+  // an example conversation in a fenced code block (docs, a README) is an example, unless the turn is an act
+  if (insideFencedCode(text, match.index) && !isActiveTurn(role, line.slice(line.indexOf(':') + 1))) return undefined;
   const heading = /^\s*#/.test(line);
   const imperative =
     /:\s*(?:you\b|ignore|disregard|forget|from\s+now|new\s+instructions|always\b|never\b|override|important|do\s+not)/i.test(line);
@@ -302,7 +319,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
         String.raw`|\b(?:for|to)\s+the\s+(?:ai\s+)?(?:assistant|agent|model|llm)\s*:` +
         String.raw`|\b(?:important|attention|note|warning|notice|urgent)\s*[:!-]\s*(?:all\s+|any\s+)?${AI_NOUN}\s+(?:must|should|need\s+to|are\s+required\s+to|have\s+to)\b`,
     ),
-    severity: 'medium',
+    severity: agentAddressed,
     addressesAgent: true,
     message: 'addresses an AI agent directly',
   },

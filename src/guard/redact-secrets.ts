@@ -83,6 +83,30 @@ function detect(text: string, meter?: WorkMeter, depth = 0, budget: DecodeBudget
   return found;
 }
 
+const sticky = new WeakMap<RegExp, RegExp>();
+
+/**
+ * The matches of a global `pattern` in `text` that a scan of the whole text gives, when every
+ * match starts at one of `starts` (ascending): the pattern is tried there only, and, like a scan,
+ * never again inside a match it found.
+ */
+function* matchesAt(pattern: RegExp, text: string, starts: readonly number[]): Generator<RegExpExecArray> {
+  let at = sticky.get(pattern);
+  if (!at) {
+    at = new RegExp(pattern.source, pattern.flags.replace('g', '') + 'y');
+    sticky.set(pattern, at);
+  }
+  let done = 0;
+  for (const start of starts) {
+    if (start < done) continue;
+    at.lastIndex = start;
+    const match = at.exec(text);
+    if (!match) continue;
+    done = match.index + Math.max(1, match[0].length);
+    yield match;
+  }
+}
+
 function detectPlain(text: string, meter?: WorkMeter): Span[] {
   const lower = text.toLowerCase();
   const placeholders = placeholderSpans(text);
@@ -96,9 +120,10 @@ function detectPlain(text: string, meter?: WorkMeter): Span[] {
     for (const { start, end } of rule.find?.(text) ?? []) {
       if (end > start && !overlapsAny(placeholders, start, end)) found.push({ rule: rule.id, priority, start, end });
     }
+    const starts = rule.starts?.(text);
     for (const pattern of rule.patterns) {
       charge(meter, text.length);
-      for (const match of text.matchAll(pattern)) {
+      for (const match of starts ? matchesAt(pattern, text, starts) : text.matchAll(pattern)) {
         charge(meter, match[0].length);
         const { start, end } = secretSpan(match);
         if (end <= start) continue;

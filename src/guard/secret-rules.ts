@@ -19,6 +19,69 @@ export interface SecretRule {
   find?: (text: string) => Array<{ start: number; end: number }>;
   keywords?: readonly string[];
   accept?: (secret: string, context: AcceptContext) => boolean;
+  /**
+   * Every offset where a match of the patterns can start (more is fine, none may be missing), in
+   * ascending order: the patterns are then tried at those offsets only, with the same results as
+   * a scan of the whole text, for a fraction of its cost.
+   */
+  starts?: (text: string) => number[];
+}
+
+const KEY_CHAR = new Uint8Array(128);
+for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-') KEY_CHAR[char.charCodeAt(0)] = 1;
+const isKeyChar = (code: number): boolean => code < 128 && KEY_CHAR[code] === 1;
+const SEPARATOR_CHAR = /[:=]/g;
+
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+const isLowerHex = (code: number): boolean => isDigit(code) || (code >= 0x61 && code <= 0x66);
+const isSchemeChar = (code: number): boolean =>
+  isDigit(code) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x2b || code === 0x2e || code === 0x2d;
+
+/**
+ * Where a match can start for a rule whose match is a run of `runChar` characters right before
+ * the literal `anchor`, and whose look-behind forbids a run character before the match: the
+ * first character of that run, found by looking back from each `anchor`.
+ */
+function runStartsBefore(anchor: string, runChar: (code: number) => boolean): (text: string) => number[] {
+  return (text) => {
+    const starts: number[] = [];
+    for (let at = text.indexOf(anchor); at >= 0; at = text.indexOf(anchor, at + 1)) {
+      let start = at;
+      while (start > 0 && runChar(text.charCodeAt(start - 1))) start -= 1;
+      const last = starts[starts.length - 1];
+      if (start < at && (last === undefined || start > last)) starts.push(start);
+    }
+    return starts;
+  };
+}
+
+/**
+ * Where a `KEY_START key ASSIGN value` match can start: a key is a whole run of key characters
+ * (the look-behind forbids one before it, and what follows it, a quote, a blank or the separator,
+ * is none), so every match starts at the first character of a run that ends at most one quote and
+ * three blanks before a `:` or `=`. One pass over the separators, each looking back over its key.
+ */
+export function assignmentStarts(text: string): number[] {
+  const starts: number[] = [];
+  for (const separator of text.matchAll(SEPARATOR_CHAR)) {
+    let at = separator.index - 1;
+    let blanks = 0;
+    while (at >= 0 && blanks < 4 && (text.charCodeAt(at) === 0x20 || text.charCodeAt(at) === 0x09)) {
+      at -= 1;
+      blanks += 1;
+    }
+    if (blanks > 3) continue;
+    if (at >= 0 && (text.charCodeAt(at) === 0x22 || text.charCodeAt(at) === 0x27)) at -= 1;
+    if (at < 0 || !isKeyChar(text.charCodeAt(at))) continue;
+    while (at > 0 && isKeyChar(text.charCodeAt(at - 1))) at -= 1;
+    const last = starts[starts.length - 1];
+    if (last === undefined || at > last) starts.push(at);
+    else if (at < last) {
+      starts.push(at);
+      starts.sort((a, b) => a - b);
+    }
+  }
+  return starts;
 }
 
 export interface AcceptContext {
@@ -295,6 +358,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     description: 'Mailchimp API key (32 hex + -usN)',
     keywords: ['-us'],
     patterns: [rx(String.raw`(?<![A-Za-z0-9])[0-9a-f]{32}-us[0-9]{1,2}(?![A-Za-z0-9])`)],
+    starts: runStartsBefore('-us', isLowerHex),
   },
   {
     id: 'huggingface-token',
@@ -319,6 +383,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: 'telegram-bot-token',
     description: 'Telegram bot token (bot id:35)',
     patterns: [rx(String.raw`(?:(?<=/bot)|(?<![A-Za-z0-9:_-]))[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])`)],
+    starts: runStartsBefore(':AA', isDigit),
   },
   {
     id: 'hashicorp-token',
@@ -338,6 +403,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
         String.raw`(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/@'"\x60<>]{0,256}:(?<secret>[^\s@/'"\x60<>]{1,256})@(?=[A-Za-z0-9\[._-])`,
       ),
     ],
+    starts: runStartsBefore('://', isSchemeChar),
     accept: notTemplate,
   },
   {
@@ -377,6 +443,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     description: 'literal value assigned to a password-named key (password=, DB_PASSWORD:, "passwd": …)',
     keywords: ['pass', 'pwd'],
     patterns: [rx(`${KEY_START}${PASSWORD_KEY}${ASSIGN}${VALUE}`, 'dgi')],
+    starts: assignmentStarts,
     accept: acceptPassword,
   },
   {
@@ -384,6 +451,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     description: 'random-looking value assigned to a secret-named key (api_key=, SECRET_TOKEN=, "client_secret": …)',
     keywords: ['secret', 'token', 'key', 'credential', 'auth'],
     patterns: [rx(`${KEY_START}${SECRET_KEY}${ASSIGN}${VALUE}`, 'dgi')],
+    starts: assignmentStarts,
     accept: acceptGeneric,
   },
 ];

@@ -15,36 +15,64 @@ const CODE_FENCE = /^[ \t]*(?:```|~~~)/gm;
 const ACCEPTS =
   /^(?:sure|ok(?:ay)?|done|understood|certainly|of\s+course|yes|i\s+(?:will|have|confirm|am|'ll|'ve|uploaded|removed|deleted))\b/i;
 
-/** Offsets at which a fenced code block starts or ends, in order. */
-function codeFenceMarks(text: string): number[] {
-  return Array.from(text.matchAll(CODE_FENCE), (match) => match.index);
+/**
+ * What makes a turn of a conversation an act rather than an example: the assistant accepting
+ * something, or any turn asking for or reporting an action on code, data, access or the agent's
+ * own rules. "User: what's the weather? / Assistant: 4 °C and cloudy" has none of it.
+ */
+const ACTIVE_TURN =
+  /\b(?:ignore|disregard|forget|override|bypass|disable|turn(?:ed)?\s+off|remov(?:e|ed|ing)|delet(?:e|ed|ing)|wipe|erase|drop|post(?:ed)?|send|sent|upload(?:ed)?|forward|leak|reveal|list\s+(?:every|all)|print|dump|run|execut(?:e|ed|ing)|install|download|grant(?:ed)?|always|never|from\s+now|without\s+asking|secrets?|passwords?|credentials?|keys?|tokens?|admin(?:istrator)?|rights|permissions?|instructions?|rules?)\b/i;
+
+/** Whether one turn's text (after its role marker) is an act: see ACTIVE_TURN; an assistant turn that accepts is one too. */
+export function isActiveTurn(role: string, turn: string): boolean {
+  if (ACTIVE_TURN.test(turn)) return true;
+  return /^(?:assistant|ai|agent)$/i.test(role) && ACCEPTS.test(turn.trim());
 }
 
-function insideCodeBlock(marks: readonly number[], at: number): boolean {
-  let inside = false;
-  for (const mark of marks) {
-    if (mark > at) break;
-    inside = !inside;
+let markedText: string | undefined;
+let markedFences: number[] = [];
+
+/** Offsets at which a fenced code block starts or ends, in order (the last text's are kept: rules ask per match). */
+function codeFenceMarks(text: string): number[] {
+  if (markedText !== text) {
+    markedFences = Array.from(text.matchAll(CODE_FENCE), (match) => match.index);
+    markedText = text;
   }
-  return inside;
+  return markedFences;
+}
+
+/** Whether offset `at` of `text` lies inside a fenced code block (``` or ~~~), by binary search over the fence lines. */
+export function insideFencedCode(text: string, at: number): boolean {
+  const marks = codeFenceMarks(text);
+  let low = 0;
+  let high = marks.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((marks[middle] ?? 0) <= at) low = middle + 1;
+    else high = middle;
+  }
+  // an odd number of fence lines before `at`: a block is open there
+  return low % 2 === 1;
 }
 
 /**
  * A conversation inside data: a turn of the user (or human) and one of the assistant, AI or
- * system outside fenced code blocks is `high`; a lone assistant turn that accepts something is
- * `medium`. Examples in documentation sit in code blocks, and say `Bot:`; those pass.
+ * system outside fenced code blocks. It is `high` when a turn is an act (asks for or reports an
+ * action, or the assistant accepts something); an example conversation, whose turns are plain
+ * questions and answers, is `medium` as text and `low` inside a string literal (a test fixture);
+ * a lone assistant turn that accepts something is `medium`. Examples in documentation sit in code
+ * blocks, and say `Bot:`; those pass.
  */
 export function findFakeConversation(text: string): RawFinding[] {
-  const marks = codeFenceMarks(text);
   const users: RegExpExecArray[] = [];
   const others: RegExpExecArray[] = [];
   for (const match of text.matchAll(ROLE_LINE)) {
-    if (marks.length > 0 && insideCodeBlock(marks, match.index)) continue;
+    if (insideFencedCode(text, match.index)) continue;
     const role = (match[1] ?? '').toLowerCase();
     (role === 'user' || role === 'human' ? users : others).push(match);
   }
   const findings: RawFinding[] = [];
-  const finding = (match: RegExpExecArray, severity: 'medium' | 'high', message: string): RawFinding => ({
+  const finding = (match: RegExpExecArray, severity: 'low' | 'medium' | 'high', message: string): RawFinding => ({
     rule: 'fake-conversation',
     family: 'role-spoofing',
     severity,
@@ -53,8 +81,13 @@ export function findFakeConversation(text: string): RawFinding[] {
     message,
   });
   if (users.length > 0 && others.length > 0) {
-    for (const match of [...users, ...others])
-      findings.push(finding(match, 'high', 'writes a conversation between the user and the assistant into data'));
+    const turns = [...users, ...others];
+    const active = turns.some((match) => isActiveTurn(match[1] ?? '', match[2] ?? ''));
+    // in a string literal each turn opens after a quote or an escaped newline
+    const quoted = turns.every((match) => /^(?:\\n|["'])/.test(match[0]));
+    const severity = active ? 'high' : quoted ? 'low' : 'medium';
+    for (const match of turns)
+      findings.push(finding(match, severity, 'writes a conversation between the user and the assistant into data'));
     return findings;
   }
   for (const match of others) {

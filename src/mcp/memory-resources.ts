@@ -1,6 +1,4 @@
 import { ResourceNotFoundError, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
-import { fenceText } from '../shared/index.js';
-import { readFenceToken } from '../store/index.js';
 import type { McpServerParts } from './server-parts.js';
 
 /** The index, always loaded by a client at session start. */
@@ -26,7 +24,8 @@ export function registerMemoryResources(server: McpServer, parts: McpServerParts
     },
     async (uri) =>
       inFlight.track(async () => {
-        const text = await memory.indexText();
+        // the lines of untrusted topics are fenced as data, like the topics themselves
+        const text = await memory.agentIndexText();
         return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
       }),
   );
@@ -56,16 +55,7 @@ export function registerMemoryResources(server: McpServer, parts: McpServerParts
         const shown = await memory.show(slug);
         if (!shown.found || !('text' in shown)) throw new ResourceNotFoundError(uri.href);
         // an untrusted topic reaches the agent fenced as data, with its provenance
-        const source = shown.meta.source;
-        const text =
-          source?.trust === 'untrusted'
-            ? fenceText(
-                shown.text,
-                { token: await readFenceToken(memory.root) },
-                `untrusted topic from ${source.kind}${source.origin ? `: ${source.origin.slice(0, 120)}` : ''}`,
-              )
-            : shown.text;
-        return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
+        return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: shown.agentText }] };
       }),
   );
 }

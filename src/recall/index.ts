@@ -5,3 +5,5 @@
 export { recallMemory, assertSearchable } from './recall.js';
 export type { RecallOptions, RecallResult, RecallDependencies } from './recall.js';
 export { screenHandEdits } from './hand-edit-screen.js';
+export { untrustedProvenance } from './recall.js';
+export { memoryFence, fenceTopicText, fenceIndexText } from './agent-fence.js';

@@ -24,6 +24,7 @@ import {
   textSimilarity,
   TaskStore,
   guardRecalledTurns,
+  readTranscriptReviews,
   recordRecallHits,
   type EvidenceService,
   type ManifestReader,
@@ -243,7 +244,8 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
   const ranked = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];
   // Every turn is data: fenced, labelled with its provenance, withheld when the guard finds an attack in it.
-  const turns = guardRecalledTurns(ranked).turns;
+  const reviews = ranked.length > 0 ? await readTranscriptReviews(dependencies.root).catch(() => undefined) : undefined;
+  const turns = guardRecalledTurns(ranked, reviews).turns;
   const fence = { token: await readFenceToken(dependencies.root).catch(() => randomToken(20)) };
   const packed = packRecall(candidates, turns, budget, { fence });
   packed.cut.unshift(...sessionNote);

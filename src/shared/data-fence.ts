@@ -32,7 +32,7 @@ export function fenceClose(fence: DataFence): string {
  */
 export function neutralizeFenced(text: string, fence: DataFence): string {
   let clean = text.replace(/[⟦⟧]/g, (char) => (char === OPEN ? '[' : ']'));
-  if (fence.token !== '' && clean.includes(fence.token)) clean = clean.split(fence.token).join('[mnemo-token]');
+  if (fence.token !== '') clean = clean.replace(new RegExp(fence.token.replace(/[^a-z0-9]/gi, '\\$&'), 'gi'), '[mnemo-token]');
   return clean;
 }
 

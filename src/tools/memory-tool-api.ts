@@ -28,7 +28,17 @@ export type ToolTopicSummary =
   | { slug: string; readable: false; error: string };
 
 export type ToolShowResult =
-  | { found: true; slug: string; text: string; problems: string[] }
+  | {
+      found: true;
+      slug: string;
+      /** The file as written (for a person). */
+      text: string;
+      /** What the agent is given: the file fenced as data with its provenance when the topic is untrusted. */
+      agentText: string;
+      /** The provenance it is fenced under, for an untrusted topic. */
+      fenced?: string;
+      problems: string[];
+    }
   | { found: true; slug: string; unreadable: string }
   | { found: false; reference: string; message: string };
 

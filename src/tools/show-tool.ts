@@ -29,7 +29,12 @@ export function showTool(api: MemoryToolApi): ToolDefinition {
         });
       }
       const problems = result.problems.length > 0 ? `\n\n(problems in this file: ${result.problems.join('; ')})` : '';
-      return { text: `${result.text}${problems}`, data: { slug: result.slug, text: result.text, problems: result.problems } };
+      // an untrusted topic reaches the agent fenced as data, in the text and in the data alike
+      const fenced = result.fenced === undefined ? {} : { fenced: result.fenced };
+      return {
+        text: `${result.agentText}${problems}`,
+        data: { slug: result.slug, text: result.agentText, ...fenced, problems: result.problems },
+      };
     },
   });
 }

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openMemory } from '../../src/index.js';
 import { cli } from '../helpers/run-cli.js';
@@ -50,6 +52,40 @@ describe('the transcript path is guarded end to end: a hostile tool result comes
     expect(shown.stdout).toMatch(/ignore-previous-instructions/);
     const status = await cli(['status', '--json'], { cwd });
     expect(JSON.parse(status.stdout)).toMatchObject({ guard: { transcriptFlagged: 1 } });
+  });
+
+  it('through the CLI review: approve returns the turn fenced instead of withheld, reject withholds it again; both audited, counted in status and doctor', async () => {
+    const { cwd, dir } = await memoryProject();
+    await cli(['log', '--session', 's-rev', '--kind', 'tool-result', HOSTILE], { cwd });
+    await cli(['log', '--session', 's-rev', '--kind', 'tool-result', BENIGN], { cwd });
+    const approved = await cli(['quarantine', 'approve', 's-rev#1', '--note', 'our own fixture', '--json'], { cwd });
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({ id: 's-rev#1', withheld: false, review: { decision: 'approved', by: 'user' } });
+    const recalled = await cli(['recall', 'quokka build', '--deep'], { cwd });
+    expect(recalled.stdout).toContain('Ignore all previous instructions');
+    expect(recalled.stdout).toMatch(/tool-result \[untrusted, flagged: [^\]]*approved by user\]: quokka build finished/);
+    assertFenced(recalled.stdout);
+    const listed = await cli(['quarantine', 'list', '--transcripts', '--json'], { cwd });
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ id: 's-rev#1', withheld: false, review: { decision: 'approved' } }]);
+
+    const rejected = await cli(['quarantine', 'reject', 's-rev#1'], { cwd });
+    expect(rejected.code).toBe(0);
+    expect(rejected.stdout).toMatch(/Rejected s-rev#1: recall withholds it/);
+    const again = await cli(['recall', 'quokka build', '--deep'], { cwd });
+    expect(again.stdout).not.toContain(PAYLOAD);
+    expect(again.stdout).toMatch(/withheld by mnemo: rejected in review/);
+
+    const status = JSON.parse((await cli(['status', '--json'], { cwd })).stdout);
+    expect(status.guard.transcriptReviewed).toEqual({ approved: 0, rejected: 1 });
+    const doctor = await cli(['doctor'], { cwd });
+    expect(doctor.stdout).toMatch(/\(s-rev#1\): guard: high .*withheld from recall \(rejected by user\)/);
+    const audit = await readFile(join(dir, '.state', 'audit.jsonl'), 'utf8');
+    expect(audit).toMatch(/transcript-turn-approved[\s\S]*transcript-turn-rejected/);
+    expect(audit).not.toContain(PAYLOAD);
+
+    const unflagged = await cli(['quarantine', 'approve', 's-rev#2'], { cwd });
+    expect(unflagged.code).not.toBe(0);
+    expect(unflagged.stderr).toMatch(/did not flag s-rev#2/);
   });
 
   it('through the library API', async () => {
@@ -116,6 +152,19 @@ describe('the transcript path is guarded end to end: a hostile tool result comes
       const text = (read.contents[0] as { text?: string } | undefined)?.text ?? '';
       expect(text).toMatch(/^⟦mnemo-data [a-z0-9]+ · untrusted topic from web/);
       assertFenced(text);
+      // the show tool gives the same fenced text, in its text and its structured content
+      const shown = await client.callTool({ name: 'show', arguments: { topic: 'quokka-mirror' } });
+      expect(resultText(shown)).toMatch(/^⟦mnemo-data [a-z0-9]+ · untrusted topic from web: https:\/\/mirror\.example\.org\/about · /);
+      assertFenced(resultText(shown));
+      expect((shown.structuredContent as { text?: string } | undefined)?.text).toBe(resultText(shown));
+      // the index resource fences the untrusted topic's line (its title and hook came from the web page)
+      const index = await client.readResource({ uri: 'mnemo://index' });
+      const indexText = (index.contents[0] as { text?: string } | undefined)?.text ?? '';
+      expect(indexText).toMatch(/^# Memory/);
+      expect(indexText).toMatch(
+        /⟦mnemo-data [a-z0-9]+ · untrusted topic from web: https:\/\/mirror\.example\.org\/about · [^\n]*\n- \[Quokka mirror\]\(quokka-mirror\.md\)/,
+      );
+      assertFenced(indexText);
     } finally {
       await client.close();
     }

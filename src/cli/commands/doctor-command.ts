@@ -51,11 +51,13 @@ export function registerDoctor(program: Command, context: CommandContext): void 
         if (report.wouldChange.length > 0) out.note('Nothing was changed; run `mnemo doctor --fix` to make these repairs.');
         for (const turn of report.transcriptFindings) {
           out.line(
-            `sessions/${turn.file} line ${turn.line} (${turn.id}): guard: ${turn.severity} ${turn.rules.join(', ')}${turn.withheld ? '; withheld from recall' : '; fenced and flagged in recall'}`,
+            `sessions/${turn.file} line ${turn.line} (${turn.id}): guard: ${turn.severity} ${turn.rules.join(', ')}${turn.withheld ? '; withheld from recall' : '; fenced and flagged in recall'}${turn.review ? ` (${turn.review.decision} by ${turn.review.by})` : ''}`,
           );
         }
         if (report.transcriptFindings.length > 0)
-          out.note('Review flagged transcript turns with `mnemo quarantine show <session>#<line>`.');
+          out.note(
+            'Review flagged transcript turns with `mnemo quarantine show <session>#<line>`, then `mnemo quarantine approve` or `reject` it.',
+          );
         if (report.ok) out.line('The memory is healthy.');
         else if (report.handEdits.some((edit) => !edit.accepted && edit.findings.length > 0)) {
           out.note('Review the files the guard flagged; `mnemo doctor --accept <slug>` vouches for one, `mnemo forget <slug>` retires it.');

@@ -46,7 +46,7 @@ export function registerQuarantine(program: Command, context: CommandContext): v
           // ids, kinds and rules only: never the payload
           const rows = turns.map((turn) => [
             turn.id,
-            turn.withheld ? 'withheld' : 'flagged',
+            turn.review ? `${turn.withheld ? 'withheld' : 'fenced'} (${turn.review.decision})` : turn.withheld ? 'withheld' : 'flagged',
             turn.kind,
             turn.time.slice(0, 16),
             `${turn.severity}: ${turn.rules.join(', ')}`,
@@ -84,6 +84,10 @@ export function registerQuarantine(program: Command, context: CommandContext): v
           out.line(`turn      ${turn.id} (sessions/${turn.file}, line ${turn.line})`);
           out.line(`logged    ${turn.time}, kind ${turn.kind}`);
           out.line(`guard     ${turn.severity}${turn.withheld ? ': withheld from recall' : ': fenced and flagged in recall'}`);
+          if (turn.review)
+            out.line(
+              `review    ${turn.review.decision} by ${turn.review.by} at ${turn.review.time}${turn.review.note ? `: ${turn.review.note}` : ''}`,
+            );
           for (const finding of turn.findings) out.line(`  - ${finding.rule} (${finding.family}, ${finding.severity})`);
           out.line('---');
           // Shown as text for review only; it is never loaded into an agent's context from here.
@@ -97,11 +101,20 @@ export function registerQuarantine(program: Command, context: CommandContext): v
     });
 
   rootOptions(quarantine.command('approve'))
-    .description('vouch for a held write: the guard runs again, then it is written to memory with you as voucher')
-    .argument('<id>', 'quarantine id')
+    .description(
+      'vouch for a held write: the guard runs again, then it is written to memory with you as voucher; or for a flagged transcript turn (<session>#<line>): recall returns it fenced and flagged instead of withheld',
+    )
+    .argument('<id>', 'quarantine id, or a flagged transcript turn as <session>#<line>')
+    .option('--note <text>', 'why (transcript turns), kept in the review and the audit trail')
     .option('--json', 'print the result as JSON')
-    .action(async (id: string, options: JsonFlag) => {
+    .action(async (id: string, options: JsonFlag & { note?: string }) => {
       await withMemory(context, options, async (memory) => {
+        if (id.includes('#')) {
+          const turn = await memory.quarantine.approveTurn(id, options.note);
+          if (options.json) return context.out.json(turn);
+          context.out.line(`Approved ${id}: recall returns it fenced as data and flagged (${turn.rules.join(', ')}), no longer withheld.`);
+          return;
+        }
         const result = await memory.quarantine.approve(id);
         if (options.json) return context.out.json(result);
         for (const warning of result.warnings) context.out.warn(`guard: ${warning}`);
@@ -111,12 +124,20 @@ export function registerQuarantine(program: Command, context: CommandContext): v
     });
 
   rootOptions(quarantine.command('reject'))
-    .description('refuse a held write: it never reaches memory (kept under .state/quarantine/rejected/)')
-    .argument('<id>', 'quarantine id')
-    .option('--note <text>', 'why, kept with the item')
+    .description(
+      'refuse a held write: it never reaches memory (kept under .state/quarantine/rejected/); or a flagged transcript turn (<session>#<line>): recall withholds it',
+    )
+    .argument('<id>', 'quarantine id, or a flagged transcript turn as <session>#<line>')
+    .option('--note <text>', 'why, kept with the item (for a turn: in the review and the audit trail)')
     .option('--json', 'print the item as JSON')
     .action(async (id: string, options: JsonFlag & { note?: string }) => {
       await withMemory(context, options, async (memory) => {
+        if (id.includes('#')) {
+          const turn = await memory.quarantine.rejectTurn(id, options.note);
+          if (options.json) return context.out.json(turn);
+          context.out.line(`Rejected ${id}: recall withholds it; the transcript keeps it for the record.`);
+          return;
+        }
         const item = await memory.quarantine.reject(id, options.note);
         if (options.json) return context.out.json(item);
         context.out.line(`Rejected ${id}; it stays out of memory.`);

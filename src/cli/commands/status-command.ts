@@ -26,7 +26,7 @@ export function registerStatus(program: Command, context: CommandContext): void 
         );
         out.line(`sessions   ${status.transcripts.sessions} (${status.transcripts.turns} turns)`);
         out.line(
-          `guard      ${status.guard.redactions} secret(s) redacted, ${status.guard.quarantined} write(s) quarantined (${status.guard.held} held for review)${status.guard.withheld ? `, ${status.guard.withheld} hand-edited body(ies) withheld` : ''}${status.guard.transcriptFlagged ? `, ${status.guard.transcriptFlagged} transcript turn(s) flagged (mnemo quarantine list)` : ''}`,
+          `guard      ${status.guard.redactions} secret(s) redacted, ${status.guard.quarantined} write(s) quarantined (${status.guard.held} held for review)${status.guard.withheld ? `, ${status.guard.withheld} hand-edited body(ies) withheld` : ''}${status.guard.transcriptFlagged ? `, ${status.guard.transcriptFlagged} transcript turn(s) flagged (mnemo quarantine list)` : ''}${status.guard.transcriptReviewed.approved + status.guard.transcriptReviewed.rejected > 0 ? `, ${status.guard.transcriptReviewed.approved} turn(s) approved and ${status.guard.transcriptReviewed.rejected} rejected in review` : ''}`,
         );
         out.line(`last dream ${status.lastDream ?? 'never'}`);
         out.line(`open tasks ${status.openTasks.length === 0 ? 'none' : ''}`);
