@@ -11,3 +11,7 @@ export { applyModelOverride } from './model-override.js';
 export type { CreateModelOptions } from './create-model.js';
 export { createScriptedModel } from './scripted-model.js';
 export type { ScriptedModel, ScriptedAnswer } from './scripted-model.js';
+export type { Embedder } from './embedder.js';
+export { normalizeVector } from './embedder.js';
+export { createEmbedder } from './create-embedder.js';
+export type { CreateEmbedderOptions } from './create-embedder.js';
