@@ -37,7 +37,7 @@ import { approveQuarantined, rejectQuarantined, type ApproveResult } from '../qu
 import { runDoctor, type DoctorOptions, type DoctorReport } from '../doctor/index.js';
 import { recallMemory, type RecallOptions, type RecallResult } from '../recall/index.js';
 import { type TranscriptFormat } from '../importers/index.js';
-import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
+import { SearchIndex, type CatalogTopic } from '../retrieval/index.js';
 import { createSemantic, type EmbeddingsStatus, type ReindexOptions, type ReindexReport } from './semantic-wiring.js';
 import type { DreamPhase, DreamSummary } from '../dream/index.js';
 import type { LanguageModelPort } from '../providers/index.js';

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { EmbeddingModel } from 'ai';
 import type { EmbeddingsConfig } from '../config/index.js';
 import { MnemoError } from '../shared/index.js';
 import { normalizeVector, type Embedder } from './embedder.js';
@@ -39,7 +40,7 @@ function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortS
 
 /** OpenAI and OpenAI-compatible servers (`POST {baseURL}/embeddings`) through the AI SDK's `embedMany`. */
 function aiSdkEmbedder(config: EmbeddingsConfig, options: CreateEmbedderOptions): Embedder {
-  let model: Promise<Parameters<typeof import('ai').embedMany>[0]['model']> | undefined;
+  let model: Promise<EmbeddingModel> | undefined;
   const load = async () => {
     const common = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(config.baseURL ? { baseURL: config.baseURL } : {}) };
     if (config.provider === 'openai') {

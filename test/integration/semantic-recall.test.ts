@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 function embeddings(extra: Record<string, unknown> = {}) {
-  return { provider: 'openai-compatible' as const, model: 'stub-embed', baseURL: stub.baseURL, batchSize: 2, ...extra };
+  return { provider: 'openai-compatible' as const, model: 'stub-embed', baseURL: stub.baseURL, batchSize: 2, mode: 'hybrid' as const, timeoutMs: 30_000, ...extra };
 }
 
 async function memoryIn(withEmbeddings: boolean, dir?: string) {
