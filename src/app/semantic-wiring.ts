@@ -79,9 +79,13 @@ export function createSemantic(options: {
     },
     reindex: async (reindexOptions) => {
       if (reindexOptions.embeddings && !stage) {
-        throw new MnemoError('invalid-input', 'reindex --embeddings needs an embedder, and mnemo.config.json has no "embeddings" section.', {
-          hint: 'Add e.g. "embeddings": { "provider": "ollama", "model": "nomic-embed-text" } (see docs/semantic-recall.md).',
-        });
+        throw new MnemoError(
+          'invalid-input',
+          'reindex --embeddings needs an embedder, and mnemo.config.json has no "embeddings" section.',
+          {
+            hint: 'Add e.g. "embeddings": { "provider": "ollama", "model": "nomic-embed-text" } (see docs/semantic-recall.md).',
+          },
+        );
       }
       const report: ReindexReport = await search.rebuild();
       if (!reindexOptions.embeddings || !stage) return report;

@@ -118,10 +118,14 @@ function localEmbedder(config: EmbeddingsConfig, options: CreateEmbedderOptions)
     try {
       transformers = (await import(name)) as TransformersModule;
     } catch (error) {
-      throw new MnemoError('invalid-input', 'The local embedder needs the optional package @huggingface/transformers, which is not installed.', {
-        hint: 'Run `npm install @huggingface/transformers` beside mnemo, or use the ollama or openai-compatible provider.',
-        cause: error,
-      });
+      throw new MnemoError(
+        'invalid-input',
+        'The local embedder needs the optional package @huggingface/transformers, which is not installed.',
+        {
+          hint: 'Run `npm install @huggingface/transformers` beside mnemo, or use the ollama or openai-compatible provider.',
+          cause: error,
+        },
+      );
     }
     transformers.env.allowRemoteModels = false;
     transformers.env.allowLocalModels = true;

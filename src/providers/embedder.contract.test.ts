@@ -51,7 +51,9 @@ describe.each([
     const [martial, kickboxing, deploy] = await embedder.embed(['martial arts', 'Ana goes to kickboxing class', 'we deploy on Fridays']);
     const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * (b[index] ?? 0), 0);
     expect(martial).toHaveLength(256);
-    expect(cosine(martial as Float32Array, kickboxing as Float32Array)).toBeGreaterThan(cosine(martial as Float32Array, deploy as Float32Array));
+    expect(cosine(martial as Float32Array, kickboxing as Float32Array)).toBeGreaterThan(
+      cosine(martial as Float32Array, deploy as Float32Array),
+    );
     expect(await embedder.embed([])).toEqual([]);
   });
 });

@@ -11,7 +11,11 @@ export async function prepareSemantic(
 ): Promise<SemanticQuery | undefined> {
   const wanted = mode ?? stage?.defaultMode ?? 'lexical';
   if (wanted === 'lexical') return undefined;
-  if (!stage) return { mode: 'lexical', degraded: 'no embedder is configured (an "embeddings" section in mnemo.config.json); recall ran lexical only' };
+  if (!stage)
+    return {
+      mode: 'lexical',
+      degraded: 'no embedder is configured (an "embeddings" section in mnemo.config.json); recall ran lexical only',
+    };
   return stage.prepare(query);
 }
 

@@ -60,6 +60,7 @@ export function createSemanticStage(options: SemanticStageOptions): SemanticStag
   const neighbours = options.neighbours ?? 50;
   let background: AbortController | undefined;
   let closed = false;
+  let again = false;
   const catchUp = async (catchUpOptions: CatchUpOptions = {}): Promise<EmbeddingReport> => {
     try {
       return await (await vectors()).catchUp(catchUpOptions);
@@ -72,17 +73,27 @@ export function createSemanticStage(options: SemanticStageOptions): SemanticStag
     catchUp,
     schedule: () => {
       if (closed) return;
-      background?.abort();
+      // One background catch-up at a time; a write during it asks for one more round after it.
+      if (background) {
+        again = true;
+        return;
+      }
       const controller = new AbortController();
       background = controller;
-      const run = async () => {
-        // New transcript lines are indexed first, so that their turns are queued too.
-        await options.search.sync();
-        return catchUp({ signal: controller.signal });
+      const run = async (): Promise<void> => {
+        do {
+          again = false;
+          // New transcript lines are indexed first, so that their turns are queued too.
+          await options.search.sync();
+          if (controller.signal.aborted) return;
+          await catchUp({ signal: controller.signal });
+        } while (again && !controller.signal.aborted);
       };
-      run().catch(() => undefined).finally(() => {
-        if (background === controller) background = undefined;
-      });
+      run()
+        .catch(() => undefined)
+        .finally(() => {
+          if (background === controller) background = undefined;
+        });
     },
     reset: async () => (await vectors()).reset(),
     counts: async () => (await vectors()).counts(),
@@ -92,7 +103,8 @@ export function createSemanticStage(options: SemanticStageOptions): SemanticStag
     },
     prepare: async (query, signal) => {
       const report = await catchUp({ max: options.catchUpMax ?? 256, ...(signal ? { signal } : {}) });
-      if (report.failed !== undefined) return { mode: 'lexical', degraded: `the embedder is unavailable (${report.failed}); recall ran lexical only` };
+      if (report.failed !== undefined)
+        return { mode: 'lexical', degraded: `the embedder is unavailable (${report.failed}); recall ran lexical only` };
       let vector: Float32Array;
       let index_: VectorIndex;
       try {
@@ -112,7 +124,10 @@ export function createSemanticStage(options: SemanticStageOptions): SemanticStag
         },
         fuseTurns: (hits, limit) => {
           const near = found.nearestTurns(vector, Math.max(limit, neighbours));
-          const fused = fuseRankings([{ keys: hits.map((hit) => String(hit.rowid)) }, { keys: near.map((hit) => hit.key) }]).slice(0, limit);
+          const fused = fuseRankings([{ keys: hits.map((hit) => String(hit.rowid)) }, { keys: near.map((hit) => hit.key) }]).slice(
+            0,
+            limit,
+          );
           const known = new Map(hits.map((hit) => [hit.rowid, hit]));
           const missing = fused.map((entry) => Number(entry.key)).filter((rowid) => !known.has(rowid));
           for (const record of options.search.turnTable.records(missing)) known.set(record.rowid, { ...record, score: 0 });

@@ -146,7 +146,9 @@ export class VectorIndex {
     const match = /^turn:(.*):(\d+)$/.exec(row.key);
     if (!match) return undefined;
     const turn = this.db
-      .prepare(`SELECT coalesce(t.speaker, t.role, t.kind) AS who, t.text AS text, ${TURN_HASH} AS hash FROM turns t WHERE t.file = ? AND t.line = ?`)
+      .prepare(
+        `SELECT coalesce(t.speaker, t.role, t.kind) AS who, t.text AS text, ${TURN_HASH} AS hash FROM turns t WHERE t.file = ? AND t.line = ?`,
+      )
       .get(match[1], Number(match[2])) as { who: string; text: string; hash: string } | undefined;
     return turn ? { text: `${turn.who}: ${turn.text}`, hash: turn.hash } : undefined;
   }
@@ -165,7 +167,8 @@ export class VectorIndex {
     const existing = this.db.prepare('SELECT rowid FROM vec_items WHERE key = ?').pluck().get(row.key) as number | undefined;
     if (existing !== undefined) this.db.prepare(`DELETE FROM ${table} WHERE rowid = ?`).run(BigInt(existing));
     const rowid =
-      existing ?? Number(this.db.prepare('INSERT INTO vec_items(key, kind, hash) VALUES (?, ?, ?)').run(row.key, row.kind, hash).lastInsertRowid);
+      existing ??
+      Number(this.db.prepare('INSERT INTO vec_items(key, kind, hash) VALUES (?, ?, ?)').run(row.key, row.kind, hash).lastInsertRowid);
     if (existing !== undefined) this.db.prepare('UPDATE vec_items SET hash = ? WHERE rowid = ?').run(hash, rowid);
     this.db.prepare(`INSERT INTO ${table}(rowid, embedding) VALUES (?, ?)`).run(BigInt(rowid), vector);
   }

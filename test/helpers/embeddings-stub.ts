@@ -26,7 +26,11 @@ const CONCEPTS: Record<string, string> = {
   sqlite: 'concept-storage',
 };
 
-const STOPWORDS = new Set('a an and are as at be by do does did for from has have how i in is it its of on or that the this to was what when where which who why with you your'.split(' '));
+const STOPWORDS = new Set(
+  'a an and are as at be by do does did for from has have how i in is it its of on or that the this to was what when where which who why with you your'.split(
+    ' ',
+  ),
+);
 
 function hash(text: string): number {
   let value = 2166136261;
@@ -53,7 +57,8 @@ export function stubEmbedding(text: string): number[] {
     }
     const stem = word.length > 3 && word.endsWith('s') ? word.slice(0, -1) : word;
     vector[hash(stem)] = (vector[hash(stem)] ?? 0) + 1;
-    for (let at = 0; at + 3 <= stem.length; at += 1) vector[hash(`#${stem.slice(at, at + 3)}`)] = (vector[hash(`#${stem.slice(at, at + 3)}`)] ?? 0) + 0.25;
+    for (let at = 0; at + 3 <= stem.length; at += 1)
+      vector[hash(`#${stem.slice(at, at + 3)}`)] = (vector[hash(`#${stem.slice(at, at + 3)}`)] ?? 0) + 0.25;
   }
   const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0)) || 1;
   return vector.map((value) => value / norm);
@@ -66,6 +71,8 @@ export interface EmbeddingsStub {
   requests: string[][];
   /** While true, every request gets 503: the embedder is down. */
   down: boolean;
+  /** When set, the embedder goes down (503) after answering this many requests. */
+  downAfter?: number;
   close(): Promise<void>;
 }
 
@@ -84,6 +91,7 @@ export async function startEmbeddingsStub(): Promise<EmbeddingsStub> {
   const server: Server = createServer((request, response) => {
     void (async () => {
       const body = JSON.parse(await readBody(request)) as { model: string; input: string | string[] };
+      if (stub.downAfter !== undefined && stub.requests.length >= stub.downAfter) stub.down = true;
       if (request.url !== '/v1/embeddings' || stub.down) {
         response.writeHead(stub.down ? 503 : 404, { 'content-type': 'application/json', 'retry-after': '0' });
         response.end(JSON.stringify({ error: { message: stub.down ? 'the stub embedder is down' : 'not found', type: 'server_error' } }));

@@ -14,7 +14,18 @@ const memory = await openMemory({
   env: { MNEMO_NOW: '2026-06-01T12:00:00Z' },
   config: {
     logLevel: 'silent',
-    ...(baseURL && baseURL !== 'none' ? { embeddings: { provider: 'openai-compatible' as const, model: 'stub', baseURL, batchSize: 64, mode: 'hybrid' as const, timeoutMs: 30_000 } } : {}),
+    ...(baseURL && baseURL !== 'none'
+      ? {
+          embeddings: {
+            provider: 'openai-compatible' as const,
+            model: 'stub',
+            baseURL,
+            batchSize: 64,
+            mode: 'hybrid' as const,
+            timeoutMs: 30_000,
+          },
+        }
+      : {}),
   },
 });
 await memory.remember({ name: 'Deploy day', description: 'when we deploy', type: 'project', body: 'We deploy on Fridays.' });

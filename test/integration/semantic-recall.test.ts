@@ -27,7 +27,15 @@ afterEach(async () => {
 });
 
 function embeddings(extra: Record<string, unknown> = {}) {
-  return { provider: 'openai-compatible' as const, model: 'stub-embed', baseURL: stub.baseURL, batchSize: 2, mode: 'hybrid' as const, timeoutMs: 30_000, ...extra };
+  return {
+    provider: 'openai-compatible' as const,
+    model: 'stub-embed',
+    baseURL: stub.baseURL,
+    batchSize: 2,
+    mode: 'hybrid' as const,
+    timeoutMs: 30_000,
+    ...extra,
+  };
 }
 
 async function memoryIn(withEmbeddings: boolean, dir?: string) {
@@ -44,7 +52,12 @@ async function memoryIn(withEmbeddings: boolean, dir?: string) {
 }
 
 async function rememberHobbies(memory: Memory) {
-  await memory.remember({ name: 'Weekend hobby', description: 'what Ana does on Saturdays', type: 'user', body: 'Ana goes to kickboxing class.' });
+  await memory.remember({
+    name: 'Weekend hobby',
+    description: 'what Ana does on Saturdays',
+    type: 'user',
+    body: 'Ana goes to kickboxing class.',
+  });
   await memory.remember({ name: 'Deploy day', description: 'when we deploy', type: 'project', body: 'We deploy on Fridays.' });
   await memory.remember({ name: 'Editor', description: 'which editor Ana uses', type: 'user', body: 'Ana writes code in Helix.' });
 }
@@ -80,7 +93,12 @@ describe('hybrid recall', () => {
     await memory.embeddings?.catchUp();
     stub.down = true;
     // The write succeeds while the embedder is down.
-    const written = await memory.remember({ name: 'Gym', description: 'where Ana trains', type: 'user', body: 'Ana trains judo at the Northside gym.' });
+    const written = await memory.remember({
+      name: 'Gym',
+      description: 'where Ana trains',
+      type: 'user',
+      body: 'Ana trains judo at the Northside gym.',
+    });
     expect(written.status).toBe('written');
     const during = await memory.recall('martial arts');
     expect(during.mode).toBe('lexical');
@@ -123,6 +141,24 @@ describe('hybrid recall', () => {
     stub.down = false;
     const again = await cli(['reindex', '--embeddings', '--json', '--dir', dir], { cwd });
     expect(JSON.parse(again.stdout)).toMatchObject({ embeddings: { embedded: 3, queued: 0 } });
+  });
+
+  it('an outage in the middle of a backfill keeps what was embedded and the rest queued, and the next write catches up', async () => {
+    const { memory } = await memoryIn(true);
+    await rememberHobbies(memory);
+    await memory.embeddings?.catchUp();
+    stub.requests.length = 0;
+    stub.downAfter = 1;
+    const report = await memory.reindex({ embeddings: true });
+    // batches of 2: the first went through, the second found the embedder down
+    expect(report.embeddings).toMatchObject({ embedded: 2, queued: 1 });
+    expect(report.embeddings?.failed).toMatch(/stub-embed/);
+    expect(report.topicsAdded).toBe(3);
+    stub.down = false;
+    stub.downAfter = undefined;
+    await memory.remember({ name: 'Tea', description: 'what Ana drinks', type: 'user', body: 'Ana drinks green tea.' });
+    expect(await memory.embeddings?.catchUp()).toMatchObject({ queued: 0 });
+    expect(await memory.embeddings?.counts()).toMatchObject({ embedded: 4, queued: 0, failing: 0 });
   });
 
   it('recall --mode hybrid without an embedder runs lexical and says why', async () => {

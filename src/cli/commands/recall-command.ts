@@ -28,7 +28,11 @@ export function registerRecall(program: Command, context: CommandContext): void 
     .option('--deep', 'also search transcript turns, grouped by session with its date')
     .option('--session <id>', 'count this recall against the session budget (60 KB by default)')
     .option('--task <id>', "also return this task's staged notes, marked unverified")
-    .option('--mode <mode>', 'lexical, or hybrid (lexical and embedding candidates fused; needs an "embeddings" section); default from the config', parseMode)
+    .option(
+      '--mode <mode>',
+      'lexical, or hybrid (lexical and embedding candidates fused; needs an "embeddings" section); default from the config',
+      parseMode,
+    )
     .option('--json', 'print the result as JSON')
     .action(async (query: string, options: RecallFlags) => {
       await withMemory(context, options, async (memory) => {
@@ -44,11 +48,11 @@ export function registerRecall(program: Command, context: CommandContext): void 
         if (options.json) return context.out.json(result);
         if (result.degraded !== undefined) context.out.warn(result.degraded);
         if (result.pendingEmbeddings !== undefined)
-          context.out.note(`${result.pendingEmbeddings} item(s) are not embedded yet and were found lexically only; mnemo reindex --embeddings embeds them all.`);
-        if (result.topics.length === 0 && result.turns.length === 0) {
           context.out.note(
-            `Nothing in memory matches ${quoteExcerpt(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`,
+            `${result.pendingEmbeddings} item(s) are not embedded yet and were found lexically only; mnemo reindex --embeddings embeds them all.`,
           );
+        if (result.topics.length === 0 && result.turns.length === 0) {
+          context.out.note(`Nothing in memory matches ${quoteExcerpt(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`);
           return;
         }
         context.out.line(result.text);

@@ -34,7 +34,8 @@ export function registerReindex(program: Command, context: CommandContext): void
         );
         if (report.embeddings) {
           context.out.line(`Embedded ${report.embeddings.embedded} item(s); ${report.embeddings.queued} still queued.`);
-          if (failed !== undefined) context.out.warn(`the embedder failed: ${failed}; what is left stays queued (run mnemo reindex --embeddings again).`);
+          if (failed !== undefined)
+            context.out.warn(`the embedder failed: ${failed}; what is left stays queued (run mnemo reindex --embeddings again).`);
         }
         for (const problem of report.problems) context.out.warn(`${problem.file}: ${problem.message}`);
       });
