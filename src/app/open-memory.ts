@@ -136,6 +136,8 @@ export interface MemoryStatus {
   dream: { due: boolean; reasons: string[]; last: DreamSummary | null };
   openTasks: { id: string; goal: string; status: string; updated: string; notes: number }[];
   problems: { file: string; message: string }[];
+  /** The optional semantic stage (an `embeddings` section): vectors stored, items queued, the last failure. */
+  embeddings?: { embedder: string; mode: 'lexical' | 'hybrid'; embedded: number; queued: number; failing: number; lastError?: string };
   /** What the guard did: secrets redacted, writes quarantined (and still held), bodies withheld. */
   guard: { redactions: number; quarantined: number; held: number; withheld: number; transcriptFlagged: number };
 }
@@ -251,6 +253,13 @@ function summarize(topic: CatalogTopic): TopicSummary {
     trust: meta.source?.trust,
     problems: topic.problems,
   };
+}
+
+async function embeddingsStatus(status: EmbeddingsStatus | undefined): Promise<Pick<MemoryStatus, 'embeddings'>> {
+  if (!status) return {};
+  const counts = await status.counts().catch(() => undefined);
+  const { lastError, ...rest } = counts ?? { embedded: 0, queued: 0, failing: 0, lastError: 'the vector index cannot be opened' };
+  return { embeddings: { embedder: status.embedder, mode: status.mode, ...rest, ...(lastError === undefined ? {} : { lastError }) } };
 }
 
 /**
@@ -465,6 +474,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
           notes: task.notes.length,
         })),
         problems: [...problems.values()],
+        ...(await embeddingsStatus(semantic.status)),
       };
     },
     tools: (toolOptions) => aiSdkTools(memory, toolOptions),

@@ -275,8 +275,13 @@ export class VectorIndex {
     });
   }
 
-  /** For `status` and `reindex --embeddings`. */
+  /** For `status`: what is embedded, what is waiting (queued now), what failed last. */
   counts(): { embedded: number; queued: number; failing: number; lastError: string | undefined } {
+    try {
+      this.enqueue();
+    } catch {
+      // a read-only index: the queue as it was
+    }
     const failing = this.db.prepare('SELECT count(*) AS n, max(last_error) AS error FROM vec_queue WHERE attempts > 0').get() as {
       n: number;
       error: string | null;

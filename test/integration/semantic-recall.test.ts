@@ -124,6 +124,10 @@ describe('hybrid recall', () => {
     expect(reindex.stderr).toContain('embedded 3/3');
     const recall = await cli(['recall', 'martial arts', '--json', '--dir', dir], { cwd });
     expect((JSON.parse(recall.stdout) as { topics: { slug: string }[]; mode: string }).topics[0]?.slug).toBe('weekend-hobby');
+    const status = await cli(['status', '--json', '--dir', dir], { cwd });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      embeddings: { embedder: 'openai-compatible:stub-embed', mode: 'hybrid', embedded: 3, queued: 0 },
+    });
     const lexical = await cli(['recall', 'martial arts', '--mode', 'lexical', '--json', '--dir', dir], { cwd });
     expect((JSON.parse(lexical.stdout) as { topics: unknown[] }).topics).toEqual([]);
   });
