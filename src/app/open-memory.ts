@@ -39,7 +39,8 @@ import { approveQuarantined, rejectQuarantined, type ApproveResult } from '../qu
 import { runDoctor, type DoctorOptions, type DoctorReport } from '../doctor/index.js';
 import { fenceIndexText, fenceTopicText, memoryFence, recallMemory, type RecallOptions, type RecallResult } from '../recall/index.js';
 import { type TranscriptFormat } from '../importers/index.js';
-import { SearchIndex, type CatalogTopic, type SyncReport } from '../retrieval/index.js';
+import { SearchIndex, type CatalogTopic } from '../retrieval/index.js';
+import { createSemantic, type EmbeddingsStatus, type ReindexOptions, type ReindexReport } from './semantic-wiring.js';
 import type { DreamPhase, DreamSummary } from '../dream/index.js';
 import type { LanguageModelPort } from '../providers/index.js';
 import type { ToolTaskHandle } from '../tools/index.js';
@@ -151,6 +152,8 @@ export interface MemoryStatus {
   dream: { due: boolean; reasons: string[]; last: DreamSummary | null };
   openTasks: { id: string; goal: string; status: string; updated: string; notes: number }[];
   problems: { file: string; message: string }[];
+  /** The optional semantic stage (an `embeddings` section): vectors stored, items queued, the last failure. */
+  embeddings?: { embedder: string; mode: 'lexical' | 'hybrid'; embedded: number; queued: number; failing: number; lastError?: string };
   /** What the guard did: secrets redacted, writes quarantined (and still held), bodies withheld. */
   guard: {
     redactions: number;
@@ -236,8 +239,10 @@ export interface Memory extends DreamApi {
   agentIndexText(): Promise<string>;
   /** Compare MEMORY.md with the topics without writing. */
   checkIndex(): Promise<IndexCheck>;
-  /** Rebuild `.state/search.db` from the files. */
-  reindex(): Promise<SyncReport>;
+  /** Rebuild `.state/search.db` from the files; with `embeddings`, also embed every topic and turn again (an embedder must be configured). */
+  reindex(options?: ReindexOptions): Promise<ReindexReport>;
+  /** The semantic stage's state, when an embedder is configured: vectors stored, items queued, the last failure. */
+  embeddings: EmbeddingsStatus | undefined;
   status(): Promise<MemoryStatus>;
   /**
    * The memory tools (recall, remember, tasks, …) in the Vercel AI SDK format:
@@ -280,6 +285,13 @@ function summarize(topic: CatalogTopic): TopicSummary {
   };
 }
 
+async function embeddingsStatus(status: EmbeddingsStatus | undefined): Promise<Pick<MemoryStatus, 'embeddings'>> {
+  if (!status) return {};
+  const counts = await status.counts().catch(() => undefined);
+  const { lastError, ...rest } = counts ?? { embedded: 0, queued: 0, failing: 0, lastError: 'the vector index cannot be opened' };
+  return { embeddings: { embedder: status.embedder, mode: status.mode, ...rest, ...(lastError === undefined ? {} : { lastError }) } };
+}
+
 /**
  * Open a memory root. Reads never change the memory files; the derived search index in
  * `.state/` is created or refreshed as needed.
@@ -300,6 +312,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
   const logger = options.logger ?? createStderrLogger(config.logLevel);
   const paths = rootPaths(root);
   const search = SearchIndex.open({ root, dbPath: paths.searchDb, logger });
+  // Only with an `embeddings` section: sqlite-vec and the embedder's SDK are loaded on first use.
+  const semantic = createSemantic({ config, root, search, logger, apiKey: loaded.embeddingsApiKey });
   const newId = createIdGenerator(clock);
   const usage = new UsageLog(root);
   const rankUsage = new RankUsage(root);
@@ -368,7 +382,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     workspace,
     config,
     warnings: search.fallback === undefined ? [] : [search.fallback],
-    remember: (input) => rememberFact({ writer, tasks, guard, evidence }, input),
+    remember: (input) => semantic.afterWrite(rememberFact({ writer, tasks, guard, evidence }, input)),
     beginTask: async (input) => handle(await tasks.begin(input)),
     task: async (id) => handle(await tasks.store.get(id)),
     tasks: {
@@ -387,7 +401,11 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     },
     doctor: (doctorOptions = {}) => runDoctor({ root, writer, search }, doctorOptions),
     recall: (query, recallOptions) =>
-      recallMemory({ root, search, budget: config.recall, clock, evidence, manifest }, query, recallOptions),
+      recallMemory(
+        { root, search, budget: config.recall, clock, evidence, manifest, ...(semantic.stage ? { semantic: semantic.stage } : {}) },
+        query,
+        recallOptions,
+      ),
     verify: async ({ slugs, all, ...checkOptions } = {}) => {
       await search.sync();
       const wanted = all || slugs === undefined || slugs.length === 0 ? search.catalog().map((topic) => topic.slug) : slugs;
@@ -403,7 +421,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         budgetMs: checkOptions.budgetMs ?? Math.max(config.verification.budgetMs, 10_000),
       });
     },
-    heal: (slug, body, healOptions = {}) => evidence.healByHand(slug, body, healOptions),
+    heal: (slug, body, healOptions = {}) => semantic.afterWrite(evidence.healByHand(slug, body, healOptions)),
     list: async (filter = {}) => {
       // Every topic is in the answer: a full scan costs no more than the answer itself.
       await search.sync({ full: true });
@@ -445,9 +463,9 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       };
     },
     forget: (slug, forgetOptions = {}) => writer.forget(slug, forgetOptions),
-    log: (session, events) => logEvents(transcriptOptions, session, Array.isArray(events) ? events : [events]),
+    log: (session, events) => semantic.afterWrite(logEvents(transcriptOptions, session, Array.isArray(events) ? events : [events])),
     importSession: (file, importOptions = {}) =>
-      importTranscriptFile(transcriptOptions, file, importOptions.session, importOptions.from ?? 'mnemo'),
+      semantic.afterWrite(importTranscriptFile(transcriptOptions, file, importOptions.session, importOptions.from ?? 'mnemo')),
     renderIndex: () => writer.renderIndex(),
     checkIndex: () => writer.checkIndex(),
     indexText: () => writer.loadableIndexText(),
@@ -457,7 +475,8 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       if (![...sources.values()].some((source) => source?.trust === 'untrusted')) return text;
       return fenceIndexText(text, sources, await memoryFence(root)).text;
     },
-    reindex: () => search.rebuild(),
+    reindex: (reindexOptions = {}) => semantic.reindex(reindexOptions),
+    embeddings: semantic.status,
     ...dreams,
     status: async () => {
       const report = await search.sync({ full: true });
@@ -511,13 +530,17 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
           notes: task.notes.length,
         })),
         problems: [...problems.values()],
+        ...(await embeddingsStatus(semantic.status)),
       };
     },
     tools: (toolOptions) => aiSdkTools(memory, toolOptions),
     agent: (agentOptions) => createAgent(memory, config, options.env, agentOptions),
 
     records: createMemoryRecords(root, search),
-    close: () => search.close(),
+    close: () => {
+      semantic.stage?.close();
+      search.close();
+    },
   };
   return memory;
 }

@@ -108,6 +108,33 @@ const modelSchema = z
   })
   .strict();
 
+/**
+ * An embedding model for semantic (hybrid) recall; without this section recall is lexical only
+ * and no vector code is loaded. See docs/semantic-recall.md.
+ */
+const embeddingsSchema = z
+  .object({
+    provider: z.enum(['openai', 'openai-compatible', 'ollama', 'local']),
+    /** The provider's model id (e.g. text-embedding-3-small, nomic-embed-text); for `local`, the model's folder name under `path`. */
+    model: z.string().min(1),
+    /** Server URL (required for openai-compatible; optional for openai and ollama). */
+    baseURL: z.string().url().optional(),
+    /** The name of the environment variable holding the API key (never the key itself). */
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    /** `local` only: the folder that holds model folders (transformers.js `localModelPath`); nothing is downloaded. */
+    path: z.string().min(1).optional(),
+    /** Texts per embedding request. */
+    batchSize: z.number().int().min(1).max(2048).default(64),
+    /** What recall uses by default when this section is present. */
+    mode: z.enum(['lexical', 'hybrid']).default('hybrid'),
+    /** Timeout of one embedding request. */
+    timeoutMs: z.number().int().min(100).default(30_000),
+  })
+  .strict();
+
 const permissionRulesSchema = z
   .object({
     /** Rules like `bash(npm test*)`, `write(src/**)`, `read`: run without asking. */
@@ -251,6 +278,7 @@ export const configSchema = z
     tasks: tasksSchema.prefault({}),
     dream: dreamSchema.prefault({}),
     model: modelSchema.optional(),
+    embeddings: embeddingsSchema.optional(),
     hooks: hooksSchema.prefault({}),
     agent: agentSchema.prefault({}),
     /** Named sub-agent profiles, e.g. a reviewer that only reads. */
@@ -269,6 +297,7 @@ export type RecallBudget = MnemoConfig['recall'];
 export type VerificationConfig = MnemoConfig['verification'];
 export type DreamConfig = MnemoConfig['dream'];
 export type ModelConfig = NonNullable<MnemoConfig['model']>;
+export type EmbeddingsConfig = NonNullable<MnemoConfig['embeddings']>;
 export type HooksConfig = MnemoConfig['hooks'];
 export type AgentConfig = MnemoConfig['agent'];
 export type AgentProfile = z.infer<typeof agentProfileSchema>;

@@ -12,6 +12,7 @@ export type {
   VerificationConfig,
   DreamConfig,
   ModelConfig,
+  EmbeddingsConfig,
   HooksConfig,
   AgentConfig,
   AgentProfile,
@@ -22,7 +23,7 @@ export type {
 export { resolveRoot, findGitRoot, mainWorktreeOf, DEFAULT_ROOT_NAME } from './resolve-root.js';
 export type { RootResolution, MemoryChoice, WorktreeMemory } from './resolve-root.js';
 export { claudeConfigDir, claudeProjectKey, claudeMemoryDir, isClaudeMemoryFolder, stateDirFor } from './claude-code-paths.js';
-export { loadConfig, CONFIG_FILE, modelApiKeyFor } from './load-config.js';
+export { loadConfig, CONFIG_FILE, modelApiKeyFor, embeddingsApiKeyFor } from './load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from './load-config.js';
 export { environmentSettings } from './environment-settings.js';
 export type { EnvironmentSettings } from './environment-settings.js';

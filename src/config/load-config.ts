@@ -36,6 +36,8 @@ export interface LoadedConfig {
   fixedNow: Date | undefined;
   /** The model's API key, read from the variable `model.apiKeyEnv` names; undefined without one. */
   modelApiKey: string | undefined;
+  /** The embedder's API key, read from the variable `embeddings.apiKeyEnv` names (OPENAI_API_KEY for openai); undefined without one. */
+  embeddingsApiKey: string | undefined;
 }
 
 function readConfigFile(path: string): unknown {
@@ -65,6 +67,13 @@ function modelApiKey(config: MnemoConfig, env: NodeJS.ProcessEnv): string | unde
 /** The API key of a `model` section (another one than the file's, e.g. after `--model`), from the environment. */
 export function modelApiKeyFor(model: MnemoConfig['model'], env: NodeJS.ProcessEnv = process.env): string | undefined {
   const name = model ? (model.apiKeyEnv ?? DEFAULT_KEY_ENV[model.provider]) : undefined;
+  const value = name === undefined ? undefined : env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The API key of an `embeddings` section, from the environment. */
+export function embeddingsApiKeyFor(embeddings: MnemoConfig['embeddings'], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = embeddings ? (embeddings.apiKeyEnv ?? DEFAULT_KEY_ENV[embeddings.provider]) : undefined;
   const value = name === undefined ? undefined : env[name];
   return value === undefined || value === '' ? undefined : value;
 }
@@ -125,5 +134,6 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     environment: { ...env },
     fixedNow,
     modelApiKey: modelApiKey(config, env),
+    embeddingsApiKey: embeddingsApiKeyFor(config.embeddings, env),
   };
 }

@@ -12,7 +12,14 @@ export { ingestLocomoConversation, locomoSessionId, locomoTurnText, locomoTurnEv
 export type { IngestedConversation } from './locomo-ingest.js';
 export { Bm25Baseline } from './bm25-baseline.js';
 export type { BaselineTurn, BaselineRecall } from './bm25-baseline.js';
-export { LOCOMO_RETRIEVERS, RETRIEVER_FACTORIES, mnemoRetriever, bm25BaselineRetriever } from './locomo-retrievers.js';
+export {
+  LOCOMO_RETRIEVERS,
+  RETRIEVER_FACTORIES,
+  mnemoRetriever,
+  bm25BaselineRetriever,
+  hybridRetriever,
+  HYBRID_RETRIEVER_NAME,
+} from './locomo-retrievers.js';
 export type { LocomoRetrieverName, RecalledEvidence, PreparedRetriever, RetrieverFactory } from './locomo-retrievers.js';
 export { runLocomoBenchmark, SCORED_CATEGORIES } from './locomo-harness.js';
 export type { LocomoBenchOptions, LocomoRun, QuestionOutcome, RetrieverRun, RetrieverChoice } from './locomo-harness.js';

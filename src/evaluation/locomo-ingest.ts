@@ -1,5 +1,6 @@
 import { createManualClock, silentLogger, type Logger } from '../shared/index.js';
 import { openMemory, type Memory } from '../app/index.js';
+import type { MnemoConfig } from '../config/index.js';
 import type { TranscriptEventInput } from '../store/index.js';
 import type { LocomoConversation, LocomoSession, LocomoTurn } from './locomo-loader.js';
 
@@ -34,10 +35,12 @@ export async function ingestLocomoConversation(
   conversation: LocomoConversation,
   dir: string,
   logger: Logger = silentLogger,
+  config: Partial<MnemoConfig> = {},
+  env: NodeJS.ProcessEnv = {},
 ): Promise<IngestedConversation> {
   const start = performance.now();
   const clock = createManualClock(conversation.sessions[0]?.time);
-  const memory = await openMemory({ dir, create: true, clock, logger, cwd: dir, env: {}, config: { writes: 'auto' } });
+  const memory = await openMemory({ dir, create: true, clock, logger, cwd: dir, env, config: { writes: 'auto', ...config } });
   let turns = 0;
   for (const session of conversation.sessions) {
     if (session.turns.length === 0) continue;

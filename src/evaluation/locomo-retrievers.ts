@@ -1,3 +1,5 @@
+import type { EmbeddingsConfig } from '../config/index.js';
+import { silentLogger } from '../shared/index.js';
 import { Bm25Baseline } from './bm25-baseline.js';
 import { ingestLocomoConversation, locomoSessionId, locomoTurnText } from './locomo-ingest.js';
 import type { LocomoConversation } from './locomo-loader.js';
@@ -38,6 +40,44 @@ export const mnemoRetriever: RetrieverFactory = async (conversation, dir) => {
     close: () => memory.close(),
   };
 };
+
+/** The name hybrid recall is reported under, beside `mnemo` (lexical) and `bm25-baseline`. */
+export const HYBRID_RETRIEVER_NAME = 'mnemo-hybrid';
+
+/**
+ * mnemo's hybrid recall with an embedder: the same ingest, every turn embedded (counted in the
+ * ingest time), then `memory.recall(question, { deep: true, budgetTokens, mode: 'hybrid' })`.
+ * A recall that ran lexical because the embedder failed counts as a failed recall.
+ */
+export function hybridRetriever(embeddings: EmbeddingsConfig, apiKey?: string): RetrieverFactory {
+  // The key travels to the fresh memory the way config/ reads it: from a variable the section names.
+  const keyEnv = 'MNEMO_BENCH_EMBEDDINGS_KEY';
+  const section = { ...embeddings, mode: 'hybrid' as const, ...(apiKey ? { apiKeyEnv: keyEnv } : {}) };
+  return async (conversation, dir) => {
+    const start = performance.now();
+    const { memory } = await ingestLocomoConversation(
+      conversation,
+      dir,
+      silentLogger,
+      { embeddings: section },
+      apiKey ? { [keyEnv]: apiKey } : {},
+    );
+    const report = await memory.embeddings?.catchUp();
+    if (report?.failed !== undefined) {
+      memory.close();
+      throw new Error(`the embedder failed while embedding ${conversation.id}: ${report.failed}`);
+    }
+    return {
+      ingestMs: performance.now() - start,
+      recall: async (question, budgetTokens) => {
+        const result = await memory.recall(question, { deep: true, budgetTokens, mode: 'hybrid' });
+        if (result.degraded !== undefined) throw new Error(result.degraded);
+        return { text: result.text, diaIds: result.turns.map((turn) => (typeof turn.data?.dia_id === 'string' ? turn.data.dia_id : '')) };
+      },
+      close: () => memory.close(),
+    };
+  };
+}
 
 /** The plain BM25 baseline over single turns (see `Bm25Baseline`), on the same logged texts. */
 export const bm25BaselineRetriever: RetrieverFactory = async (conversation) => {

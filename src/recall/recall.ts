@@ -15,6 +15,8 @@ import {
   type RecallTopicCandidate,
   type SearchIndex,
   signatureWords,
+  type RecallMode,
+  type SemanticStage,
 } from '../retrieval/index.js';
 import { readFenceToken, rootPaths, type TopicSource, type TopicStatus } from '../store/index.js';
 import {
@@ -31,6 +33,7 @@ import {
 } from '../discipline/index.js';
 import { checkCandidates } from './check-on-use.js';
 import { screenHandEdits } from './hand-edit-screen.js';
+import { prepareSemantic, semanticFields } from './semantic-recall.js';
 import type { Clock } from '../shared/index.js';
 
 export interface RecallOptions {
@@ -51,6 +54,8 @@ export interface RecallOptions {
   session?: string;
   /** Also return this task's staged notes, marked unverified (only the task's own session should ask). */
   task?: string;
+  /** `hybrid`: lexical and vector candidates fused (needs an embedder); default from `embeddings.mode`, else lexical. */
+  mode?: RecallMode;
 }
 
 export interface RecallResult {
@@ -64,6 +69,12 @@ export interface RecallResult {
   /** Tokens of `text` (o200k). */
   tokens: number;
   budget: PackBudget;
+  /** How it ranked (set when an embedder is configured or a mode was asked for). */
+  mode?: RecallMode;
+  /** Why it ran lexical although hybrid was wanted (the embedder is down, or none is configured). */
+  degraded?: string;
+  /** Items not embedded yet, found lexically only (`mnemo reindex --embeddings` embeds them all). */
+  pendingEmbeddings?: number;
 }
 
 export interface RecallDependencies {
@@ -75,6 +86,8 @@ export interface RecallDependencies {
   evidence?: EvidenceService;
   /** The integrity manifest, kept between recalls by a long-lived caller. */
   manifest?: ManifestReader;
+  /** The optional semantic stage (an embedder is configured): hybrid recall. */
+  semantic?: SemanticStage;
 }
 
 const STATUS_ORDER: Record<TopicStatus, number> = { active: 0, suspect: 1, superseded: 2, quarantined: 3 };
@@ -211,6 +224,7 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   assertSearchable(query);
   const { search, budget: defaults } = dependencies;
   await search.sync({ transcripts: options.deep === true });
+  const semantic = await prepareSemantic(dependencies.semantic, query, options.mode);
   const limit = options.limit ?? defaults.limit;
   let callBytes = options.budget ?? defaults.callBytes;
   const usage = options.session ? await sessionUsage(dependencies.root) : {};
@@ -238,11 +252,18 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     hits = search.searchTopics(query, { limit: limit * 3 + 5 });
     lessons = matchingLessons(search, query);
   }
+  if (semantic?.mode === 'hybrid') {
+    // Vector candidates are fused in; those are freshened like the lexical ones.
+    hits = semantic.fuseTopics(hits, limit * 3 + 5);
+    await search.freshen(hits.map((hit) => hit.slug));
+  }
   const candidates = topicCandidates(search, hits, lessons);
   await screenHandEdits(dependencies.root, search, candidates, dependencies.clock, dependencies.manifest);
   if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
-  const ranked = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];
+  const turnLimit = options.budgetTokens === undefined ? 20 : 200;
+  const lexicalTurns = options.deep ? rankTurns(search.turnTable, query, { limit: turnLimit }) : [];
+  const ranked = options.deep && semantic?.mode === 'hybrid' ? semantic.fuseTurns(lexicalTurns, turnLimit) : lexicalTurns;
   // Every turn is data: fenced, labelled with its provenance, withheld when the guard finds an attack in it.
   const reviews = ranked.length > 0 ? await readTranscriptReviews(dependencies.root).catch(() => undefined) : undefined;
   const turns = guardRecalledTurns(ranked, reviews).turns;
@@ -272,6 +293,7 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     bytes: packed.bytes,
     tokens: 0,
     budget,
+    ...semanticFields(dependencies.semantic, semantic),
   };
   if (options.budgetTokens !== undefined) return { ...result, tokens: packed.tokens };
   // Counted (and the tokenizer loaded) only when read: a plain recall does not need the figure.

@@ -22,3 +22,8 @@ export { rankTurns, TURN_RANK_DEFAULTS } from './turn-recall.js';
 export type { TurnRankTuning, RankTurnsOptions } from './turn-recall.js';
 export { countTextTokens } from './turn-packer.js';
 export { renderTurnSection } from './turn-render.js';
+export { VectorIndex } from './vector-index.js';
+export type { EmbeddingReport, CatchUpOptions, VectorHit } from './vector-index.js';
+export { fuseRankings, RRF_K } from './hybrid-fusion.js';
+export { createSemanticStage } from './semantic-stage.js';
+export type { RecallMode, SemanticQuery, SemanticStage, SemanticStageOptions } from './semantic-stage.js';

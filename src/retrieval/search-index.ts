@@ -203,6 +203,11 @@ export class SearchIndex {
     if (this.db.open) this.db.close();
   }
 
+  /** The open connection, for the optional vector index kept beside these tables (vector-index.ts). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** Forget everything derived and read all files again (what `mnemo reindex` does). */
   async rebuild(): Promise<SyncReport> {
     this.db.exec(

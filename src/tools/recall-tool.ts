@@ -39,10 +39,13 @@ export function recallTool(api: MemoryToolApi): ToolDefinition {
         ...(task === undefined ? {} : { task }),
       });
       const empty = result.topics.length === 0 && result.turns.length === 0;
+      // Hybrid recall (the configured mode) that had to run lexical says so, last.
+      const degraded = result.degraded === undefined ? '' : `\n\n(${result.degraded})`;
       return {
-        text: empty
-          ? `Nothing in memory matches ${quoteExcerpt(query)}.${deep ? '' : ' Try deep: true to search past session transcripts.'}`
-          : result.text,
+        text:
+          (empty
+            ? `Nothing in memory matches ${quoteExcerpt(query)}.${deep ? '' : ' Try deep: true to search past session transcripts.'}`
+            : result.text) + degraded,
         data: {
           query: result.query,
           topics: result.topics.map((topic) => ({
@@ -58,6 +61,8 @@ export function recallTool(api: MemoryToolApi): ToolDefinition {
           turns: result.turns,
           cut: result.cut.map((note) => note.message),
           bytes: result.bytes,
+          ...(result.mode === undefined ? {} : { mode: result.mode }),
+          ...(result.degraded === undefined ? {} : { degraded: result.degraded }),
         },
       };
     },

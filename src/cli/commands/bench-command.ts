@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { LocomoRetrieverName } from '../../evaluation/index.js';
@@ -9,7 +9,8 @@ import type { CommandContext } from '../command-context.js';
 interface LocomoFlags {
   data: string;
   budgets: number[];
-  retriever: LocomoRetrieverName | 'both';
+  retriever: LocomoRetrieverName | 'both' | 'hybrid';
+  embeddings?: string;
   conversations?: string[];
   svg?: string;
   json?: boolean;
@@ -28,9 +29,54 @@ export function parseBudgets(value: string): number[] {
   return [...new Set(budgets)].sort((a, b) => a - b);
 }
 
-function parseRetriever(value: string): LocomoRetrieverName | 'both' {
-  if (value === 'both' || (LOCOMO_RETRIEVERS as readonly string[]).includes(value)) return value as LocomoRetrieverName | 'both';
-  throw new MnemoError('usage', `--retriever must be one of ${[...LOCOMO_RETRIEVERS, 'both'].join(', ')}; not ${JSON.stringify(value)}.`);
+function parseRetriever(value: string): LocomoRetrieverName | 'both' | 'hybrid' {
+  if (value === 'both' || value === 'hybrid' || (LOCOMO_RETRIEVERS as readonly string[]).includes(value))
+    return value as LocomoRetrieverName | 'both' | 'hybrid';
+  throw new MnemoError(
+    'usage',
+    `--retriever must be one of ${[...LOCOMO_RETRIEVERS, 'both', 'hybrid'].join(', ')}; not ${JSON.stringify(value)}.`,
+  );
+}
+
+/**
+ * The embedder of `--retriever hybrid`: `--embeddings` (a JSON object, or a file holding one,
+ * shaped like the config's `embeddings` section), else the `embeddings` section of the memory
+ * found from here (MNEMO_DIR, .mnemo/ at the git root).
+ */
+async function benchEmbeddings(flag: string | undefined, context: CommandContext) {
+  const { configSchema, loadConfig } = await import('../../config/index.js');
+  let raw: unknown;
+  if (flag !== undefined) {
+    const text = flag.trim().startsWith('{') ? flag : await readFile(resolve(context.io.cwd, flag), 'utf8');
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new MnemoError('usage', `--embeddings is not a JSON object: ${(error as Error).message}`);
+    }
+    const parsed = configSchema.shape.embeddings.safeParse(raw);
+    if (!parsed.success || parsed.data === undefined)
+      throw new MnemoError(
+        'usage',
+        `--embeddings is not a valid embeddings section: ${parsed.error?.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ') ?? 'empty'}`,
+      );
+    return { config: parsed.data, apiKey: undefined };
+  }
+  const loaded = (() => {
+    try {
+      return loadConfig({ cwd: context.io.cwd, env: context.io.env });
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!loaded?.config.embeddings)
+    throw new MnemoError(
+      'usage',
+      '--retriever hybrid needs an embedder: pass --embeddings \'{"provider":"ollama","model":"nomic-embed-text"}\' or add an "embeddings" section to mnemo.config.json.',
+      {
+        hint: 'See docs/semantic-recall.md.',
+      },
+    );
+  return { config: loaded.config.embeddings, apiKey: loaded.embeddingsApiKey };
 }
 
 interface StalenessFlags {
@@ -71,7 +117,16 @@ export function registerBench(program: Command, context: CommandContext): void {
     )
     .requiredOption('--data <dir>', 'folder of LoCoMo conversations, one JSON file each (conv-26.json, ...)')
     .option('--budgets <tokens>', 'token budgets, comma-separated', parseBudgets, [500, 1000, 2000])
-    .option('--retriever <name>', 'mnemo, bm25-baseline or both', parseRetriever, 'both')
+    .option(
+      '--retriever <name>',
+      'mnemo, bm25-baseline, both, or hybrid (mnemo hybrid beside mnemo and bm25-baseline; needs an embedder)',
+      parseRetriever,
+      'both',
+    )
+    .option(
+      '--embeddings <json|file>',
+      'the embedder of --retriever hybrid, shaped like the config\'s "embeddings" section (default: that section of the memory found from here)',
+    )
     .option('--conversations <ids>', 'only these conversations (file names without .json), comma-separated', parseList)
     .option('--svg <file>', 'also write a chart of recall against budget as SVG')
     .option('--json', 'print the report as one JSON object (retrievers.<name>.budgets.<budget>.all, .any, .categories.<n>)')
@@ -80,8 +135,16 @@ export function registerBench(program: Command, context: CommandContext): void {
       '\nExamples:\n  mnemo bench locomo --data ../shared/bench/locomo\n  mnemo bench locomo --data ./locomo --budgets 1000 --retriever mnemo --json\n\nTokens are counted with gpt-tokenizer (o200k_base) on the text an agent gets, the same for every retriever.',
     )
     .action(async (options: LocomoFlags) => {
-      const { formatLocomoReport, loadLocomoDirectory, renderLocomoChart, runLocomoBenchmark, summarizeLocomoRun } =
-        await import('../../evaluation/index.js');
+      const {
+        formatLocomoReport,
+        loadLocomoDirectory,
+        renderLocomoChart,
+        runLocomoBenchmark,
+        summarizeLocomoRun,
+        hybridRetriever,
+        HYBRID_RETRIEVER_NAME,
+      } = await import('../../evaluation/index.js');
+      const embedder = options.retriever === 'hybrid' ? await benchEmbeddings(options.embeddings, context) : undefined;
       const data = resolve(context.io.cwd, options.data);
       let conversations = await loadLocomoDirectory(data);
       if (options.conversations !== undefined) {
@@ -95,7 +158,12 @@ export function registerBench(program: Command, context: CommandContext): void {
         }
         conversations = conversations.filter((conversation) => options.conversations?.includes(conversation.id));
       }
-      const retrievers = options.retriever === 'both' ? [...LOCOMO_RETRIEVERS] : [options.retriever];
+      const retrievers =
+        options.retriever === 'both'
+          ? [...LOCOMO_RETRIEVERS]
+          : options.retriever === 'hybrid' && embedder
+            ? [...LOCOMO_RETRIEVERS, { name: HYBRID_RETRIEVER_NAME, factory: hybridRetriever(embedder.config, embedder.apiKey) }]
+            : [options.retriever as LocomoRetrieverName];
       const run = await runLocomoBenchmark({
         conversations,
         budgets: options.budgets,
@@ -129,9 +197,8 @@ export function registerBench(program: Command, context: CommandContext): void {
       "\nExamples:\n  mnemo bench staleness --repo . --step 2\n  mnemo bench staleness --repo ../some-clone --from v1.0.0 --to v1.2.0 --facts 60 --json\n\nGround truth comes from git alone (diff --find-renames, grep, package.json), never from mnemo's checkers.",
     )
     .action(async (options: StalenessFlags) => {
-      const { formatStalenessReport, renderStalenessChart, runStalenessBenchmark, summarizeStalenessRun } = await import(
-        '../../evaluation/index.js'
-      );
+      const { formatStalenessReport, renderStalenessChart, runStalenessBenchmark, summarizeStalenessRun } =
+        await import('../../evaluation/index.js');
       const run = await runStalenessBenchmark({
         repo: resolve(context.io.cwd, options.repo),
         ...(options.from === undefined ? {} : { from: options.from }),

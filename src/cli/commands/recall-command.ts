@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { quoteExcerpt } from '../../shared/index.js';
+import { MnemoError, quoteExcerpt } from '../../shared/index.js';
 import { positiveInt, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 
 interface RecallFlags extends RootOptions {
@@ -10,6 +10,12 @@ interface RecallFlags extends RootOptions {
   session?: string;
   task?: string;
   json?: boolean;
+  mode?: 'lexical' | 'hybrid';
+}
+
+function parseMode(value: string): 'lexical' | 'hybrid' {
+  if (value === 'lexical' || value === 'hybrid') return value;
+  throw new MnemoError('usage', `--mode must be lexical or hybrid; not ${JSON.stringify(value)}.`);
 }
 
 export function registerRecall(program: Command, context: CommandContext): void {
@@ -22,6 +28,11 @@ export function registerRecall(program: Command, context: CommandContext): void 
     .option('--deep', 'also search transcript turns, grouped by session with its date')
     .option('--session <id>', 'count this recall against the session budget (60 KB by default)')
     .option('--task <id>', "also return this task's staged notes, marked unverified")
+    .option(
+      '--mode <mode>',
+      'lexical, or hybrid (lexical and embedding candidates fused; needs an "embeddings" section); default from the config',
+      parseMode,
+    )
     .option('--json', 'print the result as JSON')
     .action(async (query: string, options: RecallFlags) => {
       await withMemory(context, options, async (memory) => {
@@ -32,12 +43,16 @@ export function registerRecall(program: Command, context: CommandContext): void 
           ...(options.deep ? { deep: true } : {}),
           ...(options.session === undefined ? {} : { session: options.session }),
           ...(options.task === undefined ? {} : { task: options.task }),
+          ...(options.mode === undefined ? {} : { mode: options.mode }),
         });
         if (options.json) return context.out.json(result);
-        if (result.topics.length === 0 && result.turns.length === 0) {
+        if (result.degraded !== undefined) context.out.warn(result.degraded);
+        if (result.pendingEmbeddings !== undefined)
           context.out.note(
-            `Nothing in memory matches ${quoteExcerpt(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`,
+            `${result.pendingEmbeddings} item(s) are not embedded yet and were found lexically only; mnemo reindex --embeddings embeds them all.`,
           );
+        if (result.topics.length === 0 && result.turns.length === 0) {
+          context.out.note(`Nothing in memory matches ${quoteExcerpt(query)}.${options.deep ? '' : ' Try --deep to search transcripts.'}`);
           return;
         }
         context.out.line(result.text);

@@ -25,6 +25,10 @@ export function registerStatus(program: Command, context: CommandContext): void 
           `index      ${status.index.lines}/${status.index.maxLines} lines, ${status.index.bytes}/${status.index.maxBytes} bytes, ${status.index.entries} entries${status.index.omitted.length ? `, ${status.index.omitted.length} left out` : ''}${status.index.inSync ? '' : ` — out of date (${status.index.problems} problem(s)): run mnemo index`}`,
         );
         out.line(`sessions   ${status.transcripts.sessions} (${status.transcripts.turns} turns)`);
+        if (status.embeddings)
+          out.line(
+            `embeddings ${status.embeddings.embedder}, ${status.embeddings.mode}: ${status.embeddings.embedded} embedded, ${status.embeddings.queued} queued${status.embeddings.lastError ? ` (last failure: ${status.embeddings.lastError})` : ''}`,
+          );
         out.line(
           `guard      ${status.guard.redactions} secret(s) redacted, ${status.guard.quarantined} write(s) quarantined (${status.guard.held} held for review)${status.guard.withheld ? `, ${status.guard.withheld} hand-edited body(ies) withheld` : ''}${status.guard.transcriptFlagged ? `, ${status.guard.transcriptFlagged} transcript turn(s) flagged (mnemo quarantine list)` : ''}${status.guard.transcriptReviewed.approved + status.guard.transcriptReviewed.rejected > 0 ? `, ${status.guard.transcriptReviewed.approved} turn(s) approved and ${status.guard.transcriptReviewed.rejected} rejected in review` : ''}`,
         );
