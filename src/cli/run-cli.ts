@@ -26,6 +26,7 @@ import { hoistGlobalOptions } from './global-options.js';
 import { registerRun } from './commands/run-command.js';
 import { registerChat } from './commands/chat-command.js';
 import { registerUi } from './commands/ui-command.js';
+import { registerExport, registerImport, registerMigrate } from './commands/store-commands.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -67,6 +68,9 @@ export function buildProgram(context: CommandContext): Command {
     registerBench,
     registerRun,
     registerChat,
+    registerMigrate,
+    registerExport,
+    registerImport,
   ]) {
     register(program, context);
   }

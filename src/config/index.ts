@@ -2,7 +2,7 @@
  * config: the zod schema of mnemo's configuration, root resolution and `loadConfig`.
  * The only module that reads `process.env`.
  */
-export { configSchema, writesModeSchema, defaultConfig } from './config-schema.js';
+export { configSchema, writesModeSchema, storeConfigSchema, defaultConfig } from './config-schema.js';
 export type {
   MnemoConfig,
   MnemoConfigInput,
@@ -14,6 +14,7 @@ export type {
   ModelConfig,
   HooksConfig,
   AgentConfig,
+  StoreConfig,
 } from './config-schema.js';
 export { resolveRoot, findGitRoot, DEFAULT_ROOT_NAME } from './resolve-root.js';
 export type { RootResolution, MemoryChoice } from './resolve-root.js';

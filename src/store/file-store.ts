@@ -113,7 +113,12 @@ export function openFileStore(options: FileStoreOptions): MemoryStore {
     async writeMany(entries, manyOptions = {}) {
       const written: TopicRecord[] = [];
       for (const entry of entries) {
-        written.push(await topics.write(entry.slug, entry.content));
+        // A topic replaced by an import keeps its previous bytes in .state/trash/.
+        const path = topicPath(root, entry.slug);
+        const current = await readBytes(path);
+        const bytes = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content, 'utf8');
+        if (current !== undefined && !current.equals(bytes)) await keepCopy(path, `${entry.slug}.md`);
+        written.push(await topics.write(entry.slug, bytes));
         await manyOptions.onProgress?.(written.length);
       }
       return written;

@@ -85,3 +85,5 @@ export { openPostgresStore, migrateDatabase, redactDatabaseUrl, isDatabaseUrl, e
 export type { PostgresStore, PostgresStoreOptions } from './postgres-store.js';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, NOTIFY_CHANNEL } from './postgres-schema.js';
 export type { Migration, MigrationReport } from './postgres-schema.js';
+export { transferMemory, snapshotStore, restoreSnapshot, renderArchive, parseArchive, exportToArchive, importFromArchive } from './memory-transfer.js';
+export type { TransferReport, TransferProgress, TransferOptions, MemorySnapshot } from './memory-transfer.js';
