@@ -28,8 +28,12 @@ describe('public surface', () => {
         "initMemory",
         "isMnemoError",
         "memoryTools",
+        "migrateDatabase",
+        "openFileStore",
         "openMemory",
+        "openPostgresStore",
         "systemClock",
+        "transferMemory",
       ]
     `);
   });
@@ -80,6 +84,9 @@ describe('public surface', () => {
         "bench staleness",
         "run",
         "chat",
+        "migrate",
+        "export",
+        "import",
       ]
     `);
   });

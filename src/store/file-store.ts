@@ -80,7 +80,10 @@ export function openFileStore(options: FileStoreOptions): MemoryStore {
   /** Keep a recoverable copy of a file about to be replaced. */
   async function keepCopy(path: string, name: string): Promise<void> {
     await makeDirectory(paths.trash);
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}Z$/, 'Z');
     await copyFile(path, join(paths.trash, `${stamp}-${randomToken(4)}-${name}`));
   }
 
@@ -98,7 +101,10 @@ export function openFileStore(options: FileStoreOptions): MemoryStore {
         if (writeOptions.ifRevision !== undefined) {
           const current = await readBytes(path);
           const actual = current === undefined ? undefined : sha256(current);
-          if ((writeOptions.ifRevision === null && actual !== undefined) || (writeOptions.ifRevision !== null && actual !== writeOptions.ifRevision))
+          if (
+            (writeOptions.ifRevision === null && actual !== undefined) ||
+            (writeOptions.ifRevision !== null && actual !== writeOptions.ifRevision)
+          )
             throw revisionConflict(slug, writeOptions.ifRevision, actual);
         }
         // Text goes through the store's topic writer; bytes that are not UTF-8 (kept losslessly by an import) are written raw.
@@ -143,7 +149,9 @@ export function openFileStore(options: FileStoreOptions): MemoryStore {
       }
       if (!listOptions.includeDeleted) return live;
       const present = new Set(live.map((topic) => topic.slug));
-      const dead = [...(await tombstones())].filter(([slug]) => !present.has(slug)).map(([slug, revision]) => ({ slug, revision, deleted: true }));
+      const dead = [...(await tombstones())]
+        .filter(([slug]) => !present.has(slug))
+        .map(([slug, revision]) => ({ slug, revision, deleted: true }));
       return [...live, ...dead].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
     },
   };
@@ -219,7 +227,10 @@ export function openFileStore(options: FileStoreOptions): MemoryStore {
 /** Quoted word tokens joined with OR: partial matches rank, no FTS syntax from the query is read. */
 function matchExpression(query: string): string | undefined {
   const seen = new Set<string>();
-  for (const token of query.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []) {
+  for (const token of query
+    .toLowerCase()
+    .normalize('NFKC')
+    .match(/[\p{L}\p{N}]+/gu) ?? []) {
     if (token.length < 2 && !/\d/.test(token)) continue;
     seen.add(token);
   }
@@ -272,7 +283,11 @@ function fileSearch(root: string): SearchPort {
         )
         .all(match) as { slug: string; rank: number; status: string; type: string }[];
       return rows
-        .filter((row) => (statuses as readonly string[]).includes(row.status) && (options.types === undefined || (options.types as readonly string[]).includes(row.type)))
+        .filter(
+          (row) =>
+            (statuses as readonly string[]).includes(row.status) &&
+            (options.types === undefined || (options.types as readonly string[]).includes(row.type)),
+        )
         .slice(0, limit)
         .map((row) => ({ slug: row.slug, score: -row.rank }));
     },

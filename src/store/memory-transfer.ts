@@ -62,7 +62,11 @@ export async function snapshotStore(store: MemoryStore, options: TransferOptions
 }
 
 /** Write a snapshot into a store: changed topics in batches (one transaction each on PostgreSQL), tombstones, transcripts, the index. */
-export async function restoreSnapshot(snapshot: MemorySnapshot, target: MemoryStore, options: TransferOptions = {}): Promise<TransferReport> {
+export async function restoreSnapshot(
+  snapshot: MemorySnapshot,
+  target: MemoryStore,
+  options: TransferOptions = {},
+): Promise<TransferReport> {
   const report: TransferReport = { topics: 0, unchanged: 0, retired: 0, transcripts: 0, transcriptsUnchanged: 0, index: false, bytes: 0 };
   const existing = new Map((await target.topics.list()).map((topic) => [topic.slug, topic]));
   const pending: { slug: string; content: Buffer }[] = [];
@@ -98,7 +102,11 @@ export async function restoreSnapshot(snapshot: MemorySnapshot, target: MemorySt
       report.transcripts += 1;
       report.bytes += transcript.content.length;
     }
-    options.onProgress?.({ phase: 'transcripts', done: report.transcripts + report.transcriptsUnchanged, total: snapshot.transcripts.length });
+    options.onProgress?.({
+      phase: 'transcripts',
+      done: report.transcripts + report.transcriptsUnchanged,
+      total: snapshot.transcripts.length,
+    });
   }
   if (snapshot.index !== undefined) {
     const current = await target.readIndex();
@@ -130,11 +138,15 @@ type ArchiveLine =
 /** The archive's text: JSON lines, contents in base64, a last line with counts and a checksum of all lines before it. */
 export function renderArchive(snapshot: MemorySnapshot): string {
   const lines: string[] = [JSON.stringify({ type: 'header', format: ARCHIVE_FORMAT, v: ARCHIVE_VERSION } satisfies ArchiveLine)];
-  for (const topic of snapshot.topics) lines.push(JSON.stringify({ type: 'topic', slug: topic.slug, content: topic.content.toString('base64') } satisfies ArchiveLine));
+  for (const topic of snapshot.topics)
+    lines.push(JSON.stringify({ type: 'topic', slug: topic.slug, content: topic.content.toString('base64') } satisfies ArchiveLine));
   for (const slug of snapshot.tombstones) lines.push(JSON.stringify({ type: 'tombstone', slug } satisfies ArchiveLine));
   for (const transcript of snapshot.transcripts)
-    lines.push(JSON.stringify({ type: 'transcript', name: transcript.name, content: transcript.content.toString('base64') } satisfies ArchiveLine));
-  if (snapshot.index !== undefined) lines.push(JSON.stringify({ type: 'index', content: snapshot.index.toString('base64') } satisfies ArchiveLine));
+    lines.push(
+      JSON.stringify({ type: 'transcript', name: transcript.name, content: transcript.content.toString('base64') } satisfies ArchiveLine),
+    );
+  if (snapshot.index !== undefined)
+    lines.push(JSON.stringify({ type: 'index', content: snapshot.index.toString('base64') } satisfies ArchiveLine));
   const body = lines.map((line) => `${line}\n`).join('');
   const end: ArchiveLine = {
     type: 'end',
@@ -166,13 +178,16 @@ export function parseArchive(text: string, path = 'the archive'): MemorySnapshot
   }
   if (end.type !== 'end') throw badArchive(path, 'it has no end line (cut short?)');
   const body = lines.map((line) => `${line}\n`).join('');
-  if (createHash('sha256').update(body).digest('hex') !== end.sha256) throw badArchive(path, 'its checksum does not match (altered or damaged)');
+  if (createHash('sha256').update(body).digest('hex') !== end.sha256)
+    throw badArchive(path, 'its checksum does not match (altered or damaged)');
   const snapshot: MemorySnapshot = { topics: [], tombstones: [], transcripts: [], index: undefined };
   lines.forEach((line, index) => {
     const entry = JSON.parse(line) as ArchiveLine;
     if (index === 0) {
-      if (entry.type !== 'header' || entry.format !== ARCHIVE_FORMAT) throw badArchive(path, 'it does not start with a mnemo archive header');
-      if (entry.v !== ARCHIVE_VERSION) throw badArchive(path, `it is format version ${String(entry.v)}, this mnemo reads version ${ARCHIVE_VERSION}`);
+      if (entry.type !== 'header' || entry.format !== ARCHIVE_FORMAT)
+        throw badArchive(path, 'it does not start with a mnemo archive header');
+      if (entry.v !== ARCHIVE_VERSION)
+        throw badArchive(path, `it is format version ${String(entry.v)}, this mnemo reads version ${ARCHIVE_VERSION}`);
       return;
     }
     switch (entry.type) {
@@ -192,13 +207,21 @@ export function parseArchive(text: string, path = 'the archive'): MemorySnapshot
         throw badArchive(path, `line ${index + 1} is of an unknown kind`);
     }
   });
-  if (snapshot.topics.length !== end.topics || snapshot.transcripts.length !== end.transcripts || snapshot.tombstones.length !== end.tombstones)
+  if (
+    snapshot.topics.length !== end.topics ||
+    snapshot.transcripts.length !== end.transcripts ||
+    snapshot.tombstones.length !== end.tombstones
+  )
     throw badArchive(path, 'its counts do not match its end line');
   return snapshot;
 }
 
 /** Write a store's whole memory to an archive file (atomically). */
-export async function exportToArchive(source: MemoryStore, path: string, options: TransferOptions = {}): Promise<TransferReport & { path: string }> {
+export async function exportToArchive(
+  source: MemoryStore,
+  path: string,
+  options: TransferOptions = {},
+): Promise<TransferReport & { path: string }> {
   const snapshot = await snapshotStore(source, options);
   const text = renderArchive(snapshot);
   await writeFileAtomic(path, text);
@@ -220,7 +243,8 @@ export async function importFromArchive(path: string, target: MemoryStore, optio
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') throw new MnemoError('not-found', `No archive at ${path}.`, { hint: 'Pass the file `mnemo export --to FILE` wrote.' });
+    if (errnoCode(error) === 'ENOENT')
+      throw new MnemoError('not-found', `No archive at ${path}.`, { hint: 'Pass the file `mnemo export --to FILE` wrote.' });
     throw error;
   }
   return restoreSnapshot(parseArchive(text, path), target, options);

@@ -1,14 +1,6 @@
 import type { Client, Pool, PoolClient } from 'pg';
 import { MnemoError, describeError, errnoCode, type Clock } from '../shared/index.js';
-import {
-  LATEST_SCHEMA_VERSION,
-
-  NOTIFY_CHANNEL,
-  migratePostgres,
-  schemaVersion,
-  type MigrationReport,
-  type SqlClient,
-} from './postgres-schema.js';
+import { LATEST_SCHEMA_VERSION, NOTIFY_CHANNEL, migratePostgres, schemaVersion, type MigrationReport } from './postgres-schema.js';
 import {
   STORE_FIELD_WEIGHTS,
   countWordTokens,
@@ -79,7 +71,7 @@ export function explainPostgresError(url: string, error: unknown): unknown {
   const message = describeError(error);
   const hintAll =
     'Check that the server runs and accepts TCP connections on that host and port (listen_addresses, pg_hba.conf), that the database exists (createdb), and the user and password in the URL (store.url in mnemo.config.json or MNEMO_DATABASE_URL).';
-  if (CONNECTION_CODES.has(code) || /timeout|terminated|connect/i.test(message) && !/^[0-9A-Z]{5}$/.test(code)) {
+  if (CONNECTION_CODES.has(code) || (/timeout|terminated|connect/i.test(message) && !/^[0-9A-Z]{5}$/.test(code))) {
     return new MnemoError('io', `Cannot reach PostgreSQL at ${where}: ${message || code}.`, { hint: hintAll, cause: error });
   }
   if (code === '28P01' || code === '28000') {
@@ -155,9 +147,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   try {
     const client = await pool.connect();
     try {
-      if (options.migrate) migration = await migratePostgres(client as unknown as SqlClient);
+      if (options.migrate) migration = await migratePostgres(client);
       else {
-        const version = await schemaVersion(client as unknown as SqlClient);
+        const version = await schemaVersion(client);
         migration = { from: version, to: version, applied: [] };
       }
     } finally {
@@ -204,15 +196,25 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const notify = (client: PoolClient, change: StoreChange): Promise<unknown> =>
     client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, JSON.stringify(change)]);
 
-  async function writeTopic(client: PoolClient, slug: string, content: string | Buffer, writeOptions: TopicWriteOptions): Promise<TopicRecord> {
+  async function writeTopic(
+    client: PoolClient,
+    slug: string,
+    content: string | Buffer,
+    writeOptions: TopicWriteOptions,
+  ): Promise<TopicRecord> {
     topicPath('/', slug); // refuses slugs that are not topic names, as the file store does
     const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TOPIC, slug]);
-    const current = await client.query<{ version: number; deleted: boolean }>('SELECT version, deleted FROM mnemo_topics WHERE slug = $1', [slug]);
+    const current = await client.query<{ version: number; deleted: boolean }>('SELECT version, deleted FROM mnemo_topics WHERE slug = $1', [
+      slug,
+    ]);
     const row = current.rows[0];
     if (writeOptions.ifRevision !== undefined) {
       const actual = row && !row.deleted ? revisionOf(row.version) : undefined;
-      if ((writeOptions.ifRevision === null && actual !== undefined) || (writeOptions.ifRevision !== null && actual !== writeOptions.ifRevision))
+      if (
+        (writeOptions.ifRevision === null && actual !== undefined) ||
+        (writeOptions.ifRevision !== null && actual !== writeOptions.ifRevision)
+      )
         throw revisionConflict(slug, writeOptions.ifRevision, actual);
     }
     const fields = topicFields(slug, bytes);
@@ -226,7 +228,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
          updated_at = excluded.updated_at, status = excluded.status, type = excluded.type, doc_len = excluded.doc_len, search = excluded.search`,
       [slug, bytes, version, fields.status, fields.type, fields.docLen, fields.name, fields.description, fields.tags, fields.body],
     );
-    await client.query('INSERT INTO mnemo_topic_versions(slug, version, content, deleted) VALUES ($1, $2, $3, false)', [slug, version, bytes]);
+    await client.query('INSERT INTO mnemo_topic_versions(slug, version, content, deleted) VALUES ($1, $2, $3, false)', [
+      slug,
+      version,
+      bytes,
+    ]);
     await notify(client, { kind: 'topic', name: slug });
     return { slug, content: bytes, revision: revisionOf(version), deleted: false };
   }
@@ -239,7 +245,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       );
       const row = result.rows[0];
       if (!row) return undefined;
-      return { slug, content: row.deleted ? undefined : (row.content ?? Buffer.alloc(0)), revision: revisionOf(row.version), deleted: row.deleted };
+      return {
+        slug,
+        content: row.deleted ? undefined : (row.content ?? Buffer.alloc(0)),
+        revision: revisionOf(row.version),
+        deleted: row.deleted,
+      };
     },
     write: (slug, content, writeOptions = {}) => transaction((client) => writeTopic(client, slug, content, writeOptions)),
     writeMany: (entries, manyOptions = {}) =>
@@ -254,7 +265,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     remove: (slug, removeOptions = {}) =>
       transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TOPIC, slug]);
-        const current = await client.query<{ version: number; deleted: boolean }>('SELECT version, deleted FROM mnemo_topics WHERE slug = $1', [slug]);
+        const current = await client.query<{ version: number; deleted: boolean }>(
+          'SELECT version, deleted FROM mnemo_topics WHERE slug = $1',
+          [slug],
+        );
         const row = current.rows[0];
         const actual = row && !row.deleted ? revisionOf(row.version) : undefined;
         if (removeOptions.ifRevision !== undefined && actual !== (removeOptions.ifRevision ?? undefined))
@@ -266,7 +280,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           "UPDATE mnemo_topics SET content = NULL, version = $2, deleted = true, updated_at = now(), search = ''::tsvector, doc_len = 0 WHERE slug = $1",
           [slug, version],
         );
-        await client.query('INSERT INTO mnemo_topic_versions(slug, version, content, deleted) VALUES ($1, $2, NULL, true)', [slug, version]);
+        await client.query('INSERT INTO mnemo_topic_versions(slug, version, content, deleted) VALUES ($1, $2, NULL, true)', [
+          slug,
+          version,
+        ]);
         await notify(client, { kind: 'topic', name: slug });
         return { slug, content: undefined, revision: revisionOf(version), deleted: true };
       }),
@@ -306,7 +323,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           name = sessionFileName(session, now);
           await client.query('INSERT INTO mnemo_transcripts(name, session) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, session]);
         }
-        const count = await client.query<{ line_count: number }>('SELECT line_count FROM mnemo_transcripts WHERE name = $1 FOR UPDATE', [name]);
+        const count = await client.query<{ line_count: number }>('SELECT line_count FROM mnemo_transcripts WHERE name = $1 FOR UPDATE', [
+          name,
+        ]);
         const first = count.rows[0]?.line_count ?? 0;
         await client.query(
           `INSERT INTO mnemo_transcript_lines(name, line, raw)
@@ -324,7 +343,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       assertSessionId(session);
       const name = await sessionFileOf(pool, session);
       if (name === undefined) return [];
-      const result = await pool.query<{ line: number; raw: Buffer }>('SELECT line, raw FROM mnemo_transcript_lines WHERE name = $1 ORDER BY line', [name]);
+      const result = await pool.query<{ line: number; raw: Buffer }>(
+        'SELECT line, raw FROM mnemo_transcript_lines WHERE name = $1 ORDER BY line',
+        [name],
+      );
       const events: (TranscriptEvent & { line: number })[] = [];
       for (const row of result.rows) {
         let value: Partial<TranscriptEvent> | null;
@@ -353,7 +375,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return result.rows.map((row) => ({ name: row.name, bytes: Number(row.bytes) }));
     },
     async readRaw(name) {
-      const head = await pool.query<{ trailing_newline: boolean }>('SELECT trailing_newline FROM mnemo_transcripts WHERE name = $1', [name]);
+      const head = await pool.query<{ trailing_newline: boolean }>('SELECT trailing_newline FROM mnemo_transcripts WHERE name = $1', [
+        name,
+      ]);
       const file = head.rows[0];
       if (!file) return undefined;
       const result = await pool.query<{ raw: Buffer }>('SELECT raw FROM mnemo_transcript_lines WHERE name = $1 ORDER BY line', [name]);
@@ -415,13 +439,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     transcripts,
     search: {
       async searchTopics(query: string, searchOptions: StoreSearchOptions = {}): Promise<StoreTopicHit[]> {
-        const words = [...new Set(query.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [])].filter(
-          (word) => word.length >= 2 || /\d/.test(word),
-        );
+        const words = [
+          ...new Set(
+            query
+              .toLowerCase()
+              .normalize('NFKC')
+              .match(/[\p{L}\p{N}]+/gu) ?? [],
+          ),
+        ].filter((word) => word.length >= 2 || /\d/.test(word));
         if (words.length === 0) return [];
         const statuses = searchOptions.statuses ?? ['active', 'suspect'];
         const limit = searchOptions.limit ?? 50;
-        const result = await pool.query<{ slug: string; status: string; type: string; score: number }>(searchSql, [words.join(' '), words.join(' or ')]);
+        const result = await pool.query<{ slug: string; status: string; type: string; score: number }>(searchSql, [
+          words.join(' '),
+          words.join(' or '),
+        ]);
         return result.rows
           .filter(
             (row) =>
@@ -489,13 +521,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 }
 
 /** Create or upgrade the schema of the database at `url` (what `mnemo migrate` does). */
-export async function migrateDatabase(url: string, options: { connectTimeoutMs?: number } = {}): Promise<MigrationReport & { latest: number; location: string }> {
+export async function migrateDatabase(
+  url: string,
+  options: { connectTimeoutMs?: number } = {},
+): Promise<MigrationReport & { latest: number; location: string }> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const report = await migratePostgres(client as unknown as SqlClient);
+    const report = await migratePostgres(client);
     return { ...report, latest: LATEST_SCHEMA_VERSION, location: redactDatabaseUrl(url) };
   } catch (error) {
     throw explainPostgresError(url, error);
@@ -503,4 +538,3 @@ export async function migrateDatabase(url: string, options: { connectTimeoutMs?:
     await client.end().catch(() => undefined);
   }
 }
-

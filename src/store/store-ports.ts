@@ -38,7 +38,10 @@ export interface TopicPort {
   read(slug: string): Promise<TopicRecord | undefined>;
   write(slug: string, content: string | Buffer, options?: TopicWriteOptions): Promise<TopicRecord>;
   /** Several topics at once: all or none (one transaction on PostgreSQL). `onProgress` is told after each row. */
-  writeMany(entries: readonly { slug: string; content: string | Buffer }[], options?: { onProgress?: (done: number) => void | Promise<void> }): Promise<TopicRecord[]>;
+  writeMany(
+    entries: readonly { slug: string; content: string | Buffer }[],
+    options?: { onProgress?: (done: number) => void | Promise<void> },
+  ): Promise<TopicRecord[]>;
   /** Retire a topic: it leaves a tombstone (and, on the file store, a recoverable copy in `.state/trash/`). */
   remove(slug: string, options?: TopicWriteOptions): Promise<TopicRecord | undefined>;
   /** Live topics by slug; with `includeDeleted`, tombstones too. */
@@ -109,9 +112,13 @@ export interface MemoryStore {
 /** The error of a compare-and-set that lost. */
 export function revisionConflict(slug: string, expected: string | null, actual: string | undefined): MnemoError {
   const now = actual === undefined ? 'there is no such topic now' : `it is at revision ${actual} now`;
-  return new MnemoError('write-refused', `${slug} changed meanwhile: the write expected ${expected === null ? 'no topic' : `revision ${expected}`}, but ${now}.`, {
-    hint: 'Read the topic again and apply the change to what is there now.',
-  });
+  return new MnemoError(
+    'write-refused',
+    `${slug} changed meanwhile: the write expected ${expected === null ? 'no topic' : `revision ${expected}`}, but ${now}.`,
+    {
+      hint: 'Read the topic again and apply the change to what is there now.',
+    },
+  );
 }
 
 /** Count word tokens the way the FTS5 unicode61 tokenizer does (letters and digits). */

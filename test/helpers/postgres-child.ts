@@ -10,7 +10,8 @@ const [command, url, prefix, countText] = process.argv.slice(2);
 if (!url || !prefix || !countText) throw new Error('usage: postgres-child <command> <url> <prefix> <count>');
 const count = Number(countText);
 const store = await openPostgresStore({ url, poolSize: 2 });
-const topic = (index: number): string => `---\nname: ${prefix} ${index}\ndescription: written by ${prefix}\ntype: project\n---\n${prefix} fact number ${index}\n`;
+const topic = (index: number): string =>
+  `---\nname: ${prefix} ${index}\ndescription: written by ${prefix}\ntype: project\n---\n${prefix} fact number ${index}\n`;
 
 if (command === 'write-many') {
   const clock = createManualClock('2026-11-22T10:00:00.000Z');

@@ -21,7 +21,9 @@ describe.skipIf(!hasPostgres)(`several processes on one PostgreSQL memory${hasPo
     const setup = await openPostgresStore({ url, migrate: true });
     await setup.close();
     const writers = ['alpha', 'beta', 'gamma', 'delta'];
-    const results = await Promise.all(writers.map((prefix) => runTsChild('test/helpers/postgres-child.ts', ['write-many', url, prefix, '15'])));
+    const results = await Promise.all(
+      writers.map((prefix) => runTsChild('test/helpers/postgres-child.ts', ['write-many', url, prefix, '15'])),
+    );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const store = await openPostgresStore({ url });
     try {
@@ -46,10 +48,14 @@ describe.skipIf(!hasPostgres)(`several processes on one PostgreSQL memory${hasPo
     const store = await openPostgresStore({ url, migrate: true });
     try {
       await store.topics.write('before', '---\nname: Before\ndescription: kept\ntype: project\n---\nkept\n');
-      const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/helpers/postgres-child.ts'), 'hang-mid-batch', url, 'batch', '40'], {
-        cwd: REPO,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(REPO, 'test/helpers/postgres-child.ts'), 'hang-mid-batch', url, 'batch', '40'],
+        {
+          cwd: REPO,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       await new Promise<void>((resolve, reject) => {
@@ -65,7 +71,12 @@ describe.skipIf(!hasPostgres)(`several processes on one PostgreSQL memory${hasPo
       expect(await exited).toBe('SIGKILL');
       expect((await store.topics.list({ includeDeleted: true })).map((topic) => topic.slug)).toEqual(['before']);
       // The killed writer's locks went with its connection: the same topics can be written now.
-      await store.topics.writeMany(Array.from({ length: 40 }, (_, index) => ({ slug: `batch-${index}`, content: `---\nname: Batch ${index}\ndescription: again\ntype: project\n---\nagain\n` })));
+      await store.topics.writeMany(
+        Array.from({ length: 40 }, (_, index) => ({
+          slug: `batch-${index}`,
+          content: `---\nname: Batch ${index}\ndescription: again\ntype: project\n---\nagain\n`,
+        })),
+      );
       expect(await store.topics.list()).toHaveLength(41);
     } finally {
       await store.close();

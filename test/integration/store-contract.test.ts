@@ -72,11 +72,15 @@ for (const adapter of adapters) {
     it('refuses a write over a version it did not read, and changes nothing', async () => {
       await withStore(async (store) => {
         const first = await store.topics.write('port', topic('Port', 'api port', 'The API listens on 8080.'));
-        const second = await store.topics.write('port', topic('Port', 'api port', 'The API listens on 9090.'), { ifRevision: first.revision });
+        const second = await store.topics.write('port', topic('Port', 'api port', 'The API listens on 9090.'), {
+          ifRevision: first.revision,
+        });
         expect(second.revision).not.toBe(first.revision);
         const stale = store.topics.write('port', topic('Port', 'api port', 'The API listens on 7070.'), { ifRevision: first.revision });
         await expect(stale).rejects.toSatisfy((error: unknown) => isMnemoError(error, 'write-refused'));
-        await expect(store.topics.write('port', 'x', { ifRevision: null })).rejects.toSatisfy((error: unknown) => isMnemoError(error, 'write-refused'));
+        await expect(store.topics.write('port', 'x', { ifRevision: null })).rejects.toSatisfy((error: unknown) =>
+          isMnemoError(error, 'write-refused'),
+        );
         expect((await store.topics.read('port'))?.content?.toString()).toContain('9090');
       });
     });
@@ -106,7 +110,10 @@ for (const adapter of adapters) {
 
     it('writes several topics at once', async () => {
       await withStore(async (store) => {
-        const entries = Array.from({ length: 12 }, (_, index) => ({ slug: `bulk-${index}`, content: topic(`Bulk ${index}`, 'bulk', `fact ${index}`) }));
+        const entries = Array.from({ length: 12 }, (_, index) => ({
+          slug: `bulk-${index}`,
+          content: topic(`Bulk ${index}`, 'bulk', `fact ${index}`),
+        }));
         const progress: number[] = [];
         await store.topics.writeMany(entries, { onProgress: (done) => void progress.push(done) });
         expect(progress.at(-1)).toBe(12);
@@ -118,7 +125,14 @@ for (const adapter of adapters) {
       await withStore(async (store) => {
         const clock = createManualClock('2026-11-22T09:00:00.000Z');
         await store.transcripts.append('chat1', [{ kind: 'user', text: 'where is the config?' }], clock);
-        await store.transcripts.append('chat1', [{ kind: 'assistant', text: 'in mnemo.config.json', speaker: 'bot' }, { kind: 'user', text: 'thanks' }], clock);
+        await store.transcripts.append(
+          'chat1',
+          [
+            { kind: 'assistant', text: 'in mnemo.config.json', speaker: 'bot' },
+            { kind: 'user', text: 'thanks' },
+          ],
+          clock,
+        );
         await store.transcripts.append('other', [{ kind: 'user', text: 'unrelated' }], clock);
         const events = await store.transcripts.read('chat1');
         expect(events.map((event) => [event.line, event.kind, event.text])).toEqual([
@@ -131,18 +145,23 @@ for (const adapter of adapters) {
         expect(files.map((file) => file.name)).toEqual(['2026-11-22-chat1.jsonl', '2026-11-22-other.jsonl']);
         const raw = await store.transcripts.readRaw('2026-11-22-chat1.jsonl');
         expect(files[0]?.bytes).toBe(raw?.length);
-        expect(raw?.toString().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { text: string }).text)).toEqual([
-          'where is the config?',
-          'in mnemo.config.json',
-          'thanks',
-        ]);
+        expect(
+          raw
+            ?.toString()
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => (JSON.parse(line) as { text: string }).text),
+        ).toEqual(['where is the config?', 'in mnemo.config.json', 'thanks']);
         expect(await store.transcripts.read('nobody')).toEqual([]);
       });
     });
 
     it('keeps a transcript file exactly as given, bad lines and a missing last newline included', async () => {
       await withStore(async (store) => {
-        const bytes = Buffer.from('{"v":1,"kind":"user","text":"hi","session":"s9","time":"2026-01-01T00:00:00Z"}\nnot json\n\n{"v":1,"kind":"user","text":"cut', 'utf8');
+        const bytes = Buffer.from(
+          '{"v":1,"kind":"user","text":"hi","session":"s9","time":"2026-01-01T00:00:00Z"}\nnot json\n\n{"v":1,"kind":"user","text":"cut',
+          'utf8',
+        );
         await store.transcripts.writeRaw('2026-01-01-s9.jsonl', bytes);
         expect((await store.transcripts.readRaw('2026-01-01-s9.jsonl'))?.equals(bytes)).toBe(true);
         expect((await store.transcripts.read('s9')).map((event) => event.text)).toEqual(['hi']);

@@ -13,7 +13,8 @@ async function memoryFiles(root: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   for (const name of (await readdir(root)).sort()) if (name.endsWith('.md')) files.set(name, await readFile(join(root, name)));
   if (existsSync(join(root, 'sessions')))
-    for (const name of (await readdir(join(root, 'sessions'))).sort()) files.set(`sessions/${name}`, await readFile(join(root, 'sessions', name)));
+    for (const name of (await readdir(join(root, 'sessions'))).sort())
+      files.set(`sessions/${name}`, await readFile(join(root, 'sessions', name)));
   return files;
 }
 
@@ -24,7 +25,12 @@ async function sampleMemory(): Promise<{ cwd: string; dir: string }> {
   expect((await cli(['init', '--dir', dir], { cwd })).code).toBe(0);
   const memory = await openMemory({ dir, config: { logLevel: 'silent' } });
   try {
-    await memory.remember({ name: 'Deploy', description: 'how to deploy', type: 'project', body: 'Run ./deploy.sh from the repo root — ünïcode too.' });
+    await memory.remember({
+      name: 'Deploy',
+      description: 'how to deploy',
+      type: 'project',
+      body: 'Run ./deploy.sh from the repo root — ünïcode too.',
+    });
     await memory.remember({ name: 'Port', description: 'api port', type: 'project', body: 'The API listens on 8080.' });
     await memory.remember({ name: 'Retired', description: 'to be forgotten', type: 'project', body: 'old' });
     await memory.log('2026-11-22-a1b2', { kind: 'user', text: 'how do I deploy?' });
@@ -35,7 +41,10 @@ async function sampleMemory(): Promise<{ cwd: string; dir: string }> {
   // A hand-written topic without frontmatter, one that is not UTF-8, and a transcript cut mid-line.
   await writeFile(join(dir, 'scratch.md'), 'just some notes\n');
   await writeFile(join(dir, 'latin1.md'), Buffer.from([0x2d, 0x2d, 0x2d, 0x0a, 0xe9, 0x74, 0xe9, 0x0a]));
-  await writeFile(join(dir, 'sessions', '2026-11-23-cut.jsonl'), '{"v":1,"kind":"user","text":"a","session":"cut","time":"2026-11-23T00:00:00Z"}\n{"v":1,"kind":"us');
+  await writeFile(
+    join(dir, 'sessions', '2026-11-23-cut.jsonl'),
+    '{"v":1,"kind":"user","text":"a","session":"cut","time":"2026-11-23T00:00:00Z"}\n{"v":1,"kind":"us',
+  );
   return { cwd, dir };
 }
 

@@ -12,7 +12,10 @@ interface StoreCommandOptions extends RootOptions {
   json?: boolean;
 }
 
-async function configuredStore(context: CommandContext, options: RootOptions): Promise<{ kind: 'file'; root: string } | { kind: 'postgres'; url: string }> {
+async function configuredStore(
+  context: CommandContext,
+  options: RootOptions,
+): Promise<{ kind: 'file'; root: string } | { kind: 'postgres'; url: string }> {
   const { loadConfig } = await import('../../config/index.js');
   const loaded = loadConfig({
     ...(options.dir === undefined ? {} : { dir: options.dir }),
@@ -28,8 +31,8 @@ type Endpoint = { kind: 'file'; root: string } | { kind: 'postgres'; url: string
 async function endpointOf(value: string, cwd: string): Promise<Endpoint> {
   const { isDatabaseUrl } = await import('../../store/index.js');
   if (isDatabaseUrl(value)) return { kind: 'postgres', url: value };
-  const { resolve } = await import('node:path');
-  return { kind: 'archive', path: resolve(cwd, value) };
+  const path = await import('node:path');
+  return { kind: 'archive', path: path.resolve(cwd, value) };
 }
 
 function describe(endpoint: Endpoint, redact: (url: string) => string): string {
@@ -64,16 +67,18 @@ async function runTransfer(context: CommandContext, source: Endpoint, target: En
   const same =
     (source.kind === 'postgres' && target.kind === 'postgres' && source.url === target.url) ||
     (source.kind === 'file' && target.kind === 'file' && source.root === target.root);
-  if (same) throw new MnemoError('usage', `The source and the target are the same (${describe(source, store.redactDatabaseUrl)}).`, {
-    hint: 'Name another database or file with --to / --from, or another memory root with --dir.',
-  });
+  if (same)
+    throw new MnemoError('usage', `The source and the target are the same (${describe(source, store.redactDatabaseUrl)}).`, {
+      hint: 'Name another database or file with --to / --from, or another memory root with --dir.',
+    });
   context.out.note(`Copying ${describe(source, store.redactDatabaseUrl)} to ${describe(target, store.redactDatabaseUrl)}…`);
   const onProgress = progressPrinter(context);
   const opened: MemoryStore[] = [];
   let report: TransferReport;
   try {
     if (source.kind === 'archive') {
-      if (target.kind === 'archive') throw new MnemoError('usage', 'Both sides are archive files: one side must be a memory (a root or a database).');
+      if (target.kind === 'archive')
+        throw new MnemoError('usage', 'Both sides are archive files: one side must be a memory (a root or a database).');
       const into = await openEndpoint(target, 'target');
       opened.push(into);
       report = await store.importFromArchive(source.path, into, { onProgress });
@@ -97,7 +102,9 @@ async function runTransfer(context: CommandContext, source: Endpoint, target: En
   };
   if (json) return context.out.json(summary);
   if (target.kind === 'archive') {
-    context.out.line(`Wrote ${report.topics} topic(s), ${report.retired} tombstone(s) and ${report.transcripts} transcript(s) to ${target.path} (${report.bytes} bytes).`);
+    context.out.line(
+      `Wrote ${report.topics} topic(s), ${report.retired} tombstone(s) and ${report.transcripts} transcript(s) to ${target.path} (${report.bytes} bytes).`,
+    );
     return;
   }
   context.out.line(
@@ -122,7 +129,8 @@ export function registerMigrate(program: Command, context: CommandContext): void
           hint: 'Pass --url postgres://USER:PASSWORD@HOST:5432/DB, or set MNEMO_DATABASE_URL, or store: { kind: "postgres", url } in mnemo.config.json.',
         });
       const store = await import('../../store/index.js');
-      if (!store.isDatabaseUrl(url)) throw new MnemoError('usage', `--url must be a postgres:// or postgresql:// URL, not ${JSON.stringify(url)}.`);
+      if (!store.isDatabaseUrl(url))
+        throw new MnemoError('usage', `--url must be a postgres:// or postgresql:// URL, not ${JSON.stringify(url)}.`);
       const report = await store.migrateDatabase(url);
       if (options.json) return context.out.json(report);
       if (report.applied.length === 0) context.out.line(`${report.location}: schema already at version ${report.to}; nothing to do.`);
@@ -144,7 +152,8 @@ export function registerExport(program: Command, context: CommandContext): void 
       let source: Endpoint;
       if (options.from !== undefined) {
         source = await endpointOf(options.from, context.io.cwd);
-        if (source.kind !== 'postgres') throw new MnemoError('usage', '--from must be a postgres:// URL; to read an archive use `mnemo import --from FILE`.');
+        if (source.kind !== 'postgres')
+          throw new MnemoError('usage', '--from must be a postgres:// URL; to read an archive use `mnemo import --from FILE`.');
       } else source = await configuredStore(context, options);
       await runTransfer(context, source, target, options.json);
     });
@@ -152,7 +161,9 @@ export function registerExport(program: Command, context: CommandContext): void 
 
 export function registerImport(program: Command, context: CommandContext): void {
   rootOptions(program.command('import'))
-    .description('copy a whole memory from a PostgreSQL database or an archive file into this memory (topics that differ are replaced; file-store copies go to .state/trash/)')
+    .description(
+      'copy a whole memory from a PostgreSQL database or an archive file into this memory (topics that differ are replaced; file-store copies go to .state/trash/)',
+    )
     .requiredOption('--from <url|file>', 'a postgres:// URL, or an archive file written by `mnemo export`')
     .option('--to <url>', 'write into this database instead of the configured memory')
     .option('--json', 'print the summary as JSON')
@@ -161,7 +172,8 @@ export function registerImport(program: Command, context: CommandContext): void 
       let target: Endpoint;
       if (options.to !== undefined) {
         target = await endpointOf(options.to, context.io.cwd);
-        if (target.kind !== 'postgres') throw new MnemoError('usage', '--to must be a postgres:// URL; to write an archive use `mnemo export --to FILE`.');
+        if (target.kind !== 'postgres')
+          throw new MnemoError('usage', '--to must be a postgres:// URL; to write an archive use `mnemo export --to FILE`.');
       } else target = await configuredStore(context, options);
       await runTransfer(context, source, target, options.json);
     });
