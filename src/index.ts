@@ -18,7 +18,19 @@ export type {
   TopicInput,
 } from './discipline/index.js';
 export type { TopicMeta, TopicType, TopicStatus, Evidence, TopicSource, TranscriptEventInput, TranscriptEvent } from './store/index.js';
-export type { MnemoConfig, WritesMode } from './config/index.js';
+export type { MnemoConfig, WritesMode, StoreConfig } from './config/index.js';
+export { openFileStore, openPostgresStore, migrateDatabase, transferMemory } from './store/index.js';
+export type {
+  MemoryStore,
+  PostgresStore,
+  PostgresStoreOptions,
+  TopicRecord,
+  TopicListing,
+  StoreChange,
+  StoreTopicHit,
+  MigrationReport,
+  TransferReport,
+} from './store/index.js';
 export type { DreamApi } from './app/index.js';
 export type {
   DreamOptions,

@@ -28,8 +28,12 @@ describe('public surface', () => {
         "initMemory",
         "isMnemoError",
         "memoryTools",
+        "migrateDatabase",
+        "openFileStore",
         "openMemory",
+        "openPostgresStore",
         "systemClock",
+        "transferMemory",
       ]
     `);
   });
@@ -92,6 +96,9 @@ describe('public surface', () => {
         "daemon status",
         "daemon logs",
         "daemon notify-test",
+        "migrate",
+        "export",
+        "import",
       ]
     `);
   });

@@ -28,6 +28,7 @@ import { registerChat } from './commands/chat-command.js';
 import { registerDaemon } from './commands/daemon-command.js';
 import { registerUi } from './commands/ui-command.js';
 import { registerGit } from './commands/git-command.js';
+import { registerExport, registerImport, registerMigrate } from './commands/store-commands.js';
 import { EXIT, createOutput, exitCodeFor } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -71,6 +72,9 @@ export function buildProgram(context: CommandContext): Command {
     registerChat,
     registerGit,
     registerDaemon,
+    registerMigrate,
+    registerExport,
+    registerImport,
   ]) {
     register(program, context);
   }

@@ -266,6 +266,19 @@ const daemonSchema = z
   })
   .strict();
 
+/** Where the memory lives: files in the root (default), or one PostgreSQL database a fleet shares (docs/fleet-postgres.md). */
+export const storeConfigSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file') }).strict(),
+  z
+    .object({
+      kind: z.literal('postgres'),
+      /** A connection URL, e.g. postgres://mnemo:secret@db.internal:5432/mnemo (or set MNEMO_DATABASE_URL). */
+      url: z.string().regex(/^postgres(ql)?:\/\/\S+$/i, 'a postgres:// or postgresql:// URL'),
+    })
+    .strict(),
+]);
+export type StoreConfig = z.infer<typeof storeConfigSchema>;
+
 /** The whole configuration; every field has a default, so `{}` is a valid file. */
 export const configSchema = z
   .object({
@@ -287,6 +300,7 @@ export const configSchema = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
     /** Linked git worktrees share the main worktree's memory (`shared`) or each keep their own (`own`); `MNEMO_WORKTREES` wins. */
     worktrees: z.enum(['shared', 'own']).default('shared'),
+    store: storeConfigSchema.default({ kind: 'file' }),
   })
   .strict();
 

@@ -2,7 +2,7 @@
  * config: the zod schema of mnemo's configuration, root resolution and `loadConfig`.
  * The only module that reads `process.env`.
  */
-export { configSchema, writesModeSchema, defaultConfig } from './config-schema.js';
+export { configSchema, writesModeSchema, storeConfigSchema, defaultConfig } from './config-schema.js';
 export type {
   MnemoConfig,
   MnemoConfigInput,
@@ -19,6 +19,7 @@ export type {
   DaemonConfig,
   DaemonCheckConfig,
   NotifySinkConfig,
+  StoreConfig,
 } from './config-schema.js';
 export { resolveRoot, findGitRoot, mainWorktreeOf, DEFAULT_ROOT_NAME } from './resolve-root.js';
 export type { RootResolution, MemoryChoice, WorktreeMemory } from './resolve-root.js';

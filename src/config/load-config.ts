@@ -99,6 +99,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     raw.writes = parsed.data;
   }
   if (env.MNEMO_LOG_LEVEL) raw.logLevel = env.MNEMO_LOG_LEVEL;
+  if (env.MNEMO_DATABASE_URL) raw.store = { kind: 'postgres', url: env.MNEMO_DATABASE_URL };
   const result = configSchema.safeParse({ ...raw, ...(options.overrides ?? {}) });
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');

@@ -61,3 +61,30 @@ export {
   MAX_EVENT_TEXT_BYTES,
 } from './transcript-store.js';
 export type { TranscriptEvent, TranscriptEventInput, SessionFile, TranscriptRead } from './transcript-store.js';
+export {
+  STORE_FIELD_WEIGHTS,
+  revisionConflict,
+  countWordTokens,
+  findSessionFile,
+} from './store-ports.js';
+export type {
+  MemoryStore,
+  TopicPort,
+  TopicRecord,
+  TopicListing,
+  TopicWriteOptions,
+  TranscriptPort,
+  TranscriptFileListing,
+  SearchPort,
+  StoreSearchOptions,
+  StoreTopicHit,
+  StoreChange,
+} from './store-ports.js';
+export { openFileStore } from './file-store.js';
+export type { FileStoreOptions } from './file-store.js';
+export { openPostgresStore, migrateDatabase, redactDatabaseUrl, isDatabaseUrl, explainPostgresError } from './postgres-store.js';
+export type { PostgresStore, PostgresStoreOptions } from './postgres-store.js';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, NOTIFY_CHANNEL } from './postgres-schema.js';
+export type { Migration, MigrationReport } from './postgres-schema.js';
+export { transferMemory, snapshotStore, restoreSnapshot, renderArchive, parseArchive, exportToArchive, importFromArchive } from './memory-transfer.js';
+export type { TransferReport, TransferProgress, TransferOptions, MemorySnapshot } from './memory-transfer.js';

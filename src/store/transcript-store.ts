@@ -100,7 +100,8 @@ export async function sessionFilePath(root: string, sessionId: string, now: Date
   return existing?.path ?? join(rootPaths(root).sessions, sessionFileName(sessionId, now));
 }
 
-function capText(text: string): string {
+/** A text cut to `MAX_EVENT_TEXT_BYTES` (head and tail kept), as a transcript stores it. */
+export function capText(text: string): string {
   const bytes = Buffer.byteLength(text);
   if (bytes <= MAX_EVENT_TEXT_BYTES) return text;
   const half = Math.floor(MAX_EVENT_TEXT_BYTES / 2);

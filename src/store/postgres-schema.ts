@@ -1,0 +1,121 @@
+/*
+ * The PostgreSQL schema of a mnemo memory, as versioned migrations shipped in the package.
+ * `migratePostgres` applies those a database lacks, in order, each in its own transaction,
+ * under an advisory lock so that two processes migrating at once do it once.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The advisory lock key of migrations (any constant other mnemo locks do not use). */
+export const MIGRATION_LOCK_KEY = 0x6d6e656d; // "mnem"
+
+/** The channel of LISTEN/NOTIFY: every write sends `{"kind":…,"name":…}` on it. */
+export const NOTIFY_CHANNEL = 'mnemo_changes';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'topics, versions, tombstones, transcripts, index, search',
+    sql: `
+      CREATE TABLE mnemo_topics(
+        slug text PRIMARY KEY,
+        -- The topic file's exact bytes; NULL for a tombstone.
+        content bytea,
+        version integer NOT NULL,
+        deleted boolean NOT NULL DEFAULT false,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        status text,
+        type text,
+        -- Word tokens in all fields (BM25's document length).
+        doc_len integer NOT NULL DEFAULT 0,
+        -- name (A), description (B), tags (C), body (D), English stemming.
+        search tsvector NOT NULL DEFAULT ''::tsvector
+      );
+      CREATE INDEX mnemo_topics_search ON mnemo_topics USING gin(search);
+      CREATE INDEX mnemo_topics_live ON mnemo_topics(status) WHERE NOT deleted;
+      CREATE TABLE mnemo_topic_versions(
+        slug text NOT NULL,
+        version integer NOT NULL,
+        content bytea,
+        deleted boolean NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY(slug, version)
+      );
+      CREATE TABLE mnemo_transcripts(
+        name text PRIMARY KEY,
+        session text NOT NULL,
+        line_count integer NOT NULL DEFAULT 0,
+        -- Whether the file ends with a newline (every file mnemo writes does).
+        trailing_newline boolean NOT NULL DEFAULT true,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX mnemo_transcripts_session ON mnemo_transcripts(session);
+      CREATE TABLE mnemo_transcript_lines(
+        name text NOT NULL REFERENCES mnemo_transcripts(name) ON DELETE CASCADE,
+        line integer NOT NULL,
+        -- The line's exact bytes, without its newline.
+        raw bytea NOT NULL,
+        PRIMARY KEY(name, line)
+      );
+      CREATE TABLE mnemo_documents(
+        name text PRIMARY KEY,
+        content bytea NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** What a client needs to run migrations (a `pg` client). */
+export interface SqlClient {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+export interface MigrationReport {
+  /** The schema version before. */
+  from: number;
+  /** The schema version now. */
+  to: number;
+  applied: { version: number; name: string }[];
+}
+
+async function currentVersion(client: SqlClient): Promise<number> {
+  const exists = await client.query<{ present: boolean }>("SELECT to_regclass('mnemo_schema_migrations') IS NOT NULL AS present");
+  if (!exists.rows[0]?.present) return 0;
+  const row = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM mnemo_schema_migrations');
+  return row.rows[0]?.version ?? 0;
+}
+
+/** The schema version of a database (0: none). */
+export async function schemaVersion(client: SqlClient): Promise<number> {
+  return currentVersion(client);
+}
+
+/** Create or upgrade the schema; idempotent. */
+export async function migratePostgres(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationReport> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS mnemo_schema_migrations(
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const from = await currentVersion(client);
+    const applied: MigrationReport['applied'] = [];
+    for (const migration of migrations) {
+      if (migration.version <= from) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO mnemo_schema_migrations(version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      applied.push({ version: migration.version, name: migration.name });
+    }
+    await client.query('COMMIT');
+    return { from, to: applied.at(-1)?.version ?? from, applied };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
