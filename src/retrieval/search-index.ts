@@ -103,6 +103,8 @@ export class SearchIndex {
   private readonly rows: TopicRows;
   private readonly fullScanMs: number;
   private readonly now: () => number;
+  /** Prepared statements by their SQL: a recall runs the same few each time. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(options: SearchIndexOptions, db: Database.Database) {
     this.root = options.root;
@@ -200,7 +202,18 @@ export class SearchIndex {
   }
 
   close(): void {
+    this.statements.clear();
     if (this.db.open) this.db.close();
+  }
+
+  /** The prepared statement of this SQL, prepared once per index. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Forget everything derived and read all files again (what `mnemo reindex` does). */
@@ -212,11 +225,11 @@ export class SearchIndex {
   }
 
   private metaValue(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.statement('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   private setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run(key, value);
+    this.statement('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run(key, value);
   }
 
   /**
@@ -420,7 +433,7 @@ export class SearchIndex {
 
   /** Topics by slug (those with a row), in the order asked. */
   topicsBySlug(slugs: readonly string[]): CatalogTopic[] {
-    const get = this.db.prepare('SELECT * FROM topics WHERE slug = ?');
+    const get = this.statement('SELECT * FROM topics WHERE slug = ?');
     return slugs.flatMap((slug) => {
       const row = get.get(slug) as TopicRow | undefined;
       return row ? [toCatalog(row)] : [];
@@ -436,9 +449,9 @@ export class SearchIndex {
 
   /** One topic by slug or by frontmatter id. */
   lookup(reference: string): CatalogTopic | undefined {
-    const bySlug = this.db.prepare('SELECT * FROM topics WHERE slug = ?').get(reference) as TopicRow | undefined;
+    const bySlug = this.statement('SELECT * FROM topics WHERE slug = ?').get(reference) as TopicRow | undefined;
     if (bySlug) return toCatalog(bySlug);
-    const byId = this.db.prepare("SELECT * FROM topics WHERE json_extract(meta_json, '$.id') = ?").get(reference) as TopicRow | undefined;
+    const byId = this.statement("SELECT * FROM topics WHERE json_extract(meta_json, '$.id') = ?").get(reference) as TopicRow | undefined;
     return byId ? toCatalog(byId) : undefined;
   }
 
@@ -454,12 +467,13 @@ export class SearchIndex {
     if (match === undefined) return [];
     const statuses = options.statuses ?? ['active', 'suspect'];
     const { name, description, tags, body } = TOPIC_FIELD_WEIGHTS;
-    const rows = this.db
-      .prepare(
-        `SELECT t.slug AS slug, bm25(topics_fts, ${name}, ${description}, ${tags}, ${body}) AS rank, t.status AS status, t.type AS type
-         FROM topics_fts JOIN topics t ON t.rowid = topics_fts.rowid
-         WHERE topics_fts MATCH ? ORDER BY rank LIMIT ?`,
-      )
+    // The FTS query ranks and cuts first; only the rows it keeps are joined with their topics.
+    const rows = this.statement(
+      `SELECT t.slug AS slug, f.rank AS rank, t.status AS status, t.type AS type
+       FROM (SELECT rowid, bm25(topics_fts, ${name}, ${description}, ${tags}, ${body}) AS rank
+             FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT ?) f
+       JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid`,
+    )
       .all(match, Math.max(1, (options.limit ?? 50) * 4)) as { slug: string; rank: number; status: TopicStatus; type: TopicType }[];
     return rows
       .filter((row) => statuses.includes(row.status) && (options.types === undefined || options.types.includes(row.type)))
@@ -471,11 +485,10 @@ export class SearchIndex {
   searchTurns(query: string, options: { limit?: number; includeInjected?: boolean } = {}): TurnHit[] {
     const match = ftsQuery(queryTerms(query));
     if (match === undefined) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT t.*, bm25(turns_fts, 1, 0.5) AS rank FROM turns_fts JOIN turns t ON t.rowid = turns_fts.rowid
-         WHERE turns_fts MATCH ? ${options.includeInjected ? '' : 'AND t.injected = 0'} ORDER BY rank LIMIT ?`,
-      )
+    const rows = this.statement(
+      `SELECT t.*, bm25(turns_fts, 1, 0.5) AS rank FROM turns_fts JOIN turns t ON t.rowid = turns_fts.rowid
+       WHERE turns_fts MATCH ? ${options.includeInjected ? '' : 'AND t.injected = 0'} ORDER BY rank LIMIT ?`,
+    )
       .all(match, options.limit ?? 20) as (TurnRow & { rank: number })[];
     return rows.map((row) => ({ ...toTurn(row), score: -row.rank }));
   }

@@ -60,6 +60,7 @@ export class TopicRows {
   private readonly db: Database.Database;
   private readonly root: string;
   readonly lessons: LessonTable;
+  private rowStat: Database.Statement | undefined;
 
   constructor(db: Database.Database, root: string) {
     this.db = db;
@@ -114,7 +115,7 @@ export class TopicRows {
    * each, so a recall notices a file edited in place before it uses the topic.
    */
   changed(slugs: readonly string[]): string[] {
-    const get = this.db.prepare('SELECT mtime_ms, size FROM topics WHERE slug = ?');
+    const get = (this.rowStat ??= this.db.prepare('SELECT mtime_ms, size FROM topics WHERE slug = ?'));
     const out: string[] = [];
     for (const slug of new Set(slugs)) {
       const row = get.get(slug) as { mtime_ms: number; size: number } | undefined;
