@@ -239,7 +239,7 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   }
   const candidates = topicCandidates(search, hits, lessons);
   await screenHandEdits(dependencies.root, search, candidates, dependencies.clock, dependencies.manifest);
-  if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2);
+  if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2, search);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
   const ranked = options.deep ? rankTurns(search.turnTable, query, { limit: options.budgetTokens === undefined ? 20 : 200 }) : [];
   // Every turn is data: fenced, labelled with its provenance, withheld when the guard finds an attack in it.

@@ -2,7 +2,15 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UNWRITABLE_CODES, describeError, errnoCode, ioReason, isMnemoError, makeDirectorySync, silentLogger, type Logger } from '../shared/index.js';
-import { listSessionFiles, readTranscript, rootPaths, type TopicStatus, type TopicType, type TranscriptEvent } from '../store/index.js';
+import {
+  listSessionFiles,
+  readTranscript,
+  rootPaths,
+  type StoredTopic,
+  type TopicStatus,
+  type TopicType,
+  type TranscriptEvent,
+} from '../store/index.js';
 import { LESSON_TABLES_SQL, type LessonSignature } from './lesson-table.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
 import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
@@ -174,7 +182,7 @@ export class SearchIndex {
           CREATE TABLE topics(
             rowid INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL, mtime_ms REAL NOT NULL, size INTEGER NOT NULL,
             hash TEXT, readable INTEGER NOT NULL, error TEXT, type TEXT, status TEXT,
-            meta_json TEXT, body TEXT, problems TEXT);
+            meta_json TEXT, body TEXT, problems TEXT, frontmatter TEXT);
           CREATE INDEX topics_status ON topics(status);
           CREATE VIRTUAL TABLE topics_fts USING fts5(name, description, tags, body, ${TOKENIZER});
           CREATE TABLE sessions(name TEXT PRIMARY KEY, size INTEGER NOT NULL, offset INTEGER NOT NULL, next_line INTEGER NOT NULL);
@@ -193,8 +201,18 @@ export class SearchIndex {
         `);
         db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
       }
-      // Added after schema 5 shipped (no rebuild needed): counting unreadable rows without reading every row.
+      // Added after schema 5 shipped (no rebuild needed): counting unreadable rows without reading
+      // every row, and the frontmatter as written (rows indexed before have none: their file is read).
       db.exec('CREATE INDEX IF NOT EXISTS topics_readable ON topics(readable)');
+      const columns = db.prepare('PRAGMA table_info(topics)').all() as { name: string }[];
+      if (!columns.some((column) => column.name === 'frontmatter')) {
+        try {
+          db.exec('ALTER TABLE topics ADD COLUMN frontmatter TEXT');
+        } catch (error) {
+          // Another process added it first.
+          if (!/duplicate column/i.test(describeError(error))) throw error;
+        }
+      }
       db.prepare('SELECT count(*) FROM topics').get();
       return db;
     } catch (error) {
@@ -431,6 +449,14 @@ export class SearchIndex {
    */
   lessonCandidates(words: readonly string[]): LessonSignature[] {
     return this.rows.lessons.candidates(words);
+  }
+
+  /**
+   * A topic as its file holds it, taken from the index when the file is unchanged since it was
+   * indexed (one lstat); undefined when it must be read from the file.
+   */
+  storedTopic(slug: string): StoredTopic | undefined {
+    return this.rows.stored(slug);
   }
 
   /** Topics by slug (those with a row), in the order asked. */
