@@ -1,18 +1,21 @@
 import { loadConfig } from '../config/index.js';
-import {
-  checkDreamDue,
-  dreamStatus,
-  rollbackDream,
-  runDream,
-  type DreamDependencies,
-  type DreamDue,
-  type DreamOptions,
-  type DreamOutcome,
-  type DreamPhase,
-  type DreamStatus,
-  type RollbackResult,
+import type {
+  DreamDependencies,
+  DreamDue,
+  DreamOptions,
+  DreamOutcome,
+  DreamPhase,
+  DreamStatus,
+  RollbackResult,
 } from '../dream/index.js';
-import { createModel, type LanguageModelPort } from '../providers/index.js';
+import type { LanguageModelPort } from '../providers/index.js';
+
+/**
+ * dream/ and the model providers, loaded when a dream, its status or a rollback is asked for:
+ * opening a memory for a recall or a write does not load them.
+ */
+const dreamModule = () => import('../dream/index.js');
+const providersModule = () => import('../providers/index.js');
 import { createManualClock, describeError, systemClock } from '../shared/index.js';
 import { isMemoryRoot } from '../store/index.js';
 
@@ -41,9 +44,10 @@ export interface DreamWiring
 }
 
 /** The configured model, built when a dream needs it; a section that cannot work is reported, not fatal. */
-function resolveModel(wiring: DreamWiring): { model?: LanguageModelPort; problem?: string } {
+async function resolveModel(wiring: DreamWiring): Promise<{ model?: LanguageModelPort; problem?: string }> {
   if (wiring.model) return { model: wiring.model };
   if (!wiring.config.model || !wiring.config.dream.useModel) return {};
+  const { createModel } = await providersModule();
   try {
     return { model: createModel(wiring.config.model, { apiKey: wiring.modelApiKey }) };
   } catch (error) {
@@ -55,8 +59,8 @@ function resolveModel(wiring: DreamWiring): { model?: LanguageModelPort; problem
 export function createDreamApi(wiring: DreamWiring): DreamApi {
   const { root, config, clock, writer } = wiring;
   return {
-    dream: (options = {}) => {
-      const { model, problem } = resolveModel(wiring);
+    dream: async (options = {}) => {
+      const [{ model, problem }, { runDream }] = await Promise.all([resolveModel(wiring), dreamModule()]);
       return runDream(
         {
           root,
@@ -76,8 +80,8 @@ export function createDreamApi(wiring: DreamWiring): DreamApi {
         options,
       );
     },
-    dreamStatus: () => dreamStatus(root, config.dream, clock),
-    rollbackDream: (id, options = {}) => rollbackDream({ root, clock, writer, lockStaleHours: config.dream.lockStaleHours }, id, options),
+    dreamStatus: async () => (await dreamModule()).dreamStatus(root, config.dream, clock),
+    rollbackDream: async (id, options = {}) => (await dreamModule()).rollbackDream({ root, clock, writer, lockStaleHours: config.dream.lockStaleHours }, id, options),
   };
 }
 
@@ -91,6 +95,7 @@ export async function checkDreamDueFor(options: { dir?: string; cwd: string; env
     const loaded = loadConfig({ dir: options.dir, cwd: options.cwd, env: options.env });
     if (!isMemoryRoot(loaded.root)) return undefined;
     const clock = loaded.fixedNow ? createManualClock(loaded.fixedNow) : systemClock;
+    const { checkDreamDue } = await dreamModule();
     return await checkDreamDue(loaded.root, loaded.config.dream, clock);
   } catch {
     return undefined;

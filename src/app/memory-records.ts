@@ -1,7 +1,10 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageLog, readVerdicts, type GuardEvent, type TopicUsage, type VerdictRecord } from '../discipline/index.js';
-import { lineDiff, listDreamRecords, readTombstones, type DreamRecord, type Tombstone } from '../dream/index.js';
+import type { DreamRecord, Tombstone } from '../dream/index.js';
+
+/** dream/ (its diff and records), loaded when a record that needs it is asked for: a recall never does. */
+const dreamModule = () => import('../dream/index.js');
 import type { SearchIndex, TopicHit, TurnHit } from '../retrieval/index.js';
 import { errnoCode, sha256 } from '../shared/index.js';
 import {
@@ -141,6 +144,7 @@ export function createMemoryRecords(root: string, search: SearchIndex): MemoryRe
         versions.push({ file, time: stampToIso(match[1] as string), text: await readFile(join(paths.trash, file), 'utf8'), diff: [] });
       }
       const current = await readFile(join(root, `${slug}.md`), 'utf8').catch(() => '');
+      const { lineDiff } = await dreamModule();
       versions.forEach((version, index) => {
         version.diff = lineDiff(version.text, versions[index + 1]?.text ?? current, { context: 2 });
       });
@@ -156,7 +160,7 @@ export function createMemoryRecords(root: string, search: SearchIndex): MemoryRe
       return out;
     },
     dreams: async () => {
-      const records = await listDreamRecords(root);
+      const records = await (await dreamModule()).listDreamRecords(root);
       return Promise.all(
         records.map(async (record) => ({
           ...record,
@@ -164,7 +168,7 @@ export function createMemoryRecords(root: string, search: SearchIndex): MemoryRe
         })),
       );
     },
-    tombstones: () => readTombstones(root),
+    tombstones: async () => (await dreamModule()).readTombstones(root),
     guardEvents: async () => {
       const { lines } = await readJsonLines(join(paths.state, 'guard.jsonl'));
       return lines.map((line) => line.value as GuardEvent).filter((event) => typeof event?.action === 'string');

@@ -31,8 +31,8 @@ export function rootOptions(command: Command): Command {
     );
 }
 
-/** Open the memory for one command and always close it. */
-export async function withMemory<T>(context: CommandContext, options: RootOptions, work: (memory: Memory) => Promise<T>): Promise<T> {
+/** Open the memory a command names (its warnings printed); the caller closes it. */
+export async function openMemoryFor(context: CommandContext, options: RootOptions): Promise<Memory> {
   // Loaded here, not at start: `mnemo --help` and the usage errors never need the library.
   const { openMemory } = await import('../app/index.js');
   const memory = await openMemory({
@@ -43,6 +43,12 @@ export async function withMemory<T>(context: CommandContext, options: RootOption
     env: context.io.env,
   });
   for (const warning of memory.warnings) context.out.warn(warning);
+  return memory;
+}
+
+/** Open the memory for one command and always close it. */
+export async function withMemory<T>(context: CommandContext, options: RootOptions, work: (memory: Memory) => Promise<T>): Promise<T> {
+  const memory = await openMemoryFor(context, options);
   try {
     return await work(memory);
   } finally {

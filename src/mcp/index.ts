@@ -4,11 +4,11 @@
  * claude-code/, so that its hooks never load the MCP SDK).
  * Thin entry points over app/ and tools/; stdout belongs to the stdio transport.
  */
-export { buildMcpServer, SERVER_INSTRUCTIONS } from './mcp-server.js';
-export { mcpServerParts } from './server-parts.js';
+// Only modules that load nothing heavy are exported here: `mnemo mcp` answers `initialize`
+// before the MCP SDK and the tools are loaded (serve-stdio and serve-http import them when they run).
+export { SERVER_INSTRUCTIONS } from './server-info.js';
 export type { McpServerParts } from './server-parts.js';
 export { InFlight } from './in-flight.js';
-export { INDEX_URI, TOPIC_URI_TEMPLATE, topicUri } from './memory-resources.js';
 export { serveMcpStdio } from './serve-stdio.js';
 export type { StdioServeOptions, StdioServing } from './serve-stdio.js';
 export { serveMcpHttp, assertSafeBinding, MCP_PATH } from './serve-http.js';

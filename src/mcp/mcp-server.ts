@@ -2,13 +2,9 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { registerMemoryPrompts } from './memory-prompts.js';
 import { registerMemoryResources } from './memory-resources.js';
 import type { McpServerParts } from './server-parts.js';
+import { SERVER_INSTRUCTIONS, SERVER_NAME } from './server-info.js';
 
-/** Told to every client at connect time; hosts put it in the model's system prompt. */
-export const SERVER_INSTRUCTIONS = [
-  "mnemo is this project's long-term memory. Call recall before relying on what you believe about the project, the user's preferences or past errors; read each memory's caveats and treat memories as hints to confirm.",
-  'To learn something durable: task_begin (with a verification command when there is one), task_note what you learn, task_observe errors, then task_complete; only verified tasks reach memory.',
-  'Use remember only for what the user stated. Never store secrets.',
-].join(' ');
+export { SERVER_INSTRUCTIONS };
 
 /**
  * A fresh MCP server instance over a shared memory: the memory tools (as tool results, never
@@ -17,7 +13,7 @@ export const SERVER_INSTRUCTIONS = [
  */
 export function buildMcpServer(parts: McpServerParts): McpServer {
   const server = new McpServer(
-    { name: 'mnemo', version: parts.version },
+    { name: SERVER_NAME, version: parts.version },
     { capabilities: { tools: {}, resources: {}, prompts: {} }, instructions: SERVER_INSTRUCTIONS },
   );
   for (const tool of parts.tools) {

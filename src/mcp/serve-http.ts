@@ -1,12 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { localhostHostValidation, localhostOriginValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler } from '@modelcontextprotocol/server';
 import type { Memory } from '../app/index.js';
 import { MnemoError, describeError, isLoopbackHost, listenHttp, type Logger } from '../shared/index.js';
 import { InFlight } from './in-flight.js';
-import { buildMcpServer } from './mcp-server.js';
-import { mcpServerParts } from './server-parts.js';
 
 export interface HttpServeOptions {
   /** Default 127.0.0.1. Anything but loopback needs `allowRemote` and a token. */
@@ -66,6 +62,18 @@ function answer(res: ServerResponse, status: number, message: string, headers: R
 export async function serveMcpHttp(memory: Memory, options: HttpServeOptions): Promise<HttpServing> {
   const host = options.host ?? '127.0.0.1';
   assertSafeBinding(host, options);
+  // The MCP SDK and the tools are loaded here, not when the CLI starts.
+  const [
+    { localhostHostValidation, localhostOriginValidation, toNodeHandler },
+    { createMcpHandler },
+    { buildMcpServer },
+    { mcpServerParts },
+  ] = await Promise.all([
+    import('@modelcontextprotocol/node'),
+    import('@modelcontextprotocol/server'),
+    import('./mcp-server.js'),
+    import('./server-parts.js'),
+  ]);
   const inFlight = new InFlight();
   const parts = mcpServerParts(memory, { inFlight, logger: options.logger, version: options.version });
   const handler = createMcpHandler(() => buildMcpServer(parts), {

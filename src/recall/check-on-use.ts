@@ -1,4 +1,4 @@
-import type { RecallTopicCandidate } from '../retrieval/index.js';
+import type { RecallTopicCandidate, SearchIndex } from '../retrieval/index.js';
 import { readTopicFile, type StoredTopic, type TopicStatus } from '../store/index.js';
 import type { EvidenceService } from '../discipline/index.js';
 
@@ -14,10 +14,17 @@ export async function checkCandidates(
   root: string,
   candidates: RecallTopicCandidate[],
   count: number,
+  search?: SearchIndex,
 ): Promise<void> {
   const chosen = candidates.filter((candidate) => candidate.details?.staged !== true).slice(0, count);
   const topics: StoredTopic[] = [];
   for (const candidate of chosen) {
+    // From the index when the file is the one indexed (recall has just stat'ed its candidates); else read.
+    const indexed = search?.storedTopic(candidate.slug);
+    if (indexed) {
+      topics.push(indexed);
+      continue;
+    }
     const read = await readTopicFile(root, candidate.slug);
     if (read.status === 'ok') topics.push(read.topic);
   }

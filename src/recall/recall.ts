@@ -259,7 +259,7 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   }
   const candidates = topicCandidates(search, hits, lessons);
   await screenHandEdits(dependencies.root, search, candidates, dependencies.clock, dependencies.manifest);
-  if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2);
+  if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2, search);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
   const turnLimit = options.budgetTokens === undefined ? 20 : 200;
   const lexicalTurns = options.deep ? rankTurns(search.turnTable, query, { limit: turnLimit }) : [];

@@ -36,9 +36,13 @@ export class LessonTable {
   private readonly insert: Database.Statement;
   private readonly insertWord: Database.Statement;
   private readonly db: Database.Database;
+  private readonly keyless: Database.Statement;
+  /** The candidate queries by how many words they bind. */
+  private readonly byWords = new Map<number, Database.Statement>();
 
   constructor(db: Database.Database) {
     this.db = db;
+    this.keyless = db.prepare('SELECT slug, signature FROM lessons WHERE keys = 0 ORDER BY slug');
     this.remove = db.prepare('DELETE FROM lessons WHERE slug = ?');
     this.removeWords = db.prepare('DELETE FROM lesson_words WHERE slug = ?');
     this.insert = db.prepare('INSERT INTO lessons(slug, signature, keys) VALUES (?, ?, ?)');
@@ -65,17 +69,20 @@ export class LessonTable {
    */
   candidates(words: readonly string[]): LessonSignature[] {
     const unique = [...new Set(words.filter((word) => !word.startsWith('<')))];
-    const always = this.db.prepare('SELECT slug, signature FROM lessons WHERE keys = 0 ORDER BY slug').all() as LessonSignature[];
+    const always = this.keyless.all() as LessonSignature[];
     if (unique.length === 0) return always;
     const found: LessonSignature[] = [];
     // SQLite limits bound parameters; a query has far fewer words than that, but stay safe.
     const chunk = unique.slice(0, 500);
-    const rows = this.db
-      .prepare(
+    let statement = this.byWords.get(chunk.length);
+    if (statement === undefined) {
+      statement = this.db.prepare(
         `SELECT l.slug AS slug, l.signature AS signature FROM lesson_words w JOIN lessons l ON l.slug = w.slug
          WHERE w.word IN (${chunk.map(() => '?').join(', ')}) GROUP BY l.slug HAVING count(*) = l.keys ORDER BY l.slug`,
-      )
-      .all(...chunk) as LessonSignature[];
+      );
+      if (this.byWords.size < 64) this.byWords.set(chunk.length, statement);
+    }
+    const rows = statement.all(...chunk) as LessonSignature[];
     found.push(...rows);
     return [...always, ...found].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
   }

@@ -2,7 +2,15 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UNWRITABLE_CODES, describeError, errnoCode, ioReason, isMnemoError, makeDirectorySync, silentLogger, type Logger } from '../shared/index.js';
-import { listSessionFiles, readTranscript, rootPaths, type TopicStatus, type TopicType, type TranscriptEvent } from '../store/index.js';
+import {
+  listSessionFiles,
+  readTranscript,
+  rootPaths,
+  type StoredTopic,
+  type TopicStatus,
+  type TopicType,
+  type TranscriptEvent,
+} from '../store/index.js';
 import { LESSON_TABLES_SQL, type LessonSignature } from './lesson-table.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
 import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
@@ -103,6 +111,8 @@ export class SearchIndex {
   private readonly rows: TopicRows;
   private readonly fullScanMs: number;
   private readonly now: () => number;
+  /** Prepared statements by their SQL: a recall runs the same few each time. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(options: SearchIndexOptions, db: Database.Database) {
     this.root = options.root;
@@ -172,7 +182,7 @@ export class SearchIndex {
           CREATE TABLE topics(
             rowid INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL, mtime_ms REAL NOT NULL, size INTEGER NOT NULL,
             hash TEXT, readable INTEGER NOT NULL, error TEXT, type TEXT, status TEXT,
-            meta_json TEXT, body TEXT, problems TEXT);
+            meta_json TEXT, body TEXT, problems TEXT, frontmatter TEXT);
           CREATE INDEX topics_status ON topics(status);
           CREATE VIRTUAL TABLE topics_fts USING fts5(name, description, tags, body, ${TOKENIZER});
           CREATE TABLE sessions(name TEXT PRIMARY KEY, size INTEGER NOT NULL, offset INTEGER NOT NULL, next_line INTEGER NOT NULL);
@@ -191,6 +201,18 @@ export class SearchIndex {
         `);
         db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
       }
+      // Added after schema 5 shipped (no rebuild needed): counting unreadable rows without reading
+      // every row, and the frontmatter as written (rows indexed before have none: their file is read).
+      db.exec('CREATE INDEX IF NOT EXISTS topics_readable ON topics(readable)');
+      const columns = db.prepare('PRAGMA table_info(topics)').all() as { name: string }[];
+      if (!columns.some((column) => column.name === 'frontmatter')) {
+        try {
+          db.exec('ALTER TABLE topics ADD COLUMN frontmatter TEXT');
+        } catch (error) {
+          // Another process added it first.
+          if (!/duplicate column/i.test(describeError(error))) throw error;
+        }
+      }
       db.prepare('SELECT count(*) FROM topics').get();
       return db;
     } catch (error) {
@@ -200,12 +222,23 @@ export class SearchIndex {
   }
 
   close(): void {
+    this.statements.clear();
     if (this.db.open) this.db.close();
   }
 
   /** The open connection, for the optional vector index kept beside these tables (vector-index.ts). */
   get database(): Database.Database {
     return this.db;
+  }
+
+  /** The prepared statement of this SQL, prepared once per index. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Forget everything derived and read all files again (what `mnemo reindex` does). */
@@ -217,11 +250,11 @@ export class SearchIndex {
   }
 
   private metaValue(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.statement('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   private setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run(key, value);
+    this.statement('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run(key, value);
   }
 
   /**
@@ -423,9 +456,17 @@ export class SearchIndex {
     return this.rows.lessons.candidates(words);
   }
 
+  /**
+   * A topic as its file holds it, taken from the index when the file is unchanged since it was
+   * indexed (one lstat); undefined when it must be read from the file.
+   */
+  storedTopic(slug: string): StoredTopic | undefined {
+    return this.rows.stored(slug);
+  }
+
   /** Topics by slug (those with a row), in the order asked. */
   topicsBySlug(slugs: readonly string[]): CatalogTopic[] {
-    const get = this.db.prepare('SELECT * FROM topics WHERE slug = ?');
+    const get = this.statement('SELECT * FROM topics WHERE slug = ?');
     return slugs.flatMap((slug) => {
       const row = get.get(slug) as TopicRow | undefined;
       return row ? [toCatalog(row)] : [];
@@ -434,16 +475,21 @@ export class SearchIndex {
 
   /** How many topics belong in the index: active and suspect ones, and unreadable files. */
   indexableCount(): number {
+    // Two counts on the indexes (status, readable), not one scan of every row with its body: an
+    // unreadable file has no status, so the two never count a row twice.
     return (
-      this.db.prepare("SELECT count(*) AS n FROM topics WHERE readable = 0 OR status IN ('active', 'suspect')").get() as { n: number }
+      this.statement(
+        `SELECT (SELECT count(*) FROM topics WHERE status IN ('active', 'suspect'))
+              + (SELECT count(*) FROM topics WHERE readable = 0 AND coalesce(status, '') NOT IN ('active', 'suspect')) AS n`,
+      ).get() as { n: number }
     ).n;
   }
 
   /** One topic by slug or by frontmatter id. */
   lookup(reference: string): CatalogTopic | undefined {
-    const bySlug = this.db.prepare('SELECT * FROM topics WHERE slug = ?').get(reference) as TopicRow | undefined;
+    const bySlug = this.statement('SELECT * FROM topics WHERE slug = ?').get(reference) as TopicRow | undefined;
     if (bySlug) return toCatalog(bySlug);
-    const byId = this.db.prepare("SELECT * FROM topics WHERE json_extract(meta_json, '$.id') = ?").get(reference) as TopicRow | undefined;
+    const byId = this.statement("SELECT * FROM topics WHERE json_extract(meta_json, '$.id') = ?").get(reference) as TopicRow | undefined;
     return byId ? toCatalog(byId) : undefined;
   }
 
@@ -459,12 +505,13 @@ export class SearchIndex {
     if (match === undefined) return [];
     const statuses = options.statuses ?? ['active', 'suspect'];
     const { name, description, tags, body } = TOPIC_FIELD_WEIGHTS;
-    const rows = this.db
-      .prepare(
-        `SELECT t.slug AS slug, bm25(topics_fts, ${name}, ${description}, ${tags}, ${body}) AS rank, t.status AS status, t.type AS type
-         FROM topics_fts JOIN topics t ON t.rowid = topics_fts.rowid
-         WHERE topics_fts MATCH ? ORDER BY rank LIMIT ?`,
-      )
+    // The FTS query ranks and cuts first; only the rows it keeps are joined with their topics.
+    const rows = this.statement(
+      `SELECT t.slug AS slug, f.rank AS rank, t.status AS status, t.type AS type
+       FROM (SELECT rowid, bm25(topics_fts, ${name}, ${description}, ${tags}, ${body}) AS rank
+             FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT ?) f
+       JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid`,
+    )
       .all(match, Math.max(1, (options.limit ?? 50) * 4)) as { slug: string; rank: number; status: TopicStatus; type: TopicType }[];
     return rows
       .filter((row) => statuses.includes(row.status) && (options.types === undefined || options.types.includes(row.type)))
@@ -476,11 +523,10 @@ export class SearchIndex {
   searchTurns(query: string, options: { limit?: number; includeInjected?: boolean } = {}): TurnHit[] {
     const match = ftsQuery(queryTerms(query));
     if (match === undefined) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT t.*, bm25(turns_fts, 1, 0.5) AS rank FROM turns_fts JOIN turns t ON t.rowid = turns_fts.rowid
-         WHERE turns_fts MATCH ? ${options.includeInjected ? '' : 'AND t.injected = 0'} ORDER BY rank LIMIT ?`,
-      )
+    const rows = this.statement(
+      `SELECT t.*, bm25(turns_fts, 1, 0.5) AS rank FROM turns_fts JOIN turns t ON t.rowid = turns_fts.rowid
+       WHERE turns_fts MATCH ? ${options.includeInjected ? '' : 'AND t.injected = 0'} ORDER BY rank LIMIT ?`,
+    )
       .all(match, options.limit ?? 20) as (TurnRow & { rank: number })[];
     return rows.map((row) => ({ ...toTurn(row), score: -row.rank }));
   }

@@ -29,6 +29,8 @@ export interface TopicRow {
   meta_json: string | null;
   body: string | null;
   problems: string | null;
+  /** The frontmatter as written (kept when the topic is written back); null in rows indexed before it was recorded. */
+  frontmatter?: string | null;
 }
 
 export function toCatalog(row: TopicRow): CatalogTopic {
@@ -60,6 +62,8 @@ export class TopicRows {
   private readonly db: Database.Database;
   private readonly root: string;
   readonly lessons: LessonTable;
+  private rowStat: Database.Statement | undefined;
+  private storedRow: Database.Statement | undefined;
 
   constructor(db: Database.Database, root: string) {
     this.db = db;
@@ -114,7 +118,7 @@ export class TopicRows {
    * each, so a recall notices a file edited in place before it uses the topic.
    */
   changed(slugs: readonly string[]): string[] {
-    const get = this.db.prepare('SELECT mtime_ms, size FROM topics WHERE slug = ?');
+    const get = (this.rowStat ??= this.db.prepare('SELECT mtime_ms, size FROM topics WHERE slug = ?'));
     const out: string[] = [];
     for (const slug of new Set(slugs)) {
       const row = get.get(slug) as { mtime_ms: number; size: number } | undefined;
@@ -132,13 +136,43 @@ export class TopicRows {
     return out;
   }
 
+  /**
+   * A topic as its file holds it, from its row, when the file is the one indexed (same size and
+   * time, not a link) and the row has its frontmatter: what `readTopicFile` would give, without
+   * reading and parsing the file. Undefined otherwise (the caller reads the file).
+   */
+  stored(slug: string): StoredTopic | undefined {
+    const row = (this.storedRow ??= this.db.prepare('SELECT * FROM topics WHERE slug = ?')).get(slug) as TopicRow | undefined;
+    if (!row || row.readable !== 1 || row.meta_json === null || row.frontmatter === null || row.frontmatter === undefined) return undefined;
+    const path = join(this.root, `${slug}.md`);
+    let stats;
+    try {
+      stats = lstatSync(path);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined;
+      throw error;
+    }
+    if (stats.isSymbolicLink() || stats.mtimeMs !== row.mtime_ms || stats.size !== row.size) return undefined;
+    return {
+      slug,
+      meta: JSON.parse(row.meta_json) as TopicMeta,
+      body: row.body ?? '',
+      problems: row.problems ? (JSON.parse(row.problems) as string[]) : [],
+      path,
+      frontmatter: row.frontmatter,
+      hash: row.hash ?? '',
+      mtimeMs: row.mtime_ms,
+      size: row.size,
+    };
+  }
+
   private apply(reads: readonly Read[], removed: readonly string[], known: ReadonlyMap<string, Known>, report: TopicSyncCounts): void {
     const upsert = this.db.prepare(`
-      INSERT INTO topics(slug, mtime_ms, size, hash, readable, error, type, status, meta_json, body, problems)
-      VALUES (@slug, @mtime_ms, @size, @hash, @readable, @error, @type, @status, @meta_json, @body, @problems)
+      INSERT INTO topics(slug, mtime_ms, size, hash, readable, error, type, status, meta_json, body, problems, frontmatter)
+      VALUES (@slug, @mtime_ms, @size, @hash, @readable, @error, @type, @status, @meta_json, @body, @problems, @frontmatter)
       ON CONFLICT(slug) DO UPDATE SET mtime_ms=excluded.mtime_ms, size=excluded.size, hash=excluded.hash,
         readable=excluded.readable, error=excluded.error, type=excluded.type, status=excluded.status,
-        meta_json=excluded.meta_json, body=excluded.body, problems=excluded.problems`);
+        meta_json=excluded.meta_json, body=excluded.body, problems=excluded.problems, frontmatter=excluded.frontmatter`);
     const touchOnly = this.db.prepare('UPDATE topics SET mtime_ms = ?, size = ? WHERE slug = ?');
     const rowidOf = this.db.prepare('SELECT rowid FROM topics WHERE slug = ?');
     const deleteFts = this.db.prepare('DELETE FROM topics_fts WHERE rowid = ?');
@@ -168,6 +202,7 @@ export class TopicRows {
             meta_json: null,
             body: null,
             problems: null,
+            frontmatter: null,
           });
           this.lessons.drop(slug);
           report.problems.push({ file: `${slug}.md`, message: read.error });
@@ -205,6 +240,7 @@ export class TopicRows {
       meta_json: JSON.stringify(topic.meta),
       body: topic.body,
       problems: topic.problems.length > 0 ? JSON.stringify(topic.problems) : null,
+      frontmatter: topic.frontmatter,
     });
     const { meta } = topic;
     this.lessons.put(topic.slug, meta.type === 'lesson' && meta.status === 'active' ? meta.errorSignature : undefined);
