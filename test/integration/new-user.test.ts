@@ -347,3 +347,24 @@ describe('dream: different values for the same thing are a conflict, never a mer
     expect(report.actions.flatMap((action) => action.slugs)).not.toContain('port-default');
   });
 });
+
+describe('output into a pipe that closes early', () => {
+  it('mnemo show piped into a reader that stops after the first bytes exits quietly, without an EPIPE trace', async () => {
+    const cwd = await tempDir();
+    const dir = join(cwd, 'mem');
+    expect((await cli(['init', '--dir', dir], { cwd })).code).toBe(0);
+    // A 200 KB topic written by hand (within the 256 KB a topic may have, over a pipe's buffer).
+    const lines = Array.from({ length: 4000 }, (_, index) => `Line ${index} of the runbook: restart the worker pool.`);
+    await writeFile(
+      join(dir, 'runbook.md'),
+      `---\nname: Runbook\ndescription: the long runbook\ntype: reference\n---\n${lines.join('\n')}\n`,
+    );
+    // `head -c 100` closes the pipe while mnemo still has ~200 KB to write.
+    const result = spawnSync('sh', ['-c', `node '${MAIN}' show runbook --dir '${dir}' | head -c 100`], {
+      cwd,
+      encoding: 'utf8',
+    });
+    expect(result.stdout.slice(0, 100)).toMatch(/^---\nname: Runbook/);
+    expect(result.stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
+  });
+});
