@@ -85,7 +85,13 @@ export function embeddingsApiKeyFor(embeddings: MnemoConfig['embeddings'], env: 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const { root, via, worktree } = resolveRoot({ dir: options.dir, cwd, env, memory: options.memory, transcriptPath: options.transcriptPath });
+  const { root, via, worktree } = resolveRoot({
+    dir: options.dir,
+    cwd,
+    env,
+    memory: options.memory,
+    transcriptPath: options.transcriptPath,
+  });
   const path = join(root, CONFIG_FILE);
   const fromFile = readConfigFile(path);
   const raw: Record<string, unknown> = { ...((fromFile as Record<string, unknown> | undefined) ?? {}) };

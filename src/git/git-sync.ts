@@ -1,5 +1,5 @@
 import { pendingTombstones } from '../discipline/index.js';
-import { findGitConflicts } from '../doctor/index.js';
+import { CONFLICT_ERROR } from '../store/index.js';
 import type { Memory } from '../app/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,10 +25,11 @@ export interface GitSyncReport {
  * disagrees with the topics. Writes nothing when nothing changed.
  */
 export async function syncAfterGit(memory: Memory): Promise<GitSyncReport> {
-  await memory.list(); // the full scan of the topic files
+  const topics = await memory.list(); // the full scan of the topic files
   const root = memory.root;
   const pending = await pendingTombstones(root);
-  const conflicts = (await findGitConflicts(root)).map((conflict) => conflict.file);
+  // A topic with conflict markers reads as unreadable, saying so: no second pass over the files.
+  const conflicts = topics.flatMap((topic) => (!topic.readable && topic.error.startsWith(CONFLICT_ERROR) ? [`${topic.slug}.md`] : []));
   const check = await memory.checkIndex();
   const readOnly = memory.config.writes === 'read-only' || memory.config.writes === 'off';
   if (readOnly || (pending.length === 0 && check.ok)) {

@@ -25,7 +25,7 @@ export type {
   Topic,
   UnreadableTopic,
 } from './topic-schema.js';
-export { parseTopicText, serializeTopic, splitFrontmatter, readMeta, conflictMarkerLine } from './topic-format.js';
+export { parseTopicText, serializeTopic, splitFrontmatter, readMeta, conflictMarkerLine, CONFLICT_ERROR } from './topic-format.js';
 export type { ParsedTopic } from './topic-format.js';
 export {
   renderIndexText,

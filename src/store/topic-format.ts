@@ -102,6 +102,9 @@ export function readMeta(data: Record<string, unknown>, slug: string, body: stri
   };
 }
 
+/** How the error of a topic with git conflict markers begins. */
+export const CONFLICT_ERROR = 'git merge conflict markers';
+
 /**
  * The line of the first git conflict block (`<<<<<<< ` … `=======` … `>>>>>>> `) in a text, if it
  * has one. A topic in that state is unreadable: never fed to an agent until a person resolves it.
@@ -126,7 +129,7 @@ export function parseTopicText(text: string, slug: string): ParsedTopic {
   if (conflict !== undefined) {
     return {
       ok: false,
-      error: `git merge conflict markers (<<<<<<<) on line ${conflict}: two branches changed this topic; mnemo doctor shows both sides and how to resolve it`,
+      error: `${CONFLICT_ERROR} (<<<<<<<) on line ${conflict}: two branches changed this topic; mnemo doctor shows both sides and how to resolve it`,
     };
   }
   const split = splitFrontmatter(text);

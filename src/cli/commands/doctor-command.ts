@@ -39,7 +39,8 @@ export function registerDoctor(program: Command, context: CommandContext): void 
           out.line(`  ${conflict.theirs.label}: ${conflict.theirs.summary}`);
           out.line(`  to resolve: ${conflict.resolve}`);
         }
-        for (const slug of report.git.tombstones.retired) out.line(`retired ${slug}.md: a tombstone from another clone says it was retired`);
+        for (const slug of report.git.tombstones.retired)
+          out.line(`retired ${slug}.md: a tombstone from another clone says it was retired`);
         for (const problem of report.index.problems) out.line(`MEMORY.md: ${problem.message}`);
         if (report.index.problems.length > 0 && report.fixed)
           out.line(report.index.repaired ? 'MEMORY.md: repaired.' : 'MEMORY.md: still disagrees with the topics.');
