@@ -113,7 +113,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
       ]),
     ),
     runs: 0,
-    changes: { events: 0, batches: 0, lastBatch: [] },
+    changes: { events: 0, batches: 0, lastBatch: [], lastBatchSize: 0 },
     notifications: 0,
     nextDream: undefined,
     lastDream: undefined,
@@ -232,6 +232,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
     if (trigger.kind === 'change') {
       state.changes.batches += 1;
       state.changes.lastBatch = trigger.paths.slice(0, 50);
+      state.changes.lastBatchSize = trigger.paths.length;
     }
     const chosen =
       trigger.kind === 'schedule'
