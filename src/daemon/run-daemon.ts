@@ -281,7 +281,12 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
     heartbeat = setInterval(() => {
       state.heartbeatAt = now();
       const usage = memoryUsage();
-      logger.info('heartbeat', { rssMb: Math.round(usage.rss / 1048576), queue: queue.length, runs: state.runs });
+      logger.info('heartbeat', {
+        rssMb: Math.round(usage.rss / 1048576),
+        heapMb: Math.round(usage.heapUsed / 1048576),
+        queue: queue.length,
+        runs: state.runs,
+      });
       if (state.status !== 'running') save().catch((error: unknown) => logger.warn('state-write-failed', { error: describeError(error) }));
     }, config.heartbeatSeconds * 1000);
     heartbeat.unref();
