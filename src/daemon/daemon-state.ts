@@ -17,8 +17,8 @@ export interface DaemonState {
   checks: Record<string, CheckState>;
   /** Checks run since the start, all together. */
   runs: number;
-  /** File changes seen and batches they made (a batch is one run of the change checks). */
-  changes: { events: number; batches: number; lastBatch: string[] };
+  /** File changes seen and batches they made (a batch is one run of the change checks); `lastBatchSize` counts all its paths, `lastBatch` shows the first 50. */
+  changes: { events: number; batches: number; lastBatch: string[]; lastBatchSize: number };
   notifications: number;
   nextDream: string | undefined;
   lastDream: { time: string; status: string } | undefined;

@@ -113,7 +113,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
       ]),
     ),
     runs: 0,
-    changes: { events: 0, batches: 0, lastBatch: [] },
+    changes: { events: 0, batches: 0, lastBatch: [], lastBatchSize: 0 },
     notifications: 0,
     nextDream: undefined,
     lastDream: undefined,
@@ -232,6 +232,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
     if (trigger.kind === 'change') {
       state.changes.batches += 1;
       state.changes.lastBatch = trigger.paths.slice(0, 50);
+      state.changes.lastBatchSize = trigger.paths.length;
     }
     const chosen =
       trigger.kind === 'schedule'
@@ -280,7 +281,12 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
     heartbeat = setInterval(() => {
       state.heartbeatAt = now();
       const usage = memoryUsage();
-      logger.info('heartbeat', { rssMb: Math.round(usage.rss / 1048576), queue: queue.length, runs: state.runs });
+      logger.info('heartbeat', {
+        rssMb: Math.round(usage.rss / 1048576),
+        heapMb: Math.round(usage.heapUsed / 1048576),
+        queue: queue.length,
+        runs: state.runs,
+      });
       if (state.status !== 'running') save().catch((error: unknown) => logger.warn('state-write-failed', { error: describeError(error) }));
     }, config.heartbeatSeconds * 1000);
     heartbeat.unref();
