@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openMemory, type Memory } from '../../src/index.js';
 import { startEmbeddingsStub, type EmbeddingsStub } from '../helpers/embeddings-stub.js';
+import { demoConversation, writeConversations } from '../helpers/locomo-conversation.js';
 import { cli } from '../helpers/run-cli.js';
 import { runTsChild } from '../helpers/spawn-child.js';
 import { tempDir } from '../helpers/temp-root.js';
@@ -172,6 +173,35 @@ describe('hybrid recall', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('We deploy on Fridays.');
     expect(run.stderr).toMatch(/no embedder is configured/);
+  });
+});
+
+describe('mnemo bench locomo --retriever hybrid', () => {
+  it('reports mnemo-hybrid beside lexical mnemo and BM25 in the same run', async () => {
+    const cwd = await tempDir();
+    const data = await writeConversations(join(cwd, 'locomo'), { 'conv-demo': demoConversation() });
+    const section = JSON.stringify(embeddings());
+    const result = await cli(
+      ['bench', 'locomo', '--data', data, '--budgets', '1000', '--retriever', 'hybrid', '--embeddings', section, '--json'],
+      {
+        cwd,
+      },
+    );
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      retrievers: Record<string, { budgets: Record<string, { all: number; errors?: number }> }>;
+    };
+    expect(Object.keys(report.retrievers)).toEqual(['mnemo', 'bm25-baseline', 'mnemo-hybrid']);
+    expect(report.retrievers['mnemo-hybrid']?.budgets['1000']?.all).toBeGreaterThan(0);
+    expect(stub.requests.length).toBeGreaterThan(1);
+  });
+
+  it('says what to pass when no embedder is configured', async () => {
+    const cwd = await tempDir();
+    const data = await writeConversations(join(cwd, 'locomo'), { 'conv-demo': demoConversation() });
+    const result = await cli(['bench', 'locomo', '--data', data, '--retriever', 'hybrid'], { cwd, env: { MNEMO_DIR: join(cwd, 'none') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--retriever hybrid needs an embedder: pass --embeddings/);
   });
 });
 
