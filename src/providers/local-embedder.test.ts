@@ -6,8 +6,8 @@ import { createEmbedder } from './create-embedder.js';
 /*
  * The local model folder path through transformers.js, on a tiny BERT-shaped model the test
  * writes (WordPiece tokenizer, one Gather as the encoder). @huggingface/transformers is an
- * optional package (with onnxruntime-node, about 475 MB): without it this suite is skipped, and
- * the adapter's "install it" error is tested in embedder.contract.test.ts.
+ * optional package (with onnxruntime-node, about 475 MB): without it the folder suite is skipped
+ * and the adapter's "install it" error is tested instead.
  */
 
 const transformersName = '@huggingface/transformers';
@@ -43,5 +43,12 @@ describe.skipIf(!installed)('the local embedder (transformers.js over a model fo
   it('rejects a model that is not in the folder instead of downloading it', async () => {
     const embedder = createEmbedder({ ...base, provider: 'local', model: 'Xenova/all-MiniLM-L6-v2', path: await tempDir() });
     await expect(embedder.embed(['x'])).rejects.toThrow();
+  });
+});
+
+describe.skipIf(installed)('the local embedder without @huggingface/transformers', () => {
+  it('says how to install it, instead of failing obscurely', async () => {
+    const embedder = createEmbedder({ ...base, provider: 'local', model: 'tiny-bert', path: await tempDir() });
+    await expect(embedder.embed(['x'])).rejects.toThrow(/needs the optional package @huggingface\/transformers/);
   });
 });
