@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openMemory, type Memory } from '../../src/index.js';
+import { memoryTools } from '../../src/tools/index.js';
 import { startEmbeddingsStub, type EmbeddingsStub } from '../helpers/embeddings-stub.js';
 import { demoConversation, writeConversations } from '../helpers/locomo-conversation.js';
 import { cli } from '../helpers/run-cli.js';
@@ -146,6 +147,20 @@ describe('hybrid recall', () => {
     stub.down = false;
     const again = await cli(['reindex', '--embeddings', '--json', '--dir', dir], { cwd });
     expect(JSON.parse(again.stdout)).toMatchObject({ embeddings: { embedded: 3, queued: 0 } });
+  });
+
+  it('the recall tool (MCP, AI SDK) uses the configured mode, and says when it ran lexical only', async () => {
+    const { memory } = await memoryIn(true);
+    await rememberHobbies(memory);
+    const recall = memoryTools(memory, { origin: 'mcp' }).find((tool) => tool.name === 'recall');
+    const hybrid = await recall?.run({ query: 'martial arts' });
+    expect(hybrid).toMatchObject({ ok: true, data: { mode: 'hybrid' } });
+    expect(hybrid?.text).toContain('Ana goes to kickboxing class.');
+    stub.down = true;
+    const degraded = await recall?.run({ query: 'deploy' });
+    expect(degraded).toMatchObject({ ok: true, data: { mode: 'lexical' } });
+    expect(degraded?.text).toContain('We deploy on Fridays.');
+    expect(degraded?.text).toMatch(/\(the embedder is unavailable .*recall ran lexical only\)$/);
   });
 
   it('an outage in the middle of a backfill keeps what was embedded and the rest queued, and the next write catches up', async () => {
