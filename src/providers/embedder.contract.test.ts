@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddingsStub, stubEmbedding, type EmbeddingsStub } from '../../test/helpers/embeddings-stub.js';
-import { tempDir } from '../../test/helpers/temp-root.js';
 import { createEmbedder } from './create-embedder.js';
 
 /* The embedder adapters against loopback servers speaking each provider's API. */
@@ -70,10 +69,5 @@ describe('createEmbedder', () => {
     stub.down = true;
     const embedder = createEmbedder({ ...base, provider: 'openai-compatible', baseURL: stub.baseURL });
     await expect(embedder.embed(['x'])).rejects.toThrow();
-  });
-
-  it('says how to install transformers.js when a local model folder is configured without it', async () => {
-    const embedder = createEmbedder({ ...base, provider: 'local', path: await tempDir() });
-    await expect(embedder.embed(['x'])).rejects.toThrow(/@huggingface\/transformers/);
   });
 });

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openMemory, type Memory } from '../../src/index.js';
+import { memoryTools } from '../../src/tools/index.js';
 import { startEmbeddingsStub, type EmbeddingsStub } from '../helpers/embeddings-stub.js';
+import { demoConversation, writeConversations } from '../helpers/locomo-conversation.js';
 import { cli } from '../helpers/run-cli.js';
 import { runTsChild } from '../helpers/spawn-child.js';
 import { tempDir } from '../helpers/temp-root.js';
@@ -147,6 +149,20 @@ describe('hybrid recall', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ embeddings: { embedded: 3, queued: 0 } });
   });
 
+  it('the recall tool (MCP, AI SDK) uses the configured mode, and says when it ran lexical only', async () => {
+    const { memory } = await memoryIn(true);
+    await rememberHobbies(memory);
+    const recall = memoryTools(memory, { origin: 'mcp' }).find((tool) => tool.name === 'recall');
+    const hybrid = await recall?.run({ query: 'martial arts' });
+    expect(hybrid).toMatchObject({ ok: true, data: { mode: 'hybrid' } });
+    expect(hybrid?.text).toContain('Ana goes to kickboxing class.');
+    stub.down = true;
+    const degraded = await recall?.run({ query: 'deploy' });
+    expect(degraded).toMatchObject({ ok: true, data: { mode: 'lexical' } });
+    expect(degraded?.text).toContain('We deploy on Fridays.');
+    expect(degraded?.text).toMatch(/\(the embedder is unavailable .*recall ran lexical only\)$/);
+  });
+
   it('an outage in the middle of a backfill keeps what was embedded and the rest queued, and the next write catches up', async () => {
     const { memory } = await memoryIn(true);
     await rememberHobbies(memory);
@@ -172,6 +188,35 @@ describe('hybrid recall', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('We deploy on Fridays.');
     expect(run.stderr).toMatch(/no embedder is configured/);
+  });
+});
+
+describe('mnemo bench locomo --retriever hybrid', () => {
+  it('reports mnemo-hybrid beside lexical mnemo and BM25 in the same run', async () => {
+    const cwd = await tempDir();
+    const data = await writeConversations(join(cwd, 'locomo'), { 'conv-demo': demoConversation() });
+    const section = JSON.stringify(embeddings());
+    const result = await cli(
+      ['bench', 'locomo', '--data', data, '--budgets', '1000', '--retriever', 'hybrid', '--embeddings', section, '--json'],
+      {
+        cwd,
+      },
+    );
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      retrievers: Record<string, { budgets: Record<string, { all: number; errors?: number }> }>;
+    };
+    expect(Object.keys(report.retrievers)).toEqual(['mnemo', 'bm25-baseline', 'mnemo-hybrid']);
+    expect(report.retrievers['mnemo-hybrid']?.budgets['1000']?.all).toBeGreaterThan(0);
+    expect(stub.requests.length).toBeGreaterThan(1);
+  });
+
+  it('says what to pass when no embedder is configured', async () => {
+    const cwd = await tempDir();
+    const data = await writeConversations(join(cwd, 'locomo'), { 'conv-demo': demoConversation() });
+    const result = await cli(['bench', 'locomo', '--data', data, '--retriever', 'hybrid'], { cwd, env: { MNEMO_DIR: join(cwd, 'none') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--retriever hybrid needs an embedder: pass --embeddings/);
   });
 });
 
