@@ -68,6 +68,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'topic terms: an inverted index of weighted term frequencies for BM25',
+    sql: `
+      -- One row per (lexeme, topic): f is the weighted count of the lexeme in the topic (name 8, description 4, tags 3, body 1).
+      CREATE TABLE mnemo_topic_terms(
+        lexeme text NOT NULL,
+        slug text NOT NULL REFERENCES mnemo_topics(slug) ON DELETE CASCADE,
+        f real NOT NULL,
+        PRIMARY KEY(lexeme, slug)
+      );
+      CREATE INDEX mnemo_topic_terms_slug ON mnemo_topic_terms(slug);
+      INSERT INTO mnemo_topic_terms(lexeme, slug, f)
+        SELECT u.lexeme, t.slug,
+          (SELECT sum(CASE w WHEN 'A' THEN 8 WHEN 'B' THEN 4 WHEN 'C' THEN 3 ELSE 1 END) FROM unnest(u.weights) AS w)
+        FROM mnemo_topics t CROSS JOIN LATERAL unnest(t.search) AS u WHERE NOT t.deleted;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -176,6 +176,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     );
   }
 
+  const { name: wName, description: wDescription, tags: wTags, body: wBody } = STORE_FIELD_WEIGHTS;
+
   async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
@@ -233,6 +235,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       version,
       bytes,
     ]);
+    await client.query('DELETE FROM mnemo_topic_terms WHERE slug = $1', [slug]);
+    await client.query(
+      `INSERT INTO mnemo_topic_terms(lexeme, slug, f)
+       SELECT u.lexeme, t.slug,
+         (SELECT sum(CASE w WHEN 'A' THEN ${wName} WHEN 'B' THEN ${wDescription} WHEN 'C' THEN ${wTags} ELSE ${wBody} END) FROM unnest(u.weights) AS w)
+       FROM mnemo_topics t CROSS JOIN LATERAL unnest(t.search) AS u WHERE t.slug = $1`,
+      [slug],
+    );
     await notify(client, { kind: 'topic', name: slug });
     return { slug, content: bytes, revision: revisionOf(version), deleted: false };
   }
@@ -284,6 +294,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           slug,
           version,
         ]);
+        await client.query('DELETE FROM mnemo_topic_terms WHERE slug = $1', [slug]);
         await notify(client, { kind: 'topic', name: slug });
         return { slug, content: undefined, revision: revisionOf(version), deleted: true };
       }),
@@ -414,22 +425,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }),
   };
 
-  const { name: wName, description: wDescription, tags: wTags, body: wBody } = STORE_FIELD_WEIGHTS;
   const searchSql = `
     WITH q AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))),
     stats AS (SELECT count(*)::float8 AS n, coalesce(avg(doc_len), 0)::float8 AS avgdl FROM mnemo_topics WHERE NOT deleted AND status IS NOT NULL),
     hits AS (
-      SELECT t.slug, t.status, t.type, t.doc_len, u.lexeme,
-        (SELECT sum(CASE w WHEN 'A' THEN ${wName} WHEN 'B' THEN ${wDescription} WHEN 'C' THEN ${wTags} ELSE ${wBody} END) FROM unnest(u.weights) AS w)::float8 AS f
-      FROM mnemo_topics t CROSS JOIN LATERAL unnest(t.search) AS u
-      WHERE NOT t.deleted AND t.status IS NOT NULL AND t.search @@ websearch_to_tsquery('english', $2) AND u.lexeme IN (SELECT lexeme FROM q)
+      SELECT t.slug, t.status, t.type, t.doc_len, tt.lexeme, tt.f::float8 AS f
+      FROM mnemo_topic_terms tt JOIN mnemo_topics t ON t.slug = tt.slug
+      WHERE tt.lexeme IN (SELECT lexeme FROM q) AND NOT t.deleted AND t.status IS NOT NULL
     ),
     df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme)
     SELECT h.slug, h.status, h.type,
       sum(greatest(ln((s.n - df.df + 0.5) / (df.df + 0.5)), 1e-6) * (h.f * 2.2) / (h.f + 1.2 * (0.25 + 0.75 * h.doc_len / greatest(s.avgdl, 1e-9)))) AS score
     FROM hits h JOIN df USING (lexeme) CROSS JOIN stats s
+    WHERE h.status = ANY($2::text[]) AND ($3::text[] IS NULL OR h.type = ANY($3::text[]))
     GROUP BY h.slug, h.status, h.type
-    ORDER BY score DESC, h.slug COLLATE "C"`;
+    ORDER BY score DESC, h.slug COLLATE "C"
+    LIMIT $4`;
 
   const store: PostgresStore = {
     kind: 'postgres',
@@ -450,18 +461,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         if (words.length === 0) return [];
         const statuses = searchOptions.statuses ?? ['active', 'suspect'];
         const limit = searchOptions.limit ?? 50;
-        const result = await pool.query<{ slug: string; status: string; type: string; score: number }>(searchSql, [
+        const result = await pool.query<{ slug: string; score: number }>(searchSql, [
           words.join(' '),
-          words.join(' or '),
+          statuses,
+          searchOptions.types ?? null,
+          limit,
         ]);
-        return result.rows
-          .filter(
-            (row) =>
-              (statuses as readonly string[]).includes(row.status) &&
-              (searchOptions.types === undefined || (searchOptions.types as readonly string[]).includes(row.type)),
-          )
-          .slice(0, limit)
-          .map((row) => ({ slug: row.slug, score: Number(row.score) }));
+        return result.rows.map((row) => ({ slug: row.slug, score: Number(row.score) }));
       },
     },
     async readIndex() {

@@ -75,8 +75,8 @@ async function runPg(binary: string, args: string[]): Promise<void> {
   else await execa(path, args);
 }
 
-/** Start a fresh cluster; call `stop()` when done. */
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+/** Start a fresh cluster; call `stop()` when done. `durable`: keep fsync on (benchmarks; tests run without it). */
+export async function startPostgresCluster(options: { durable?: boolean } = {}): Promise<PostgresCluster> {
   if (postgresBinDir === undefined) throw new Error(noPostgresReason);
   const dir = await mkdtemp(join(tmpdir(), 'mnemo-pg-'));
   if (isRoot) {
@@ -86,8 +86,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const data = join(dir, 'data');
   await runPg('initdb', ['-D', data, '-U', 'mnemo', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c max_connections=200`;
-  await runPg('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '120', 'start']);
+  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}${options.durable ? '' : ' -c fsync=off'} -c max_connections=200`;
+  await runPg('pg_ctl', ['-D', data, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '120', 'start']);
   const base = `postgres://mnemo@127.0.0.1:${port}`;
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: `${base}/postgres` });

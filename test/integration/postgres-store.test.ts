@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchIndex } from '../../src/retrieval/index.js';
 import { isMnemoError } from '../../src/shared/index.js';
-import { initRoot, openFileStore, openPostgresStore, type StoreChange } from '../../src/store/index.js';
+import { MIGRATIONS, initRoot, openFileStore, openPostgresStore, type StoreChange } from '../../src/store/index.js';
+import { migratePostgres } from '../../src/store/postgres-schema.js';
 import { hasPostgres, noPostgresReason, startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
 import { cli } from '../helpers/run-cli.js';
 import { searchCorpus, searchQueries } from '../helpers/search-corpus.js';
@@ -59,13 +60,42 @@ describe.skipIf(!hasPostgres)(`PostgreSQL store${hasPostgres ? '' : ` (skipped: 
     const cwd = await tempDir();
     const first = await cli(['migrate', '--url', url, '--json'], { cwd });
     expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ from: 0, to: 1, latest: 1, applied: [{ version: 1 }] });
+    expect(JSON.parse(first.stdout)).toMatchObject({ from: 0, to: 2, latest: 2, applied: [{ version: 1 }, { version: 2 }] });
     const again = await cli(['migrate', '--url', url], { cwd });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('schema already at version 1; nothing to do');
+    expect(again.stdout).toContain('schema already at version 2; nothing to do');
     // The configured store (MNEMO_DATABASE_URL) is used without --url.
     const viaEnv = await cli(['migrate', '--json', '--dir', join(cwd, 'm')], { cwd, env: { MNEMO_DATABASE_URL: url } });
-    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ from: 1, to: 1, applied: [] });
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ from: 2, to: 2, applied: [] });
+  });
+
+  it('upgrades a database of an older schema in place, keeping what it holds', async () => {
+    const url = await cluster.createDatabase('upgrade');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migratePostgres(client, MIGRATIONS.slice(0, 1));
+      // A topic written by a version-1 mnemo: its search vector is there, its term rows are not.
+      await client.query(
+        `INSERT INTO mnemo_topics(slug, content, version, status, type, doc_len, search)
+         VALUES ('kafka', $1, 1, 'active', 'project', 4, setweight(to_tsvector('english', 'Kafka brokers'), 'A'))`,
+        [Buffer.from('---\nname: Kafka brokers\ndescription: x\ntype: project\n---\n')],
+      );
+    } finally {
+      await client.end();
+    }
+    const old = openPostgresStore({ url });
+    await expect(old).rejects.toSatisfy((error: unknown) => isMnemoError(error, 'not-initialized'));
+    const run = await cli(['migrate', '--url', url], { cwd: await tempDir() });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('schema upgraded from version 1 to 2');
+    const store = await openPostgresStore({ url });
+    try {
+      expect((await store.search.searchTopics('kafka')).map((hit) => hit.slug)).toEqual(['kafka']);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses a database without the schema, saying to run mnemo migrate', async () => {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, isMnemoError } from '../../src/shared/index.js';
 import { initRoot, openFileStore, openPostgresStore, type MemoryStore, type StoreChange } from '../../src/store/index.js';
@@ -44,6 +45,15 @@ const adapters: { name: string; skip: boolean; open: () => Promise<MemoryStore> 
     },
   },
 ];
+
+describe('the file store', () => {
+  it('never loads the PostgreSQL driver', async () => {
+    const { execa } = await import('execa');
+    const repo = join(import.meta.dirname, '..', '..');
+    const run = await execa(process.execPath, ['--import', 'tsx', join(repo, 'test/helpers/file-store-child.ts')], { cwd: repo });
+    expect(JSON.parse(run.stdout)).toEqual({ hits: 1, pgLoaded: false });
+  });
+});
 
 for (const adapter of adapters) {
   describe.skipIf(adapter.skip)(`store contract: ${adapter.name}`, () => {
