@@ -1,5 +1,5 @@
 import type { InjectionFamily, Severity } from './finding.js';
-import { insideFencedCode, isActiveTurn } from './structural-signals.js';
+import { insideFencedCode, isActiveTurn } from './conversation-shape.js';
 
 /**
  * A pattern rule of the injection scan. Patterns run on the normalized text (see
