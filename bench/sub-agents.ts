@@ -38,10 +38,12 @@ async function project(config: object): Promise<{ root: string; memory: Memory }
 
 /** A sub-agent's model: read its file, grep it, answer; every request after LATENCY_MS. */
 function subAgentModel(index: number): ScriptedAgentModel {
-  const slow = (step: { text?: string; toolCalls?: { toolName: string; input: unknown }[] }): ScriptedAgentStep => async () => {
-    await wait(LATENCY_MS);
-    return step;
-  };
+  const slow =
+    (step: { text?: string; toolCalls?: { toolName: string; input: unknown }[] }): ScriptedAgentStep =>
+    async () => {
+      await wait(LATENCY_MS);
+      return step;
+    };
   return createScriptedAgentModel([
     slow({ toolCalls: [{ toolName: 'read', input: { path: `src/part${index}.js` } }] }),
     slow({ toolCalls: [{ toolName: 'grep', input: { pattern: `value${index}` } }] }),
@@ -53,13 +55,24 @@ async function splitRun(concurrency: number): Promise<{ ms: number; completed: n
   const { root, memory } = await project({ agent: { subAgents: { concurrency } } });
   try {
     const parent = createScriptedAgentModel([
-      { toolCalls: Array.from({ length: SUB_TASKS }, (_, index) => ({ toolName: 'agent', input: { description: `part ${index}`, prompt: `Say what src/part${index}.js exports.` } })) },
+      {
+        toolCalls: Array.from({ length: SUB_TASKS }, (_, index) => ({
+          toolName: 'agent',
+          input: { description: `part ${index}`, prompt: `Say what src/part${index}.js exports.` },
+        })),
+      },
       { text: 'All four parts reported.' },
     ]);
     const started = performance.now();
-    const result = await memory.agent({ model: parent.model, subAgentModel: ({ description }) => subAgentModel(Number(description.split(' ')[1])).model }).run('Report what every part exports.');
+    const result = await memory
+      .agent({ model: parent.model, subAgentModel: ({ description }) => subAgentModel(Number(description.split(' ')[1])).model })
+      .run('Report what every part exports.');
     const ms = performance.now() - started;
-    return { ms, completed: result.subAgents.filter((agent) => agent.outcome === 'completed').length, steps: result.subAgents.reduce((sum, agent) => sum + agent.steps, 0) };
+    return {
+      ms,
+      completed: result.subAgents.filter((agent) => agent.outcome === 'completed').length,
+      steps: result.subAgents.reduce((sum, agent) => sum + agent.steps, 0),
+    };
   } finally {
     memory.close();
     await rm(root, { recursive: true, force: true });
@@ -82,7 +95,9 @@ export interface SubAgentBench {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-async function firstRequest(topicCount: number): Promise<Pick<SubAgentBench, 'topics' | 'firstRequestTokens' | 'wholeMemoryTokens' | 'sizeRatio' | 'recalledBytes' | 'indexTokens'>> {
+async function firstRequest(
+  topicCount: number,
+): Promise<Pick<SubAgentBench, 'topics' | 'firstRequestTokens' | 'wholeMemoryTokens' | 'sizeRatio' | 'recalledBytes' | 'indexTokens'>> {
   const { root, memory } = await project({});
   try {
     const text = new ScaleText(seededRandom(17));
@@ -90,7 +105,10 @@ async function firstRequest(topicCount: number): Promise<Pick<SubAgentBench, 'to
     for (const [index, topic] of topics.entries()) await memory.remember({ ...topic, slug: `t-${index}` });
     const prompt = `Find out how ${topics[Math.min(42, topics.length - 1)]!.name} is used and report the files.`;
     const child = createScriptedAgentModel([{ text: 'Reported.' }]);
-    const parent = createScriptedAgentModel([{ toolCalls: [{ toolName: 'agent', input: { description: 'scout', prompt } }] }, { text: 'ok' }]);
+    const parent = createScriptedAgentModel([
+      { toolCalls: [{ toolName: 'agent', input: { description: 'scout', prompt } }] },
+      { text: 'ok' },
+    ]);
     const result = await memory.agent({ model: parent.model, subAgentModel: () => child.model }).run('Learn about one topic.');
     const index = await memory.indexText();
     const files = (await readdir(join(root, '.mnemo'))).filter((name) => name.endsWith('.md') && name !== 'MEMORY.md');
@@ -125,17 +143,40 @@ export async function runSubAgentBench(topicCount = Number(process.env.SUB_AGENT
   }
   const sequentialMs = median(sequential);
   const parallelMs = median(parallel);
-  return { latencyMs: LATENCY_MS, sequentialMs, parallelMs, ratio: parallelMs / sequentialMs, completed, ...(await firstRequest(topicCount)) };
+  return {
+    latencyMs: LATENCY_MS,
+    sequentialMs,
+    parallelMs,
+    ratio: parallelMs / sequentialMs,
+    completed,
+    ...(await firstRequest(topicCount)),
+  };
 }
 
 export function formatSubAgentBench(bench: SubAgentBench): string {
   const speed = markdownTable(
     ['4 sub-tasks, 3 model requests each', 'concurrency 1 (sequential)', 'concurrency 4 (parallel)', 'parallel / sequential (goal ≤ 0.35)'],
-    [[`${bench.latencyMs} ms simulated latency per request, median of ${REPEATS}`, `${bench.sequentialMs.toFixed(0)} ms`, `${bench.parallelMs.toFixed(0)} ms`, bench.ratio.toFixed(2)]],
+    [
+      [
+        `${bench.latencyMs} ms simulated latency per request, median of ${REPEATS}`,
+        `${bench.sequentialMs.toFixed(0)} ms`,
+        `${bench.parallelMs.toFixed(0)} ms`,
+        bench.ratio.toFixed(2),
+      ],
+    ],
   );
   const size = markdownTable(
     ['memory', "sub-agent's first request", 'whole index + all topics', 'share (goal ≤ 10%)', 'recalled memory in it', 'of it the index'],
-    [[`${bench.topics} topics`, `${bench.firstRequestTokens} tokens`, `${bench.wholeMemoryTokens} tokens`, `${(bench.sizeRatio * 100).toFixed(1)}%`, `${bench.recalledBytes} bytes`, `${bench.indexTokens} tokens`]],
+    [
+      [
+        `${bench.topics} topics`,
+        `${bench.firstRequestTokens} tokens`,
+        `${bench.wholeMemoryTokens} tokens`,
+        `${(bench.sizeRatio * 100).toFixed(1)}%`,
+        `${bench.recalledBytes} bytes`,
+        `${bench.indexTokens} tokens`,
+      ],
+    ],
   );
   return `${speed}\n\n${size}`;
 }

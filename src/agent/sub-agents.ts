@@ -4,7 +4,15 @@ import { z } from 'zod';
 import type { AgentConfig, AgentProfile } from '../config/index.js';
 import type { TranscriptEventInput } from '../store/index.js';
 import { MnemoError, describeError, randomToken } from '../shared/index.js';
-import { defineTool, memoryTools, workspaceTools, type MemoryToolApi, type ToolDefinition, type ToolOutcome, type ToolTaskHandle } from '../tools/index.js';
+import {
+  defineTool,
+  memoryTools,
+  workspaceTools,
+  type MemoryToolApi,
+  type ToolDefinition,
+  type ToolOutcome,
+  type ToolTaskHandle,
+} from '../tools/index.js';
 import { createLimiter } from './concurrency-limiter.js';
 import { emptyUsage, type AgentEvent, type EngineOutcome, type TokenUsage } from './agent-events.js';
 import { createPermissionPolicy, parseRule, type PermissionRules } from './permissions.js';
@@ -67,7 +75,11 @@ export interface SubAgentOptions {
 }
 
 export interface SubAgentContext {
-  memory: MemoryToolApi & { readonly workspace: string; indexText(): Promise<string>; log(session: string, events: TranscriptEventInput | TranscriptEventInput[]): Promise<unknown> };
+  memory: MemoryToolApi & {
+    readonly workspace: string;
+    indexText(): Promise<string>;
+    log(session: string, events: TranscriptEventInput | TranscriptEventInput[]): Promise<unknown>;
+  };
   /** The parent's task: sub-agents' notes are staged there. */
   task: ToolTaskHandle;
   config: AgentConfig;
@@ -97,8 +109,15 @@ const inputSchema = z
   .object({
     description: z.string().min(1).max(120).describe('A few words on what it does (shown in the progress).'),
     prompt: z.string().min(1).max(50_000).describe('The whole task: it sees nothing of this conversation.'),
-    tools: z.array(z.string().min(1).max(40)).max(20).optional().describe('Its tools (default: read, grep, glob, recall, show; task_note always).'),
-    isolation: z.enum(['none', 'worktree']).optional().describe('"worktree": a fresh git worktree of HEAD; its changes come back as a diff. Default "none".'),
+    tools: z
+      .array(z.string().min(1).max(40))
+      .max(20)
+      .optional()
+      .describe('Its tools (default: read, grep, glob, recall, show; task_note always).'),
+    isolation: z
+      .enum(['none', 'worktree'])
+      .optional()
+      .describe('"worktree": a fresh git worktree of HEAD; its changes come back as a diff. Default "none".'),
     budget: budgetSchema.optional(),
     agent: z.string().min(1).max(40).optional().describe('A named profile from the configuration.'),
   })
@@ -124,7 +143,10 @@ function refusal(message: string, hint: string): MnemoError {
 
 function bound(tool: ToolDefinition, taskId: string): ToolDefinition {
   // the parent's task, whatever task id the model wrote: a sub-agent stages nowhere else
-  return { ...tool, run: (input, context) => tool.run({ ...(typeof input === 'object' && input !== null ? input : {}), task: taskId }, context) };
+  return {
+    ...tool,
+    run: (input, context) => tool.run({ ...(typeof input === 'object' && input !== null ? input : {}), task: taskId }, context),
+  };
 }
 
 /** The `agent` tool over one parent run, and what its sub-agents came to. */
@@ -147,17 +169,29 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
     const profile = input.agent === undefined ? undefined : profiles[input.agent];
     if (input.agent !== undefined && !profile) {
       const names = Object.keys(profiles);
-      throw refusal(`there is no agent profile named "${input.agent}"`, names.length > 0 ? `Use one of: ${names.join(', ')}, or leave out "agent".` : 'Leave out "agent" (no profiles are configured: agents.<name> in mnemo.config.json).');
+      throw refusal(
+        `there is no agent profile named "${input.agent}"`,
+        names.length > 0
+          ? `Use one of: ${names.join(', ')}, or leave out "agent".`
+          : 'Leave out "agent" (no profiles are configured: agents.<name> in mnemo.config.json).',
+      );
     }
     const asked = input.tools ?? profile?.tools ?? [...SUB_AGENT_DEFAULT_TOOLS];
     for (const tool of asked) {
-      if (tool === 'agent') throw refusal('a sub-agent cannot start sub-agents (depth 1)', 'Start the sub-agents you need yourself, in parallel.');
+      if (tool === 'agent')
+        throw refusal('a sub-agent cannot start sub-agents (depth 1)', 'Start the sub-agents you need yourself, in parallel.');
       if (!AVAILABLE.has(tool)) throw refusal(`a sub-agent has no tool named ${tool}`, `Ask for some of: ${[...AVAILABLE].join(', ')}.`);
       if (input.tools !== undefined && profile?.tools !== undefined && !profile.tools.includes(tool)) {
-        throw refusal(`the profile "${input.agent}" does not have ${tool}`, `Its tools are ${profile.tools.join(', ')}; leave out "tools" or use another profile.`);
+        throw refusal(
+          `the profile "${input.agent}" does not have ${tool}`,
+          `Its tools are ${profile.tools.join(', ')}; leave out "tools" or use another profile.`,
+        );
       }
       if (WRITE_TOOLS.has(tool) && !writeToolGranted(tool, context.rules, context.yes)) {
-        throw refusal(`a sub-agent cannot have ${tool}: your permissions do not allow it`, `Do without ${tool} (ask for a report and make the change yourself), or the user reruns with --allow '${tool}' (or a pattern like ${tool === 'bash' ? "'bash(npm test*)'" : `'${tool}(src/**)'`}).`);
+        throw refusal(
+          `a sub-agent cannot have ${tool}: your permissions do not allow it`,
+          `Do without ${tool} (ask for a report and make the change yourself), or the user reruns with --allow '${tool}' (or a pattern like ${tool === 'bash' ? "'bash(npm test*)'" : `'${tool}(src/**)'`}).`,
+        );
       }
     }
     return { ...(profile ? { profile } : {}), tools: [...new Set([...asked, 'task_note'])] };
@@ -165,7 +199,9 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
 
   const memoryFor = async (prompt: string, session: string): Promise<string | undefined> => {
     const room = settings.memoryBytes - Buffer.byteLength(fence(RECALL_FENCE, ''));
-    const result = await context.memory.recall(prompt.slice(0, 2000), { budget: room, topicBytes: room, task: context.task.id, session }).catch(() => undefined);
+    const result = await context.memory
+      .recall(prompt.slice(0, 2000), { budget: room, topicBytes: room, task: context.task.id, session })
+      .catch(() => undefined);
     const kept: string[] = [];
     let used = 0;
     for (const topic of result?.topics ?? []) {
@@ -177,23 +213,46 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
     return kept.length === 0 ? undefined : fence(RECALL_FENCE, kept.join('\n\n'));
   };
 
-  const runOne = async (input: SubAgentInput, report: SubAgentReport, chosen: { profile?: AgentProfile; tools: string[] }): Promise<void> => {
+  const runOne = async (
+    input: SubAgentInput,
+    report: SubAgentReport,
+    chosen: { profile?: AgentProfile; tools: string[] },
+  ): Promise<void> => {
     const { memory, task } = context;
-    const log = (events: TranscriptEventInput[]) => memory.log(report.session, events.map((event) => ({ ...event, task: task.id }))).catch(() => undefined);
+    const log = (events: TranscriptEventInput[]) =>
+      memory
+        .log(
+          report.session,
+          events.map((event) => ({ ...event, task: task.id })),
+        )
+        .catch(() => undefined);
     let worktree: Worktree | undefined;
     if (report.isolation === 'worktree') {
-      if (!context.options.worktreesDir) throw refusal('isolation "worktree" is not available here (no memory root for worktrees)', 'Use isolation "none".');
-      pool ??= new WorktreePool({ dir: context.options.worktreesDir, workspace: memory.workspace, maxWorktrees: settings.maxWorktrees, maxBytes: settings.worktreeMegabytes * 1024 * 1024 });
+      if (!context.options.worktreesDir)
+        throw refusal('isolation "worktree" is not available here (no memory root for worktrees)', 'Use isolation "none".');
+      pool ??= new WorktreePool({
+        dir: context.options.worktreesDir,
+        workspace: memory.workspace,
+        maxWorktrees: settings.maxWorktrees,
+        maxBytes: settings.worktreeMegabytes * 1024 * 1024,
+      });
       worktree = await pool.acquire(`${report.id}-${randomToken(6)}`);
       report.branch = worktree.branch;
     }
     const workspace = worktree?.workspace ?? memory.workspace;
     try {
-      const chosenModel = await context.options.model?.({ id: report.id, description: report.description, ...(input.agent ? { profile: input.agent } : {}), ...(chosen.profile?.model ? { model: chosen.profile.model } : {}) });
+      const chosenModel = await context.options.model?.({
+        id: report.id,
+        description: report.description,
+        ...(input.agent ? { profile: input.agent } : {}),
+        ...(chosen.profile?.model ? { model: chosen.profile.model } : {}),
+      });
       const modelId = chosenModel?.modelId ?? context.modelId;
       const tools = [
         ...workspaceTools({ workspace, bashTimeoutMs: context.config.bashTimeoutMs }),
-        ...memoryTools(memory, { origin: `agent:${modelId}:${report.id}`, session: report.session }).map((tool) => (tool.name === 'task_note' || tool.name === 'task_observe' ? bound(tool, task.id) : tool)),
+        ...memoryTools(memory, { origin: `agent:${modelId}:${report.id}`, session: report.session }).map((tool) =>
+          tool.name === 'task_note' || tool.name === 'task_observe' ? bound(tool, task.id) : tool,
+        ),
       ].filter((tool) => chosen.tools.includes(tool.name));
       const readOnly = new Set([...tools.filter((tool) => tool.hints.readOnly).map((tool) => tool.name), 'task_note', 'task_observe']);
       const index = await memory.indexText();
@@ -209,7 +268,13 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
         .replace('{{tools}}', tools.map((tool) => tool.name).join(', '))
         .replace('{{isolation}}', isolationText)
         .trim();
-      const system = [base, chosen.profile?.system, fence('source="MEMORY.md" kind="index" trust="hint"', index.trim() === '' ? '(the memory is empty)' : index)].filter(Boolean).join('\n\n');
+      const system = [
+        base,
+        chosen.profile?.system,
+        fence('source="MEMORY.md" kind="index" trust="hint"', index.trim() === '' ? '(the memory is empty)' : index),
+      ]
+        .filter(Boolean)
+        .join('\n\n');
       const budget = { ...chosen.profile?.budget, ...input.budget };
       const changed = new Set<string>();
       await log([
@@ -217,7 +282,14 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
           kind: 'user',
           role: 'user',
           text: input.prompt,
-          data: { subAgent: report.id, parentSession: task.session, parentTask: task.id, description: report.description, isolation: report.isolation, tools: chosen.tools },
+          data: {
+            subAgent: report.id,
+            parentSession: task.session,
+            parentTask: task.id,
+            description: report.description,
+            isolation: report.isolation,
+            tools: chosen.tools,
+          },
         },
       ]);
       const engine = new QueryEngine(
@@ -236,12 +308,22 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
           permission: createPermissionPolicy({ workspace, rules: context.rules, readOnlyTools: readOnly, yes: context.yes }),
           hooks: {
             afterToolResult: async (call, outcome: ToolOutcome) => {
-              if (outcome.ok && (call.toolName === 'write' || call.toolName === 'edit') && typeof outcome.data.path === 'string') changed.add(outcome.data.path);
-              if (outcome.ok && call.toolName === 'task_note' && typeof outcome.data.note === 'string') report.notes.push({ id: outcome.data.note, name: String(outcome.data.name) });
+              if (outcome.ok && (call.toolName === 'write' || call.toolName === 'edit') && typeof outcome.data.path === 'string')
+                changed.add(outcome.data.path);
+              if (outcome.ok && call.toolName === 'task_note' && typeof outcome.data.note === 'string')
+                report.notes.push({ id: outcome.data.note, name: String(outcome.data.name) });
               const full = outcome.ok && typeof outcome.data.transcriptText === 'string' ? outcome.data.transcriptText : outcome.text;
               await log([
-                { kind: 'tool-call', text: `${call.toolName} ${call.id}: ${JSON.stringify(call.input)}`, data: { id: call.id, tool: call.toolName } },
-                { kind: 'tool-result', text: `${call.toolName} ${call.id} ${call.ok ? 'ok' : 'failed'}:\n${full}`, data: { id: call.id, tool: call.toolName, ok: call.ok } },
+                {
+                  kind: 'tool-call',
+                  text: `${call.toolName} ${call.id}: ${JSON.stringify(call.input)}`,
+                  data: { id: call.id, tool: call.toolName },
+                },
+                {
+                  kind: 'tool-result',
+                  text: `${call.toolName} ${call.id} ${call.ok ? 'ok' : 'failed'}:\n${full}`,
+                  data: { id: call.id, tool: call.toolName, ok: call.ok },
+                },
               ]);
               return undefined;
             },
@@ -258,7 +340,13 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
         { goal: input.prompt, ...(recalled ? { memory: recalled } : {}) },
       );
       const result = await engine.turn();
-      Object.assign(report, { outcome: result.outcome, answer: result.answer, usage: result.usage, steps: result.steps.length, ...(result.error ? { error: result.error } : {}) });
+      Object.assign(report, {
+        outcome: result.outcome,
+        answer: result.answer,
+        usage: result.usage,
+        steps: result.steps.length,
+        ...(result.error ? { error: result.error } : {}),
+      });
       report.filesChanged = [...changed].sort();
       await log([{ kind: 'run-stopped', text: `sub-agent ${report.id} ${result.outcome}: ${result.answer.slice(0, 500)}` }]);
     } finally {
@@ -274,13 +362,18 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
   };
 
   const render = (report: SubAgentReport): string => {
-    const status = report.outcome === 'completed' ? 'completed' : report.outcome === 'refused' ? 'was refused' : `did not complete (${report.outcome})`;
+    const status =
+      report.outcome === 'completed' ? 'completed' : report.outcome === 'refused' ? 'was refused' : `did not complete (${report.outcome})`;
     const lines = [
       `Sub-agent ${report.id} (${report.description}) ${status}: ${report.steps} step(s), ${report.usage.inputTokens} input + ${report.usage.outputTokens} output tokens.`,
       report.error ? `Error: ${report.error.message}${report.error.hint ? `\nWhat to do: ${report.error.hint}` : ''}` : undefined,
       report.answer.trim() === '' ? undefined : `Its answer:\n${report.answer.trim()}`,
-      report.notes.length === 0 ? undefined : `Notes it staged in task ${context.task.id} (unverified; this task's verification promotes them): ${report.notes.map((note) => `${note.name} (${note.id})`).join(', ')}.`,
-      report.filesChanged.length === 0 ? 'Files changed: none.' : `Files changed${report.isolation === 'worktree' ? ' (in its worktree, not in yours)' : ''}: ${report.filesChanged.join(', ')}.`,
+      report.notes.length === 0
+        ? undefined
+        : `Notes it staged in task ${context.task.id} (unverified; this task's verification promotes them): ${report.notes.map((note) => `${note.name} (${note.id})`).join(', ')}.`,
+      report.filesChanged.length === 0
+        ? 'Files changed: none.'
+        : `Files changed${report.isolation === 'worktree' ? ' (in its worktree, not in yours)' : ''}: ${report.filesChanged.join(', ')}.`,
       report.branch && report.diff !== undefined
         ? `Its changes are one commit on branch ${report.branch}: apply them with \`git merge ${report.branch}\` (or \`git apply\` the diff below), or drop them (\`git branch -D ${report.branch}\`).\n\`\`\`diff\n${Buffer.byteLength(report.diff) > DIFF_BYTES ? `${report.diff.slice(0, DIFF_BYTES)}\n[… the rest is on the branch …]` : report.diff}\n\`\`\``
         : undefined,
@@ -294,7 +387,11 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
     title: 'Start a sub-agent',
     description: [
       readFileSync(new URL('./agent-tool.md', import.meta.url), 'utf8').trim(),
-      Object.keys(profiles).length === 0 ? undefined : `Profiles (\`agent\`): ${Object.entries(profiles).map(([name, profile]) => `${name}${profile.tools ? ` (tools: ${profile.tools.join(', ')})` : ''}`).join('; ')}.`,
+      Object.keys(profiles).length === 0
+        ? undefined
+        : `Profiles (\`agent\`): ${Object.entries(profiles)
+            .map(([name, profile]) => `${name}${profile.tools ? ` (tools: ${profile.tools.join(', ')})` : ''}`)
+            .join('; ')}.`,
     ]
       .filter(Boolean)
       .join('\n\n'),
@@ -353,7 +450,12 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
         }
         emit(report.outcome === 'completed' ? 'done' : 'failed');
       });
-      if (report.outcome === 'refused' && report.error) throw new MnemoError(report.error.code === 'invalid-input' ? 'invalid-input' : 'write-refused', report.error.message, report.error.hint ? { hint: report.error.hint } : {});
+      if (report.outcome === 'refused' && report.error)
+        throw new MnemoError(
+          report.error.code === 'invalid-input' ? 'invalid-input' : 'write-refused',
+          report.error.message,
+          report.error.hint ? { hint: report.error.hint } : {},
+        );
       const ok = report.outcome === 'completed';
       const { diff: _diff, ...summary } = report;
       return { text: render(report), data: { ...summary, ...(ok ? {} : { failed: true }) } };

@@ -11,7 +11,11 @@ const MB = 1024 * 1024;
 
 async function repo(): Promise<{ repo: string; dir: string }> {
   const root = await tempDir();
-  await gitRepo(root, { 'greet.js': "exports.greet = (name) => 'Hi ' + name;\n", 'src/util.js': 'exports.x = 1;\n', '.gitignore': '.mnemo/.state/\n' });
+  await gitRepo(root, {
+    'greet.js': "exports.greet = (name) => 'Hi ' + name;\n",
+    'src/util.js': 'exports.x = 1;\n',
+    '.gitignore': '.mnemo/.state/\n',
+  });
   return { repo: root, dir: join(root, '.mnemo', '.state', 'worktrees') };
 }
 

@@ -59,13 +59,25 @@ interface OwnerRecord {
   created: string;
 }
 
-const IDENTITY = ['-c', 'user.name=mnemo', '-c', 'user.email=mnemo@localhost', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null'];
+const IDENTITY = [
+  '-c',
+  'user.name=mnemo',
+  '-c',
+  'user.email=mnemo@localhost',
+  '-c',
+  'commit.gpgsign=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+];
 
 async function git(run: ProcessRunner, cwd: string, args: readonly string[], allowFailure = false): Promise<{ ok: boolean; out: string }> {
   const outcome = await run('git', [...IDENTITY, ...args], { cwd, timeoutMs: 120_000, outputCapBytes: 8 * 1024 * 1024 });
   const ok = outcome.exitCode === 0;
   if (!ok && !allowFailure) {
-    throw new MnemoError('io', `git ${args.join(' ')} failed in ${cwd}: ${(outcome.startError ?? outcome.stderrTail).trim() || `exit ${outcome.exitCode}`}`);
+    throw new MnemoError(
+      'io',
+      `git ${args.join(' ')} failed in ${cwd}: ${(outcome.startError ?? outcome.stderrTail).trim() || `exit ${outcome.exitCode}`}`,
+    );
   }
   return { ok, out: outcome.stdoutTail };
 }
@@ -81,7 +93,15 @@ async function owners(dir: string): Promise<OwnerRecord[]> {
       records.push(JSON.parse(await readFile(join(dir, name), 'utf8')) as OwnerRecord);
     } catch {
       // half-written by a run that died while writing it: its pid is unknown, so it counts as dead
-      records.push({ id: name.slice(0, -'.json'.length), pid: 0, repo: '', path: join(dir, name.slice(0, -'.json'.length)), branch: '', base: '', created: '' });
+      records.push({
+        id: name.slice(0, -'.json'.length),
+        pid: 0,
+        repo: '',
+        path: join(dir, name.slice(0, -'.json'.length)),
+        branch: '',
+        base: '',
+        created: '',
+      });
     }
   }
   return records;
@@ -116,7 +136,14 @@ export async function cleanDeadWorktrees(dir: string, run: ProcessRunner = runPr
       if (existsSync(join(path, '.git'))) {
         const changes = await stagedChanges(run, path, owner.base).catch(() => ({ files: [] as string[], diff: '' }));
         if (changes.files.length > 0) {
-          kept = (await git(run, path, ['commit', '-q', '--no-verify', '-m', `mnemo: unfinished work of sub-agent ${owner.id} (its run, pid ${owner.pid}, ended)`], true)).ok;
+          kept = (
+            await git(
+              run,
+              path,
+              ['commit', '-q', '--no-verify', '-m', `mnemo: unfinished work of sub-agent ${owner.id} (its run, pid ${owner.pid}, ended)`],
+              true,
+            )
+          ).ok;
         }
       }
       await removeCheckout(run, owner.repo, path);
@@ -151,9 +178,13 @@ export class WorktreePool {
   private async repository(): Promise<{ repo: string; prefix: string; base: string }> {
     const top = await git(this.run, this.options.workspace, ['rev-parse', '--show-toplevel'], true);
     if (!top.ok) {
-      throw new MnemoError('invalid-input', `isolation "worktree" needs a git repository, and the workspace ${this.options.workspace} is not in one.`, {
-        hint: 'Run the sub-agent with isolation "none", or make the workspace a git repository (git init, then commit).',
-      });
+      throw new MnemoError(
+        'invalid-input',
+        `isolation "worktree" needs a git repository, and the workspace ${this.options.workspace} is not in one.`,
+        {
+          hint: 'Run the sub-agent with isolation "none", or make the workspace a git repository (git init, then commit).',
+        },
+      );
     }
     const head = await git(this.run, this.options.workspace, ['rev-parse', '--verify', '--quiet', 'HEAD'], true);
     if (!head.ok) {
@@ -184,16 +215,24 @@ export class WorktreePool {
       const { repo, prefix, base } = await this.repository();
       const live = (await owners(dir)).filter((owner) => isProcessAlive(owner.pid));
       if (live.length >= maxWorktrees) {
-        throw new MnemoError('write-refused', `Refused: ${live.length} worktree(s) are live and agent.subAgents.maxWorktrees is ${maxWorktrees}.`, {
-          hint: 'Wait for a sub-agent in a worktree to finish, run this one with isolation "none", or raise agent.subAgents.maxWorktrees in mnemo.config.json.',
-        });
+        throw new MnemoError(
+          'write-refused',
+          `Refused: ${live.length} worktree(s) are live and agent.subAgents.maxWorktrees is ${maxWorktrees}.`,
+          {
+            hint: 'Wait for a sub-agent in a worktree to finish, run this one with isolation "none", or raise agent.subAgents.maxWorktrees in mnemo.config.json.',
+          },
+        );
       }
       const each = await this.estimateBytes(repo);
       if ((live.length + 1) * each > maxBytes) {
         const megabytes = (bytes: number) => Math.ceil(bytes / (1024 * 1024));
-        throw new MnemoError('write-refused', `Refused: another worktree (~${megabytes(each)} MB) would take the live worktrees to ~${megabytes((live.length + 1) * each)} MB, over agent.subAgents.worktreeMegabytes (${megabytes(maxBytes)} MB).`, {
-          hint: 'Run this sub-agent with isolation "none", wait for another to finish, or raise agent.subAgents.worktreeMegabytes.',
-        });
+        throw new MnemoError(
+          'write-refused',
+          `Refused: another worktree (~${megabytes(each)} MB) would take the live worktrees to ~${megabytes((live.length + 1) * each)} MB, over agent.subAgents.worktreeMegabytes (${megabytes(maxBytes)} MB).`,
+          {
+            hint: 'Run this sub-agent with isolation "none", wait for another to finish, or raise agent.subAgents.worktreeMegabytes.',
+          },
+        );
       }
       await makeDirectory(dir);
       const path = join(dir, id);

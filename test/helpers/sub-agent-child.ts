@@ -20,6 +20,13 @@ const child = createScriptedAgentModel([
     }),
 ]);
 const parent = createScriptedAgentModel([
-  { toolCalls: [{ toolName: 'agent', input: { description: 'slow', prompt: 'Write partial.txt, then wait.', tools: ['write'], isolation: 'worktree' } }] },
+  {
+    toolCalls: [
+      {
+        toolName: 'agent',
+        input: { description: 'slow', prompt: 'Write partial.txt, then wait.', tools: ['write'], isolation: 'worktree' },
+      },
+    ],
+  },
 ]);
 await memory.agent({ model: parent.model, subAgentModel: () => child.model, permissions: { yes: true } }).run('Start a slow sub-agent.');

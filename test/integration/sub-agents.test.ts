@@ -32,7 +32,11 @@ function deferred() {
 function userText(request: ScriptedRequest): string {
   return request.options.prompt
     .filter((message) => message.role !== 'system')
-    .map((message) => (typeof message.content === 'string' ? message.content : message.content.map((part) => ('text' in part ? part.text : JSON.stringify(part))).join('\n')))
+    .map((message) =>
+      typeof message.content === 'string'
+        ? message.content
+        : message.content.map((part) => ('text' in part ? part.text : JSON.stringify(part))).join('\n'),
+    )
     .join('\n');
 }
 
@@ -46,10 +50,19 @@ function systemText(request: ScriptedRequest): string {
 const note = (name: string, description: string) => ({
   toolName: 'task_note',
   // a sub-agent's note lands in the parent's task whatever id it writes
-  input: { task: 't-whatever', name, description, type: 'project', body: `${description}. **Why:** found by a sub-agent. **How to apply:** keep it in mind.` },
+  input: {
+    task: 't-whatever',
+    name,
+    description,
+    type: 'project',
+    body: `${description}. **Why:** found by a sub-agent. **How to apply:** keep it in mind.`,
+  },
 });
 
-function modelsByDescription(scripts: Record<string, ScriptedAgentStep[]>): { models: Record<string, ScriptedAgentModel>; pick: (request: { description: string }) => ScriptedAgentModel['model'] } {
+function modelsByDescription(scripts: Record<string, ScriptedAgentStep[]>): {
+  models: Record<string, ScriptedAgentModel>;
+  pick: (request: { description: string }) => ScriptedAgentModel['model'];
+} {
   const models = Object.fromEntries(Object.entries(scripts).map(([name, script]) => [name, createScriptedAgentModel(script)]));
   return { models, pick: ({ description }) => models[description]!.model };
 }
@@ -90,7 +103,9 @@ describe('sub-agents (the agent tool)', () => {
         { text: 'Both sub-agents reported.' },
       ]);
       const events: AgentEvent[] = [];
-      const result = await memory.agent({ model: parent.model, subAgentModel: pick }).run('Find out how greet is checked.', { verify: 'node -e 0', onEvent: (event) => events.push(event) });
+      const result = await memory
+        .agent({ model: parent.model, subAgentModel: pick })
+        .run('Find out how greet is checked.', { verify: 'node -e 0', onEvent: (event) => events.push(event) });
       expect(result.outcome).toBe('completed');
       expect(result.subAgents.map((agent) => [agent.id, agent.description, agent.outcome])).toEqual([
         ['agent-1', 'scout', 'completed'],
@@ -106,13 +121,22 @@ describe('sub-agents (the agent tool)', () => {
       expect(userText(models.scout!.requests[0]!)).toContain('Find where greet is defined.');
       expect(userText(models.scout!.requests[0]!)).not.toContain('Read check.js');
       expect(Object.keys(models.scout!.requests[0]!.options.tools ?? []).length).toBeGreaterThan(0);
-      expect((models.scout!.requests[0]!.options.tools ?? []).map((tool) => tool.name).sort()).toEqual(['glob', 'grep', 'read', 'recall', 'show', 'task_note']);
+      expect((models.scout!.requests[0]!.options.tools ?? []).map((tool) => tool.name).sort()).toEqual([
+        'glob',
+        'grep',
+        'read',
+        'recall',
+        'show',
+        'task_note',
+      ]);
       // the parent's verification promoted both notes
       expect(result.promoted.map((item) => item.slug)).toEqual(expect.arrayContaining(['greet-lives-in-greet-js', 'check-script']));
       // one progress event per sub-agent start and end
-      expect(events.filter((event) => event.type === 'sub-agent').map((event) => (event.type === 'sub-agent' ? `${event.id} ${event.status}` : ''))).toEqual(
-        expect.arrayContaining(['agent-1 running', 'agent-2 running', 'agent-1 done', 'agent-2 done']),
-      );
+      expect(
+        events
+          .filter((event) => event.type === 'sub-agent')
+          .map((event) => (event.type === 'sub-agent' ? `${event.id} ${event.status}` : '')),
+      ).toEqual(expect.arrayContaining(['agent-1 running', 'agent-2 running', 'agent-1 done', 'agent-2 done']));
       // each transcript is a child session of the parent's, searchable in layer 3
       expect(result.subAgents.map((agent) => agent.session)).toEqual([`${result.session}.agent-1`, `${result.session}.agent-2`]);
       const deep = await memory.recall('greet is defined in greet.js used by check.js', { deep: true });
@@ -126,8 +150,13 @@ describe('sub-agents (the agent tool)', () => {
     const { memory } = await project();
     try {
       const child = createScriptedAgentModel([{ toolCalls: [note('Unproven idea', 'greet may be fine')] }, { text: 'Noted.' }]);
-      const parent = createScriptedAgentModel([{ toolCalls: [{ toolName: 'agent', input: { description: 'guess', prompt: 'Guess what is wrong.' } }] }, { text: 'Done.' }]);
-      const result = await memory.agent({ model: parent.model, subAgentModel: () => child.model }).run('Make `node check.js` pass.', { verify: 'node check.js' });
+      const parent = createScriptedAgentModel([
+        { toolCalls: [{ toolName: 'agent', input: { description: 'guess', prompt: 'Guess what is wrong.' } }] },
+        { text: 'Done.' },
+      ]);
+      const result = await memory
+        .agent({ model: parent.model, subAgentModel: () => child.model })
+        .run('Make `node check.js` pass.', { verify: 'node check.js' });
       expect(result.outcome).toBe('verification-failed');
       expect(result.promoted).toEqual([]);
       expect(await memory.list()).toEqual([]);
@@ -174,10 +203,21 @@ describe('sub-agents (the agent tool)', () => {
       const child = createScriptedAgentModel([
         { toolCalls: [{ toolName: 'edit', input: FIX }] },
         { toolCalls: [{ toolName: 'bash', input: { command: 'node check.js' } }] },
-        (request) => ({ text: userText(request).includes('check passed') ? 'Fixed greet.js; node check.js passes in the worktree.' : 'The check still fails.' }),
+        (request) => ({
+          text: userText(request).includes('check passed')
+            ? 'Fixed greet.js; node check.js passes in the worktree.'
+            : 'The check still fails.',
+        }),
       ]);
       const parent = createScriptedAgentModel([
-        { toolCalls: [{ toolName: 'agent', input: { description: 'fixer', prompt: 'Make `node check.js` pass.', tools: ['read', 'edit', 'bash'], isolation: 'worktree' } }] },
+        {
+          toolCalls: [
+            {
+              toolName: 'agent',
+              input: { description: 'fixer', prompt: 'Make `node check.js` pass.', tools: ['read', 'edit', 'bash'], isolation: 'worktree' },
+            },
+          ],
+        },
         { text: 'The fix is on a branch.' },
       ]);
       const result = await memory
@@ -208,7 +248,12 @@ describe('sub-agents (the agent tool)', () => {
     try {
       const child = createScriptedAgentModel([{ text: 'Looked.' }, { text: 'Looked.' }]);
       const parent = createScriptedAgentModel([
-        { toolCalls: ['first', 'second'].map((description) => ({ toolName: 'agent', input: { description, prompt: 'Look around.', isolation: 'worktree' } })) },
+        {
+          toolCalls: ['first', 'second'].map((description) => ({
+            toolName: 'agent',
+            input: { description, prompt: 'Look around.', isolation: 'worktree' },
+          })),
+        },
         { text: 'ok' },
       ]);
       const result = await memory.agent({ model: parent.model, subAgentModel: () => child.model }).run('Look twice.');
@@ -222,18 +267,26 @@ describe('sub-agents (the agent tool)', () => {
   });
 
   it('refuses a write tool the parent may not grant, as a tool result, and starts nothing', async () => {
-    const { workspace, memory } = await project({ agents: { reviewer: { system: 'You review changes and never edit.', tools: ['read', 'grep'] } } });
+    const { workspace, memory } = await project({
+      agents: { reviewer: { system: 'You review changes and never edit.', tools: ['read', 'grep'] } },
+    });
     try {
       const child = createScriptedAgentModel([{ text: 'Looks fine.' }]);
       const parent = createScriptedAgentModel([
         { toolCalls: [{ toolName: 'agent', input: { description: 'writer', prompt: 'Rewrite greet.js.', tools: ['read', 'write'] } }] },
-        { toolCalls: [{ toolName: 'agent', input: { description: 'review', prompt: 'Review greet.js.', agent: 'reviewer', tools: ['edit'] } }] },
+        {
+          toolCalls: [
+            { toolName: 'agent', input: { description: 'review', prompt: 'Review greet.js.', agent: 'reviewer', tools: ['edit'] } },
+          ],
+        },
         { toolCalls: [{ toolName: 'agent', input: { description: 'review', prompt: 'Review greet.js.', agent: 'reviewer' } }] },
         { text: 'I could not get a writer; the review is done.' },
       ]);
       const result = await memory.agent({ model: parent.model, subAgentModel: () => child.model }).run('Improve greet.js.');
       expect(result.outcome).toBe('completed');
-      expect(userText(parent.requests[1]!)).toContain('Refused: a sub-agent cannot have write: your permissions do not allow it; the sub-agent was not started.');
+      expect(userText(parent.requests[1]!)).toContain(
+        'Refused: a sub-agent cannot have write: your permissions do not allow it; the sub-agent was not started.',
+      );
       expect(userText(parent.requests[1]!)).toContain("--allow 'write'");
       expect(userText(parent.requests[2]!)).toContain('Refused: the profile \\"reviewer\\" does not have edit');
       expect(result.subAgents.map((agent) => agent.outcome)).toEqual(['refused', 'refused', 'completed']);
@@ -250,7 +303,10 @@ describe('sub-agents (the agent tool)', () => {
   it('reports the files a sub-agent changed in the shared workspace, and a sub-agent whose model fails as failed, not a crash', async () => {
     const { workspace, memory } = await project();
     try {
-      const writer = createScriptedAgentModel([{ toolCalls: [{ toolName: 'write', input: { path: 'notes/summary.txt', content: 'greet says Hi\n' } }] }, { text: 'Wrote notes/summary.txt.' }]);
+      const writer = createScriptedAgentModel([
+        { toolCalls: [{ toolName: 'write', input: { path: 'notes/summary.txt', content: 'greet says Hi\n' } }] },
+        { text: 'Wrote notes/summary.txt.' },
+      ]);
       const broken = createScriptedAgentModel([{ status: 400 }]);
       const pick = ({ description }: { description: string }) => (description === 'writer' ? writer.model : broken.model);
       const parent = createScriptedAgentModel([
@@ -262,7 +318,9 @@ describe('sub-agents (the agent tool)', () => {
         },
         { text: 'One worked, one failed.' },
       ]);
-      const result = await memory.agent({ model: parent.model, subAgentModel: pick, permissions: { allow: ['write(notes/**)'] } }).run('Summarize.');
+      const result = await memory
+        .agent({ model: parent.model, subAgentModel: pick, permissions: { allow: ['write(notes/**)'] } })
+        .run('Summarize.');
       expect(result.outcome).toBe('completed');
       expect(result.subAgents.map((agent) => [agent.description, agent.outcome, agent.filesChanged])).toEqual([
         ['writer', 'completed', ['notes/summary.txt']],
@@ -283,21 +341,34 @@ describe('sub-agents (the agent tool)', () => {
       for (let index = 0; index < 30; index += 1) {
         const body = `The deploy pipeline step ${index} runs the greeting check before release; ${'it needs the staging credentials file and a warm cache. '.repeat(12)}`;
         topics.push(body);
-        await memory.remember({ name: `Deploy step ${index}`, description: `deploy pipeline step ${index} and the greeting check`, type: 'project', body });
+        await memory.remember({
+          name: `Deploy step ${index}`,
+          description: `deploy pipeline step ${index} and the greeting check`,
+          type: 'project',
+          body,
+        });
       }
       const child = createScriptedAgentModel([{ text: 'Reported.' }]);
       const parent = createScriptedAgentModel([
-        { toolCalls: [{ toolName: 'agent', input: { description: 'deploy', prompt: 'How does the deploy pipeline run the greeting check?' } }] },
+        {
+          toolCalls: [
+            { toolName: 'agent', input: { description: 'deploy', prompt: 'How does the deploy pipeline run the greeting check?' } },
+          ],
+        },
         { text: 'ok' },
       ]);
-      const result = await memory.agent({ model: parent.model, subAgentModel: () => child.model }).run('Explain the deploy pipeline and its greeting check.');
+      const result = await memory
+        .agent({ model: parent.model, subAgentModel: () => child.model })
+        .run('Explain the deploy pipeline and its greeting check.');
       const first = userText(child.requests[0]!);
       const fence = /<memory source="mnemo recall"[\s\S]*?<\/memory>/.exec(first)?.[0];
       expect(fence).toBeDefined();
       expect(Buffer.byteLength(fence!)).toBeLessThanOrEqual(1024);
       expect(result.subAgents[0]?.memoryBytes).toBe(Buffer.byteLength(fence!));
       // the message is the prompt and that recall, nothing more of the memory
-      expect(countTokens(first)).toBeLessThanOrEqual(countTokens('How does the deploy pipeline run the greeting check?') + countTokens(fence!) + 40);
+      expect(countTokens(first)).toBeLessThanOrEqual(
+        countTokens('How does the deploy pipeline run the greeting check?') + countTokens(fence!) + 40,
+      );
       const wholeMemory = countTokens(topics.join('\n\n'));
       const parentRecall = /<memory source="mnemo recall"[\s\S]*?<\/memory>/.exec(userText(parent.requests[0]!))?.[0] ?? '';
       expect(countTokens(fence!)).toBeLessThan(countTokens(parentRecall));
@@ -310,7 +381,10 @@ describe('sub-agents (the agent tool)', () => {
   it('cleans the worktree a SIGKILLed run left at the next run, keeping its unfinished change on the branch', async () => {
     const { workspace, memory, dir } = await project();
     memory.close();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/helpers/sub-agent-child.ts'), dir, workspace], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/helpers/sub-agent-child.ts'), dir, workspace], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
