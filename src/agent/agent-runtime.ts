@@ -13,7 +13,8 @@ import { createSubAgents, type SubAgentOptions, type SubAgentReport } from './su
 /** What the runtime needs of a memory: the library's `Memory` satisfies it. */
 export interface AgentMemory extends MemoryToolApi {
   readonly workspace: string;
-  indexText(): Promise<string>;
+  /** MEMORY.md as an agent may see it: untrusted topics' lines fenced as data. */
+  agentIndexText(): Promise<string>;
   log(session: string, events: TranscriptEventInput | TranscriptEventInput[]): Promise<unknown>;
 }
 
@@ -115,7 +116,9 @@ class MemoryLoop {
 }
 
 function systemPrompt(task: ToolTaskHandle, index: string, verify: string | undefined, concurrency: number | undefined): string {
-  const base = readFileSync(new URL('./system-prompt.md', import.meta.url), 'utf8').replaceAll('{{task}}', task.id).trim();
+  const base = readFileSync(new URL('./system-prompt.md', import.meta.url), 'utf8')
+    .replaceAll('{{task}}', task.id)
+    .trim();
   return [
     base,
     concurrency === undefined
@@ -154,7 +157,9 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
   const filesTouched = new Set<string>();
   const baseTools = [
     ...workspaceTools({ workspace: memory.workspace, bashTimeoutMs: config.bashTimeoutMs }),
-    ...memoryTools(memory, { origin: `agent:${options.modelId}`, session: task.session }).filter((tool) => MEMORY_TOOLS.includes(tool.name)),
+    ...memoryTools(memory, { origin: `agent:${options.modelId}`, session: task.session }).filter((tool) =>
+      MEMORY_TOOLS.includes(tool.name),
+    ),
   ];
   const rules = {
     allow: [...config.permissions.allow, ...(options.permissions?.allow ?? [])],
@@ -185,11 +190,21 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
   // what a run killed with SIGKILL left (its worktrees) goes before this run makes its own
   const cleaned = await subAgents?.cleanup().catch(() => undefined);
   if (cleaned && cleaned.removed.length > 0) {
-    await loop.log([{ kind: 'note', text: `Removed ${cleaned.removed.length} worktree(s) left by runs that ended${cleaned.keptBranches.length > 0 ? `; their unfinished changes are on ${cleaned.keptBranches.join(', ')}` : ''}.`, data: { ...cleaned } }]);
+    await loop.log([
+      {
+        kind: 'note',
+        text: `Removed ${cleaned.removed.length} worktree(s) left by runs that ended${cleaned.keptBranches.length > 0 ? `; their unfinished changes are on ${cleaned.keptBranches.join(', ')}` : ''}.`,
+        data: { ...cleaned },
+      },
+    ]);
   }
   const tools = [...baseTools, ...(subAgents ? [subAgents.tool] : []), ...(options.tools ?? [])];
   // `agent` runs without asking: what a sub-agent may change is decided by these same rules when it starts
-  const readOnly = new Set([...tools.filter((tool) => tool.hints.readOnly).map((tool) => tool.name), ...STAGING_TOOLS, ...(subAgents ? ['agent'] : [])]);
+  const readOnly = new Set([
+    ...tools.filter((tool) => tool.hints.readOnly).map((tool) => tool.name),
+    ...STAGING_TOOLS,
+    ...(subAgents ? ['agent'] : []),
+  ]);
   const permission = createPermissionPolicy({
     workspace: memory.workspace,
     rules,
@@ -208,7 +223,7 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
     {
       model: options.model,
       modelId: options.modelId,
-      system: systemPrompt(task, await memory.indexText(), options.verify, subAgents ? config.subAgents.concurrency : undefined),
+      system: systemPrompt(task, await memory.agentIndexText(), options.verify, subAgents ? config.subAgents.concurrency : undefined),
       tools,
       limits,
       permission,
@@ -218,12 +233,21 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
         afterToolResult: async (call, outcome, step) => {
           const full = outcome.ok && typeof outcome.data.transcriptText === 'string' ? outcome.data.transcriptText : outcome.text;
           await loop.log([
-            { kind: 'tool-call', text: `${call.toolName} ${call.id}: ${JSON.stringify(call.input)}`, data: { id: call.id, tool: call.toolName } },
-            { kind: 'tool-result', text: `${call.toolName} ${call.id} ${call.ok ? 'ok' : 'failed'}:\n${full}`, data: { id: call.id, tool: call.toolName, ok: call.ok } },
+            {
+              kind: 'tool-call',
+              text: `${call.toolName} ${call.id}: ${JSON.stringify(call.input)}`,
+              data: { id: call.id, tool: call.toolName },
+            },
+            {
+              kind: 'tool-result',
+              text: `${call.toolName} ${call.id} ${call.ok ? 'ok' : 'failed'}:\n${full}`,
+              data: { id: call.id, tool: call.toolName, ok: call.ok },
+            },
           ]);
           if (call.ok || call.denied) return undefined;
           if (call.toolName === 'bash') {
-            const command = typeof (call.input as { command?: unknown }).command === 'string' ? (call.input as { command: string }).command : '';
+            const command =
+              typeof (call.input as { command?: unknown }).command === 'string' ? (call.input as { command: string }).command : '';
             await task.observe('error', `$ ${command}\n${full.slice(-4000)}`).catch(() => undefined);
           }
           return loop.recall(full.slice(-2000), 'failure', step);
@@ -295,7 +319,11 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
         };
       } catch (error) {
         const problem = error instanceof MnemoError ? error : new MnemoError('io', describeError(error));
-        return { ...base, outcome: 'failed', error: { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) } };
+        return {
+          ...base,
+          outcome: 'failed',
+          error: { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) },
+        };
       }
     },
   };

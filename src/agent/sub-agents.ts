@@ -77,7 +77,7 @@ export interface SubAgentOptions {
 export interface SubAgentContext {
   memory: MemoryToolApi & {
     readonly workspace: string;
-    indexText(): Promise<string>;
+    agentIndexText(): Promise<string>;
     log(session: string, events: TranscriptEventInput | TranscriptEventInput[]): Promise<unknown>;
   };
   /** The parent's task: sub-agents' notes are staged there. */
@@ -255,7 +255,7 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
         ),
       ].filter((tool) => chosen.tools.includes(tool.name));
       const readOnly = new Set([...tools.filter((tool) => tool.hints.readOnly).map((tool) => tool.name), 'task_note', 'task_observe']);
-      const index = await memory.indexText();
+      const index = await memory.agentIndexText();
       const recalled = await memoryFor(input.prompt, report.session);
       report.memoryBytes = recalled === undefined ? 0 : Buffer.byteLength(recalled);
       const isolationText = worktree

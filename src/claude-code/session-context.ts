@@ -50,7 +50,7 @@ export async function sessionStartContext(memory: Memory, options: SessionContex
   const { maxChars = SESSION_CONTEXT_MAX_CHARS, source, session } = typeof options === 'number' ? { maxChars: options } : options;
   let index = '';
   try {
-    index = (await memory.indexText()).trim();
+    index = (await memory.agentIndexText()).trim();
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;
   }

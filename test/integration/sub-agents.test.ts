@@ -426,4 +426,31 @@ describe('sub-agents (the agent tool)', () => {
       memory.close();
     }
   });
+
+  it("gives the parent and its sub-agents MEMORY.md with an untrusted topic's line fenced as data", async () => {
+    const { memory } = await project();
+    try {
+      const task = await memory.beginTask({ goal: 'note the mirror' });
+      await task.note({
+        name: 'Build mirror',
+        description: 'where the builds are mirrored',
+        type: 'reference',
+        body: 'The builds are mirrored at mirror.example.org.',
+        source: { kind: 'web', origin: 'https://mirror.example.org/about' },
+      });
+      expect((await task.complete({ confirmed: true })).outcome).toBe('promoted');
+      const fencedLine = /⟦mnemo-data [a-z0-9]+ · untrusted topic from web: [^\n]*\n- \[Build mirror\]\(build-mirror\.md\)/;
+      const child = createScriptedAgentModel([{ text: 'Mirrored at mirror.example.org.' }]);
+      const parent = createScriptedAgentModel([
+        { toolCalls: [{ toolName: 'agent', input: { description: 'scout', prompt: 'Where are the builds mirrored?' } }] },
+        (request) => ({ text: taskIdIn(request.text) }),
+      ]);
+      await memory.agent({ model: parent.model, subAgentModel: () => child.model }).run('Find the build mirror.');
+      expect(systemText(parent.requests[0]!)).toMatch(fencedLine);
+      const first = child.requests[0]!;
+      expect(`${systemText(first)}\n${userText(first)}`).toMatch(fencedLine);
+    } finally {
+      memory.close();
+    }
+  });
 });
