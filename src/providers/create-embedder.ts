@@ -11,6 +11,8 @@ export interface CreateEmbedderOptions {
   fetch?: typeof fetch;
   /** Where a relative `path` of a local model is resolved from (the memory root). */
   baseDir?: string;
+  /** The package the local embedder loads (`@huggingface/transformers`; tests name a missing one). */
+  transformersPackage?: string;
 }
 
 /** What a section cannot work without, checked before anything is loaded. */
@@ -113,7 +115,7 @@ function localEmbedder(config: EmbeddingsConfig, options: CreateEmbedderOptions)
   const folder = isAbsolute(config.path ?? '') ? (config.path ?? '') : resolve(options.baseDir ?? process.cwd(), config.path ?? '');
   let extractor: ReturnType<TransformersModule['pipeline']> | undefined;
   const load = async () => {
-    const name = '@huggingface/transformers';
+    const name = options.transformersPackage ?? '@huggingface/transformers';
     let transformers: TransformersModule;
     try {
       transformers = (await import(name)) as TransformersModule;
