@@ -13,13 +13,18 @@ export interface PromptContextOptions {
   threshold?: number;
   /** Most topics (default `hooks.promptTopics`). */
   limit?: number;
+  /**
+   * With hybrid recall, least cosine similarity to the prompt that admits a topic the lexical
+   * relevance misses (default `hooks.promptSimilarity`). Unused when recall ran lexical.
+   */
+  similarity?: number;
 }
 
 export interface PromptContext {
   /** The text for `additionalContext`; empty when nothing matched well enough (the prompt costs no tokens). */
   text: string;
-  /** The topics added, best first, with their relevance. */
-  topics: { slug: string; score: number; type: string }[];
+  /** The topics added, best first, with their relevance (and their vector similarity when hybrid recall found them). */
+  topics: { slug: string; score: number; type: string; similarity?: number }[];
   /** Topics that matched but were already added earlier in the session. */
   repeated: string[];
 }
@@ -29,7 +34,8 @@ const HEAD =
 
 /**
  * The memory that matches a prompt, for Claude Code's UserPromptSubmit hook: the few topics
- * whose relevance reaches the threshold (and lessons whose error signature the prompt carries),
+ * whose relevance reaches the threshold (and lessons whose error signature the prompt carries;
+ * with hybrid recall also those whose vector similarity reaches `similarity`),
  * each with its freshness caveats (checked on use) and provenance mark, within `maxBytes`.
  * Nothing when nothing matches well; a topic already added in the session is not added again.
  */
@@ -38,6 +44,7 @@ export async function promptContext(memory: Memory, prompt: string, options: Pro
   const maxBytes = options.maxBytes ?? settings.promptBytes;
   const threshold = options.threshold ?? settings.promptThreshold;
   const limit = options.limit ?? settings.promptTopics;
+  const leastSimilarity = options.similarity ?? settings.promptSimilarity;
   const state = options.session ? await readSessionHookState(memory.root, options.session) : { injected: [], lessons: [] };
   const seen = new Set(state.injected);
   let recalled;
@@ -55,6 +62,10 @@ export async function promptContext(memory: Memory, prompt: string, options: Pro
   const catalog = (await memory.list()).flatMap((topic) => (topic.readable ? [{ ...topic, body: '' }] : []));
   const frequency = documentFrequencies(catalog);
   const tagsOf = new Map(catalog.map((topic) => [topic.slug, topic.tags]));
+  // With hybrid recall (the embedder answered), the vector side vouches for topics that share no word with the prompt.
+  const hybrid = recalled.mode === 'hybrid' && recalled.degraded === undefined;
+  const close = (topic: (typeof recalled.topics)[number]): boolean =>
+    hybrid && topic.similarity !== undefined && topic.similarity >= leastSimilarity;
   const scored = recalled.topics
     .filter((topic) => topic.status === 'active' || topic.status === 'suspect')
     .map((topic) => ({
@@ -64,8 +75,14 @@ export async function promptContext(memory: Memory, prompt: string, options: Pro
           ? Number.POSITIVE_INFINITY
           : promptRelevance(prompt, { ...topic, tags: tagsOf.get(topic.slug) ?? [] }, frequency, catalog.length),
     }))
-    .filter(({ relevance }) => relevance >= threshold)
-    .sort((a, b) => b.relevance - a.relevance);
+    .filter(({ topic, relevance }) => relevance >= threshold || close(topic))
+    // Lexical matches first (by relevance), then those only the vectors found (by similarity).
+    .sort(
+      (a, b) =>
+        Number(b.relevance >= threshold) - Number(a.relevance >= threshold) ||
+        b.relevance - a.relevance ||
+        (b.topic.similarity ?? 0) - (a.topic.similarity ?? 0),
+    );
   const chosen: { topic: (typeof recalled.topics)[number]; relevance: number }[] = [];
   const repeated: string[] = [];
   let bytes = Buffer.byteLength(HEAD);
@@ -89,7 +106,12 @@ export async function promptContext(memory: Memory, prompt: string, options: Pro
   }
   return {
     text: `${HEAD}\n\n${renderRecalledTopics(chosen.map(({ topic }) => topic))}`,
-    topics: chosen.map(({ topic, relevance }) => ({ slug: topic.slug, score: relevance, type: topic.type })),
+    topics: chosen.map(({ topic, relevance }) => ({
+      slug: topic.slug,
+      score: relevance,
+      type: topic.type,
+      ...(hybrid && topic.similarity !== undefined ? { similarity: topic.similarity } : {}),
+    })),
     repeated,
   };
 }

@@ -86,6 +86,11 @@ const hooksSchema = z
      * below it nothing is added. Tuned on a labelled set in bench/hook-bench.ts.
      */
     promptThreshold: z.number().min(0).default(PROMPT_THRESHOLD),
+    /**
+     * With hybrid recall (an `embeddings` section), a topic whose vector is at least this close
+     * to the prompt's (cosine similarity) is added too, though it shares no word with it.
+     */
+    promptSimilarity: z.number().min(0).max(1).default(0.5),
   })
   .strict();
 

@@ -158,6 +158,7 @@ function topicCandidates(
       status: topic.meta.status,
       body: topic.body,
       score: hit.score,
+      ...(hit.similarity === undefined ? {} : { similarity: hit.similarity }),
       caveats,
       details: { id: topic.meta.id, updated: topic.meta.updated, verified: topic.meta.verified, source: topic.meta.source },
       ...fencedAs(untrustedProvenance(topic.meta.source)),

@@ -15,6 +15,8 @@ export interface RecallTopicCandidate {
   status: TopicStatus;
   body: string;
   score: number;
+  /** Cosine similarity to the query (1 = same direction), when hybrid recall's vector side found it among its nearest. */
+  similarity?: number;
   /** Lines said before the body: verdicts, age, "unverified", ... */
   caveats: string[];
   /** Extra data that travels with the topic (verdicts, source) in JSON output. */

@@ -31,6 +31,8 @@ export interface TopicHit {
   slug: string;
   /** BM25 relevance; higher is better. */
   score: number;
+  /** Cosine similarity of its vector to the query's (1 = same direction), when hybrid recall's vector side found it. */
+  similarity?: number;
 }
 
 export interface SyncReport {

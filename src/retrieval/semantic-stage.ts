@@ -13,7 +13,7 @@ export type SemanticQuery =
       mode: 'hybrid';
       /** Items not embedded yet (left for a later catch-up): they are found lexically only. */
       pending: number;
-      /** Lexical topic hits fused with the nearest topics (reciprocal rank fusion); the score is the fused one. */
+      /** Lexical topic hits fused with the nearest topics (reciprocal rank fusion); the score is the fused one, `similarity` the cosine of those the vectors found. */
       fuseTopics(hits: readonly TopicHit[], limit: number): TopicHit[];
       /** Lexical turn ranking fused with the nearest turns. */
       fuseTurns(hits: readonly TurnHit[], limit: number): TurnHit[];
@@ -120,7 +120,11 @@ export function createSemanticStage(options: SemanticStageOptions): SemanticStag
         fuseTopics: (hits, limit) => {
           const near = found.nearestTopics(vector, Math.max(limit, neighbours));
           const fused = fuseRankings([{ keys: hits.map((hit) => hit.slug) }, { keys: near.map((hit) => hit.key) }]);
-          return fused.slice(0, limit).map((entry) => ({ slug: entry.key, score: entry.score }));
+          const similarity = new Map(near.map((hit) => [hit.key, 1 - hit.distance]));
+          return fused.slice(0, limit).map((entry) => {
+            const cosine = similarity.get(entry.key);
+            return { slug: entry.key, score: entry.score, ...(cosine === undefined ? {} : { similarity: cosine }) };
+          });
         },
         fuseTurns: (hits, limit) => {
           const near = found.nearestTurns(vector, Math.max(limit, neighbours));

@@ -76,6 +76,9 @@ describe('hybrid recall', () => {
     expect(hybrid.degraded).toBeUndefined();
     expect(hybrid.topics[0]?.slug).toBe('weekend-hobby');
     expect(hybrid.text).toContain('Ana goes to kickboxing class.');
+    // Each topic the vectors found carries its cosine similarity to the query; lexical results carry none.
+    expect(hybrid.topics[0]?.similarity).toBeGreaterThan(0.5);
+    expect(lexical.topics.every((topic) => topic.similarity === undefined)).toBe(true);
   });
 
   it('also fuses transcript turns with --deep', async () => {
