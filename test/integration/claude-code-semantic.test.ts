@@ -52,7 +52,12 @@ async function hybridProject(): Promise<{ cwd: string; hook: (prompt: string, se
   const remember = async (body: string, name: string, description: string, type: string) =>
     expect((await run(['remember', body, '--name', name, '--description', description, '--type', type])).code).toBe(0);
   await remember('Ana goes to kickboxing class at the Northside gym.', 'Kickboxing on Tuesdays', 'when Ana trains', 'user');
-  await remember('Staging deploys are blue-green: switch traffic with `make flip`.', 'Staging deploys are blue-green', 'how staging deploys switch traffic', 'project');
+  await remember(
+    'Staging deploys are blue-green: switch traffic with `make flip`.',
+    'Staging deploys are blue-green',
+    'how staging deploys switch traffic',
+    'project',
+  );
   await remember('The user wants pnpm, never npm, for installs.', 'Use pnpm', 'package manager for installs', 'feedback');
   return { cwd, hook: async (prompt, session) => run(['hook', 'user-prompt-submit'], await promptPayload(cwd, prompt, session)) };
 }
