@@ -76,7 +76,7 @@ function registerSetupCommand(git: Command, context: CommandContext): void {
 function registerSyncCommand(git: Command, context: CommandContext): void {
   rootOptions(git.command('sync'))
     .description(
-      'after git changed the memory files (merge, checkout, rebase): re-read them, retire topics a pulled tombstone retires, re-render MEMORY.md; silent when nothing changed',
+      'after git changed the memory files (merge, checkout, rebase): re-read them, retire topics a pulled tombstone retires, re-render MEMORY.md, record pulled topics the guard finds clean (flagged ones are named); silent when nothing changed',
     )
     .option('--hook', 'as run by the hooks: no memory here is not an error, and a summary goes to stderr only when something changed')
     .option('--json', 'print the result as JSON')
