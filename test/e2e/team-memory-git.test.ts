@@ -213,6 +213,13 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     expect(pull.code, pull.output).toBe(0);
     expect(await slugs(bob)).toContain('linting');
     expect(await doctor(bob)).toMatchObject({ code: 0, report: { ok: true, handEdits: [] } });
+    // An edit Alice makes to it arrives the same way.
+    await mnemo(alice, 'heal', 'linting', 'Lint with eslint and prettier before pushing.');
+    commitAll(alice, 'linting edited');
+    git(alice, 'push', '-q', 'origin', 'main');
+    expect(gitMay(bob, 'pull', '--no-rebase', '--no-edit', 'origin', 'main').code).toBe(0);
+    expect(await readFile(join(bob, '.mnemo', 'linting.md'), 'utf8')).toContain('prettier');
+    expect(await doctor(bob)).toMatchObject({ code: 0, report: { ok: true, handEdits: [] } });
 
     // Alice commits a topic written by hand that tells agents to ignore their instructions.
     await writeFile(
