@@ -25,6 +25,7 @@ import {
   type ImportResult,
   type IndexCheck,
   type IndexReport,
+  type GitArrivals,
   type LogResult,
   type PhaseHook,
   type TaskRecord,
@@ -233,6 +234,12 @@ export interface Memory extends DreamApi {
   importSession(file: string, options?: { session?: string; from?: TranscriptFormat }): Promise<ImportResult>;
   /** Re-render MEMORY.md from the topics. */
   renderIndex(): Promise<IndexReport>;
+  /**
+   * After git changed the files (`mnemo git sync`): topics whose hash the integrity manifest does
+   * not know are scanned by the guard; clean ones are recorded as arrived through git, flagged
+   * ones are left for `mnemo doctor` and recall's screen.
+   */
+  recordGitArrivals(): Promise<GitArrivals>;
   /** The index: MEMORY.md when it agrees with the topics, else freshly rendered. */
   indexText(): Promise<string>;
   /** The index as it goes into an agent's context: `indexText()` with each untrusted topic's line fenced as data, with its provenance. */
@@ -467,6 +474,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     importSession: (file, importOptions = {}) =>
       semantic.afterWrite(importTranscriptFile(transcriptOptions, file, importOptions.session, importOptions.from ?? 'mnemo')),
     renderIndex: () => writer.renderIndex(),
+    recordGitArrivals: () => writer.recordGitArrivals(),
     checkIndex: () => writer.checkIndex(),
     indexText: () => writer.loadableIndexText(),
     agentIndexText: async () => {

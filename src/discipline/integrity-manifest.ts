@@ -29,6 +29,8 @@ interface LogLine {
   f: string;
   /** The hash, or null when the file is gone. */
   h: string | null;
+  /** How the file came to be as recorded, when not written by mnemo here: `git` (a pull, a checkout, a rebase). */
+  via?: 'git';
 }
 
 /** The log is folded into the base once it is larger than this and than the base. */
@@ -111,6 +113,18 @@ export async function recordInManifest(root: string, slugs: readonly string[]): 
   const indexHash = await hashOf(join(root, INDEX_FILE));
   if (indexHash !== undefined) lines.push({ f: INDEX_FILE, h: indexHash });
   if (lines.length === 0) return;
+  await appendFile(logPath(root), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  const [logBytes, baseBytes] = await Promise.all([sizeOf(logPath(root)), sizeOf(manifestPath(root))]);
+  if (logBytes > FOLD_MIN_BYTES && logBytes > baseBytes) await foldManifest(root);
+}
+
+/**
+ * Record topics as they arrived through git (a teammate's write, pulled), with the hash of the
+ * bytes the guard scanned. MEMORY.md is left alone. Under the memory lock.
+ */
+export async function recordArrivedInManifest(root: string, topics: readonly { slug: string; hash: string }[]): Promise<void> {
+  if (topics.length === 0) return;
+  const lines: LogLine[] = topics.map(({ slug, hash }) => ({ f: `${slug}.md`, h: hash, via: 'git' }));
   await appendFile(logPath(root), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
   const [logBytes, baseBytes] = await Promise.all([sizeOf(logPath(root)), sizeOf(manifestPath(root))]);
   if (logBytes > FOLD_MIN_BYTES && logBytes > baseBytes) await foldManifest(root);

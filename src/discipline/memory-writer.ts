@@ -27,6 +27,7 @@ import {
   type PhaseHook,
 } from './change-set.js';
 import { recordInManifest } from './integrity-manifest.js';
+import { recordGitArrivals, type GitArrivals } from './git-arrivals.js';
 import type { UsageCounts } from './index-ranking.js';
 import {
   computeFullIndex,
@@ -329,6 +330,17 @@ export class MemoryWriter {
     const report = await this.writeIndex();
     await recordInManifest(this.root, []);
     return report;
+  }
+
+  /**
+   * After git changed the files: record the topics that came through it and that the guard finds
+   * clean, so `mnemo doctor` and recall take them as written by mnemo; flagged ones stay unrecorded.
+   * Nothing in a Claude Code folder or when writes are off.
+   */
+  async recordGitArrivals(): Promise<GitArrivals> {
+    const mode = this.options.config.writes;
+    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return { arrived: [], flagged: [] };
+    return this.locked('record topics from git', () => recordGitArrivals(this.root, this.options.search), { applyTombstones: false });
   }
 
   /** Re-render MEMORY.md from the topics (under the lock). */

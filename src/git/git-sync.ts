@@ -1,6 +1,7 @@
 import { pendingTombstones } from '../discipline/index.js';
 import { CONFLICT_ERROR } from '../store/index.js';
 import type { Memory } from '../app/index.js';
+import type { GitArrivals } from '../discipline/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,6 +13,10 @@ export interface GitSyncReport {
   indexWritten: boolean;
   /** Memory files left with git conflict markers (unreadable until resolved; `mnemo doctor` explains them). */
   conflicts: string[];
+  /** Topics that changed through git and the guard found clean: recorded as arrived, so `mnemo doctor` stays quiet about them. */
+  arrived: string[];
+  /** Topics that changed through git and carry what the guard flags: left for `mnemo doctor` (and withheld or caveated by recall). */
+  flagged: GitArrivals['flagged'];
   /** Why nothing could be written, when writes are off. */
   readOnly: boolean;
   /** Whether anything changed. */
@@ -22,7 +27,9 @@ export interface GitSyncReport {
  * `mnemo git sync`, run by the hooks after a merge, a checkout or a rebase: the search index
  * reads the files again (a full scan: git changes files without mnemo's write counter), topics
  * whose tombstone came with the pull are retired, and MEMORY.md is rendered again when it
- * disagrees with the topics. Writes nothing when nothing changed.
+ * disagrees with the topics. Topics whose hash the integrity manifest does not know (a teammate's
+ * new or edited topic) are scanned by the guard: clean ones are recorded as arrived through git,
+ * flagged ones are left for `mnemo doctor`. Writes nothing when nothing changed.
  */
 export async function syncAfterGit(memory: Memory): Promise<GitSyncReport> {
   const topics = await memory.list(); // the full scan of the topic files
@@ -32,10 +39,14 @@ export async function syncAfterGit(memory: Memory): Promise<GitSyncReport> {
   const conflicts = topics.flatMap((topic) => (!topic.readable && topic.error.startsWith(CONFLICT_ERROR) ? [`${topic.slug}.md`] : []));
   const check = await memory.checkIndex();
   const readOnly = memory.config.writes === 'read-only' || memory.config.writes === 'off';
-  if (readOnly || (pending.length === 0 && check.ok)) {
-    return { root, retired: [], indexWritten: false, conflicts, readOnly, changed: false };
+  if (readOnly) return { root, retired: [], indexWritten: false, conflicts, arrived: [], flagged: [], readOnly, changed: false };
+  let retired: string[] = [];
+  let indexWritten = false;
+  if (pending.length > 0 || !check.ok) {
+    await memory.renderIndex(); // retires what the pulled tombstones say first
+    retired = pending.map(({ tombstone }) => tombstone.slug).filter((slug) => !existsSync(join(root, `${slug}.md`)));
+    indexWritten = true;
   }
-  await memory.renderIndex();
-  const retired = pending.map(({ tombstone }) => tombstone.slug).filter((slug) => !existsSync(join(root, `${slug}.md`)));
-  return { root, retired, indexWritten: true, conflicts, readOnly, changed: true };
+  const { arrived, flagged } = await memory.recordGitArrivals();
+  return { root, retired, indexWritten, conflicts, arrived, flagged, readOnly, changed: indexWritten || arrived.length > 0 };
 }

@@ -48,7 +48,16 @@ function registerSetupCommand(git: Command, context: CommandContext): void {
         pinRoot: via === 'flag',
         uninstall: options.uninstall === true,
       });
+      // A fresh clone's topics came through git: recorded when the guard finds them clean, as `git sync` does after a pull.
+      const { isMemoryRoot } = await import('../../store/index.js');
+      const arrivals =
+        !options.uninstall && isMemoryRoot(root) ? await withMemory(context, options, (memory) => memory.recordGitArrivals()) : undefined;
       if (options.json) return context.out.json(report);
+      if (arrivals && arrivals.flagged.length > 0) {
+        context.out.note(
+          `mnemo: the guard flagged ${arrivals.flagged.map((entry) => entry.file).join(', ')}: recall screens it until a person vouches; review with \`mnemo doctor\`.`,
+        );
+      }
       const cwd = context.io.cwd;
       for (const change of report.changes) {
         if (change.action === 'unchanged') continue;
@@ -67,7 +76,7 @@ function registerSetupCommand(git: Command, context: CommandContext): void {
 function registerSyncCommand(git: Command, context: CommandContext): void {
   rootOptions(git.command('sync'))
     .description(
-      'after git changed the memory files (merge, checkout, rebase): re-read them, retire topics a pulled tombstone retires, re-render MEMORY.md; silent when nothing changed',
+      'after git changed the memory files (merge, checkout, rebase): re-read them, retire topics a pulled tombstone retires, re-render MEMORY.md, record pulled topics the guard finds clean (flagged ones are named); silent when nothing changed',
     )
     .option('--hook', 'as run by the hooks: no memory here is not an error, and a summary goes to stderr only when something changed')
     .option('--json', 'print the result as JSON')
@@ -84,7 +93,14 @@ function registerSyncCommand(git: Command, context: CommandContext): void {
         const parts: string[] = [];
         if (report.retired.length > 0) parts.push(`retired ${report.retired.join(', ')} (tombstones from another clone)`);
         if (report.indexWritten) parts.push('MEMORY.md rendered again from the topics');
+        if (report.arrived.length > 0 && !options.hook) parts.push(`${report.arrived.length} topic(s) from git scanned clean and recorded`);
         if (parts.length > 0) context.out.note(`mnemo: ${parts.join('; ')}.`);
+        if (report.flagged.length > 0) {
+          const files = report.flagged.map((entry) => `${entry.file} (${[...new Set(entry.findings.map((finding) => finding.rule))].join(', ')})`);
+          context.out.note(
+            `mnemo: the guard flagged ${files.join(', ')}, which came through git: recall screens it until a person vouches; review with \`mnemo doctor\`.`,
+          );
+        }
         if (report.conflicts.length > 0) {
           context.out.note(
             `mnemo: git conflict markers in ${report.conflicts.join(', ')}: run \`mnemo doctor\` to see both sides and how to resolve them.`,
