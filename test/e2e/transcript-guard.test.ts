@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openMemory } from '../../src/index.js';
 import { cli } from '../helpers/run-cli.js';
+import { promoteWebTopic } from '../helpers/untrusted-topic.js';
 import { CLI, assertBuilt, memoryProject, resultText, stdioClient } from './mcp-harness.js';
 
 beforeAll(assertBuilt);
@@ -131,15 +132,12 @@ describe('the transcript path is guarded end to end: a hostile tool result comes
     const { cwd, dir } = await memoryProject();
     const memory = await openMemory({ dir });
     try {
-      const task = await memory.beginTask({ goal: 'note the quokka mirror' });
-      await task.note({
+      await promoteWebTopic(memory, {
         name: 'Quokka mirror',
         description: 'where the quokka builds are mirrored',
-        type: 'reference',
         body: 'The quokka builds are mirrored at mirror.example.org.',
-        source: { kind: 'web', origin: 'https://mirror.example.org/about' },
+        origin: 'https://mirror.example.org/about',
       });
-      expect((await task.complete({ confirmed: true })).outcome).toBe('promoted');
       const recalled = await memory.recall('quokka mirror');
       expect(recalled.text).toMatch(/⟦mnemo-data [a-z0-9]+ · untrusted topic from web: https:\/\/mirror\.example\.org\/about · /);
       assertFenced(recalled.text);

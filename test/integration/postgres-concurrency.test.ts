@@ -1,23 +1,15 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/index.js';
-import { hasPostgres, noPostgresReason, startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
+import { describeWithPostgres } from '../helpers/postgres-describe.js';
 import { runTsChild } from '../helpers/spawn-child.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
-describe.skipIf(!hasPostgres)(`several processes on one PostgreSQL memory${hasPostgres ? '' : ` (skipped: ${noPostgresReason})`}`, () => {
-  let cluster: PostgresCluster;
-  beforeAll(async () => {
-    cluster = await startPostgresCluster();
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
+describeWithPostgres('several processes on one PostgreSQL memory', (cluster) => {
   it('lose nothing and duplicate nothing when they write at once', async () => {
-    const url = await cluster.createDatabase('concurrent');
+    const url = await cluster().createDatabase('concurrent');
     const setup = await openPostgresStore({ url, migrate: true });
     await setup.close();
     const writers = ['alpha', 'beta', 'gamma', 'delta'];
@@ -44,7 +36,7 @@ describe.skipIf(!hasPostgres)(`several processes on one PostgreSQL memory${hasPo
   }, 180_000);
 
   it('a writer killed in the middle of a transaction leaves nothing half-written', async () => {
-    const url = await cluster.createDatabase('killed');
+    const url = await cluster().createDatabase('killed');
     const store = await openPostgresStore({ url, migrate: true });
     try {
       await store.topics.write('before', '---\nname: Before\ndescription: kept\ntype: project\n---\nkept\n');

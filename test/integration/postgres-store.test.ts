@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SearchIndex } from '../../src/retrieval/index.js';
 import { isMnemoError } from '../../src/shared/index.js';
 import { MIGRATIONS, initRoot, openFileStore, openPostgresStore, type StoreChange } from '../../src/store/index.js';
 import { migratePostgres } from '../../src/store/postgres-schema.js';
-import { hasPostgres, noPostgresReason, startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
+import { describeWithPostgres } from '../helpers/postgres-describe.js';
 import { cli } from '../helpers/run-cli.js';
 import { searchCorpus, searchQueries } from '../helpers/search-corpus.js';
 import { tempDir } from '../helpers/temp-root.js';
@@ -46,17 +46,9 @@ describe('an unreachable database', () => {
   });
 });
 
-describe.skipIf(!hasPostgres)(`PostgreSQL store${hasPostgres ? '' : ` (skipped: ${noPostgresReason})`}`, () => {
-  let cluster: PostgresCluster;
-  beforeAll(async () => {
-    cluster = await startPostgresCluster();
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
+describeWithPostgres('PostgreSQL store', (cluster) => {
   it('`mnemo migrate` creates the schema once and then reports it is current', async () => {
-    const url = await cluster.createDatabase('migrate_cli');
+    const url = await cluster().createDatabase('migrate_cli');
     const cwd = await tempDir();
     const first = await cli(['migrate', '--url', url, '--json'], { cwd });
     expect(first.code, first.stderr).toBe(0);
@@ -70,7 +62,7 @@ describe.skipIf(!hasPostgres)(`PostgreSQL store${hasPostgres ? '' : ` (skipped: 
   });
 
   it('upgrades a database of an older schema in place, keeping what it holds', async () => {
-    const url = await cluster.createDatabase('upgrade');
+    const url = await cluster().createDatabase('upgrade');
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -99,14 +91,14 @@ describe.skipIf(!hasPostgres)(`PostgreSQL store${hasPostgres ? '' : ` (skipped: 
   });
 
   it('refuses a database without the schema, saying to run mnemo migrate', async () => {
-    const url = await cluster.createDatabase('no_schema');
+    const url = await cluster().createDatabase('no_schema');
     const opening = openPostgresStore({ url });
     await expect(opening).rejects.toSatisfy((error: unknown) => isMnemoError(error, 'not-initialized'));
     expect(((await opening.catch((caught: unknown) => caught)) as { hint: string }).hint).toContain('mnemo migrate');
   });
 
   it('tells another process-wide connection of a write at once (LISTEN/NOTIFY)', async () => {
-    const url = await cluster.createDatabase('notify');
+    const url = await cluster().createDatabase('notify');
     const writer = await openPostgresStore({ url, migrate: true });
     const reader = await openPostgresStore({ url });
     try {
@@ -134,7 +126,7 @@ describe.skipIf(!hasPostgres)(`PostgreSQL store${hasPostgres ? '' : ` (skipped: 
     await files.topics.writeMany(corpus.map((entry) => ({ slug: entry.slug, content: entry.text })));
     const index = SearchIndex.open({ root, dbPath: join(root, '.state', 'search.db') });
     await index.sync({ full: true });
-    const url = await cluster.createDatabase('parity');
+    const url = await cluster().createDatabase('parity');
     const store = await openPostgresStore({ url, migrate: true });
     try {
       await store.topics.writeMany(corpus.map((entry) => ({ slug: entry.slug, content: entry.text })));

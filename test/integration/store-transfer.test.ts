@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openMemory } from '../../src/index.js';
 import { openPostgresStore } from '../../src/store/index.js';
-import { hasPostgres, noPostgresReason, startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
+import { describeWithPostgres } from '../helpers/postgres-describe.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-root.js';
 
@@ -88,18 +88,10 @@ describe('export to and import from an archive file', () => {
   });
 });
 
-describe.skipIf(!hasPostgres)(`export to and import from PostgreSQL${hasPostgres ? '' : ` (skipped: ${noPostgresReason})`}`, () => {
-  let cluster: PostgresCluster;
-  beforeAll(async () => {
-    cluster = await startPostgresCluster();
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
+describeWithPostgres('export to and import from PostgreSQL', (cluster) => {
   it('file → PostgreSQL → file is byte-identical for topics, transcripts and the index', async () => {
     const { cwd, dir } = await sampleMemory();
-    const url = await cluster.createDatabase('roundtrip');
+    const url = await cluster().createDatabase('roundtrip');
     const out = await cli(['export', '--to', url, '--dir', dir, '--json'], { cwd });
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ topics: 5, transcripts: 2, index: true });
@@ -115,7 +107,7 @@ describe.skipIf(!hasPostgres)(`export to and import from PostgreSQL${hasPostgres
 
   it('a forget on one side retires the topic on the other after the next export', async () => {
     const { cwd, dir } = await sampleMemory();
-    const url = await cluster.createDatabase('tombstones');
+    const url = await cluster().createDatabase('tombstones');
     expect((await cli(['export', '--to', url, '--dir', dir], { cwd })).code).toBe(0);
     const target = join(cwd, 'copy');
     expect((await cli(['import', '--from', url, '--dir', target], { cwd })).code).toBe(0);
@@ -137,7 +129,7 @@ describe.skipIf(!hasPostgres)(`export to and import from PostgreSQL${hasPostgres
 
   it('refuses to copy a database onto itself', async () => {
     const cwd = await tempDir();
-    const url = await cluster.createDatabase('itself');
+    const url = await cluster().createDatabase('itself');
     const run = await cli(['export', '--to', url, '--from', url, '--dir', join(cwd, 'm')], { cwd });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('the same');

@@ -9,6 +9,7 @@ import { openMemory, type AgentEvent, type Memory } from '../../src/app/index.js
 import { FIX, failingCheckRepo, taskIdIn } from '../helpers/failing-check-repo.js';
 import { git } from '../helpers/git-repo.js';
 import { tempDir } from '../helpers/temp-root.js';
+import { promoteWebTopic } from '../helpers/untrusted-topic.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -430,15 +431,12 @@ describe('sub-agents (the agent tool)', () => {
   it("gives the parent and its sub-agents MEMORY.md with an untrusted topic's line fenced as data", async () => {
     const { memory } = await project();
     try {
-      const task = await memory.beginTask({ goal: 'note the mirror' });
-      await task.note({
+      await promoteWebTopic(memory, {
         name: 'Build mirror',
         description: 'where the builds are mirrored',
-        type: 'reference',
         body: 'The builds are mirrored at mirror.example.org.',
-        source: { kind: 'web', origin: 'https://mirror.example.org/about' },
+        origin: 'https://mirror.example.org/about',
       });
-      expect((await task.complete({ confirmed: true })).outcome).toBe('promoted');
       const fencedLine = /⟦mnemo-data [a-z0-9]+ · untrusted topic from web: [^\n]*\n- \[Build mirror\]\(build-mirror\.md\)/;
       const child = createScriptedAgentModel([{ text: 'Mirrored at mirror.example.org.' }]);
       const parent = createScriptedAgentModel([
