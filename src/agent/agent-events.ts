@@ -1,3 +1,5 @@
+import type { TranscriptEventInput } from '../store/index.js';
+import type { ToolOutcome } from '../tools/index.js';
 /** Tokens a step (or a run) used, as the provider reported them. */
 export interface TokenUsage {
   inputTokens: number;
@@ -58,7 +60,16 @@ export type AgentEvent =
   | { type: 'compaction'; step: number; ok: boolean; tokensBefore: number; tokensAfter: number; turnsSummarized: number; message?: string }
   | { type: 'retry'; step: number; attempt: number; delayMs: number; message: string }
   | { type: 'memory'; step: number; reason: 'turn' | 'failure'; slugs: string[] }
-  | { type: 'sub-agent'; id: string; description: string; session: string; status: 'running' | 'done' | 'failed'; usage?: TokenUsage; steps?: number; message?: string }
+  | {
+      type: 'sub-agent';
+      id: string;
+      description: string;
+      session: string;
+      status: 'running' | 'done' | 'failed';
+      usage?: TokenUsage;
+      steps?: number;
+      message?: string;
+    }
   | { type: 'done'; outcome: string; answer: string; usage: TokenUsage };
 
 export function emptyUsage(): TokenUsage {
@@ -71,4 +82,25 @@ export function addUsage(total: TokenUsage, step: TokenUsage): TokenUsage {
     outputTokens: total.outputTokens + step.outputTokens,
     totalTokens: total.totalTokens + step.totalTokens,
   };
+}
+
+/** A tool call's result in full: the tool's `transcriptText` when it kept more than the model was shown. */
+export function fullResultText(outcome: ToolOutcome): string {
+  return outcome.ok && typeof outcome.data.transcriptText === 'string' ? outcome.data.transcriptText : outcome.text;
+}
+
+/** The two transcript events a finished tool call leaves (layer 3): the call with its input, then its full result. */
+export function toolCallTranscript(call: ToolCallRecord, full: string): TranscriptEventInput[] {
+  return [
+    {
+      kind: 'tool-call',
+      text: `${call.toolName} ${call.id}: ${JSON.stringify(call.input)}`,
+      data: { id: call.id, tool: call.toolName },
+    },
+    {
+      kind: 'tool-result',
+      text: `${call.toolName} ${call.id} ${call.ok ? 'ok' : 'failed'}:\n${full}`,
+      data: { id: call.id, tool: call.toolName, ok: call.ok },
+    },
+  ];
 }

@@ -4,7 +4,7 @@ import type { AgentConfig } from '../config/index.js';
 import type { TranscriptEventInput } from '../store/index.js';
 import { MnemoError, describeError } from '../shared/index.js';
 import { memoryTools, workspaceTools, type MemoryToolApi, type ToolDefinition, type ToolTaskHandle } from '../tools/index.js';
-import type { AgentEvent, EngineResult } from './agent-events.js';
+import { fullResultText, toolCallTranscript, type AgentEvent, type EngineResult } from './agent-events.js';
 import { createPermissionPolicy, type PermissionPrompt, type PermissionRules } from './permissions.js';
 import type { RetryPolicy } from './provider-retry.js';
 import { QueryEngine, type EngineLimits } from './query-engine.js';
@@ -231,19 +231,8 @@ export async function openAgentSession(goal: string, options: AgentRunOptions): 
       ...(subAgents ? { concurrentTools: new Set(['agent']) } : {}),
       hooks: {
         afterToolResult: async (call, outcome, step) => {
-          const full = outcome.ok && typeof outcome.data.transcriptText === 'string' ? outcome.data.transcriptText : outcome.text;
-          await loop.log([
-            {
-              kind: 'tool-call',
-              text: `${call.toolName} ${call.id}: ${JSON.stringify(call.input)}`,
-              data: { id: call.id, tool: call.toolName },
-            },
-            {
-              kind: 'tool-result',
-              text: `${call.toolName} ${call.id} ${call.ok ? 'ok' : 'failed'}:\n${full}`,
-              data: { id: call.id, tool: call.toolName, ok: call.ok },
-            },
-          ]);
+          const full = fullResultText(outcome);
+          await loop.log(toolCallTranscript(call, full));
           if (call.ok || call.denied) return undefined;
           if (call.toolName === 'bash') {
             const command =

@@ -14,7 +14,7 @@ import {
   type ToolTaskHandle,
 } from '../tools/index.js';
 import { createLimiter } from './concurrency-limiter.js';
-import { emptyUsage, type AgentEvent, type EngineOutcome, type TokenUsage } from './agent-events.js';
+import { emptyUsage, fullResultText, toolCallTranscript, type AgentEvent, type EngineOutcome, type TokenUsage } from './agent-events.js';
 import { createPermissionPolicy, parseRule, type PermissionRules } from './permissions.js';
 import type { RetryPolicy } from './provider-retry.js';
 import { QueryEngine } from './query-engine.js';
@@ -312,19 +312,7 @@ export function createSubAgents(context: SubAgentContext): SubAgents {
                 changed.add(outcome.data.path);
               if (outcome.ok && call.toolName === 'task_note' && typeof outcome.data.note === 'string')
                 report.notes.push({ id: outcome.data.note, name: String(outcome.data.name) });
-              const full = outcome.ok && typeof outcome.data.transcriptText === 'string' ? outcome.data.transcriptText : outcome.text;
-              await log([
-                {
-                  kind: 'tool-call',
-                  text: `${call.toolName} ${call.id}: ${JSON.stringify(call.input)}`,
-                  data: { id: call.id, tool: call.toolName },
-                },
-                {
-                  kind: 'tool-result',
-                  text: `${call.toolName} ${call.id} ${call.ok ? 'ok' : 'failed'}:\n${full}`,
-                  data: { id: call.id, tool: call.toolName, ok: call.ok },
-                },
-              ]);
+              await log(toolCallTranscript(call, fullResultText(outcome)));
               return undefined;
             },
             afterStep: async (step) => {
