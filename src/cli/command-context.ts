@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Memory } from '../app/index.js';
+import type { LoadedConfig } from '../config/index.js';
 import { MnemoError } from '../shared/index.js';
 import type { CliIo } from './cli-io.js';
 import type { Output } from './output.js';
@@ -29,6 +30,21 @@ export function rootOptions(command: Command): Command {
         "claude: use the project's Claude Code auto-memory folder as the root (or MNEMO_MEMORY=claude)",
       ).choices(['mnemo', 'claude']),
     );
+}
+
+/**
+ * The configuration the root flags select, for commands that need the root or a setting without
+ * opening the memory (git, daemon, migrate/export/import). config/ is loaded here, not at start.
+ */
+export async function loadConfigFor(context: CommandContext, options: RootOptions): Promise<LoadedConfig> {
+  const { loadConfig } = await import('../config/index.js');
+  return loadConfig({
+    dir: options.dir,
+    workspace: options.workspace,
+    memory: options.memory,
+    cwd: context.io.cwd,
+    env: context.io.env,
+  });
 }
 
 /** Open the memory a command names (its warnings printed); the caller closes it. */

@@ -3,10 +3,10 @@ import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { environmentSettings, loadConfig } from '../../config/index.js';
+import { environmentSettings } from '../../config/index.js';
 import type { DaemonState, DaemonStatus } from '../../daemon/index.js';
 import { MnemoError } from '../../shared/index.js';
-import { positiveInt, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+import { loadConfigFor, positiveInt, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT, type Output } from '../output.js';
 import { untilSignal } from '../server-flags.js';
 
@@ -15,14 +15,8 @@ interface DaemonFlags extends RootOptions {
 }
 
 /** The memory root of a command that does not open the memory (status, stop, logs). */
-function rootOf(context: CommandContext, options: RootOptions): { root: string; workspace: string } {
-  const loaded = loadConfig({
-    dir: options.dir,
-    workspace: options.workspace,
-    memory: options.memory,
-    cwd: context.io.cwd,
-    env: context.io.env,
-  });
+async function rootOf(context: CommandContext, options: RootOptions): Promise<{ root: string; workspace: string }> {
+  const loaded = await loadConfigFor(context, options);
   return { root: loaded.root, workspace: loaded.workspace };
 }
 
@@ -157,7 +151,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .option('--json', 'print the result as JSON')
     .action(async (options: DaemonFlags) => {
       const { startDaemon } = await import('../../daemon/index.js');
-      const { root } = rootOf(context, options);
+      const { root } = await rootOf(context, options);
       const self = selfCommand();
       const args = [...self.args, 'daemon', 'run', '--dir', root, ...(options.workspace ? ['--workspace', options.workspace] : [])];
       const result = await startDaemon(root, {
@@ -181,7 +175,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .option('--json', 'print the result as JSON')
     .action(async (options: DaemonFlags & { timeout: number }) => {
       const { stopDaemon } = await import('../../daemon/index.js');
-      const { root } = rootOf(context, options);
+      const { root } = await rootOf(context, options);
       const result = await stopDaemon(root, { timeoutMs: options.timeout * 1000 });
       if (result.status === 'still-running') context.exitCode = EXIT.failed;
       if (options.json) return context.out.json(result);
@@ -204,7 +198,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .option('--json', 'print the status as JSON')
     .action(async (options: DaemonFlags) => {
       const { daemonStatus } = await import('../../daemon/index.js');
-      const { root, workspace } = rootOf(context, options);
+      const { root, workspace } = await rootOf(context, options);
       const status = await daemonStatus(root);
       if (options.json) return context.out.json({ ...status, workspace: status.state?.workspace ?? workspace });
       printStatus(context.out, status, workspace);
@@ -217,7 +211,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .option('--json', 'print the raw JSON lines')
     .action(async (options: DaemonFlags & { follow?: boolean; lines: number }) => {
       const { daemonPaths, readLogTail } = await import('../../daemon/index.js');
-      const { root } = rootOf(context, options);
+      const { root } = await rootOf(context, options);
       const path = daemonPaths(root).log;
       const print = (line: string) => context.out.line(options.json ? line : formatLogLine(line));
       const lines = await readLogTail(path, options.lines);
@@ -241,13 +235,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .option('--json', 'print the results as JSON')
     .action(async (options: DaemonFlags) => {
       const { sendNotification, createFileLogger, daemonPaths } = await import('../../daemon/index.js');
-      const loaded = loadConfig({
-        dir: options.dir,
-        workspace: options.workspace,
-        memory: options.memory,
-        cwd: context.io.cwd,
-        env: context.io.env,
-      });
+      const loaded = await loadConfigFor(context, options);
       const logger = createFileLogger(daemonPaths(loaded.root).log);
       const results = await sendNotification(
         {

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MnemoError } from '../../shared/index.js';
-import { rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
+import { loadConfigFor, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT } from '../output.js';
 
 /** How hooks start this very mnemo: `'<node>' '<…/dist/cli/main.js>'`, else `mnemo` from PATH. */
@@ -20,8 +20,7 @@ async function defaultCommand(): Promise<string> {
 }
 
 async function memoryRoot(context: CommandContext, options: RootOptions): Promise<{ root: string; via: string }> {
-  const { loadConfig } = await import('../../config/index.js');
-  const loaded = loadConfig({ dir: options.dir, memory: options.memory, cwd: context.io.cwd, env: context.io.env });
+  const loaded = await loadConfigFor(context, options);
   return { root: loaded.root, via: loaded.rootVia };
 }
 
@@ -96,7 +95,9 @@ function registerSyncCommand(git: Command, context: CommandContext): void {
         if (report.arrived.length > 0 && !options.hook) parts.push(`${report.arrived.length} topic(s) from git scanned clean and recorded`);
         if (parts.length > 0) context.out.note(`mnemo: ${parts.join('; ')}.`);
         if (report.flagged.length > 0) {
-          const files = report.flagged.map((entry) => `${entry.file} (${[...new Set(entry.findings.map((finding) => finding.rule))].join(', ')})`);
+          const files = report.flagged.map(
+            (entry) => `${entry.file} (${[...new Set(entry.findings.map((finding) => finding.rule))].join(', ')})`,
+          );
           context.out.note(
             `mnemo: the guard flagged ${files.join(', ')}, which came through git: recall screens it until a person vouches; review with \`mnemo doctor\`.`,
           );

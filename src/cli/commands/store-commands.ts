@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { MnemoError } from '../../shared/index.js';
 import type { MemoryStore, TransferProgress, TransferReport } from '../../store/index.js';
-import { rootOptions, type CommandContext, type RootOptions } from '../command-context.js';
+import { loadConfigFor, rootOptions, type CommandContext, type RootOptions } from '../command-context.js';
 
 /*
  * `mnemo migrate`, `mnemo export`, `mnemo import`: the PostgreSQL store's schema, and moving a
@@ -16,13 +16,7 @@ async function configuredStore(
   context: CommandContext,
   options: RootOptions,
 ): Promise<{ kind: 'file'; root: string } | { kind: 'postgres'; url: string }> {
-  const { loadConfig } = await import('../../config/index.js');
-  const loaded = loadConfig({
-    ...(options.dir === undefined ? {} : { dir: options.dir }),
-    ...(options.memory === undefined ? {} : { memory: options.memory }),
-    cwd: context.io.cwd,
-    ...(context.io.env === undefined ? {} : { env: context.io.env }),
-  });
+  const loaded = await loadConfigFor(context, options);
   return loaded.config.store.kind === 'postgres' ? { kind: 'postgres', url: loaded.config.store.url } : { kind: 'file', root: loaded.root };
 }
 
