@@ -254,6 +254,32 @@ const notifySinkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), command: z.string().min(1), timeout: z.number().int().min(100).default(10_000) }).strict(),
 ]);
 
+/** An external agent for the daemon's patch jobs: a command given the task on stdin, run in a fresh worktree. */
+const daemonAgentSchema = z
+  .object({
+    /** Run through the shell with the worktree as its folder, e.g. `claude -p`, `codex exec`, `aider --yes-always --message-file /dev/stdin`. */
+    command: z.string().min(1),
+  })
+  .strict();
+
+/** The bounds of the daemon's patch jobs (docs/daemon.md#patches). */
+const daemonPatchesSchema = z
+  .object({
+    /** Write patches when a model or `daemon.agent` is configured; false: only report. */
+    enabled: z.boolean().default(true),
+    /** A patch job (the agent and the reruns of every check) is stopped after this many milliseconds. */
+    timeoutMs: z.number().int().min(1000, 'timeoutMs is in milliseconds (at least 1000)').default(900_000),
+    /** Most patch attempts for one error signature per day (UTC); then one notification that it gave up. */
+    attemptsPerDay: z.number().int().min(1).default(3),
+    /** Most live patch worktrees (under `.state/daemon/worktrees/`). */
+    maxWorktrees: z.number().int().min(1).default(2),
+    /** Most model tokens (input + output) the patch jobs may use per day (UTC); past it no job starts. */
+    dailyTokens: z.number().int().min(1000).default(1_000_000),
+    /** Most model requests of one patch job. */
+    maxSteps: z.number().int().min(1).default(40),
+  })
+  .strict();
+
 /** The daemon (`mnemo daemon …`): checks, watching, schedules and notifications. */
 const daemonSchema = z
   .object({
@@ -268,6 +294,11 @@ const daemonSchema = z
     dreamCron: z.string().min(1).nullable().default('0 * * * *'),
     /** Extra paths (picomatch globs relative to the workspace) whose changes are ignored. */
     ignore: z.array(z.string().min(1)).default([]),
+    /** An external agent command for patch jobs; without it the configured `model` writes the patches. */
+    agent: daemonAgentSchema.optional(),
+    patches: daemonPatchesSchema.prefault({}),
+    /** Apply a verified patch to the working tree by itself (otherwise only `mnemo daemon apply` does). */
+    autoApply: z.boolean().default(false),
   })
   .strict();
 
@@ -323,6 +354,7 @@ export type AgentProfile = z.infer<typeof agentProfileSchema>;
 export type DaemonConfig = MnemoConfig['daemon'];
 export type DaemonCheckConfig = NonNullable<DaemonConfig['checks']>[number];
 export type NotifySinkConfig = DaemonConfig['notify'][number];
+export type DaemonPatchesConfig = DaemonConfig['patches'];
 
 /** The defaults, as a full config. */
 export function defaultConfig(): MnemoConfig {

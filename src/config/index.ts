@@ -19,6 +19,7 @@ export type {
   DaemonConfig,
   DaemonCheckConfig,
   NotifySinkConfig,
+  DaemonPatchesConfig,
   StoreConfig,
 } from './config-schema.js';
 export { resolveRoot, findGitRoot, mainWorktreeOf, DEFAULT_ROOT_NAME } from './resolve-root.js';

@@ -59,7 +59,7 @@ function plural(count: number, word: string): string {
  */
 export function failureNotification(
   run: CheckRun,
-  options: { workspace: string; lessons: readonly KnownLesson[]; now: string },
+  options: { workspace: string; lessons: readonly KnownLesson[]; now: string; patchNote?: string },
 ): DaemonNotification {
   const [first] = run.diagnostics;
   const matched = matchLesson(run, options.lessons);
@@ -77,7 +77,7 @@ export function failureNotification(
     matched
       ? `Lesson ${matched.lesson.slug} matches: ${matched.lesson.name}\n${lessonFix(matched.lesson.body)}`
       : 'No lesson matches this error yet.',
-    'No patch is offered (the daemon only reports for now).',
+    options.patchNote ?? 'No patch is offered: no model or daemon.agent is configured.',
   ];
   return {
     kind: run.outcome === 'timed-out' ? 'timed-out' : 'failed',

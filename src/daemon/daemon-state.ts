@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../shared/index.js';
 import type { CheckRun } from './daemon-checks.js';
+import type { PatchJobsState } from './patch-job.js';
 
 /** What `mnemo daemon status` reads: kept by the running daemon in `.state/daemon/state.json`. */
 export interface DaemonState {
@@ -23,6 +24,8 @@ export interface DaemonState {
   nextDream: string | undefined;
   lastDream: { time: string; status: string } | undefined;
   stoppedAt: string | undefined;
+  /** The patch jobs: who writes them, the one under way, how the last one ended. */
+  patches?: PatchJobsState;
 }
 
 export interface CheckState {

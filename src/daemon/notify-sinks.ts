@@ -6,7 +6,7 @@ import { describeError, runProcess, type Logger, type ProcessRunner } from '../s
 
 /** What the daemon tells a person: a check broke, came back, or a test of the sinks. */
 export interface DaemonNotification {
-  kind: 'failed' | 'timed-out' | 'recovered' | 'test';
+  kind: 'failed' | 'timed-out' | 'recovered' | 'patch-offered' | 'patch-gave-up' | 'test';
   /** One line: what happened. */
   title: string;
   /** A few lines: where, the first diagnostic, the lesson if one matched. */
@@ -20,8 +20,8 @@ export interface DaemonNotification {
   diagnostics: number;
   /** A lesson whose error signature the failure carries. */
   lesson: { slug: string; name: string; fix: string } | undefined;
-  /** No patch is offered yet: the daemon only reports. */
-  patch: null;
+  /** The verified patch waiting (`patch-offered`); null otherwise: the daemon never says a patch exists before its checks passed. */
+  patch: { id: string; branch: string; file: string; files: string[]; applied: boolean } | null;
 }
 
 export interface SinkResult {

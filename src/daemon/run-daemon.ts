@@ -11,18 +11,19 @@ import {
   type Logger,
   type ProcessRunner,
 } from '../shared/index.js';
-import { diagnosticSignature, failureNotification, recoveryNotification, runSignatures, type KnownLesson } from './check-notification.js';
+import { diagnosticSignature, failureNotification, matchLesson, recoveryNotification, runSignatures, type KnownLesson } from './check-notification.js';
 import { resolveChecks, runCheck, type CheckRun, type DaemonCheck } from './daemon-checks.js';
 import { daemonPaths } from './daemon-paths.js';
 import { writeDaemonState, type DaemonState } from './daemon-state.js';
 import { sendNotification, type DaemonNotification } from './notify-sinks.js';
+import { PatchJobs, type PatchMemory, type PatchModelFactory } from './patch-job.js';
 import { watchWorkspace, type WorkspaceWatcher } from './workspace-watcher.js';
 
 /** The daemon's transcript session (layer 3): every diagnostic it saw, as an error event. */
 export const DAEMON_SESSION = 'mnemo-daemon';
 
 /** What the daemon uses of an open memory. */
-export type DaemonMemory = Pick<Memory, 'root' | 'workspace' | 'config' | 'log' | 'records' | 'dream'>;
+export type DaemonMemory = Pick<Memory, 'root' | 'workspace' | 'config' | 'log' | 'records' | 'dream'> & PatchMemory;
 
 export interface RunDaemonOptions {
   memory: DaemonMemory;
@@ -34,6 +35,10 @@ export interface RunDaemonOptions {
   path: string | undefined;
   clock?: Clock;
   runner?: ProcessRunner;
+  /** For the model's API key in patch jobs (read through the config layer). */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** The patch jobs' model instead of the configured one (tests script one). */
+  patchModel?: PatchModelFactory;
 }
 
 type Trigger = { kind: 'start' } | { kind: 'change'; paths: string[] } | { kind: 'schedule'; check: string } | { kind: 'dream' };
@@ -124,6 +129,18 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
   let heartbeat: NodeJS.Timeout | undefined;
   const queue: Trigger[] = [];
   let wake: (() => void) | undefined;
+  const patches = new PatchJobs({
+    memory,
+    checks,
+    logger,
+    clock,
+    session: DAEMON_SESSION,
+    notify: (notification) => notify(notification),
+    env: options.env,
+    ...(options.patchModel ? { model: options.patchModel } : {}),
+    ...(options.runner ? { runner: options.runner } : {}),
+    onChange: () => void save().catch((error: unknown) => logger.warn('state-write-failed', { error: describeError(error) })),
+  });
   const save = async () => {
     for (const [name, job] of jobs) {
       const next = job.nextRun()?.toISOString();
@@ -131,6 +148,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
       else if (state.checks[name]) state.checks[name].nextRun = next;
     }
     if (watcher) state.changes.events = watcher.events();
+    state.patches = patches.state();
     await writeDaemonState(paths.state, state);
   };
   const enqueue = (trigger: Trigger) => {
@@ -180,7 +198,12 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
       logger.warn('lesson-lookup-failed', { error: describeError(error) });
       return [];
     });
-    const notification = failureNotification(run, { workspace: memory.workspace, lessons, now: now() });
+    // a patch job (when a model or daemon.agent is configured and the bounds allow), said in the notification
+    const decision = await patches.consider(check, run, matchLesson(run, lessons)?.lesson).catch((error: unknown) => {
+      logger.error('patch-job-failed', { error: describeError(error) });
+      return { started: false, note: `No patch is offered: ${describeError(error)}` };
+    });
+    const notification = failureNotification(run, { workspace: memory.workspace, lessons, now: now(), patchNote: decision.note });
     entry.last = { ...run, diagnostics: run.diagnostics.slice(0, 20), signatures, lesson: notification.lesson?.slug };
     entry.failingSince ??= run.startedAt;
     // The same failure again (same signatures) is not news: only a new or changed failure is told.
@@ -251,6 +274,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
   });
   try {
     await writeFileAtomic(paths.pid, `${process.pid}\n`);
+    await patches.cleanup().catch((error: unknown) => logger.warn('patch-cleanup-failed', { error: describeError(error) }));
     await save();
     logger.info('daemon-started', {
       root: memory.root,
@@ -320,6 +344,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
     state.stoppedAt = now();
     for (const job of jobs.values()) job.stop();
     if (heartbeat) clearInterval(heartbeat);
+    await patches.stop().catch(() => undefined);
     await watcher?.close().catch(() => undefined);
     await save().catch(() => undefined);
     await unlink(paths.pid).catch(() => undefined);

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { environmentSettings } from '../../config/index.js';
-import type { DaemonState, DaemonStatus } from '../../daemon/index.js';
+import type { DaemonState, DaemonStatus, PatchRecord } from '../../daemon/index.js';
 import { MnemoError } from '../../shared/index.js';
 import { loadConfigFor, positiveInt, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT, type Output } from '../output.js';
@@ -31,7 +32,11 @@ function ago(time: string | undefined): string {
   return time === undefined ? '' : time.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-function printStatus(out: Output, status: DaemonStatus, workspace: string): void {
+function patchLine(record: PatchRecord): string {
+  return `${record.id}  ${record.status}  ${ago(record.created)}  ${record.check}: ${record.problem}  → ${record.branch} (${record.files.map((file) => file.path).join(', ')})`;
+}
+
+function printStatus(out: Output, status: DaemonStatus, workspace: string, patches: readonly PatchRecord[]): void {
   const state: DaemonState | undefined = status.state;
   out.line(
     status.running
@@ -62,7 +67,18 @@ function printStatus(out: Output, status: DaemonStatus, workspace: string): void
       `  ${name} since ${ago(check.failingSince)}: ${first ? `${where}${first.message}` : (check.last?.outputTail.split('\n').at(-1) ?? '')}${check.last?.lesson ? ` (lesson ${check.last.lesson})` : ''}`,
     );
   }
-  out.line('patches offered: none (the daemon reports; it does not write patches yet)');
+  const offered = patches.filter((record) => record.status === 'offered');
+  const writer = state.patches?.agent;
+  out.line(
+    offered.length === 0
+      ? `patches offered: none${writer ? ` (written by ${writer})` : ' (no model or daemon.agent is configured: the daemon only reports)'}`
+      : 'patches offered (mnemo daemon apply ID):',
+  );
+  for (const record of offered) out.line(`  ${patchLine(record)}`);
+  if (state.patches?.job)
+    out.line(`patch job: ${state.patches.job.id} for ${state.patches.job.check}, ${state.patches.job.phase} since ${ago(state.patches.job.since)}`);
+  else if (state.patches?.last)
+    out.line(`last patch job: ${state.patches.last.id} ${state.patches.last.outcome} ${ago(state.patches.last.time)}: ${state.patches.last.reason}`);
   if (status.running && state.nextDream) out.line(`next dream check: ${ago(state.nextDream)}`);
 }
 
@@ -138,7 +154,13 @@ export function registerDaemon(program: Command, context: CommandContext): void 
         });
         context.out.note(`mnemo daemon for ${memory.workspace} (log: ${paths.log}); SIGTERM or Ctrl-C stops it.`);
         try {
-          await runDaemon({ memory, signal: controller.signal, logger, path: environmentSettings(context.io.env).searchPath });
+          await runDaemon({
+            memory,
+            signal: controller.signal,
+            logger,
+            path: environmentSettings(context.io.env).searchPath,
+            env: context.io.env,
+          });
         } finally {
           process.off('SIGHUP', ignoreHangup);
           logger.close();
@@ -197,11 +219,13 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .description('whether the daemon runs, the workspace, each check with its last result and time, open problems, the next scheduled runs')
     .option('--json', 'print the status as JSON')
     .action(async (options: DaemonFlags) => {
-      const { daemonStatus } = await import('../../daemon/index.js');
+      const { daemonStatus, listPatches, patchPaths } = await import('../../daemon/index.js');
       const { root, workspace } = await rootOf(context, options);
       const status = await daemonStatus(root);
-      if (options.json) return context.out.json({ ...status, workspace: status.state?.workspace ?? workspace });
-      printStatus(context.out, status, workspace);
+      const patches = await listPatches(patchPaths(root));
+      if (options.json)
+        return context.out.json({ ...status, workspace: status.state?.workspace ?? workspace, patches: patches.filter((record) => record.status === 'offered') });
+      printStatus(context.out, status, workspace, patches);
     });
 
   rootOptions(daemon.command('logs'))
@@ -228,6 +252,47 @@ export function registerDaemon(program: Command, context: CommandContext): void 
           print,
           untilSignal(),
         );
+    });
+
+  rootOptions(daemon.command('patches'))
+    .description('the verified patches the daemon offers (and those applied), newest first')
+    .option('--all', 'also the applied ones')
+    .option('--json', 'print the records as JSON')
+    .action(async (options: DaemonFlags & { all?: boolean }) => {
+      const { listPatches, patchPaths } = await import('../../daemon/index.js');
+      const { root } = await rootOf(context, options);
+      const paths = patchPaths(root);
+      const patches = (await listPatches(paths)).filter((record) => options.all || record.status === 'offered');
+      if (options.json) return context.out.json(patches.map((record) => ({ ...record, patchFile: join(paths.dir, record.patchFile) })));
+      if (patches.length === 0) return context.out.line(options.all ? 'No patches.' : 'No patch is offered.');
+      for (const record of patches) context.out.line(patchLine(record));
+      context.out.note('Apply one with `mnemo daemon apply ID`, drop it with `mnemo daemon drop ID`; the patch files are in ' + paths.dir);
+    });
+
+  rootOptions(daemon.command('apply'))
+    .description('apply a verified patch to your working tree (refused when a file it touches changed since)')
+    .argument('<id>', 'the patch id (mnemo daemon patches)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, options: DaemonFlags) => {
+      const { applyPatch, patchPaths } = await import('../../daemon/index.js');
+      const { root } = await rootOf(context, options);
+      const result = await applyPatch(patchPaths(root), id, { now: new Date() });
+      if (options.json) return context.out.json(result);
+      context.out.line(`Applied patch ${result.id}${result.method === '3way' ? ' (three-way)' : ''}: ${result.files.join(', ')}.`);
+      context.out.note('The changes are in your working tree, not committed; review them with `git diff`.');
+    });
+
+  rootOptions(daemon.command('drop'))
+    .description('drop an offered patch: its branch is deleted, the patch and its record go to .state/trash (recoverable)')
+    .argument('<id>', 'the patch id (mnemo daemon patches)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, options: DaemonFlags) => {
+      const { dropPatch, patchPaths } = await import('../../daemon/index.js');
+      const { root } = await rootOf(context, options);
+      const result = await dropPatch(patchPaths(root), id, { now: new Date() });
+      if (options.json) return context.out.json(result);
+      context.out.line(`Dropped patch ${result.id}${result.branchDeleted ? ` and its branch ${result.branch}` : ''}.`);
+      context.out.note(`A copy is in ${result.trash} (git apply it from there to recover it).`);
     });
 
   rootOptions(daemon.command('notify-test'))
