@@ -1,6 +1,6 @@
 import { existsSync, readlinkSync } from 'node:fs';
-import { lstat, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { copyFile, lstat, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LanguageModel } from 'ai';
 import type { AgentMemory } from '../agent/index.js';
@@ -380,6 +380,9 @@ export class PatchJobs {
       jobFile.worktree = worktree.path;
       await writeFileAtomic(this.paths.job, `${JSON.stringify(jobFile)}\n`);
       links.push(...(await this.linkDependencies(worktree)));
+      const exclude = links.map((link) => `:(exclude)${link}`);
+      // the failure is in the user's tree: HEAD plus their uncommitted changes, copied (never moved)
+      const snapshot = await this.copyWorkingTree(worktree, exclude);
       const others = this.options.checks.filter((item) => item.name !== check.name);
       const task = patchTask({ check, run: request.run, lesson: request.lesson, others });
       job.phase = 'agent';
@@ -419,7 +422,6 @@ export class PatchJobs {
         await writeLedger(this.paths.ledger, ledger);
       }
       if (controller.signal.aborted) return await fail(this.stopping ? 'the daemon stopped' : `the job timed out after ${Math.round(patches.timeoutMs / 1000)} s`);
-      const exclude = links.map((link) => `:(exclude)${link}`);
       const status = (await git(this.run, worktree.path, ['status', '--porcelain', '--untracked-files=all', '--', '.', ...exclude])).out.trim();
       if (status === '') return await fail(attempt.ok ? 'the agent changed nothing' : attempt.summary);
       job.phase = 'verify';
@@ -438,7 +440,7 @@ export class PatchJobs {
         }
       }
       job.phase = 'offer';
-      const record = await this.offer(id, request, worktree, exclude, verification, label, tokens, attempt.summary);
+      const record = await this.offer(id, request, { ...worktree, snapshot }, exclude, verification, label, tokens, attempt.summary);
       this.last = { id, check: check.name, outcome: 'offered', reason: `branch ${record.branch}`, time: clock.now().toISOString() };
       logger.info('patch-offered', {
         id,
@@ -481,6 +483,31 @@ export class PatchJobs {
     };
   }
 
+  /**
+   * Make the worktree what the user's tree is: their uncommitted changes to tracked files (a
+   * binary diff against HEAD) and their untracked files that git does not ignore, committed as a
+   * snapshot. Returns that commit (HEAD when there was nothing uncommitted): the patch's base.
+   */
+  private async copyWorkingTree(worktree: { path: string; repo: string; base: string }, exclude: string[]): Promise<string> {
+    const run = this.run;
+    const diff = (await git(run, worktree.repo, ['diff', '--binary', worktree.base])).out;
+    if (diff.trim() !== '') await git(run, worktree.path, ['apply', '--binary', '--whitespace=nowarn', '-'], { input: diff });
+    const memoryRoot = relative(worktree.repo, this.options.memory.root).split(sep).join('/');
+    const untracked = (await git(run, worktree.repo, ['ls-files', '--others', '--exclude-standard', '-z'])).out
+      .split('\0')
+      .filter((path) => path !== '' && (memoryRoot.startsWith('..') || (path !== memoryRoot && !path.startsWith(`${memoryRoot}/`))));
+    for (const path of untracked) {
+      const target = join(worktree.path, path);
+      await makeDirectory(dirname(target));
+      await copyFile(join(worktree.repo, path), target).catch(() => undefined);
+    }
+    if ((await git(run, worktree.path, ['status', '--porcelain', '--untracked-files=all', '--', '.', ...exclude])).out.trim() === '')
+      return worktree.base;
+    await git(run, worktree.path, ['add', '-A', '--', '.', ...exclude]);
+    await git(run, worktree.path, ['commit', '-q', '--no-verify', '-m', 'mnemo: the working tree as the daemon found it (uncommitted changes)']);
+    return (await git(run, worktree.path, ['rev-parse', 'HEAD'])).out.trim();
+  }
+
   /** The workspace's installed dependencies (`node_modules`, untracked) linked into the worktree, so the checks run there as they do here. */
   private async linkDependencies(worktree: { path: string; workspace: string }): Promise<string[]> {
     const { workspace } = this.options.memory;
@@ -494,7 +521,7 @@ export class PatchJobs {
   private async offer(
     id: string,
     request: Request,
-    worktree: { path: string; base: string; repo: string },
+    worktree: { path: string; base: string; repo: string; snapshot: string },
     exclude: string[],
     verification: PatchRecord['verification'],
     agent: string,
@@ -503,13 +530,14 @@ export class PatchJobs {
   ): Promise<PatchRecord> {
     const run = this.run;
     await git(run, worktree.path, ['add', '-A', '--', '.', ...exclude]);
-    const names = (await git(run, worktree.path, ['diff', '--cached', '--name-only', worktree.base])).out.split('\n').filter((line) => line !== '');
-    const diff = (await git(run, worktree.path, ['diff', '--cached', '--binary', worktree.base])).out;
+    const names = (await git(run, worktree.path, ['diff', '--cached', '--name-only', worktree.snapshot])).out.split('\n').filter((line) => line !== '');
+    const diff = (await git(run, worktree.path, ['diff', '--cached', '--binary', worktree.snapshot])).out;
+    const blob = async (commit: string, path: string) => {
+      const found = await git(run, worktree.path, ['rev-parse', '--verify', '--quiet', `${commit}:${path}`], { allowFailure: true });
+      return found.ok ? found.out.trim() : null;
+    };
     const files = [];
-    for (const path of names) {
-      const blob = await git(run, worktree.path, ['rev-parse', '--verify', '--quiet', `${worktree.base}:${path}`], { allowFailure: true });
-      files.push({ path, hashAtHead: blob.ok ? blob.out.trim() : null });
-    }
+    for (const path of names) files.push({ path, hashAtHead: await blob(worktree.base, path), hashBefore: await blob(worktree.snapshot, path) });
     const subject = `mnemo: make ${request.check.name} pass (${this.problem(request).slice(0, 120)})`;
     await git(run, worktree.path, ['commit', '-q', '--no-verify', '-m', subject, '-m', `Verified by the daemon: ${verification.map((item) => `${item.check} ${item.outcome}`).join(', ')}.\n\n${summary}`.trim()]);
     const base = `mnemo/fix-${signatureSlug(request.signature)}`;
@@ -527,6 +555,7 @@ export class PatchJobs {
       problem: this.problem(request),
       branch,
       base: worktree.base,
+      snapshot: worktree.snapshot,
       patchFile: `${id}.patch`,
       files,
       created: this.options.clock.now().toISOString(),

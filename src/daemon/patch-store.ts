@@ -31,10 +31,12 @@ export function patchPaths(root: string): PatchPaths {
   };
 }
 
-/** A file a patch changes, with its git blob hash at the commit the patch was made from (null: the patch creates it). */
+/** A file a patch changes, with its git blob hashes at HEAD and in the user's tree when the job began (null: not there). */
 export interface PatchFile {
   path: string;
   hashAtHead: string | null;
+  /** What `apply` expects to find in the user's tree (their uncommitted change included). */
+  hashBefore: string | null;
 }
 
 /** One verified patch, as `mnemo daemon patches` lists it. */
@@ -49,7 +51,10 @@ export interface PatchRecord {
   problem: string;
   /** The branch holding it as one commit on top of `base`. */
   branch: string;
+  /** HEAD when the job began. */
   base: string;
+  /** The commit holding the user's tree as the job found it (HEAD when nothing was uncommitted): the patch applies on it. */
+  snapshot: string;
   /** The patch file, relative paths of the repository. */
   patchFile: string;
   files: PatchFile[];
@@ -169,17 +174,18 @@ export async function git(
 export async function changedSince(record: PatchRecord, run: ProcessRunner = runProcess): Promise<string[]> {
   const changed: string[] = [];
   for (const file of record.files) {
+    const expected = file.hashBefore;
     const present = existsSync(join(record.repo, file.path));
     if (!present) {
-      if (file.hashAtHead !== null) changed.push(file.path);
+      if (expected !== null) changed.push(file.path);
       continue;
     }
-    if (file.hashAtHead === null) {
+    if (expected === null) {
       changed.push(file.path);
       continue;
     }
     const hash = (await git(run, record.repo, ['hash-object', '--', file.path])).out.trim();
-    if (hash !== file.hashAtHead) changed.push(file.path);
+    if (hash !== expected) changed.push(file.path);
   }
   return changed;
 }
@@ -211,7 +217,7 @@ export async function applyPatch(paths: PatchPaths, id: string, options: { now: 
       'write-refused',
       `Refused: ${changed.join(', ')} changed in your working tree since patch ${id} was made; nothing was applied.`,
       {
-        hint: `Look at the patch (${join(paths.dir, record.patchFile)}) or its branch ${record.branch} (git diff ${record.base} ${record.branch}), and apply it by hand, or drop it with \`mnemo daemon drop ${id}\`.`,
+        hint: `Look at the patch (${join(paths.dir, record.patchFile)}) or its branch ${record.branch} (git diff ${record.snapshot} ${record.branch}), and apply it by hand, or drop it with \`mnemo daemon drop ${id}\`.`,
       },
     );
   }

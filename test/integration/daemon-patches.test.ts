@@ -40,7 +40,7 @@ interface PatchRecord {
   check: string;
   branch: string;
   base: string;
-  files: { path: string; hashAtHead: string | null }[];
+  files: { path: string; hashAtHead: string | null; hashBefore: string | null }[];
   status: string;
   created: string;
   lesson?: string;
@@ -224,7 +224,7 @@ describe('mnemo daemon patches (the built CLI as a real process)', () => {
       const offered = await waitFor(() => hook.received.find((item) => item.kind === 'patch-offered'));
       expect(offered.title).toMatch(/^typecheck: a verified patch is waiting \(p-[a-z0-9]+\)$/);
       expect(offered.message).toContain(`mnemo daemon apply ${offered.patch?.id ?? ''}`);
-      expect(offered.patch?.branch).toMatch(/^mnemo\/fix-path-n-n-error-ts2322-type-string-is-not-assignable-[0-9a-f]{6}$/);
+      expect(offered.patch?.branch).toMatch(/^mnemo\/fix-error-ts2322-type-string-is-not-assignable-[a-z-]*[0-9a-f]{6}$/);
       expect(offered.patch?.files).toEqual(['src/total.ts']);
       expect(offered.patch?.applied).toBe(false);
       // the model got the diagnostics, and worked in the worktree, not in the user's tree
@@ -232,7 +232,14 @@ describe('mnemo daemon patches (the built CLI as a real process)', () => {
       const id = offered.patch?.id ?? '';
       const record = readJson<PatchRecord>(join(patches, `${id}.json`));
       expect(record).toMatchObject({ id, check: 'typecheck', status: 'offered', branch: offered.patch?.branch });
-      expect(record?.files).toEqual([{ path: 'src/total.ts', hashAtHead: git(cwd, 'rev-parse', 'HEAD:src/total.ts').trim() }]);
+      // the worktree started as the user's tree (HEAD and their uncommitted break); the patch applies on that
+      expect(record?.files).toEqual([
+        {
+          path: 'src/total.ts',
+          hashAtHead: git(cwd, 'rev-parse', 'HEAD:src/total.ts').trim(),
+          hashBefore: git(cwd, 'hash-object', 'src/total.ts').trim(),
+        },
+      ]);
       expect(record?.verification).toEqual([{ check: 'typecheck', outcome: 'passed', durationMs: expect.any(Number) }]);
       expect(readFileSync(join(patches, `${id}.patch`), 'utf8')).toContain(`+${FIXED_LINE}`);
       expect(git(cwd, 'show', `${offered.patch?.branch ?? ''}:src/total.ts`)).toContain(FIXED_LINE);
