@@ -63,7 +63,7 @@ export type { GuardEvent } from './guard-log.js';
 export type { NoteResult } from './task-service.js';
 export { ManifestReader, readManifest, recordInManifest, isRecorded } from './integrity-manifest.js';
 export { unlessUnwritable } from './best-effort.js';
-export type { GitArrivals } from './git-arrivals.js';
+export type { GitArrivals, CommittedCheck } from './git-arrivals.js';
 export type { Manifest } from './integrity-manifest.js';
 export {
   listTranscriptFindings,

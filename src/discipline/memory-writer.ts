@@ -27,7 +27,7 @@ import {
   type PhaseHook,
 } from './change-set.js';
 import { recordInManifest } from './integrity-manifest.js';
-import { recordGitArrivals, type GitArrivals } from './git-arrivals.js';
+import { recordGitArrivals, type CommittedCheck, type GitArrivals } from './git-arrivals.js';
 import type { UsageCounts } from './index-ranking.js';
 import {
   computeFullIndex,
@@ -333,14 +333,17 @@ export class MemoryWriter {
   }
 
   /**
-   * After git changed the files: record the topics that came through it and that the guard finds
-   * clean, so `mnemo doctor` and recall take them as written by mnemo; flagged ones stay unrecorded.
+   * After git changed the files: record the topics that came through it (their bytes are the ones
+   * committed at HEAD, says `committed`) and that the guard finds clean, so `mnemo doctor` and
+   * recall take them as written by mnemo; flagged ones and uncommitted edits stay unrecorded.
    * Nothing in a Claude Code folder or when writes are off.
    */
-  async recordGitArrivals(): Promise<GitArrivals> {
+  async recordGitArrivals(committed: CommittedCheck): Promise<GitArrivals> {
     const mode = this.options.config.writes;
-    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return { arrived: [], flagged: [] };
-    return this.locked('record topics from git', () => recordGitArrivals(this.root, this.options.search), { applyTombstones: false });
+    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return { arrived: [], flagged: [], local: [] };
+    return this.locked('record topics from git', () => recordGitArrivals(this.root, this.options.search, committed), {
+      applyTombstones: false,
+    });
   }
 
   /** Re-render MEMORY.md from the topics (under the lock). */

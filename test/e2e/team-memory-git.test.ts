@@ -254,6 +254,38 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     expect(again.flagged.map((entry) => entry.file)).toEqual(['build-notes.md']);
   });
 
+  it('an edit made in the working tree and not committed is no arrival: after a pull doctor still reports it as a hand edit', async () => {
+    const { alice, clone } = await team();
+    const bob = await clone('bob');
+    type Doctor = { handEdits: { file: string; status: string }[] };
+    const handEdits = async (cwd: string) =>
+      (JSON.parse((await cli(['doctor', '--json'], { cwd })).stdout) as Doctor).handEdits.map(({ file, status }) => ({ file, status }));
+    // Bob changes a topic by hand (clean text, nothing the guard flags) and does not commit it.
+    const deploys = join(bob, '.mnemo', 'deploys.md');
+    await writeFile(deploys, (await readFile(deploys, 'utf8')).replace('Staging deploys are blue-green.', 'Staging deploys are canary.'));
+    expect(await handEdits(bob)).toEqual([{ file: 'deploys.md', status: 'changed' }]);
+    // Alice's edit to another topic comes with a pull: it arrived, Bob's edit did not.
+    await remember(alice, 'Test runner', 'tests run with vitest 3', 'Tests run with vitest 3.');
+    commitAll(alice, 'vitest 3');
+    git(alice, 'push', '-q', 'origin', 'main');
+    const pull = gitMay(bob, 'pull', '--no-rebase', '--no-edit', 'origin', 'main'); // the post-merge hook runs git sync
+    expect(pull.code, pull.output).toBe(0);
+    expect(await readFile(join(bob, '.mnemo', 'test-runner.md'), 'utf8')).toContain('vitest 3');
+    expect(await handEdits(bob)).toEqual([{ file: 'deploys.md', status: 'changed' }]);
+    const sync = JSON.parse((await mnemo(bob, 'git', 'sync', '--json')).stdout) as { arrived: string[]; local: string[] };
+    expect(sync).toMatchObject({ arrived: [], local: ['deploys'] });
+    expect(await handEdits(bob)).toEqual([{ file: 'deploys.md', status: 'changed' }]);
+    // A file written here that git does not track is no arrival either.
+    await writeFile(join(bob, '.mnemo', 'scratch.md'), '---\nname: Scratch\ndescription: a note\ntype: project\n---\nA note.\n');
+    expect((JSON.parse((await mnemo(bob, 'git', 'sync', '--json')).stdout) as { local: string[] }).local.sort()).toEqual([
+      'deploys',
+      'scratch',
+    ]);
+    // `git checkout -- file` puts back the committed bytes: that came from git, and doctor is quiet again.
+    git(bob, 'checkout', '--', '.mnemo/deploys.md'); // the post-checkout hook runs git sync
+    expect(await handEdits(bob)).toEqual([{ file: 'scratch.md', status: 'unrecorded' }]);
+  });
+
   it('a staged memory file holding a secret blocks git commit, naming file, line and kind but never the value', async () => {
     const { alice } = await team();
     const token = `ghp_${'a1B2c3D4e5'.repeat(3)}abcdef`;
