@@ -80,7 +80,7 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     );
     expect(tracked.some((file) => file.includes('.state/'))).toBe(false);
     expect(git(alice, 'check-attr', 'merge', '.mnemo/MEMORY.md')).toContain('merge: mnemo-index');
-    for (const hook of ['post-merge', 'post-checkout', 'post-rewrite', 'pre-commit']) {
+    for (const hook of ['post-merge', 'post-checkout', 'post-rewrite', 'post-commit', 'pre-commit']) {
       expect(await readFile(join(alice, '.git', 'hooks', hook), 'utf8')).toContain(`${COMMAND} git `);
     }
   });
@@ -138,12 +138,16 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     const pull = gitMay(bob, 'pull', '--no-rebase', '--no-edit', 'origin', 'main');
     expect(pull.code).not.toBe(0);
     expect(pull.output).toContain('CONFLICT (modify/delete)');
-    // Bob keeps his version in git; the tombstone still retires the topic on the next sync
+    // Bob keeps his version in git and finishes the merge by hand: no post-merge hook runs, yet
+    // the post-commit hook sees a merge commit and the tombstone retires the topic at once.
     git(bob, 'add', '.mnemo/deploys.md');
-    git(bob, 'commit', '-q', '--no-edit');
-    const sync = await mnemo(bob, 'git', 'sync', '--json');
-    expect(JSON.parse(sync.stdout)).toMatchObject({ retired: ['deploys'], indexWritten: true });
+    expect(existsSync(join(bob, '.mnemo', 'deploys.md'))).toBe(true);
+    const commit = gitMay(bob, 'commit', '--no-edit');
+    expect(commit.code, commit.output).toBe(0);
+    expect(commit.output).toContain('mnemo: retired deploys (tombstones from another clone)');
     expect(existsSync(join(bob, '.mnemo', 'deploys.md'))).toBe(false);
+    // what is left for Bob to commit is the retirement itself
+    expect(git(bob, 'status', '--porcelain')).toBe(' D .mnemo/deploys.md\n');
     expect(await slugs(bob)).toEqual(['package-manager', 'test-runner']);
     expect(await recalled(bob, 'blue-green')).toEqual([]);
     // the copy is recoverable, and the audit says why
@@ -152,6 +156,31 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     // quiet when nothing changed
     expect(JSON.parse((await mnemo(bob, 'git', 'sync', '--json')).stdout)).toMatchObject({ changed: false, retired: [] });
     expect((await cli(['git', 'sync'], { cwd: bob })).stderr).toBe('');
+  });
+
+  it('an ordinary commit starts mnemo only for the secret check; a commit that adds a tombstone syncs too, a rebase once at its end', async () => {
+    const { base, alice } = await team();
+    // A mnemo that notes each start, to count what the hooks run.
+    const log = join(base, 'starts.log');
+    const wrapper = join(base, 'mnemo-counting');
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> ${quote(log)}\nexec ${COMMAND} "$@"\n`);
+    await chmod(wrapper, 0o755);
+    await mnemo(alice, 'git', 'setup', '--command', quote(wrapper));
+    const starts = async () => (existsSync(log) ? (await readFile(log, 'utf8')).trim().split('\n') : []);
+    await writeFile(join(alice, 'README.md'), '# project, v2\n');
+    commitAll(alice, 'readme');
+    expect(await starts()).toEqual(['git pre-commit']);
+    await writeFile(log, '');
+    await mnemo(alice, 'forget', 'deploys');
+    commitAll(alice, 'forget deploys');
+    expect(await starts()).toEqual(['git pre-commit', 'git sync --hook']);
+    // during a rebase the hooks wait for its post-rewrite
+    git(alice, 'checkout', '-q', '-b', 'side', 'HEAD~2');
+    await writeFile(join(alice, 'notes.txt'), 'side\n');
+    commitAll(alice, 'side notes');
+    await writeFile(log, '');
+    git(alice, 'rebase', '-q', 'main');
+    expect(await starts()).toEqual(['git sync --hook']);
   });
 
   it('two branches that edit one topic give a normal conflict that doctor explains; the topic is never recalled until resolved', async () => {
