@@ -17,6 +17,8 @@ export type {
 export { applyChangeSet, recoverJournals, findConflicts } from './change-set.js';
 export { TOMBSTONES_DIR, newTombstone, readTombstoneFiles, pendingTombstones, tombstoneMatches } from './tombstone-files.js';
 export type { TombstoneFile, FoundTombstone, TombstoneFileWrite } from './tombstone-files.js';
+export { prunedTombstonePath } from './tombstone-pruning.js';
+export type { TombstonePruning } from './tombstone-pruning.js';
 export type {
   ChangeSet,
   StateFileWrite,
