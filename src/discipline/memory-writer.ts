@@ -158,7 +158,10 @@ export class MemoryWriter {
   async pruneTombstonesLocked(options: { dryRun?: boolean } = {}): Promise<TombstonePruning> {
     const mode = this.options.config.writes;
     if (this.keptInPlace || mode === 'read-only' || mode === 'off') return { pruned: [], kept: [] };
-    const plan = await planTombstonePruning(this.root, { now: this.options.clock.now(), keepDays: this.options.config.tombstones.keepDays });
+    const plan = await planTombstonePruning(this.root, {
+      now: this.options.clock.now(),
+      keepDays: this.options.config.tombstones.keepDays,
+    });
     if (plan.changes !== undefined && options.dryRun !== true) await this.commitLocked(plan.changes);
     return { pruned: plan.pruned, kept: plan.kept };
   }

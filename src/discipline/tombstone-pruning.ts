@@ -54,7 +54,13 @@ async function branchesHolding(root: string, candidates: readonly FoundTombstone
   if (where.code !== 0) return holders;
   const prefix = where.stdout.toString('utf8').trim();
   const listed = await runGit(root, ['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/remotes']);
-  const refs = ['HEAD', ...listed.stdout.toString('utf8').split('\n').filter((ref) => ref !== '' && !ref.endsWith('/HEAD'))];
+  const refs = [
+    'HEAD',
+    ...listed.stdout
+      .toString('utf8')
+      .split('\n')
+      .filter((ref) => ref !== '' && !ref.endsWith('/HEAD')),
+  ];
   const requests = candidates.flatMap((entry) => refs.map((ref) => ({ entry, ref, name: `${ref}:${prefix}${entry.tombstone.slug}.md` })));
   if (requests.length === 0) return holders;
   const output = await runGit(root, ['cat-file', '--batch'], `${requests.map((request) => request.name).join('\n')}\n`);
@@ -88,7 +94,12 @@ export async function planTombstonePruning(
   const kept: TombstonePruning['kept'] = [];
   const absent: FoundTombstone[] = [];
   for (const entry of old) {
-    if (tombstoneMatches(entry.tombstone, await readTopicFile(root, entry.tombstone.slug).catch(() => ({ status: 'missing' as const, slug: entry.tombstone.slug })))) {
+    if (
+      tombstoneMatches(
+        entry.tombstone,
+        await readTopicFile(root, entry.tombstone.slug).catch(() => ({ status: 'missing' as const, slug: entry.tombstone.slug })),
+      )
+    ) {
       kept.push({ file: entry.file, slug: entry.tombstone.slug, reason: `${entry.tombstone.slug}.md is still here (it is retired first)` });
     } else absent.push(entry);
   }
@@ -97,11 +108,19 @@ export async function planTombstonePruning(
   for (const entry of absent) {
     const ref = holders.get(entry.file);
     if (ref === undefined) prune.push(entry);
-    else kept.push({ file: entry.file, slug: entry.tombstone.slug, reason: `the branch ${ref} still has ${entry.tombstone.slug}.md: merging it would bring it back` });
+    else
+      kept.push({
+        file: entry.file,
+        slug: entry.tombstone.slug,
+        reason: `the branch ${ref} still has ${entry.tombstone.slug}.md: merging it would bring it back`,
+      });
   }
   if (prune.length === 0) return { pruned: [], kept, changes: undefined };
   const state = await Promise.all(
-    prune.map(async (entry) => ({ path: prunedTombstonePath(entry.file), content: await readFile(join(root, TOMBSTONES_DIR, entry.file), 'utf8') })),
+    prune.map(async (entry) => ({
+      path: prunedTombstonePath(entry.file),
+      content: await readFile(join(root, TOMBSTONES_DIR, entry.file), 'utf8'),
+    })),
   );
   return {
     pruned: prune.map((entry) => ({ file: entry.file, slug: entry.tombstone.slug, time: entry.tombstone.time })),

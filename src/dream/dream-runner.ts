@@ -287,7 +287,14 @@ async function apply(
   planned: Planned,
   id: string,
   trigger: string[],
-): Promise<{ index: IndexReport; skipped: string[]; text: string; snapshot: string | undefined; changed: number; tombstonesPruned: string[] }> {
+): Promise<{
+  index: IndexReport;
+  skipped: string[];
+  text: string;
+  snapshot: string | undefined;
+  changed: number;
+  tombstonesPruned: string[];
+}> {
   const { root, writer, clock } = dependencies;
   const { plan, gathered } = planned;
   return writer.locked(`dream ${id}`, async () => {

@@ -60,7 +60,9 @@ function mnemoCommand(options: GitSetupOptions): string {
 }
 
 /** True (exit 0) while git is in the middle of a rebase or a cherry-pick/revert sequence: its own `post-rewrite` (or the next write) follows. */
-const IN_SEQUENCE = ['rebase-merge', 'rebase-apply', 'sequencer'].map((path) => `[ -d "$(git rev-parse --git-path ${path})" ]`).join(' || ');
+const IN_SEQUENCE = ['rebase-merge', 'rebase-apply', 'sequencer']
+  .map((path) => `[ -d "$(git rev-parse --git-path ${path})" ]`)
+  .join(' || ');
 
 function hookBody(hook: string, command: string): string {
   if (hook === CHECK_HOOK) {

@@ -161,7 +161,13 @@ describe('tombstones in the repository', () => {
     await pull(here, there);
     await mine.forget('deploys');
     await cp(join(here, 'tombstones'), join(there, 'tombstones'), { recursive: true });
-    const never = await openMemory({ dir: here, cwd: here, workspace: here, clock, config: { logLevel: 'silent', tombstones: { keepDays: null } } });
+    const never = await openMemory({
+      dir: here,
+      cwd: here,
+      workspace: here,
+      clock,
+      config: { logLevel: 'silent', tombstones: { keepDays: null } },
+    });
     clock.advance(400 * DAY_MS);
     expect((await never.doctor({ fix: true })).git.tombstones.old).toEqual({ pruned: [], kept: [] });
     expect(await tombstoneFiles(here)).toHaveLength(1);
