@@ -183,6 +183,24 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     expect(await starts()).toEqual(['git sync --hook']);
   });
 
+  it('after a branch switch the index and search follow the files of the branch checked out', async () => {
+    const { alice } = await team();
+    git(alice, 'checkout', '-q', '-b', 'experiment');
+    await remember(alice, 'Bundler', 'bundle with esbuild', 'Bundle with esbuild.');
+    await mnemo(alice, 'forget', 'deploys');
+    commitAll(alice, 'experiment: esbuild, no deploys');
+    expect(await recalled(alice, 'esbuild')).toEqual(['bundler']);
+    git(alice, 'checkout', '-q', 'main'); // the post-checkout hook runs git sync
+    expect(await slugs(alice)).toEqual(['deploys', 'package-manager', 'test-runner']);
+    expect(await recalled(alice, 'esbuild')).toEqual([]);
+    expect(await recalled(alice, 'blue-green')).toEqual(['deploys']);
+    expect((await cli(['index', '--check'], { cwd: alice })).code).toBe(0);
+    expect(git(alice, 'status', '--porcelain')).toBe(''); // main's tombstones are main's: nothing retired here
+    git(alice, 'checkout', '-q', 'experiment');
+    expect(await slugs(alice)).toEqual(['bundler', 'package-manager', 'test-runner']);
+    expect(await recalled(alice, 'esbuild')).toEqual(['bundler']);
+  });
+
   it('two branches that edit one topic give a normal conflict that doctor explains; the topic is never recalled until resolved', async () => {
     const { alice, clone } = await team();
     const bob = await clone('bob');
