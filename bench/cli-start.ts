@@ -49,10 +49,10 @@ function timeProcess(entry: Case, cwd: string): Promise<number> {
       child.on('exit', () => {
         if (!answered) reject(new Error(`${entry.what}: exited before answering: ${seen.slice(0, 200)}`));
       });
-      child.stdin.write(entry.stdin);
+      child.stdin?.write(entry.stdin);
     } else {
       child.on('exit', () => resolve(performance.now() - started));
-      child.stdin.end(entry.stdin);
+      child.stdin?.end(entry.stdin);
     }
   });
 }
