@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DAY_MS, runGit, sha256 } from '../shared/index.js';
+import { DAY_MS, batchContents, runGit, sha256 } from '../shared/index.js';
 import { readTopicFile } from '../store/index.js';
 import type { ChangeSet } from './change-set.js';
 import { TOMBSTONES_DIR, readTombstoneFiles, tombstoneMatches, type FoundTombstone, type TombstoneFile } from './tombstone-files.js';
@@ -22,25 +22,6 @@ function holdsRetired(tombstone: TombstoneFile, bytes: Buffer): boolean {
   return tombstone.hash !== null && sha256(bytes) === tombstone.hash;
 }
 
-/** Split `git cat-file --batch` output into the contents, in request order (undefined for a missing object). */
-function batchContents(output: Buffer, count: number): (Buffer | undefined)[] {
-  const contents: (Buffer | undefined)[] = [];
-  let offset = 0;
-  while (contents.length < count && offset < output.length) {
-    const newline = output.indexOf(0x0a, offset);
-    if (newline < 0) break;
-    const header = output.subarray(offset, newline).toString('utf8');
-    offset = newline + 1;
-    const size = /^\S+ \S+ (\d+)$/.exec(header)?.[1];
-    if (size === undefined) {
-      contents.push(undefined);
-      continue;
-    }
-    contents.push(output.subarray(offset, offset + Number(size)));
-    offset += Number(size) + 1;
-  }
-  return contents;
-}
 
 /**
  * For each candidate, a branch of the repository holding the root (a local branch, a

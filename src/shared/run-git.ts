@@ -25,3 +25,24 @@ export function runGit(cwd: string, args: readonly string[], input?: string): Pr
     child.stdin.end(input ?? '');
   });
 }
+
+/** Split `git cat-file --batch` output into the contents, in request order (undefined for a missing object). */
+export function batchContents(output: Buffer, count: number): (Buffer | undefined)[] {
+  const contents: (Buffer | undefined)[] = [];
+  let offset = 0;
+  while (contents.length < count && offset < output.length) {
+    const newline = output.indexOf(0x0a, offset);
+    if (newline < 0) break;
+    const header = output.subarray(offset, newline).toString('utf8');
+    offset = newline + 1;
+    const size = /^\S+ \S+ (\d+)$/.exec(header)?.[1];
+    if (size === undefined) {
+      contents.push(undefined); // "<name> missing"
+      continue;
+    }
+    const length = Number(size);
+    contents.push(output.subarray(offset, offset + length));
+    offset += length + 1;
+  }
+  return contents;
+}
