@@ -9,11 +9,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatMs, machineLine, markdownTable, percentile } from './bench-utils.js';
-import { formatPromptQuality, labelledProject, runPromptQuality } from './hook-bench.js';
+import { formatPromptQuality, hookProject, runPromptQuality } from './hook-bench.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 
@@ -68,12 +68,8 @@ export interface StartRow {
 
 export async function runCliStart(runs = Number(process.env.CLI_START_RUNS ?? 10)): Promise<StartRow[]> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first.`);
-  const { cwd } = await labelledProject();
+  const { cwd, transcript, payload } = await hookProject();
   try {
-    const transcript = join(cwd, 'session.jsonl');
-    await writeFile(transcript, `${JSON.stringify({ type: 'user', sessionId: 'bench', message: { role: 'user', content: 'hello' } })}\n`);
-    const payload = (extra: Record<string, unknown>) =>
-      JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd, ...extra });
     const initialize = `${JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
