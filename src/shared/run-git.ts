@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { MnemoError } from './errors.js';
 
 export interface GitOutcome {
@@ -8,7 +7,9 @@ export interface GitOutcome {
 }
 
 /** Run git with argv (never a shell) in `cwd`; the whole output is kept (staged blobs come through it). */
-export function runGit(cwd: string, args: readonly string[], input?: string): Promise<GitOutcome> {
+export async function runGit(cwd: string, args: readonly string[], input?: string): Promise<GitOutcome> {
+  // child_process is loaded on the first call: shared/ is on every command's start path
+  const { spawn } = await import('node:child_process');
   return new Promise((resolvePromise, reject) => {
     const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
