@@ -8,7 +8,12 @@ import type { CheckRun, DaemonCheck } from './daemon-checks.js';
 import { diagnosticLocation } from './parse-diagnostics.js';
 
 /** The task an agent gets: make the check pass, with its diagnostics, the matching lesson and the checks that must keep passing. */
-export function patchTask(input: { check: DaemonCheck; run: CheckRun; lesson: KnownLesson | undefined; others: readonly DaemonCheck[] }): string {
+export function patchTask(input: {
+  check: DaemonCheck;
+  run: CheckRun;
+  lesson: KnownLesson | undefined;
+  others: readonly DaemonCheck[];
+}): string {
   const { check, run, lesson, others } = input;
   const diagnostics = run.diagnostics.slice(0, 10).map((item) => {
     const where = diagnosticLocation(item);
@@ -143,7 +148,8 @@ export async function runModelAgent(
     const result = await session.finish(await session.send(task));
     return {
       ok: result.outcome === 'completed',
-      summary: result.outcome === 'completed' ? result.answer.trim().slice(0, 500) : `${result.outcome}: ${result.error?.message ?? ''}`.trim(),
+      summary:
+        result.outcome === 'completed' ? result.answer.trim().slice(0, 500) : `${result.outcome}: ${result.error?.message ?? ''}`.trim(),
       tokens: result.usage.totalTokens,
       task: result.task,
     };

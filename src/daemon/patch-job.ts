@@ -7,6 +7,7 @@ import type { AgentMemory } from '../agent/index.js';
 import { modelApiKeyFor } from '../config/index.js';
 import type { Memory } from '../app/index.js';
 import {
+  MnemoError,
   describeError,
   isProcessAlive,
   makeDirectory,
@@ -97,7 +98,9 @@ type AgentChoice = { kind: 'command'; command: string } | { kind: 'model' } | un
 
 /** A branch name part from a signature: readable words and a short hash (distinct signatures never share it). */
 export function signatureSlug(signature: string): string {
-  const words = slugify(signature.replace(/<[a-z]+>/g, ' ')).slice(0, 48).replace(/-+$/, '');
+  const words = slugify(signature.replace(/<[a-z]+>/g, ' '))
+    .slice(0, 48)
+    .replace(/-+$/, '');
   return `${words}-${sha256(signature).slice(0, 6)}`;
 }
 
@@ -127,7 +130,8 @@ function worksIn(pid: number, folder: string): boolean {
 export class PatchJobs {
   private readonly paths: PatchPaths;
   private readonly run: ProcessRunner;
-  private current: { request: Request; id: string; since: string; phase: string; promise: Promise<void>; controller: AbortController } | undefined;
+  private current:
+    { request: Request; id: string; since: string; phase: string; promise: Promise<void>; controller: AbortController } | undefined;
   private pending: Request | undefined;
   private last: PatchJobsState['last'];
   private stopping = false;
@@ -191,17 +195,27 @@ export class PatchJobs {
           // gone meanwhile
         }
       }
-      await this.record('patch-job-abandoned', `patch job ${job.id} for ${job.check} ended with its daemon (pid ${job.pid}); nothing was offered`, {
-        id: job.id,
-        check: job.check,
-        signature: job.signature,
-      });
+      await this.record(
+        'patch-job-abandoned',
+        `patch job ${job.id} for ${job.check} ended with its daemon (pid ${job.pid}); nothing was offered`,
+        {
+          id: job.id,
+          check: job.check,
+          signature: job.signature,
+        },
+      );
     }
     // the links made into worktrees are not part of any change
     for (const name of await readdir(this.paths.worktrees).catch(() => [] as string[])) {
       for (const link of ['node_modules']) {
         const path = join(this.paths.worktrees, name, link);
-        if (await lstat(path).then((info) => info.isSymbolicLink(), () => false)) await rm(path, { force: true });
+        if (
+          await lstat(path).then(
+            (info) => info.isSymbolicLink(),
+            () => false,
+          )
+        )
+          await rm(path, { force: true });
       }
     }
     const { cleanDeadWorktrees } = await import('../agent/index.js');
@@ -232,7 +246,8 @@ export class PatchJobs {
     const first = run.diagnostics[0];
     const signature = first ? diagnosticSignature(first) : `${check.name} ${run.outcome} (exit ${String(run.exitCode)})`;
     const open = (await listPatches(this.paths)).find((item) => item.status === 'offered' && item.signature === signature);
-    if (open) return { started: false, open: open.id, note: `Verified patch ${open.id} for this error waits: mnemo daemon apply ${open.id}.` };
+    if (open)
+      return { started: false, open: open.id, note: `Verified patch ${open.id} for this error waits: mnemo daemon apply ${open.id}.` };
     if (this.current?.request.signature === signature || this.pending?.signature === signature)
       return { started: false, note: 'A patch job for this error is under way.' };
     const request: Request = { check, run, signature, lesson };
@@ -243,7 +258,10 @@ export class PatchJobs {
       return { started: false, note: 'A patch job for this error starts when the one under way ends.' };
     }
     await this.start(request);
-    return { started: true, note: 'A patch job started in a fresh worktree; you are told only if its patch passes every check. Your tree is not touched.' };
+    return {
+      started: true,
+      note: 'A patch job started in a fresh worktree; you are told only if its patch passes every check. Your tree is not touched.',
+    };
   }
 
   /** Why a request may not start now (attempts per day, the token cap), telling the person once; undefined: it may. */
@@ -258,10 +276,12 @@ export class PatchJobs {
         ledger.gaveUp.push(request.signature);
         await writeLedger(this.paths.ledger, ledger);
         this.options.logger.warn('patch-gave-up', { check: request.check.name, signature: request.signature, attempts });
-        await this.options.notify(this.notification('patch-gave-up', request, `${request.check.name}: no patch, gave up after ${attempts} attempt(s) today`, [
-          `${this.problem(request)}`,
-          `${attempts} patch attempt(s) for this error failed their checks today; the daemon tries again tomorrow (UTC), or raise daemon.patches.attemptsPerDay.`,
-        ]));
+        await this.options.notify(
+          this.notification('patch-gave-up', request, `${request.check.name}: no patch, gave up after ${attempts} attempt(s) today`, [
+            `${this.problem(request)}`,
+            `${attempts} patch attempt(s) for this error failed their checks today; the daemon tries again tomorrow (UTC), or raise daemon.patches.attemptsPerDay.`,
+          ]),
+        );
       }
       return note;
     }
@@ -270,9 +290,11 @@ export class PatchJobs {
         ledger.tokenCapNotified = true;
         await writeLedger(this.paths.ledger, ledger);
         this.options.logger.warn('patch-token-cap', { tokens: ledger.tokens, cap: patches.dailyTokens });
-        await this.options.notify(this.notification('patch-gave-up', request, `no more patches today: the model used ${ledger.tokens} tokens`, [
-          `The patch jobs used ${ledger.tokens} tokens today, the cap is daemon.patches.dailyTokens (${patches.dailyTokens}); they start again tomorrow (UTC).`,
-        ]));
+        await this.options.notify(
+          this.notification('patch-gave-up', request, `no more patches today: the model used ${ledger.tokens} tokens`, [
+            `The patch jobs used ${ledger.tokens} tokens today, the cap is daemon.patches.dailyTokens (${patches.dailyTokens}); they start again tomorrow (UTC).`,
+          ]),
+        );
       }
       return `No patch: the daily token cap (${patches.dailyTokens}) is used up.`;
     }
@@ -287,7 +309,13 @@ export class PatchJobs {
     return first ? `${where ? `${where}: ` : ''}${first.message}` : `${request.check.name}: ${request.run.outcome}`;
   }
 
-  private notification(kind: DaemonNotification['kind'], request: Request, title: string, lines: string[], patch: DaemonNotification['patch'] = null): DaemonNotification {
+  private notification(
+    kind: DaemonNotification['kind'],
+    request: Request,
+    title: string,
+    lines: string[],
+    patch: DaemonNotification['patch'] = null,
+  ): DaemonNotification {
     const first = request.run.diagnostics[0];
     return {
       kind,
@@ -354,7 +382,15 @@ export class PatchJobs {
       maxBytes: Number.MAX_SAFE_INTEGER,
       run: this.run,
     });
-    const jobFile: JobFile = { id, pid: process.pid, worktree: '', agentPid: undefined, check: check.name, signature: request.signature, started: job.since };
+    const jobFile: JobFile = {
+      id,
+      pid: process.pid,
+      worktree: '',
+      agentPid: undefined,
+      check: check.name,
+      signature: request.signature,
+      started: job.since,
+    };
     const links: string[] = [];
     let worktree: Awaited<ReturnType<typeof pool.acquire>> | undefined;
     let tokens = 0;
@@ -362,21 +398,35 @@ export class PatchJobs {
       const outcome = controller.signal.aborted && this.stopping ? 'stopped' : 'failed';
       this.last = { id, check: check.name, outcome, reason, time: clock.now().toISOString() };
       logger.warn('patch-failed', { id, check: check.name, signature: request.signature, reason, agent: label });
-      await this.record('patch-attempt-failed', `patch attempt ${id} for ${check.name} (${this.problem(request)}) offered nothing: ${reason}`, {
-        id,
-        check: check.name,
-        signature: request.signature,
-        agent: label,
-        reason,
-        verification,
-        tokens,
-      });
+      await this.record(
+        'patch-attempt-failed',
+        `patch attempt ${id} for ${check.name} (${this.problem(request)}) offered nothing: ${reason}`,
+        {
+          id,
+          check: check.name,
+          signature: request.signature,
+          agent: label,
+          reason,
+          verification,
+          tokens,
+        },
+      );
     };
     logger.info('patch-started', { id, check: check.name, signature: request.signature, agent: label });
     try {
       await makeDirectory(this.paths.dir);
       await writeFileAtomic(this.paths.job, `${JSON.stringify(jobFile)}\n`);
-      worktree = await pool.acquire(id);
+      worktree = await pool.acquire(id).catch((error: unknown) => {
+        // the pool speaks of sub-agents; here the bound is the daemon's own setting
+        if (error instanceof MnemoError && error.code === 'write-refused' && error.message.includes('maxWorktrees')) {
+          const live = /(\d+) worktree/.exec(error.message)?.[1] ?? '?';
+          throw new MnemoError(
+            'write-refused',
+            `no worktree: ${live} are live under ${this.paths.worktrees} and daemon.patches.maxWorktrees is ${patches.maxWorktrees}`,
+          );
+        }
+        throw error;
+      });
       jobFile.worktree = worktree.path;
       await writeFileAtomic(this.paths.job, `${JSON.stringify(jobFile)}\n`);
       links.push(...(await this.linkDependencies(worktree)));
@@ -413,7 +463,11 @@ export class PatchJobs {
           session: this.options.session,
         });
         attempt = result;
-        if (result.task) await memory.task(result.task).then((handle) => handle.abandon(`daemon patch ${id}: verified by the daemon's reruns, not by this task`)).catch(() => undefined);
+        if (result.task)
+          await memory
+            .task(result.task)
+            .then((handle) => handle.abandon(`daemon patch ${id}: verified by the daemon's reruns, not by this task`))
+            .catch(() => undefined);
       }
       tokens = attempt.tokens;
       if (tokens > 0) {
@@ -421,14 +475,18 @@ export class PatchJobs {
         ledger.tokens += tokens;
         await writeLedger(this.paths.ledger, ledger);
       }
-      if (controller.signal.aborted) return await fail(this.stopping ? 'the daemon stopped' : `the job timed out after ${Math.round(patches.timeoutMs / 1000)} s`);
-      const status = (await git(this.run, worktree.path, ['status', '--porcelain', '--untracked-files=all', '--', '.', ...exclude])).out.trim();
+      if (controller.signal.aborted)
+        return await fail(this.stopping ? 'the daemon stopped' : `the job timed out after ${Math.round(patches.timeoutMs / 1000)} s`);
+      const status = (
+        await git(this.run, worktree.path, ['status', '--porcelain', '--untracked-files=all', '--', '.', ...exclude])
+      ).out.trim();
       if (status === '') return await fail(attempt.ok ? 'the agent changed nothing' : attempt.summary);
       job.phase = 'verify';
       this.options.onChange?.();
       const verification: PatchRecord['verification'] = [];
       for (const item of [check, ...others]) {
-        if (controller.signal.aborted) return await fail(this.stopping ? 'the daemon stopped' : 'the job timed out while verifying', verification);
+        if (controller.signal.aborted)
+          return await fail(this.stopping ? 'the daemon stopped' : 'the job timed out while verifying', verification);
         const rerun = await runCheck(item, { workspace: worktree.workspace, now: () => clock.now(), runner: this.run });
         verification.push({ check: item.name, outcome: rerun.outcome, durationMs: Math.round(rerun.durationMs) });
         if (rerun.outcome !== 'passed') {
@@ -457,7 +515,10 @@ export class PatchJobs {
       await fail(describeError(error));
     } finally {
       clearTimeout(timer);
-      if (worktree) await this.remove(worktree, links).catch((error: unknown) => logger.warn('patch-worktree-remove-failed', { id, error: describeError(error) }));
+      if (worktree)
+        await this.remove(worktree, links).catch((error: unknown) =>
+          logger.warn('patch-worktree-remove-failed', { id, error: describeError(error) }),
+        );
       else await rm(join(this.paths.worktrees, `${id}.json`), { force: true });
       await rm(this.paths.job, { force: true });
       logger.info('patch-finished', { id, ms: Math.round(performance.now() - startedAt) });
@@ -504,7 +565,13 @@ export class PatchJobs {
     if ((await git(run, worktree.path, ['status', '--porcelain', '--untracked-files=all', '--', '.', ...exclude])).out.trim() === '')
       return worktree.base;
     await git(run, worktree.path, ['add', '-A', '--', '.', ...exclude]);
-    await git(run, worktree.path, ['commit', '-q', '--no-verify', '-m', 'mnemo: the working tree as the daemon found it (uncommitted changes)']);
+    await git(run, worktree.path, [
+      'commit',
+      '-q',
+      '--no-verify',
+      '-m',
+      'mnemo: the working tree as the daemon found it (uncommitted changes)',
+    ]);
     return (await git(run, worktree.path, ['rev-parse', 'HEAD'])).out.trim();
   }
 
@@ -530,19 +597,34 @@ export class PatchJobs {
   ): Promise<PatchRecord> {
     const run = this.run;
     await git(run, worktree.path, ['add', '-A', '--', '.', ...exclude]);
-    const names = (await git(run, worktree.path, ['diff', '--cached', '--name-only', worktree.snapshot])).out.split('\n').filter((line) => line !== '');
+    const names = (await git(run, worktree.path, ['diff', '--cached', '--name-only', worktree.snapshot])).out
+      .split('\n')
+      .filter((line) => line !== '');
     const diff = (await git(run, worktree.path, ['diff', '--cached', '--binary', worktree.snapshot])).out;
     const blob = async (commit: string, path: string) => {
       const found = await git(run, worktree.path, ['rev-parse', '--verify', '--quiet', `${commit}:${path}`], { allowFailure: true });
       return found.ok ? found.out.trim() : null;
     };
     const files = [];
-    for (const path of names) files.push({ path, hashAtHead: await blob(worktree.base, path), hashBefore: await blob(worktree.snapshot, path) });
+    for (const path of names)
+      files.push({ path, hashAtHead: await blob(worktree.base, path), hashBefore: await blob(worktree.snapshot, path) });
     const subject = `mnemo: make ${request.check.name} pass (${this.problem(request).slice(0, 120)})`;
-    await git(run, worktree.path, ['commit', '-q', '--no-verify', '-m', subject, '-m', `Verified by the daemon: ${verification.map((item) => `${item.check} ${item.outcome}`).join(', ')}.\n\n${summary}`.trim()]);
+    await git(run, worktree.path, [
+      'commit',
+      '-q',
+      '--no-verify',
+      '-m',
+      subject,
+      '-m',
+      `Verified by the daemon: ${verification.map((item) => `${item.check} ${item.outcome}`).join(', ')}.\n\n${summary}`.trim(),
+    ]);
     const base = `mnemo/fix-${signatureSlug(request.signature)}`;
     let branch = base;
-    for (let n = 2; (await git(run, worktree.repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { allowFailure: true })).ok; n += 1)
+    for (
+      let n = 2;
+      (await git(run, worktree.repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { allowFailure: true })).ok;
+      n += 1
+    )
       branch = `${base}-${n}`;
     await git(run, worktree.path, ['branch', branch, 'HEAD']);
     await makeDirectory(this.paths.dir);
@@ -604,10 +686,18 @@ export class PatchJobs {
     if (memory.config.writes === 'read-only' || memory.config.writes === 'off') return undefined;
     try {
       const verify = `cd ${quote(workspace)} && ${this.options.checks.map((item) => `(${item.command})`).join(' && ')}`;
-      const task = await memory.beginTask({ goal: `make the check ${request.check.name} pass (daemon patch ${id})`, verify, session: this.options.session });
+      const task = await memory.beginTask({
+        goal: `make the check ${request.check.name} pass (daemon patch ${id})`,
+        verify,
+        session: this.options.session,
+      });
       for (const item of request.run.diagnostics.slice(0, 3)) await task.observe('error', item.text);
       if (request.run.diagnostics.length === 0) await task.observe('error', request.signature);
-      const fix = summary.split('\n').find((line) => line.trim() !== '')?.trim().slice(0, 200);
+      const fix = summary
+        .split('\n')
+        .find((line) => line.trim() !== '')
+        ?.trim()
+        .slice(0, 200);
       const completed = await task.complete({
         summary: `${fix ? `${fix}; ` : ''}the daemon's patch ${id} changed ${record.files.map((file) => file.path).join(', ')} (branch ${record.branch})`,
       });
@@ -629,4 +719,3 @@ export class PatchJobs {
     await rm(join(this.paths.worktrees, `${worktree.id}.json`), { force: true });
   }
 }
-

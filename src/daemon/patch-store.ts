@@ -145,7 +145,16 @@ export async function readPatch(paths: PatchPaths, id: string): Promise<PatchRec
   }
 }
 
-const IDENTITY = ['-c', 'user.name=mnemo', '-c', 'user.email=mnemo@localhost', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null'];
+const IDENTITY = [
+  '-c',
+  'user.name=mnemo',
+  '-c',
+  'user.email=mnemo@localhost',
+  '-c',
+  'commit.gpgsign=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+];
 
 /** git with a fixed identity and no hooks; a failure is an error naming the command unless `allowFailure`. */
 export async function git(
@@ -227,9 +236,13 @@ export async function applyPatch(paths: PatchPaths, id: string, options: { now: 
     method = '3way';
     const threeWay = await git(run, record.repo, ['apply', '--3way', file], { allowFailure: true });
     if (!threeWay.ok) {
-      throw new MnemoError('write-refused', `Refused: git could not apply patch ${id}: ${threeWay.err.trim().split('\n').slice(0, 3).join(' ')}`, {
-        hint: `Your tree may be left with conflict markers in ${record.files.map((item) => item.path).join(', ')} (git status shows them); the patch is on branch ${record.branch}.`,
-      });
+      throw new MnemoError(
+        'write-refused',
+        `Refused: git could not apply patch ${id}: ${threeWay.err.trim().split('\n').slice(0, 3).join(' ')}`,
+        {
+          hint: `Your tree may be left with conflict markers in ${record.files.map((item) => item.path).join(', ')} (git status shows them); the patch is on branch ${record.branch}.`,
+        },
+      );
     }
   } else await git(run, record.repo, ['apply', file]);
   await writePatchRecord(paths, { ...record, status: 'applied', applied: options.now.toISOString() });

@@ -191,10 +191,7 @@ function daemonEvents(dir: string): { kind: string; text: string; data?: Record<
 
 /** The model's answers for one patch job: edit the broken line into `line`, then say so. */
 function editTo(line: string, words: string) {
-  return [
-    { toolCalls: [{ name: 'edit', arguments: { path: 'src/total.ts', old: BAD_LINE, new: line } }] },
-    { text: words },
-  ];
+  return [{ toolCalls: [{ name: 'edit', arguments: { path: 'src/total.ts', old: BAD_LINE, new: line } }] }, { text: words }];
 }
 
 function gitWorktrees(cwd: string): number {
@@ -281,7 +278,10 @@ describe('mnemo daemon patches (the built CLI as a real process)', () => {
     'a fix that does not pass: nothing is offered, the attempt is in the daemon transcript, and after N attempts one notification says it gave up',
     async () => {
       const hook = await webhook();
-      const stub = await startChatCompletionsStub([...editTo(WRONG_LINE, 'Joined with plus.'), ...editTo(WRONG_LINE, 'Joined with plus again.')]);
+      const stub = await startChatCompletionsStub([
+        ...editTo(WRONG_LINE, 'Joined with plus.'),
+        ...editTo(WRONG_LINE, 'Joined with plus again.'),
+      ]);
       stubs.push(stub);
       const { cwd, dir, statePath, patches } = await project({
         model: { provider: 'openai-compatible', model: 'stub-coder', baseURL: stub.baseURL },
