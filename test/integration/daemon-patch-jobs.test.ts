@@ -53,7 +53,8 @@ async function agentScript(tools: string, kind: AgentKind): Promise<{ command: s
     script,
     [
       "import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';",
-      "readFileSync(0, 'utf8');",
+      "const task = readFileSync(0, 'utf8');",
+      `writeFileSync(${JSON.stringify(join(tools, 'task.txt'))}, task);`,
       `appendFileSync(${JSON.stringify(calls)}, process.pid + '\\n');`,
       body,
     ].join('\n'),
@@ -194,8 +195,20 @@ describe('the daemon patch jobs and their bounds', () => {
     const { workspace, memory, jobs, sent, failing, check } = await setup({ agent: { command: agent.command } });
     const before = tree(workspace);
     const run = await failing();
-    expect((await jobs.consider(check, run, undefined)).started).toBe(true);
+    // a lesson the memory has for this error goes into the agent's task
+    const lesson = {
+      slug: 'lesson-greeting',
+      name: 'Fix: greet() says Hello',
+      signature: 'x',
+      body: '- return `Hello, ${name}!` from greet.js',
+    };
+    expect((await jobs.consider(check, run, lesson)).started).toBe(true);
     await jobs.idle();
+    const task = await readFile(join(tools, 'task.txt'), 'utf8');
+    expect(task).toContain('Make the check "greet" pass');
+    expect(task).toContain(CHECK_ERROR);
+    expect(task).toContain('A lesson in memory matches this error (lesson-greeting): Fix: greet() says Hello');
+    expect(task).toContain('- return `Hello, ${name}!` from greet.js');
     const offered = sent.filter((item) => item.kind === 'patch-offered');
     expect(offered).toHaveLength(1);
     const id = offered[0]?.patch?.id ?? '';

@@ -75,9 +75,13 @@ function printStatus(out: Output, status: DaemonStatus, workspace: string, patch
   );
   for (const record of offered) out.line(`  ${patchLine(record)}`);
   if (state.patches?.job)
-    out.line(`patch job: ${state.patches.job.id} for ${state.patches.job.check}, ${state.patches.job.phase} since ${ago(state.patches.job.since)}`);
+    out.line(
+      `patch job: ${state.patches.job.id} for ${state.patches.job.check}, ${state.patches.job.phase} since ${ago(state.patches.job.since)}`,
+    );
   else if (state.patches?.last)
-    out.line(`last patch job: ${state.patches.last.id} ${state.patches.last.outcome} ${ago(state.patches.last.time)}: ${state.patches.last.reason}`);
+    out.line(
+      `last patch job: ${state.patches.last.id} ${state.patches.last.outcome} ${ago(state.patches.last.time)}: ${state.patches.last.reason}`,
+    );
   if (status.running && state.nextDream) out.line(`next dream check: ${ago(state.nextDream)}`);
 }
 
@@ -224,7 +228,11 @@ export function registerDaemon(program: Command, context: CommandContext): void 
       const status = await daemonStatus(root);
       const patches = await listPatches(patchPaths(root));
       if (options.json)
-        return context.out.json({ ...status, workspace: status.state?.workspace ?? workspace, patches: patches.filter((record) => record.status === 'offered') });
+        return context.out.json({
+          ...status,
+          workspace: status.state?.workspace ?? workspace,
+          patches: patches.filter((record) => record.status === 'offered'),
+        });
       printStatus(context.out, status, workspace, patches);
     });
 
@@ -273,6 +281,10 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .description('apply a verified patch to your working tree (refused when a file it touches changed since)')
     .argument('<id>', 'the patch id (mnemo daemon patches)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nExit codes:\n  0  applied (the changes are in your working tree, not committed)\n  2  refused, nothing written: a file the patch touches changed since it was made, git could not apply it,\n     the patch is not offered any more (applied, dropped), or there is no such patch\n  3  could not complete (git failed, I/O)\n\nA refused patch stays offered: look at it on its branch, apply it by hand, or `mnemo daemon drop ID`.',
+    )
     .action(async (id: string, options: DaemonFlags) => {
       const { applyPatch, patchPaths } = await import('../../daemon/index.js');
       const { root } = await rootOf(context, options);
@@ -286,6 +298,10 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .description('drop an offered patch: its branch is deleted, the patch and its record go to .state/trash (recoverable)')
     .argument('<id>', 'the patch id (mnemo daemon patches)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nThe record, the patch file and the commit of its branch are kept in .state/trash/daemon-patches/<id>-<time>/:\nrecover it with `git apply <that folder>/<id>.patch` or `git branch <branch> <branchCommit>`.\n\nExit codes: 0 dropped, 2 no such patch, 3 could not complete.',
+    )
     .action(async (id: string, options: DaemonFlags) => {
       const { dropPatch, patchPaths } = await import('../../daemon/index.js');
       const { root } = await rootOf(context, options);
