@@ -78,6 +78,8 @@ export function runExternalAgent(
     }, options.timeoutMs);
     const onAbort = () => killGroup();
     options.signal.addEventListener('abort', onAbort, { once: true });
+    // aborted before it started (the job's time ran out while its worktree was made)
+    if (options.signal.aborted) killGroup();
     if (child.pid !== undefined) options.onStart?.(child.pid);
     const collect = (chunk: Buffer) => {
       output = tailText(output + chunk.toString('utf8'), 16 * 1024);

@@ -338,15 +338,23 @@ export class PatchJobs {
     const controller = new AbortController();
     const job = { request, id, since: this.options.clock.now().toISOString(), phase: 'worktree', controller, promise: Promise.resolve() };
     this.current = job;
-    job.promise = this.job(job).finally(() => {
+    job.promise = this.job(job).finally(async () => {
+      // the waiting request starts now, unless its bounds refuse it; until then this job counts as
+      // under way, so no second job can start beside it (one at a time)
+      while (this.pending && !this.stopping) {
+        const next = this.pending;
+        this.pending = undefined;
+        const refused = await this.bounds(next, this.agent() ?? { kind: 'model' }).catch((error: unknown) => {
+          this.options.logger.error('patch-job-failed', { error: describeError(error) });
+          return describeError(error);
+        });
+        if (refused === undefined) {
+          await this.start(next);
+          return;
+        }
+      }
       this.current = undefined;
       this.options.onChange?.();
-      const next = this.pending;
-      this.pending = undefined;
-      if (next && !this.stopping)
-        void this.bounds(next, this.agent() ?? { kind: 'model' })
-          .then((refused) => (refused ? undefined : this.start(next)))
-          .catch((error: unknown) => this.options.logger.error('patch-job-failed', { error: describeError(error) }));
     });
     this.options.onChange?.();
   }
@@ -416,10 +424,14 @@ export class PatchJobs {
     try {
       await makeDirectory(this.paths.dir);
       await writeFileAtomic(this.paths.job, `${JSON.stringify(jobFile)}\n`);
-      worktree = await pool.acquire(id).catch((error: unknown) => {
+      worktree = await pool.acquire(id).catch(async (error: unknown) => {
         // the pool speaks of sub-agents; here the bound is the daemon's own setting
         if (error instanceof MnemoError && error.code === 'write-refused' && error.message.includes('maxWorktrees')) {
           const live = /(\d+) worktree/.exec(error.message)?.[1] ?? '?';
+          // no agent ran: this is not one of the day's attempts for the error
+          const ledger = await readLedger(this.paths.ledger, dayOf(clock.now()));
+          ledger.attempts[request.signature] = Math.max(0, (ledger.attempts[request.signature] ?? 1) - 1);
+          await writeLedger(this.paths.ledger, ledger);
           throw new MnemoError(
             'write-refused',
             `no worktree: ${live} are live under ${this.paths.worktrees} and daemon.patches.maxWorktrees is ${patches.maxWorktrees}`,
@@ -441,7 +453,8 @@ export class PatchJobs {
       if (agent?.kind === 'command') {
         attempt = await runExternalAgent(agent.command, task, {
           cwd: worktree.workspace,
-          timeoutMs: patches.timeoutMs,
+          // what is left of the job's time
+          timeoutMs: Math.max(1, patches.timeoutMs - (performance.now() - startedAt)),
           signal: controller.signal,
           onStart: (pid) => {
             jobFile.agentPid = pid;
@@ -475,7 +488,7 @@ export class PatchJobs {
         ledger.tokens += tokens;
         await writeLedger(this.paths.ledger, ledger);
       }
-      if (controller.signal.aborted)
+      if (controller.signal.aborted || performance.now() - startedAt >= patches.timeoutMs)
         return await fail(this.stopping ? 'the daemon stopped' : `the job timed out after ${Math.round(patches.timeoutMs / 1000)} s`);
       const status = (
         await git(this.run, worktree.path, ['status', '--porcelain', '--untracked-files=all', '--', '.', ...exclude])
@@ -685,7 +698,9 @@ export class PatchJobs {
     const { memory, logger } = this.options;
     if (memory.config.writes === 'read-only' || memory.config.writes === 'off') return undefined;
     try {
-      const verify = `cd ${quote(workspace)} && ${this.options.checks.map((item) => `(${item.command})`).join(' && ')}`;
+      // run from the workspace (where task verifications run), into the worktree: relative, so the lesson reads well
+      const folder = relative(memory.workspace, workspace) || '.';
+      const verify = `cd ${quote(folder)} && ${this.options.checks.map((item) => `(${item.command})`).join(' && ')}`;
       const task = await memory.beginTask({
         goal: `make the check ${request.check.name} pass (daemon patch ${id})`,
         verify,

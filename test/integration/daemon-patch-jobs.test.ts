@@ -254,14 +254,14 @@ describe('the daemon patch jobs and their bounds', () => {
     expect((await listPatches(patchPaths(memory.root)))[0]?.status).toBe('applied');
   }, 120_000);
 
-  it('a hung agent is killed at daemon.patches.timeoutMs: nothing offered, its process gone, its worktree removed', async () => {
+  it('a hung agent is killed at daemon.patches.timeoutMs (5 s here): nothing offered, its process gone, its worktree removed', async () => {
     const tools = await tempDir('mnemo-agent-');
     const agent = await agentScript(tools, 'hang');
-    const { workspace, jobs, sent, failing, check } = await setup({ agent: { command: agent.command }, patches: { timeoutMs: 1000 } });
+    const { workspace, jobs, sent, failing, check } = await setup({ agent: { command: agent.command }, patches: { timeoutMs: 5000 } });
     await jobs.consider(check, await failing(), undefined);
     await jobs.idle();
     expect(jobs.state().last).toMatchObject({ outcome: 'failed' });
-    expect(jobs.state().last?.reason).toMatch(/timed out after 1 s/);
+    expect(jobs.state().last?.reason).toMatch(/timed out after 5 s/);
     const pid = Number(agent.calls()[0]);
     expect(pid).toBeGreaterThan(0);
     expect(isProcessAlive(pid)).toBe(false);
@@ -269,6 +269,28 @@ describe('the daemon patch jobs and their bounds', () => {
     expect(git(workspace, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
     expect(sent.filter((item) => item.kind === 'patch-offered')).toEqual([]);
     expect(daemonEvents(workspace).some((event) => event.kind === 'patch-attempt-failed' && /timed out/.test(event.text))).toBe(true);
+  }, 120_000);
+
+  it('one job at a time: a second failure waits for the job under way and starts when it ends, never beside it', async () => {
+    const tools = await tempDir('mnemo-agent-');
+    const agent = await agentScript(tools, 'wrong');
+    const { workspace, jobs, failing, check } = await setup({ agent: { command: agent.command } });
+    const run = await failing();
+    expect((await jobs.consider(check, run, undefined)).started).toBe(true);
+    const first = jobs.state().job;
+    // another failure (no diagnostics: another signature) while the first job runs
+    const other: CheckRun = { ...run, diagnostics: [] };
+    const waiting = await jobs.consider(check, other, undefined);
+    expect(waiting).toMatchObject({ started: false, note: 'A patch job for this error starts when the one under way ends.' });
+    expect(jobs.state().job?.id).toBe(first?.id);
+    await jobs.idle();
+    // both ran, the second once the first had ended
+    expect(agent.calls()).toHaveLength(2);
+    expect(jobs.state().job).toBeUndefined();
+    expect(jobs.state().last?.id).not.toBe(first?.id);
+    const failed = daemonEvents(workspace).filter((event) => event.kind === 'patch-attempt-failed');
+    expect(failed).toHaveLength(2);
+    expect(liveWorktrees(workspace)).toEqual([]);
   }, 120_000);
 
   it("at most daemon.patches.maxWorktrees live worktrees: a job past it starts no agent and says which setting; a dead owner's worktree is removed by the clean-up on start", async () => {
@@ -292,6 +314,9 @@ describe('the daemon patch jobs and their bounds', () => {
     expect(jobs.state().last?.reason).toContain('daemon.patches.maxWorktrees is 1');
     expect(agent.calls()).toEqual([]);
     expect(liveWorktrees(workspace)).toEqual(['p-held0001', 'p-held0001.json']);
+    // no agent ran: the refusal is not one of the day's attempts for this error
+    const ledger = JSON.parse(readFileSync(patchPaths(memory.root).ledger, 'utf8')) as { attempts: Record<string, number> };
+    expect(Object.values(ledger.attempts)).toEqual([0]);
 
     // its owner dies (a crash): the clean-up the daemon runs on start removes its worktree
     holder.kill('SIGKILL');

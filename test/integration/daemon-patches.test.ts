@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -149,13 +149,13 @@ function mnemo(cwd: string, ...args: string[]): Promise<{ code: number; stdout: 
   });
 }
 
-function tsc(cwd: string): { ok: boolean; output: string } {
-  try {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { cwd, encoding: 'utf8' });
-    return { ok: true, output: '' };
-  } catch (error) {
-    return { ok: false, output: String((error as { stdout?: string }).stdout ?? '') };
-  }
+/** tsc in the user's tree, asynchronously: the webhook server in this process keeps answering meanwhile (a blocked one makes the daemon retry). */
+function tsc(cwd: string): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { cwd, encoding: 'utf8' }, (error, stdout) =>
+      resolve({ ok: error === null, output: stdout }),
+    );
+  });
 }
 
 function settled(statePath: string, runs: number): Promise<State> {
@@ -261,7 +261,7 @@ describe('mnemo daemon patches (the built CLI as a real process)', () => {
       const applied = await mnemo(cwd, 'daemon', 'apply', id);
       expect(applied.code).toBe(0);
       expect(applied.stdout).toContain(`Applied patch ${id}: src/total.ts.`);
-      expect(tsc(cwd).ok).toBe(true);
+      expect((await tsc(cwd)).ok).toBe(true);
       const recovered = await waitFor(() => hook.received.find((item) => item.kind === 'recovered'));
       expect(recovered.title).toBe('typecheck recovered: it passes again');
       expect(readJson<PatchRecord>(join(patches, `${id}.json`))?.status).toBe('applied');
