@@ -20,7 +20,7 @@ import { tempDir } from '../helpers/temp-root.js';
  */
 const REPO = join(import.meta.dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'cli', 'main.js');
-const LONG = 240_000;
+const LONG = 600_000;
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does).`);
