@@ -1,4 +1,4 @@
-import { watch, type Dirent, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -15,15 +15,29 @@ export interface WatchOptions {
   onBatch: (paths: string[]) => void;
   logger: Logger;
   runner?: ProcessRunner;
+  /**
+   * Starts the quiet-period wait (`debounceMs`) and returns its cancel; every event cancels the
+   * wait under way and starts a new one. Default: `setTimeout`. Tests pass one they fire by hand.
+   */
+  debounce?: (fire: () => void, ms: number) => () => void;
+  /**
+   * A batch with at least this many raw events lists every watched folder again, not only the
+   * touched ones: the kernel's event queue (`fs.inotify.max_queued_events`, 16,384 by default)
+   * may have overflowed, and inotify then drops events without saying for which folders.
+   * Default: half that queue.
+   */
+  fullRescanEvents?: number;
 }
 
 export interface WorkspaceWatcher {
   /** Resolves once the initial scan is done: a change after it is seen. */
   ready: Promise<void>;
-  /** Raw change events seen (before debouncing and the git-ignore filter). */
+  /** Raw change events seen (before debouncing and the git-ignore filter; events in ignored folders are never seen). */
   events(): number;
   /** Folders watched now (one `fs.watch`, i.e. one inotify watch, each). */
   folders(): number;
+  /** Resolves once the batch being closed now (if any) has been reported. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +78,21 @@ interface Folder {
 
 const child = (folder: string, name: string) => (folder === '' ? name : `${folder}/${name}`);
 
+const startTimer = (fire: () => void, ms: number): (() => void) => {
+  const timer = setTimeout(fire, ms);
+  return () => clearTimeout(timer);
+};
+
+/** Half the kernel's inotify queue (16,384 events unless raised); 8,192 where it cannot be read. */
+function defaultFullRescanEvents(): number {
+  try {
+    const queued = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim());
+    return Number.isFinite(queued) && queued > 0 ? Math.floor(queued / 2) : 8192;
+  } catch {
+    return 8192;
+  }
+}
+
 /**
  * Watch the workspace one folder at a time: one `fs.watch` per folder (inotify reports what
  * happens to the entries of a watched folder, so files need no watch of their own), and a listing
@@ -73,14 +102,29 @@ const child = (folder: string, name: string) => (folder === '' ? name : `${folde
  * An event names a path and marks its folder touched. When the batch closes (after `debounceMs`
  * without an event), every touched folder is listed again and compared with what it held: what
  * was added, removed or modified joins the batch, so a burst whose events the kernel or the
- * platform coalesced or dropped still yields every path that changed. A new folder is watched
- * and listed (its files are in the batch); a folder git ignores is not watched. The batch's paths
- * are checked against .gitignore once more (a file ignored since is dropped), and a batch with
- * nothing left is no batch.
+ * platform coalesced or dropped still yields every path that changed (a batch big enough to have
+ * overflowed the kernel's queue lists every folder: `fullRescanEvents`). A new folder is watched
+ * and listed (its files are in the batch); a folder git ignores is not watched; a folder that is
+ * gone is dropped (its files are in the batch). The batch's paths are checked against .gitignore
+ * once more (a file ignored since is dropped), and a batch with nothing left is no batch.
+ *
+ * Why not chokidar, and why not `fs.watch(root, { recursive: true })`:
+ * - chokidar (v4/v5) keeps an `fs.watch` handle and its bookkeeping per file: 67 MB of heap for a
+ *   10,000-file workspace, and it lost ~10% of the paths of a 2,000-file burst (docs/benchmarks.md).
+ * - `recursive` on Linux is not the kernel's (inotify has no recursive watch): Node ≥ 19.1 emulates
+ *   it in JavaScript (lib/internal/fs/recursive_watch.js), with one `fs.watch` and a kept `Stats`
+ *   per file and per folder, a synchronous `statSync` on every event, and (in Node 20, our floor) no
+ *   way to leave a folder out, so it walks and watches node_modules and .git too. On macOS and
+ *   Windows it is native (FSEvents, ReadDirectoryChangesW) and cheap, but the ignore problem stays.
+ * So: one watch per folder we want, none per file, and nothing under an ignored folder; the cost is
+ * one inotify watch per folder (`fs.inotify.max_user_watches`; when it runs out a warning says so
+ * and that folder is seen only through its parent's events).
  */
 export async function watchWorkspace(options: WatchOptions): Promise<WorkspaceWatcher> {
   const runner = options.runner ?? runProcess;
   const { workspace, logger } = options;
+  const debounce = options.debounce ?? startTimer;
+  const fullRescanEvents = options.fullRescanEvents ?? defaultFullRescanEvents();
   const ignoredAtStart = await gitIgnored(workspace, runner);
   const ignoredFiles = new Set(ignoredAtStart.filter((path) => !path.endsWith('/')));
   const ignoredDirs = ignoredAtStart.filter((path) => path.endsWith('/')).map((path) => path.slice(0, -1));
@@ -103,19 +147,26 @@ export async function watchWorkspace(options: WatchOptions): Promise<WorkspaceWa
   let events = 0;
   let named = new Set<string>();
   let touched = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
+  let batchEvents = 0;
+  let cancelWait: (() => void) | undefined;
   let closed = false;
   let warnedLimit = false;
+
+  /** (Re)start the quiet-period wait: the batch closes `debounceMs` after the last event. */
+  const restartWait = () => {
+    cancelWait?.();
+    cancelWait = debounce(closeBatch, options.debounceMs);
+  };
 
   const onEvent = (folder: string, name: string | null) => {
     if (closed) return;
     const path = name === null ? undefined : child(folder, name.split(sep).join('/'));
     if (path !== undefined && ignored(path)) return;
     events += 1;
+    batchEvents += 1;
     touched.add(folder);
     if (path !== undefined) named.add(path);
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(closeBatch, options.debounceMs);
+    restartWait();
   };
 
   const startWatching = (folder: string): FSWatcher | undefined => {
@@ -124,7 +175,10 @@ export async function watchWorkspace(options: WatchOptions): Promise<WorkspaceWa
       // the folder went away (its parent's event lists it again) or the platform gave up on it
       watcher.on('error', () => {
         watcher.close();
+        if (closed) return;
         touched.add(folder.includes('/') ? folder.slice(0, folder.lastIndexOf('/')) : '');
+        touched.add(folder);
+        restartWait();
       });
       return watcher;
     } catch (error) {
@@ -229,9 +283,12 @@ export async function watchWorkspace(options: WatchOptions): Promise<WorkspaceWa
 
   const flush = async () => {
     const names = named;
-    const folderList = [...touched];
+    // a burst that may have overflowed the kernel's queue: its lost events named no folder, so list them all
+    const folderList = batchEvents >= fullRescanEvents ? [...folders.keys()] : [...touched];
+    if (batchEvents >= fullRescanEvents) logger.info('watch-full-rescan', { events: batchEvents, folders: folderList.length });
     named = new Set();
     touched = new Set();
+    batchEvents = 0;
     // a path an event named that existed before or exists now (not a temp file that came and went)
     const known = (path: string): boolean => {
       const slash = path.lastIndexOf('/');
@@ -267,7 +324,7 @@ export async function watchWorkspace(options: WatchOptions): Promise<WorkspaceWa
   // one batch at a time: events during a flush make the next batch
   let flushing = Promise.resolve();
   const closeBatch = () => {
-    timer = undefined;
+    cancelWait = undefined;
     flushing = flushing.then(flush).catch((error: unknown) => logger.error('watch-batch-failed', { error: String(error) }));
   };
 
@@ -276,9 +333,11 @@ export async function watchWorkspace(options: WatchOptions): Promise<WorkspaceWa
     ready,
     events: () => events,
     folders: () => folders.size,
+    settled: () => flushing,
     close: async () => {
       closed = true;
-      if (timer !== undefined) clearTimeout(timer);
+      cancelWait?.();
+      cancelWait = undefined;
       await ready.catch(() => undefined);
       for (const folder of folders.values()) folder.watcher?.close();
       folders.clear();
