@@ -36,6 +36,7 @@ interface Notification {
 interface State {
   pid: number;
   status: string;
+  current?: { step: string; since: string };
   runs: number;
   changes: { events: number; batches: number; lastBatch: string[] };
   checks: Record<string, { runs: number; last?: { outcome: string; diagnostics: unknown[] } }>;
@@ -249,7 +250,10 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
       const started = join(gate, 'started');
       const release = join(gate, 'release');
       // the check says it started, then waits for the test to let it finish
-      const slow = { name: 'slow', command: `echo started > "${started}"; while [ ! -f "${release}" ]; do sleep 0.05; done; echo finished` };
+      const slow = {
+        name: 'slow',
+        command: `echo started > "${started}"; while [ ! -f "${release}" ]; do sleep 0.05; done; echo finished`,
+      };
       const { cwd, dir, statePath } = await project({ debounceMs: 300, checks: [slow, { name: 'after', command: 'true' }] });
       const logPath = join(dir, '.state', 'daemon', 'daemon.log');
       const daemon = runDaemon(cwd);
