@@ -81,6 +81,6 @@ write(await runScaleBench());
 write('');
 
 const { formatDaemonBench, runDaemonBench } = await import('./daemon-bench.js');
-write('## The daemon (save → notification; idle cost watching 10k files; a burst of 2,000 new files)\n');
-write(formatDaemonBench(await runDaemonBench()));
+write('## The daemon (save → notification; idle cost watching 10k files; bursts of 1k, 4k and 16k new files)\n');
+write(formatDaemonBench(await runDaemonBench({ idleSeconds: Number(process.env.DAEMON_IDLE_SECONDS ?? 60) })));
 write('');

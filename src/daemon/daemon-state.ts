@@ -18,8 +18,12 @@ export interface DaemonState {
   checks: Record<string, CheckState>;
   /** Checks run since the start, all together. */
   runs: number;
-  /** File changes seen and batches they made (a batch is one run of the change checks); `lastBatchSize` counts all its paths, `lastBatch` shows the first 50. */
-  changes: { events: number; batches: number; lastBatch: string[]; lastBatchSize: number };
+  /**
+   * File changes seen and batches they made (a batch is one run of the change checks; batches that
+   * came while a check ran are merged into one); `lastBatchSize` counts all its paths, `lastBatch`
+   * shows the first 50, `paths` counts the paths of every batch since the start.
+   */
+  changes: { events: number; batches: number; lastBatch: string[]; lastBatchSize: number; paths: number };
   notifications: number;
   nextDream: string | undefined;
   lastDream: { time: string; status: string } | undefined;

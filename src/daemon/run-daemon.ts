@@ -118,7 +118,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
       ]),
     ),
     runs: 0,
-    changes: { events: 0, batches: 0, lastBatch: [], lastBatchSize: 0 },
+    changes: { events: 0, batches: 0, lastBatch: [], lastBatchSize: 0, paths: 0 },
     notifications: 0,
     nextDream: undefined,
     lastDream: undefined,
@@ -256,6 +256,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<DaemonState>
       state.changes.batches += 1;
       state.changes.lastBatch = trigger.paths.slice(0, 50);
       state.changes.lastBatchSize = trigger.paths.length;
+      state.changes.paths += trigger.paths.length;
     }
     const chosen =
       trigger.kind === 'schedule'

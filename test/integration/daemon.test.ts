@@ -36,6 +36,7 @@ interface Notification {
 interface State {
   pid: number;
   status: string;
+  current?: { step: string; since: string };
   runs: number;
   changes: { events: number; batches: number; lastBatch: string[] };
   checks: Record<string, { runs: number; last?: { outcome: string; diagnostics: unknown[] } }>;
@@ -238,6 +239,60 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
       expect((await mnemo(cwd, 'daemon', 'stop')).stdout).toMatch(/No daemon runs for/);
       const logs = await mnemo(cwd, 'daemon', 'logs', '-n', '200');
       expect(logs.stdout).toMatch(/info daemon-stopped/);
+    },
+    LONG,
+  );
+
+  it(
+    '`mnemo daemon stop` during a check (and a second SIGTERM): the check finishes and is recorded, the rest of the batch is not started, exit 0, no lock or pidfile left',
+    async () => {
+      const gate = await tempDir('mnemo-gate-');
+      const started = join(gate, 'started');
+      const release = join(gate, 'release');
+      // the check says it started, then waits for the test to let it finish
+      const slow = {
+        name: 'slow',
+        command: `echo started > "${started}"; while [ ! -f "${release}" ]; do sleep 0.05; done; echo finished`,
+      };
+      const { cwd, dir, statePath } = await project({ debounceMs: 300, checks: [slow, { name: 'after', command: 'true' }] });
+      const logPath = join(dir, '.state', 'daemon', 'daemon.log');
+      const daemon = runDaemon(cwd);
+      await waitFor(() => existsSync(started) && readState(statePath)?.current?.step === 'check slow');
+      const stopping = mnemo(cwd, 'daemon', 'stop', '--json');
+      // the daemon has the signal and says it finishes the step under way; it still runs
+      await waitFor(() => existsSync(logPath) && /"msg":"signal"/.test(readFileSync(logPath, 'utf8')));
+      expect(readFileSync(logPath, 'utf8')).toMatch(/"action":"finishing the step under way, then stopping"/);
+      expect(daemon.child.exitCode).toBeNull();
+      expect(alive(daemon.child.pid as number)).toBe(true);
+      expect(readState(statePath)?.status).toBe('running');
+      expect(existsSync(join(dir, '.state', 'daemon', 'daemon.lock'))).toBe(true);
+      // an impatient second SIGTERM (systemd, a second `stop`) does not cut the step short either
+      process.kill(daemon.child.pid as number, 'SIGTERM');
+      await waitFor(() => {
+        // the old way: no listener left after the first signal, the second killed the daemon on the spot
+        if (daemon.child.exitCode !== null || daemon.child.signalCode !== null)
+          throw new Error(`the daemon died (${daemon.child.signalCode ?? daemon.child.exitCode}) before its check finished`);
+        return /"action":"already stopping"/.test(readFileSync(logPath, 'utf8'));
+      });
+      expect(alive(daemon.child.pid as number)).toBe(true);
+
+      await writeFile(release, '');
+      const stopped = await stopping;
+      expect(stopped.code).toBe(0);
+      expect(JSON.parse(stopped.stdout)).toMatchObject({ status: 'stopped', pid: daemon.child.pid });
+      expect(await daemon.exited).toBe(0);
+      const state = readState(statePath);
+      expect(state?.status).toBe('stopped');
+      expect(state?.checks.slow?.runs).toBe(1);
+      expect(state?.checks.slow?.last?.outcome).toBe('passed');
+      expect(state?.checks.after?.runs).toBe(0);
+      expect(existsSync(join(dir, '.state', 'daemon', 'daemon.lock'))).toBe(false);
+      expect(existsSync(join(dir, '.state', 'daemon', 'daemon.pid'))).toBe(false);
+      expect(daemon.stderr()).not.toMatch(/error/i);
+      const log = readFileSync(logPath, 'utf8');
+      expect(log.indexOf('"msg":"check-finished"')).toBeGreaterThan(log.indexOf('"msg":"signal"'));
+      expect(log).toMatch(/"msg":"daemon-stopped"/);
+      expect((await mnemo(cwd, 'daemon', 'status', '--json')).stdout).toMatch(/"running": false/);
     },
     LONG,
   );

@@ -144,32 +144,51 @@ export function registerDaemon(program: Command, context: CommandContext): void 
       'run the daemon in the foreground until SIGTERM or Ctrl-C (for systemd, launchd, containers; `start` runs this in the background)',
     )
     .action(async (options: RootOptions) => {
-      const { runDaemon, createFileLogger, daemonPaths } = await import('../../daemon/index.js');
-      const { environmentSettings } = await import('../../config/index.js');
-      await withMemory(context, options, async (memory) => {
-        const paths = daemonPaths(memory.root);
-        const logger = createFileLogger(paths.log);
-        const controller = new AbortController();
-        const ignoreHangup = () => logger.info('signal-ignored', { signal: 'SIGHUP' });
-        process.on('SIGHUP', ignoreHangup);
-        void untilSignal().then((signal) => {
-          logger.info('signal', { signal, action: 'finishing the step under way, then stopping' });
-          controller.abort();
+      // The handlers stay on until the daemon has finished: a SIGTERM with no listener of ours
+      // kills the process on the spot (exit by signal, the step cut off, the lock left behind). That
+      // includes the one write-file-atomic's signal-exit re-raises when, during an atomic write,
+      // it finds itself the only SIGTERM listener; which it does if a handler removes itself.
+      const controller = new AbortController();
+      let stopping: ((signal: NodeJS.Signals) => void) | undefined;
+      const onStop = (signal: NodeJS.Signals) => {
+        if (!controller.signal.aborted) controller.abort(signal);
+        stopping?.(signal);
+      };
+      process.on('SIGTERM', onStop);
+      process.on('SIGINT', onStop);
+      try {
+        const { runDaemon, createFileLogger, daemonPaths } = await import('../../daemon/index.js');
+        const { environmentSettings } = await import('../../config/index.js');
+        await withMemory(context, options, async (memory) => {
+          const paths = daemonPaths(memory.root);
+          const logger = createFileLogger(paths.log);
+          const ignoreHangup = () => logger.info('signal-ignored', { signal: 'SIGHUP' });
+          process.on('SIGHUP', ignoreHangup);
+          let told = false;
+          stopping = (signal) => {
+            logger.info('signal', { signal, action: told ? 'already stopping' : 'finishing the step under way, then stopping' });
+            told = true;
+          };
+          if (controller.signal.aborted) stopping(controller.signal.reason as NodeJS.Signals);
+          context.out.note(`mnemo daemon for ${memory.workspace} (log: ${paths.log}); SIGTERM or Ctrl-C stops it.`);
+          try {
+            await runDaemon({
+              memory,
+              signal: controller.signal,
+              logger,
+              path: environmentSettings(context.io.env).searchPath,
+              env: context.io.env,
+            });
+          } finally {
+            process.off('SIGHUP', ignoreHangup);
+            stopping = undefined;
+            logger.close();
+          }
         });
-        context.out.note(`mnemo daemon for ${memory.workspace} (log: ${paths.log}); SIGTERM or Ctrl-C stops it.`);
-        try {
-          await runDaemon({
-            memory,
-            signal: controller.signal,
-            logger,
-            path: environmentSettings(context.io.env).searchPath,
-            env: context.io.env,
-          });
-        } finally {
-          process.off('SIGHUP', ignoreHangup);
-          logger.close();
-        }
-      });
+      } finally {
+        process.off('SIGTERM', onStop);
+        process.off('SIGINT', onStop);
+      }
     });
 
   rootOptions(daemon.command('start'))
