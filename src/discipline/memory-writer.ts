@@ -26,7 +26,8 @@ import {
   type ConflictPolicy,
   type PhaseHook,
 } from './change-set.js';
-import { recordInManifest } from './integrity-manifest.js';
+import { isRecorded, readManifest, recordInManifest } from './integrity-manifest.js';
+import { moveVerifiedToState } from './verified-migration.js';
 import { recordGitArrivals, type GitArrivals } from './git-arrivals.js';
 import type { UsageCounts } from './index-ranking.js';
 import {
@@ -187,6 +188,8 @@ export class MemoryWriter {
         audit: changes.audit.filter((entry) => entry.slug === undefined || !skip.has(entry.slug)),
       };
     }
+    // No `verified` time goes into a topic file: an older one is moved to .state/verdicts first.
+    effective = { ...effective, writes: await moveVerifiedToState(this.root, effective.writes) };
     const { search } = this.options;
     // In step before: the only change to the folder until the end of this commit is ours, so the
     // search index can stay in step by updating just the rows this change touched.
@@ -390,6 +393,47 @@ export class MemoryWriter {
     if (inStep) search.markInStep();
     recordIndexState(this.root, written, report, search);
     return report;
+  }
+
+  /**
+   * Move the `verified` time older topic files carry into `.state/verdicts/` (`doctor --fix`,
+   * `reindex`): each such file is written back without it, through the journal, its time kept as a
+   * confirmation. Returns the slugs moved; nothing when writes are off or in a Claude Code folder.
+   */
+  async moveVerifiedTimes(): Promise<string[]> {
+    if (this.verifiedTimesToMove().length === 0) return [];
+    return this.locked('move verified times to .state', () => this.moveVerifiedTimesLocked());
+  }
+
+  /** Topic files that still carry a `verified` time (none when writes are off or in a Claude Code folder). */
+  verifiedTimesToMove(): string[] {
+    const mode = this.options.config.writes;
+    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return [];
+    return this.options.search.slugsWithVerifiedField();
+  }
+
+  /**
+   * `moveVerifiedTimes` for a caller that holds the lock. A file changed outside mnemo is left as
+   * it is (rewriting it would record it as mnemo's and skip the guard's look at the hand edit): its
+   * field moves with the next write that goes through the guard.
+   */
+  async moveVerifiedTimesLocked(): Promise<string[]> {
+    const carrying = this.verifiedTimesToMove();
+    if (carrying.length === 0) return [];
+    const manifest = await readManifest(this.root);
+    const writes: { slug: string; content: string; expectHash: string }[] = [];
+    for (const slug of carrying) {
+      const read = await readTopicFile(this.root, slug);
+      if (read.status !== 'ok' || read.topic.meta.verified === undefined || !isRecorded(manifest, slug, read.topic.hash)) continue;
+      writes.push({ slug, content: await readFile(read.topic.path, 'utf8'), expectHash: read.topic.hash });
+    }
+    if (writes.length === 0) return [];
+    const { conflicts } = await this.commitLocked(
+      { reason: 'move verified times to .state/verdicts', writes, removals: [], audit: [] },
+      { onConflict: 'skip' },
+    );
+    const skipped = new Set(conflicts.map((conflict) => conflict.slug));
+    return writes.map((write) => write.slug).filter((slug) => !skipped.has(slug));
   }
 
   /**

@@ -46,6 +46,11 @@ export interface DoctorReport {
    * `pending`: what `--fix` would retire).
    */
   git: { conflicts: GitConflict[]; tombstones: { pending: string[]; retired: string[] } };
+  /**
+   * Topic files written before check times moved to `.state/verdicts/` that still carry a
+   * `verified` field: moved there (and the field dropped) with `fix`, else what would be moved.
+   */
+  verifiedMoved: string[];
 
   /** Whether the repairs were made (`fix`) or only said. */
   fixed: boolean;
@@ -157,6 +162,15 @@ export async function runDoctor(
         );
         for (const edit of accepted) edit.accepted = true;
       }
+      // Check times live in .state/verdicts/, not in the files (a memory shared through git does not change on read).
+      let verifiedMoved: string[] = [];
+      if (fix) verifiedMoved = await writer.moveVerifiedTimesLocked();
+      else {
+        verifiedMoved = writer.verifiedTimesToMove();
+        if (verifiedMoved.length > 0) {
+          wouldChange.push(`move the verified time of ${verifiedMoved.length} topic file(s) into .state/verdicts (the files drop the field)`);
+        }
+      }
       let check = await writer.checkIndex();
       const problems = check.problems;
       let repaired = false;
@@ -192,6 +206,7 @@ export async function runDoctor(
         strayFilesMoved,
         transcriptFindings: await listTranscriptFindings(root),
         git: { conflicts, tombstones },
+        verifiedMoved,
 
         fixed: fix,
         wouldChange,

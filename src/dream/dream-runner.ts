@@ -9,6 +9,8 @@ import {
   type StateFileWrite,
   type UsageLog,
   newTombstone,
+  readVerifiedTimes,
+  verifiedAt,
 } from '../discipline/index.js';
 import type { LanguageModelPort } from '../providers/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
@@ -127,7 +129,12 @@ async function planDream(dependencies: DreamDependencies, options: DreamOptions,
   const { root, search, clock, config, usage } = dependencies;
   // Dream works on every topic: the full scan, so that it sees every hand edit too.
   await search.sync({ full: true });
-  const catalog = search.catalog();
+  // Check times are in .state/verdicts/ (not in the files): the planners rank by them as they read `verified`.
+  const verified = await readVerifiedTimes(root);
+  const catalog = search.catalog().map((topic) => {
+    const time = topic.readable ? verifiedAt(verified.get(topic.slug), topic.meta.verified) : undefined;
+    return topic.readable && time !== undefined ? { ...topic, meta: { ...topic.meta, verified: time } } : topic;
+  });
   const plan = new DreamPlan(root, catalog, clock.now());
   await phase(dependencies, options, 'orient', `${catalog.length} topics`);
   const gathered = await gatherForDream(root, clock, usage, last);
