@@ -188,7 +188,7 @@ export class MemoryWriter {
   /** `commit` for a caller that already holds the lock. */
   async commitLocked(
     changes: ChangeSet,
-    options: { onConflict?: ConflictPolicy; preferIndexText?: string } = {},
+    options: { onConflict?: ConflictPolicy; preferIndexText?: string; verbatim?: boolean } = {},
   ): Promise<CommitResult & { conflicts: Conflict[] }> {
     const conflicts = await findConflicts(this.root, changes);
     let effective = changes;
@@ -207,7 +207,8 @@ export class MemoryWriter {
       };
     }
     // No `verified` time goes into a topic file: an older one is moved to .state/verdicts first.
-    effective = { ...effective, writes: await moveVerifiedToState(this.root, effective.writes) };
+    // `verbatim` (a rollback restoring exact bytes) writes the content as given.
+    if (options.verbatim !== true) effective = { ...effective, writes: await moveVerifiedToState(this.root, effective.writes) };
     const { search } = this.options;
     // In step before: the only change to the folder until the end of this commit is ours, so the
     // search index can stay in step by updating just the rows this change touched.

@@ -34,18 +34,26 @@ export async function moveVerifiedToState(root: string, writes: readonly TopicFi
       moved.push(write);
       continue;
     }
-    const recorded = lastConfirmed(await readVerdicts(root, write.slug, Number.MAX_SAFE_INTEGER));
-    if (recorded === undefined || Date.parse(recorded) < Date.parse(found.time)) {
-      const status = (STATUS_LINE.exec(FRONTMATTER.exec(write.content)?.[1] ?? '')?.[1] ?? 'active') as TopicStatus;
-      await appendVerdict(root, write.slug, {
-        time: found.time,
-        status: 'confirmed',
-        summary: 'verified (the time the topic file carried, moved to .state/verdicts)',
-        items: [],
-        topicStatus: status,
-      });
-    }
+    const status = (STATUS_LINE.exec(FRONTMATTER.exec(write.content)?.[1] ?? '')?.[1] ?? 'active') as TopicStatus;
+    await recordVerifiedTime(root, write.slug, found.time, status);
     moved.push({ ...write, content: found.without });
   }
   return moved;
+}
+
+/**
+ * Keep a check time a topic file (or a planner) carried in `.state/verdicts/<slug>.jsonl`, as a
+ * confirmation, unless a confirmation there is as new already. Returns whether it was appended.
+ */
+export async function recordVerifiedTime(root: string, slug: string, time: string, topicStatus: TopicStatus): Promise<boolean> {
+  const recorded = lastConfirmed(await readVerdicts(root, slug, Number.MAX_SAFE_INTEGER));
+  if (recorded !== undefined && Date.parse(recorded) >= Date.parse(time)) return false;
+  await appendVerdict(root, slug, {
+    time,
+    status: 'confirmed',
+    summary: 'verified (the time the topic file carried, moved to .state/verdicts)',
+    items: [],
+    topicStatus,
+  });
+  return true;
 }

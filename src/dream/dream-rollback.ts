@@ -152,7 +152,8 @@ export async function rollbackDream(
           state,
           tombstones: withdrawn.map((entry) => ({ file: entry.file, content: null })),
         },
-        { onConflict: 'abort', ...(snapshotIndex === undefined ? {} : { preferIndexText: snapshotIndex }) },
+        // verbatim: the snapshot's bytes as they were, an older `verified` field included.
+        { onConflict: 'abort', verbatim: true, ...(snapshotIndex === undefined ? {} : { preferIndexText: snapshotIndex }) },
       );
       const indexBytes = await readFile(rootPaths(root).index).catch(() => Buffer.alloc(0));
       const indexIdentical = record.indexHash === null || sha256(indexBytes) === record.indexHash;

@@ -10,6 +10,7 @@ import {
   type UsageLog,
   newTombstone,
   readVerifiedTimes,
+  recordVerifiedTime,
   verifiedAt,
 } from '../discipline/index.js';
 import type { LanguageModelPort } from '../providers/index.js';
@@ -308,6 +309,8 @@ async function apply(
     const conflicts = await findConflicts(root, plan.changes('dream', id));
     const skipped = conflicts.length > 0 ? plan.drop(new Set(conflicts.map((conflict) => conflict.slug))) : [];
     const { writes, removals, audit } = plan.changes('dream', id);
+    // The check times these files carried stay in .state/verdicts/ (the files are written without them).
+    for (const [slug, { time, status }] of plan.carriedVerified()) await recordVerifiedTime(root, slug, time, status);
     const changesTopics = writes.length + removals.length > 0;
     const snapshot = changesTopics ? await takeSnapshot(root, id) : undefined;
     if (snapshot) await dependencies.onPhase?.('snapshot-written', snapshot.folder);

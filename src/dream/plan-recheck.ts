@@ -121,6 +121,8 @@ async function checkOne(
   if (!draft) return;
   const id = draft.meta.id;
   if (verdict.status === 'confirmed') {
+    // For the planners after this one (a topic confirmed now wins a conflict); not written to the file.
+    draft.meta.verified = plan.nowText;
     const wasSuspect = draft.meta.status === 'suspect';
     draft.meta.status = 'active';
     const reason = wasSuspect ? `confirmed again, no longer suspect: ${summary}` : summary;
@@ -153,6 +155,7 @@ async function checkOne(
       return at >= 0 && proposals[at] ? proposals[at].evidence : item;
     });
     draft.meta.status = 'active';
+    draft.meta.verified = plan.nowText;
     draft.meta.updated = plan.nowText;
     const reason = proposals.map((proposal) => proposal.reason).join('; ');
     plan.record({
