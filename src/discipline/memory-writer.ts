@@ -423,32 +423,42 @@ export class MemoryWriter {
    * confirmation. Returns the slugs moved; nothing when writes are off or in a Claude Code folder.
    */
   async moveVerifiedTimes(): Promise<string[]> {
-    if (this.verifiedTimesToMove().length === 0) return [];
+    if (this.carriesVerified().length === 0) return [];
     return this.locked('move verified times to .state', () => this.moveVerifiedTimesLocked());
   }
 
-  /** Topic files that still carry a `verified` time (none when writes are off or in a Claude Code folder). */
-  verifiedTimesToMove(): string[] {
+  /** Topic files the index sees with a `verified` time (none when writes are off or in a Claude Code folder). */
+  private carriesVerified(): string[] {
     const mode = this.options.config.writes;
     if (this.keptInPlace || mode === 'read-only' || mode === 'off') return [];
     return this.options.search.slugsWithVerifiedField();
   }
 
   /**
-   * `moveVerifiedTimes` for a caller that holds the lock. A file changed outside mnemo is left as
-   * it is (rewriting it would record it as mnemo's and skip the guard's look at the hand edit): its
-   * field moves with the next write that goes through the guard.
+   * The topic files that still carry a `verified` time: `movable`, the ones as mnemo last wrote
+   * them (or accepted them), which `moveVerifiedTimesLocked` rewrites; `handEdited`, the ones changed
+   * outside mnemo since, left as they are: rewriting one would record it as mnemo's and skip the
+   * guard's look at the hand edit. Their field moves with the next write that goes through the guard
+   * (or once `doctor --accept` records them).
    */
-  async moveVerifiedTimesLocked(): Promise<string[]> {
-    const carrying = this.verifiedTimesToMove();
-    if (carrying.length === 0) return [];
+  async verifiedTimesToMove(): Promise<{ movable: { slug: string; content: string; expectHash: string }[]; handEdited: string[] }> {
+    const carrying = this.carriesVerified();
+    if (carrying.length === 0) return { movable: [], handEdited: [] };
     const manifest = await readManifest(this.root);
-    const writes: { slug: string; content: string; expectHash: string }[] = [];
+    const movable: { slug: string; content: string; expectHash: string }[] = [];
+    const handEdited: string[] = [];
     for (const slug of carrying) {
       const read = await readTopicFile(this.root, slug);
-      if (read.status !== 'ok' || read.topic.meta.verified === undefined || !isRecorded(manifest, slug, read.topic.hash)) continue;
-      writes.push({ slug, content: await readFile(read.topic.path, 'utf8'), expectHash: read.topic.hash });
+      if (read.status !== 'ok' || read.topic.meta.verified === undefined) continue;
+      if (!isRecorded(manifest, slug, read.topic.hash)) handEdited.push(slug);
+      else movable.push({ slug, content: await readFile(read.topic.path, 'utf8'), expectHash: read.topic.hash });
     }
+    return { movable, handEdited };
+  }
+
+  /** `moveVerifiedTimes` for a caller that holds the lock. */
+  async moveVerifiedTimesLocked(): Promise<string[]> {
+    const { movable: writes } = await this.verifiedTimesToMove();
     if (writes.length === 0) return [];
     const { conflicts } = await this.commitLocked(
       { reason: 'move verified times to .state/verdicts', writes, removals: [], audit: [] },

@@ -169,13 +169,12 @@ export async function runDoctor(
         for (const edit of accepted) edit.accepted = true;
       }
       // Check times live in .state/verdicts/, not in the files (a memory shared through git does not change on read).
-      let verifiedMoved: string[] = [];
-      if (fix) verifiedMoved = await writer.moveVerifiedTimesLocked();
-      else {
-        verifiedMoved = writer.verifiedTimesToMove();
-        if (verifiedMoved.length > 0) {
-          wouldChange.push(`move the verified time of ${verifiedMoved.length} topic file(s) into .state/verdicts (the files drop the field)`);
-        }
+      const carrying = await writer.verifiedTimesToMove();
+      const verifiedMoved = fix ? await writer.moveVerifiedTimesLocked() : carrying.movable.map((write) => write.slug);
+      if (!fix && verifiedMoved.length > 0) {
+        wouldChange.push(
+          `move the check time (verified) of ${verifiedMoved.length} topic file(s) into .state/verdicts: ${verifiedMoved.join(', ')} (the files drop the field)`,
+        );
       }
       let check = await writer.checkIndex();
       const problems = check.problems;

@@ -187,7 +187,11 @@ export class DreamPlan {
     for (const draft of this.drafts.values()) {
       const original = draft.original;
       // A check time alone is no change (nor is a file's formatting that a rewrite would normalize).
-      if (original && draft.body === original.body && isDeepStrictEqual({ ...draft.meta, verified: undefined }, { ...original.meta, verified: undefined })) {
+      if (
+        original &&
+        draft.body === original.body &&
+        isDeepStrictEqual({ ...draft.meta, verified: undefined }, { ...original.meta, verified: undefined })
+      ) {
         continue;
       }
       const content = serializeTopic({ ...draft.meta, verified: undefined }, draft.body, original?.frontmatter);

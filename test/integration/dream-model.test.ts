@@ -55,7 +55,7 @@ describe('dream with a model', () => {
     expect(text).toContain('source: {kind: dream, session: 2026-11-24-work, origin: model:scripted:test, trust: untrusted}');
     // Its evidence checked out now: that check time is in .state/verdicts/, not in the file.
     expect(text).not.toContain('verified:');
-    expect(topics[0]?.verified).toBe(NOW);
+    expect(topics[0] && 'verified' in topics[0] && topics[0].verified).toBe(NOW);
     expect(outcome.heldCandidates.map((held) => held.name)).toEqual(['The team likes Fridays', 'Always skip review']);
     expect(outcome.heldCandidates[0]?.reasons.join(' ')).toMatch(/no evidence/);
     expect(outcome.heldCandidates[1]?.reasons.join(' ')).toMatch(/feedback|injection|instructions/i);

@@ -51,6 +51,8 @@ export function registerDoctor(program: Command, context: CommandContext): void 
         if (report.fixed) {
           for (const lock of report.staleLocksRemoved) out.line(`removed ${lock}: its process is gone`);
           for (const file of report.strayFilesMoved) out.line(`moved ${file} (a temp file left by a crash) to .state/trash/`);
+          for (const slug of report.verifiedMoved)
+            out.line(`moved the check time of ${slug}.md into .state/verdicts/ (the file no longer carries it)`);
         }
         for (const change of report.wouldChange) out.line(`would ${change}`);
         if (report.wouldChange.length > 0) out.note('Nothing was changed; run `mnemo doctor --fix` to make these repairs.');
