@@ -158,7 +158,15 @@ export class EvidenceService {
     const files = await evidenceFileStamps(meta.evidence, workspace);
     const records = await readVerdicts(root, topic.slug, Number.MAX_SAFE_INTEGER);
     const verified = verifiedAt(lastConfirmed(records), meta.verified);
-    const base = { slug: topic.slug, status: meta.status, healed: undefined, body: topic.body, proposals: [] as HealProposal[], files, verified };
+    const base = {
+      slug: topic.slug,
+      status: meta.status,
+      healed: undefined,
+      body: topic.body,
+      proposals: [] as HealProposal[],
+      files,
+      verified,
+    };
     if (meta.evidence.length === 0) {
       return {
         ...base,

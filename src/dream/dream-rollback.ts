@@ -40,7 +40,6 @@ export interface RollbackResult {
   text: string;
 }
 
-
 async function chooseRecord(root: string, id: string | undefined): Promise<DreamRecord> {
   if (id !== undefined) {
     const record = await readDreamRecord(root, id);

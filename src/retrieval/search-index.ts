@@ -447,7 +447,9 @@ export class SearchIndex {
   /** Topics whose file still carries a `verified` field (the format before checks moved to `.state/`). */
   slugsWithVerifiedField(): string[] {
     return (
-      this.statement("SELECT slug FROM topics WHERE readable = 1 AND json_extract(meta_json, '$.verified') IS NOT NULL ORDER BY slug").all() as {
+      this.statement(
+        "SELECT slug FROM topics WHERE readable = 1 AND json_extract(meta_json, '$.verified') IS NOT NULL ORDER BY slug",
+      ).all() as {
         slug: string;
       }[]
     ).map((row) => row.slug);
