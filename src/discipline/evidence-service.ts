@@ -275,7 +275,8 @@ export class EvidenceService {
       }
       // The check itself lives in .state/verdicts/ (appended above): a topic file changes only
       // when its content or its status does, so a memory shared through git does not change on
-      // every read. A `verified` already in the file is kept as it is (read as the first check).
+      // every read. A `verified` an older file carries stays until the file is written for a change
+      // of content or status (the writer then moves it to .state/verdicts/) or `doctor --fix`.
       const meta: TopicMeta = { ...topic.meta, status: outcome.status };
       if (outcome.healed) {
         meta.updated = now;
