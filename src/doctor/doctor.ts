@@ -53,6 +53,8 @@ export interface DoctorReport {
    * `verified` field: moved there (and the field dropped) with `fix`, else what would be moved.
    */
   verifiedMoved: string[];
+  /** Hand-edited topic files that carry a `verified` field: moved once the edit is accepted (`--accept`) or on their next write. */
+  verifiedHeld: string[];
 
   /** Whether the repairs were made (`fix`) or only said. */
   fixed: boolean;
@@ -212,6 +214,7 @@ export async function runDoctor(
         transcriptFindings: await listTranscriptFindings(root),
         git: { conflicts, tombstones: { ...tombstones, old } },
         verifiedMoved,
+        verifiedHeld: carrying.handEdited.filter((slug) => !verifiedMoved.includes(slug)),
 
         fixed: fix,
         wouldChange,

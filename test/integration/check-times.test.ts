@@ -243,11 +243,17 @@ describe('topic files written with a verified field are migrated without loss', 
     const fixed = JSON.parse((await cli(['doctor', '--fix', '--dir', dir, '--json'], { cwd: repo })).stdout);
     expect(fixed.handEdits).toEqual([expect.objectContaining({ file: `${SLUG}.md`, status: 'changed', accepted: false })]);
     expect(fixed.verifiedMoved).toEqual([]);
+    expect(fixed.verifiedHeld).toEqual([SLUG]);
     expect(await readFile(topicPath, 'utf8')).toBe(edited);
+    const said = await cli(['doctor', '--dir', dir], { cwd: repo });
+    expect(said.stdout).toContain(
+      `${SLUG}.md: carries a check time (verified); it moves to .state/verdicts/ once the hand edit is accepted`,
+    );
     expect(await verdicts()).toEqual([]);
     // Accepted, the same run moves it.
     const accepted = JSON.parse((await cli(['doctor', '--fix', '--accept', SLUG, '--dir', dir, '--json'], { cwd: repo })).stdout);
     expect(accepted.verifiedMoved).toEqual([SLUG]);
+    expect(accepted.verifiedHeld).toEqual([]);
     expect(await readFile(topicPath, 'utf8')).toBe(edited.replace(`verified: "${T0}"\n`, ''));
     expect(await verdicts()).toEqual([expect.objectContaining({ time: T0, status: 'confirmed' })]);
   });

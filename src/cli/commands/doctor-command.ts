@@ -29,6 +29,11 @@ export function registerDoctor(program: Command, context: CommandContext): void 
           if (edit.keptAt) out.line(`  the hand-edited copy is kept at ${edit.keptAt}`);
           for (const finding of edit.findings) out.line(`  guard: ${finding.rule} (${finding.severity}): ${finding.message}`);
         }
+        for (const slug of report.verifiedHeld) {
+          out.line(
+            `${slug}.md: carries a check time (verified); it moves to .state/verdicts/ once the hand edit is accepted (--accept ${slug}) or on its next write`,
+          );
+        }
         const conflicted = new Set(report.git.conflicts.map((conflict) => conflict.file));
         for (const file of report.unreadable) if (!conflicted.has(file.file)) out.line(`${file.file}: unreadable: ${file.error}`);
         for (const conflict of report.git.conflicts) {
