@@ -36,6 +36,8 @@ import {
   type VerdictRecord,
   type VerifyReport,
   type TopicCheckOutcome,
+  readVerifiedTimes,
+  verifiedAt,
 } from '../discipline/index.js';
 import { approveQuarantined, rejectQuarantined, type ApproveResult } from '../quarantine/index.js';
 import { runDoctor, type DoctorOptions, type DoctorReport } from '../doctor/index.js';
@@ -133,6 +135,8 @@ export type ShowResult =
       /** The provenance it is fenced under (only for an untrusted topic). */
       fenced?: string;
       checks: VerdictRecord[];
+      /** When its evidence was last confirmed: from `.state/verdicts/` (or an older file's `verified`). */
+      verified: string | undefined;
     }
   | { found: true; slug: string; path: string; unreadable: string }
   | { found: false; reference: string; message: string };
@@ -275,7 +279,7 @@ export async function initMemory(options: Pick<OpenMemoryOptions, 'dir' | 'cwd' 
   return initRoot(root);
 }
 
-function summarize(topic: CatalogTopic): TopicSummary {
+function summarize(topic: CatalogTopic, verified: ReadonlyMap<string, string>): TopicSummary {
   if (!topic.readable) return { slug: topic.slug, readable: false, error: topic.error };
   const { meta } = topic;
   return {
@@ -287,7 +291,7 @@ function summarize(topic: CatalogTopic): TopicSummary {
     status: meta.status,
     id: meta.id,
     updated: meta.updated,
-    verified: meta.verified,
+    verified: verifiedAt(verified.get(topic.slug), meta.verified),
     tags: meta.tags,
     trust: meta.source?.trust,
     problems: topic.problems,
@@ -434,6 +438,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     list: async (filter = {}) => {
       // Every topic is in the answer: a full scan costs no more than the answer itself.
       await search.sync({ full: true });
+      const verified = await readVerifiedTimes(root);
       return search
         .catalog()
         .filter((topic) => {
@@ -443,7 +448,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
             (filter.status === undefined || topic.meta.status === filter.status)
           );
         })
-        .map(summarize);
+        .map((topic) => summarize(topic, verified));
     },
     show: async (reference) => {
       await search.sync();
@@ -469,6 +474,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
         agentText: agent.text,
         ...(agent.fenced === undefined ? {} : { fenced: agent.fenced }),
         checks: await evidence.history(slug),
+        verified: await evidence.verifiedAt(slug, read.topic.meta.verified),
       };
     },
     forget: (slug, forgetOptions = {}) => writer.forget(slug, forgetOptions),
@@ -485,7 +491,11 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
       if (![...sources.values()].some((source) => source?.trust === 'untrusted')) return text;
       return fenceIndexText(text, sources, await memoryFence(root)).text;
     },
-    reindex: (reindexOptions = {}) => semantic.reindex(reindexOptions),
+    reindex: async (reindexOptions = {}) => {
+      const report = await semantic.reindex(reindexOptions);
+      const verifiedMoved = await writer.moveVerifiedTimes();
+      return verifiedMoved.length > 0 ? { ...report, verifiedMoved } : report;
+    },
     embeddings: semantic.status,
     ...dreams,
     status: async () => {

@@ -17,7 +17,11 @@ export interface ReindexOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export type ReindexReport = SyncReport & { embeddings?: EmbeddingReport };
+export type ReindexReport = SyncReport & {
+  embeddings?: EmbeddingReport;
+  /** Topic files whose `verified` field was moved to `.state/verdicts/` (see MemoryWriter.moveVerifiedTimes). */
+  verifiedMoved?: string[];
+};
 
 /** What `memory.embeddings` offers: the state of the vectors, and a catch-up. */
 export interface EmbeddingsStatus {

@@ -29,7 +29,7 @@ import {
 import type { ChangeSet, TopicFileWrite } from './change-set.js';
 import type { IndexReport, MemoryWriter } from './memory-writer.js';
 import { unlessUnwritable } from './best-effort.js';
-import { appendVerdict, readVerdicts, type VerdictRecord } from './verdict-history.js';
+import { appendVerdict, lastConfirmed, readVerdicts, readVerifiedAt, verifiedAt, type VerdictRecord } from './verdict-history.js';
 
 export interface EvidenceServiceOptions {
   root: string;
@@ -73,6 +73,8 @@ export interface TopicCheckOutcome {
   healed: { reasons: string[]; body: string } | undefined;
   /** The body to use from now on (the healed one when healed). */
   body: string;
+  /** When its evidence was last confirmed (this check, `.state/verdicts/`, or an older file's `verified`). */
+  verified: string | undefined;
 }
 
 export interface VerifyReport {
@@ -133,6 +135,11 @@ export class EvidenceService {
     return [...explicit, ...kept];
   }
 
+  /** When a topic's evidence was last confirmed (see verifiedAt). */
+  verifiedAt(slug: string, fromFile?: string): Promise<string | undefined> {
+    return readVerifiedAt(this.options.root, slug, fromFile);
+  }
+
   /** The recent checks of a topic, newest last. */
   history(slug: string, limit = 5): Promise<VerdictRecord[]> {
     return readVerdicts(this.options.root, slug, limit);
@@ -149,7 +156,17 @@ export class EvidenceService {
     const { meta } = topic;
     const written = meta.created ?? meta.updated;
     const files = await evidenceFileStamps(meta.evidence, workspace);
-    const base = { slug: topic.slug, status: meta.status, healed: undefined, body: topic.body, proposals: [] as HealProposal[], files };
+    const records = await readVerdicts(root, topic.slug, Number.MAX_SAFE_INTEGER);
+    const verified = verifiedAt(lastConfirmed(records), meta.verified);
+    const base = {
+      slug: topic.slug,
+      status: meta.status,
+      healed: undefined,
+      body: topic.body,
+      proposals: [] as HealProposal[],
+      files,
+      verified,
+    };
     if (meta.evidence.length === 0) {
       return {
         ...base,
@@ -158,7 +175,7 @@ export class EvidenceService {
         caveats: written ? [`${describeAge(written, undefined, now).replace(/, never checked$/, '')}; no evidence to check`] : [],
       };
     }
-    const [last] = (await readVerdicts(root, topic.slug, 1)).reverse();
+    const last = records.at(-1);
     const lastChecked = [last?.time, meta.verified]
       .filter((time): time is string => time !== undefined)
       .sort()
@@ -184,6 +201,7 @@ export class EvidenceService {
     if (verdict.status !== 'contradicted') {
       return {
         ...base,
+        ...(verdict.status === 'confirmed' ? { verified: verdict.checkedAt } : {}),
         checked: true,
         verdict,
         caveats,
@@ -216,6 +234,7 @@ export class EvidenceService {
         healed: { reasons: proposals.map((proposal) => proposal.reason), body },
         body,
         proposals,
+        verified: verdict.checkedAt,
       };
     }
     caveats.push('suspect: confirm before relying on it');
@@ -256,7 +275,8 @@ export class EvidenceService {
       }
       // The check itself lives in .state/verdicts/ (appended above): a topic file changes only
       // when its content or its status does, so a memory shared through git does not change on
-      // every read. A `verified` already in the file is kept as it is (read as the first check).
+      // every read. A `verified` an older file carries stays until the file is written for a change
+      // of content or status (the writer then moves it to .state/verdicts/) or `doctor --fix`.
       const meta: TopicMeta = { ...topic.meta, status: outcome.status };
       if (outcome.healed) {
         meta.updated = now;
@@ -338,7 +358,7 @@ export class EvidenceService {
           })
         : undefined;
     if (verdict?.status === 'contradicted') meta.status = 'suspect';
-    if (verdict?.status === 'confirmed') meta.verified = now;
+    // A confirmation is recorded in .state/verdicts/ below, not in the file (an older `verified` moves there on commit).
     const result = await writer.commit({
       reason: `heal ${slug}`,
       writes: [{ slug, content: serializeTopic(meta, body, topic.frontmatter), expectHash: topic.hash }],
@@ -372,6 +392,7 @@ export class EvidenceService {
         caveats: verdict ? [describeTopicVerdict(verdict)] : [],
         healed: { reasons: ['healed by hand'], body },
         body,
+        verified: verdict?.status === 'confirmed' ? verdict.checkedAt : await this.verifiedAt(slug),
       },
     };
   }

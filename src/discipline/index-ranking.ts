@@ -9,8 +9,9 @@ const TYPE_WEIGHT: Record<TopicType, number> = { user: 50, feedback: 45, project
 export type UsageCounts = ReadonlyMap<string, number>;
 
 /**
- * The rank of a topic for the index: type first, then recent use, recency of update and of
- * verification; suspect topics sink. Deterministic for a given clock.
+ * The rank of a topic for the index: type first, then recent use and recency of update; suspect
+ * topics sink. Deterministic for a given clock. Check times are not part of it: they live in
+ * `.state/verdicts/` on each machine, and a check must not reorder a MEMORY.md shared through git.
  */
 export function indexRank(topic: CatalogTopic, now: Date, usage?: UsageCounts): number {
   if (!topic.readable) return 1;
@@ -20,10 +21,9 @@ export function indexRank(topic: CatalogTopic, now: Date, usage?: UsageCounts): 
     return Number.isNaN(parsed) ? 365 : Math.max(0, (now.getTime() - parsed) / DAY_MS);
   };
   const recency = 15 * Math.exp(-ageDays(meta.updated ?? meta.created) / 30);
-  const verified = meta.verified ? 8 * Math.exp(-ageDays(meta.verified) / 60) : 0;
   const used = usage ? Math.min(15, 3 * Math.log2(1 + (usage.get(topic.slug) ?? 0))) : 0;
   const suspect = meta.status === 'suspect' ? -25 : 0;
-  return TYPE_WEIGHT[meta.type] + recency + verified + used + suspect;
+  return TYPE_WEIGHT[meta.type] + recency + used + suspect;
 }
 
 /** Topics that belong in the index: active and suspect ones, plus unreadable files (so they stay findable). */

@@ -26,7 +26,8 @@ import {
   type ConflictPolicy,
   type PhaseHook,
 } from './change-set.js';
-import { recordInManifest } from './integrity-manifest.js';
+import { isRecorded, readManifest, recordInManifest } from './integrity-manifest.js';
+import { moveVerifiedToState } from './verified-migration.js';
 import { recordGitArrivals, type CommittedCheck, type GitArrivals } from './git-arrivals.js';
 import type { UsageCounts } from './index-ranking.js';
 import {
@@ -187,7 +188,7 @@ export class MemoryWriter {
   /** `commit` for a caller that already holds the lock. */
   async commitLocked(
     changes: ChangeSet,
-    options: { onConflict?: ConflictPolicy; preferIndexText?: string } = {},
+    options: { onConflict?: ConflictPolicy; preferIndexText?: string; verbatim?: boolean } = {},
   ): Promise<CommitResult & { conflicts: Conflict[] }> {
     const conflicts = await findConflicts(this.root, changes);
     let effective = changes;
@@ -205,6 +206,9 @@ export class MemoryWriter {
         audit: changes.audit.filter((entry) => entry.slug === undefined || !skip.has(entry.slug)),
       };
     }
+    // No `verified` time goes into a topic file: an older one is moved to .state/verdicts first.
+    // `verbatim` (a rollback restoring exact bytes) writes the content as given.
+    if (options.verbatim !== true) effective = { ...effective, writes: await moveVerifiedToState(this.root, effective.writes) };
     const { search } = this.options;
     // In step before: the only change to the folder until the end of this commit is ours, so the
     // search index can stay in step by updating just the rows this change touched.
@@ -411,6 +415,57 @@ export class MemoryWriter {
     if (inStep) search.markInStep();
     recordIndexState(this.root, written, report, search);
     return report;
+  }
+
+  /**
+   * Move the `verified` time older topic files carry into `.state/verdicts/` (`doctor --fix`,
+   * `reindex`): each such file is written back without it, through the journal, its time kept as a
+   * confirmation. Returns the slugs moved; nothing when writes are off or in a Claude Code folder.
+   */
+  async moveVerifiedTimes(): Promise<string[]> {
+    if (this.carriesVerified().length === 0) return [];
+    return this.locked('move verified times to .state', () => this.moveVerifiedTimesLocked());
+  }
+
+  /** Topic files the index sees with a `verified` time (none when writes are off or in a Claude Code folder). */
+  private carriesVerified(): string[] {
+    const mode = this.options.config.writes;
+    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return [];
+    return this.options.search.slugsWithVerifiedField();
+  }
+
+  /**
+   * The topic files that still carry a `verified` time: `movable`, the ones as mnemo last wrote
+   * them (or accepted them), which `moveVerifiedTimesLocked` rewrites; `handEdited`, the ones changed
+   * outside mnemo since, left as they are: rewriting one would record it as mnemo's and skip the
+   * guard's look at the hand edit. Their field moves with the next write that goes through the guard
+   * (or once `doctor --accept` records them).
+   */
+  async verifiedTimesToMove(): Promise<{ movable: { slug: string; content: string; expectHash: string }[]; handEdited: string[] }> {
+    const carrying = this.carriesVerified();
+    if (carrying.length === 0) return { movable: [], handEdited: [] };
+    const manifest = await readManifest(this.root);
+    const movable: { slug: string; content: string; expectHash: string }[] = [];
+    const handEdited: string[] = [];
+    for (const slug of carrying) {
+      const read = await readTopicFile(this.root, slug);
+      if (read.status !== 'ok' || read.topic.meta.verified === undefined) continue;
+      if (!isRecorded(manifest, slug, read.topic.hash)) handEdited.push(slug);
+      else movable.push({ slug, content: await readFile(read.topic.path, 'utf8'), expectHash: read.topic.hash });
+    }
+    return { movable, handEdited };
+  }
+
+  /** `moveVerifiedTimes` for a caller that holds the lock. */
+  async moveVerifiedTimesLocked(): Promise<string[]> {
+    const { movable: writes } = await this.verifiedTimesToMove();
+    if (writes.length === 0) return [];
+    const { conflicts } = await this.commitLocked(
+      { reason: 'move verified times to .state/verdicts', writes, removals: [], audit: [] },
+      { onConflict: 'skip' },
+    );
+    const skipped = new Set(conflicts.map((conflict) => conflict.slug));
+    return writes.map((write) => write.slug).filter((slug) => !skipped.has(slug));
   }
 
   /**

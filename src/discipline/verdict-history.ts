@@ -1,4 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errnoCode } from '../shared/index.js';
 import { appendJsonLines, readJsonLines, rootPaths, type EvidenceKind, type TopicStatus } from '../store/index.js';
 
 /** One check of a topic's evidence, kept in `.state/verdicts/<slug>.jsonl`. */
@@ -25,6 +27,64 @@ export async function appendVerdict(root: string, slug: string, record: VerdictR
 
 /** The checks of a topic, newest last (at most `limit`, the most recent ones). */
 export async function readVerdicts(root: string, slug: string, limit = 20): Promise<VerdictRecord[]> {
-  const { lines } = await readJsonLines(historyPath(root, slug));
-  return lines.map((line) => line.value as VerdictRecord).slice(-limit);
+  return (await readHistory(root, slug)).slice(-limit);
+}
+
+/** Every check of a topic; none when `.state/` cannot hold them (a file in its place). */
+async function readHistory(root: string, slug: string): Promise<VerdictRecord[]> {
+  try {
+    const { lines } = await readJsonLines(historyPath(root, slug));
+    return lines.map((line) => line.value as VerdictRecord);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOTDIR') return [];
+    throw error;
+  }
+}
+
+/** When a topic's evidence was last confirmed, from its checks (newest `confirmed` or `healed`). */
+export function lastConfirmed(records: readonly VerdictRecord[]): string | undefined {
+  let latest: string | undefined;
+  for (const record of records) {
+    if (
+      (record.status === 'confirmed' || record.status === 'healed') &&
+      (latest === undefined || Date.parse(record.time) > Date.parse(latest))
+    ) {
+      latest = record.time;
+    }
+  }
+  return latest;
+}
+
+/**
+ * When a topic was last verified: the newest confirmation in `.state/verdicts/`, or the
+ * `verified` field an older topic file still carries (read until it is moved there).
+ */
+export function verifiedAt(recorded: string | undefined, fromFile: string | undefined): string | undefined {
+  if (recorded === undefined) return fromFile;
+  if (fromFile === undefined) return recorded;
+  return Date.parse(fromFile) > Date.parse(recorded) ? fromFile : recorded;
+}
+
+/** The last verification time of one topic (see verifiedAt). */
+export async function readVerifiedAt(root: string, slug: string, fromFile?: string): Promise<string | undefined> {
+  return verifiedAt(lastConfirmed(await readHistory(root, slug)), fromFile);
+}
+
+/** Slug → last confirmation, for every topic with a check history (one listing, one read per history). */
+export async function readVerifiedTimes(root: string): Promise<Map<string, string>> {
+  const times = new Map<string, string>();
+  let names: string[];
+  try {
+    names = await readdir(join(rootPaths(root).state, 'verdicts'));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return times;
+    throw error;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.jsonl')) continue;
+    const slug = name.slice(0, -'.jsonl'.length);
+    const time = lastConfirmed(await readHistory(root, slug));
+    if (time !== undefined) times.set(slug, time);
+  }
+  return times;
 }

@@ -48,6 +48,13 @@ export interface DoctorReport {
    * (`pruned` with `fix`, else what `--fix` would prune; `kept`: old ones still needed, and why).
    */
   git: { conflicts: GitConflict[]; tombstones: { pending: string[]; retired: string[] } & { old: TombstonePruning } };
+  /**
+   * Topic files written before check times moved to `.state/verdicts/` that still carry a
+   * `verified` field: moved there (and the field dropped) with `fix`, else what would be moved.
+   */
+  verifiedMoved: string[];
+  /** Hand-edited topic files that carry a `verified` field: moved once the edit is accepted (`--accept`) or on their next write. */
+  verifiedHeld: string[];
 
   /** Whether the repairs were made (`fix`) or only said. */
   fixed: boolean;
@@ -163,6 +170,14 @@ export async function runDoctor(
         );
         for (const edit of accepted) edit.accepted = true;
       }
+      // Check times live in .state/verdicts/, not in the files (a memory shared through git does not change on read).
+      const carrying = await writer.verifiedTimesToMove();
+      const verifiedMoved = fix ? await writer.moveVerifiedTimesLocked() : carrying.movable.map((write) => write.slug);
+      if (!fix && verifiedMoved.length > 0) {
+        wouldChange.push(
+          `move the check time (verified) of ${verifiedMoved.length} topic file(s) into .state/verdicts: ${verifiedMoved.join(', ')} (the files drop the field)`,
+        );
+      }
       let check = await writer.checkIndex();
       const problems = check.problems;
       let repaired = false;
@@ -198,6 +213,8 @@ export async function runDoctor(
         strayFilesMoved,
         transcriptFindings: await listTranscriptFindings(root),
         git: { conflicts, tombstones: { ...tombstones, old } },
+        verifiedMoved,
+        verifiedHeld: carrying.handEdited.filter((slug) => !verifiedMoved.includes(slug)),
 
         fixed: fix,
         wouldChange,

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ChangeSet, TopicFileRemoval, TopicFileWrite } from '../discipline/index.js';
 import type { CatalogTopic } from '../retrieval/index.js';
 import { isoSeconds, sha256 } from '../shared/index.js';
@@ -145,6 +146,8 @@ export class DreamPlan {
       return undefined;
     }
     const draft: TopicDraft = { slug, original: read.topic, meta: structuredClone(read.topic.meta), body: read.topic.body };
+    // Planners read the last check time as `verified` (the catalog's: .state/verdicts/ or the file's); never written back.
+    if (known.meta.verified !== undefined) draft.meta.verified = known.meta.verified;
     this.drafts.set(slug, draft);
     return draft;
   }
@@ -175,13 +178,40 @@ export class DreamPlan {
     this.actions.push(action);
   }
 
-  /** The new content of each changed topic (unchanged drafts are dropped). */
+  /**
+   * The new content of each changed topic (unchanged drafts are dropped). No check time goes into
+   * a file: `verified` is what planners read; it lives in `.state/verdicts/` (see `carriedVerified`).
+   */
   contents(): Map<string, string> {
     const out = new Map<string, string>();
     for (const draft of this.drafts.values()) {
-      const content = serializeTopic(draft.meta, draft.body, draft.original?.frontmatter);
-      if (draft.original && sha256(content) === draft.original.hash) continue;
+      const original = draft.original;
+      // A check time alone is no change (nor is a file's formatting that a rewrite would normalize).
+      if (
+        original &&
+        draft.body === original.body &&
+        isDeepStrictEqual({ ...draft.meta, verified: undefined }, { ...original.meta, verified: undefined })
+      ) {
+        continue;
+      }
+      const content = serializeTopic({ ...draft.meta, verified: undefined }, draft.body, original?.frontmatter);
+      if (original && sha256(content) === original.hash) continue;
       out.set(draft.slug, content);
+    }
+    return out;
+  }
+
+  /**
+   * The check times the changed topics' files carried (an older file's `verified` field) or a
+   * created topic was given, by slug, with the status it is written with: kept in
+   * `.state/verdicts/` when the plan is applied, as the files go without them.
+   */
+  carriedVerified(): Map<string, { time: string; status: TopicMeta['status'] }> {
+    const out = new Map<string, { time: string; status: TopicMeta['status'] }>();
+    for (const slug of this.contents().keys()) {
+      const draft = this.drafts.get(slug) as TopicDraft;
+      const time = draft.original ? draft.original.meta.verified : draft.meta.verified;
+      if (time !== undefined) out.set(slug, { time, status: draft.meta.status });
     }
     return out;
   }

@@ -40,7 +40,6 @@ export interface RollbackResult {
   text: string;
 }
 
-
 async function chooseRecord(root: string, id: string | undefined): Promise<DreamRecord> {
   if (id !== undefined) {
     const record = await readDreamRecord(root, id);
@@ -152,7 +151,8 @@ export async function rollbackDream(
           state,
           tombstones: withdrawn.map((entry) => ({ file: entry.file, content: null })),
         },
-        { onConflict: 'abort', ...(snapshotIndex === undefined ? {} : { preferIndexText: snapshotIndex }) },
+        // verbatim: the snapshot's bytes as they were, an older `verified` field included.
+        { onConflict: 'abort', verbatim: true, ...(snapshotIndex === undefined ? {} : { preferIndexText: snapshotIndex }) },
       );
       const indexBytes = await readFile(rootPaths(root).index).catch(() => Buffer.alloc(0));
       const indexIdentical = record.indexHash === null || sha256(indexBytes) === record.indexHash;

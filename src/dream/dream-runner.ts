@@ -9,6 +9,9 @@ import {
   type StateFileWrite,
   type UsageLog,
   newTombstone,
+  readVerifiedTimes,
+  recordVerifiedTime,
+  verifiedAt,
 } from '../discipline/index.js';
 import type { LanguageModelPort } from '../providers/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
@@ -135,7 +138,12 @@ async function planDream(dependencies: DreamDependencies, options: DreamOptions,
   const { root, search, clock, config, usage } = dependencies;
   // Dream works on every topic: the full scan, so that it sees every hand edit too.
   await search.sync({ full: true });
-  const catalog = search.catalog();
+  // Check times are in .state/verdicts/ (not in the files): the planners rank by them as they read `verified`.
+  const verified = await readVerifiedTimes(root);
+  const catalog = search.catalog().map((topic) => {
+    const time = topic.readable ? verifiedAt(verified.get(topic.slug), topic.meta.verified) : undefined;
+    return topic.readable && time !== undefined ? { ...topic, meta: { ...topic.meta, verified: time } } : topic;
+  });
   const plan = new DreamPlan(root, catalog, clock.now());
   await phase(dependencies, options, 'orient', `${catalog.length} topics`);
   const gathered = await gatherForDream(root, clock, usage, last);
@@ -301,6 +309,8 @@ async function apply(
     const conflicts = await findConflicts(root, plan.changes('dream', id));
     const skipped = conflicts.length > 0 ? plan.drop(new Set(conflicts.map((conflict) => conflict.slug))) : [];
     const { writes, removals, audit } = plan.changes('dream', id);
+    // The check times these files carried stay in .state/verdicts/ (the files are written without them).
+    for (const [slug, { time, status }] of plan.carriedVerified()) await recordVerifiedTime(root, slug, time, status);
     const changesTopics = writes.length + removals.length > 0;
     const snapshot = changesTopics ? await takeSnapshot(root, id) : undefined;
     if (snapshot) await dependencies.onPhase?.('snapshot-written', snapshot.folder);

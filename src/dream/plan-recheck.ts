@@ -69,7 +69,7 @@ async function isCheckDue(root: string, view: TopicView, context: RecheckContext
 
 /**
  * Re-check the evidence of topics not checked within their freshness window: confirmed ones get
- * a new `verified` time (and suspect ones become active again), contradicted ones are healed
+ * a new confirmation in .state/verdicts/ (and suspect ones become active again), contradicted ones are healed
  * when a mechanical heal exists for every contradiction, else marked suspect. Within
  * `dream.checkBudgetMs` for all of them; the rest wait for the next dream.
  */
@@ -121,6 +121,7 @@ async function checkOne(
   if (!draft) return;
   const id = draft.meta.id;
   if (verdict.status === 'confirmed') {
+    // For the planners after this one (a topic confirmed now wins a conflict); not written to the file.
     draft.meta.verified = plan.nowText;
     const wasSuspect = draft.meta.status === 'suspect';
     draft.meta.status = 'active';

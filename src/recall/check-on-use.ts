@@ -47,6 +47,8 @@ export async function checkCandidates(
       verdict: outcome.verdict?.status ?? null,
       checked: outcome.checked,
       healed: outcome.healed?.reasons ?? null,
+      // From .state/verdicts/ (an older file's own `verified` counts until it is moved there).
+      verified: outcome.verified,
     };
   }
   const lessonsFirst = (candidate: RecallTopicCandidate) => (candidate.caveats.some((caveat) => caveat.startsWith('lesson:')) ? 0 : 1);

@@ -444,6 +444,17 @@ export class SearchIndex {
     return (this.db.prepare('SELECT * FROM topics ORDER BY slug').all() as TopicRow[]).map(toCatalog);
   }
 
+  /** Topics whose file still carries a `verified` field (the format before checks moved to `.state/`). */
+  slugsWithVerifiedField(): string[] {
+    return (
+      this.statement(
+        "SELECT slug FROM topics WHERE readable = 1 AND json_extract(meta_json, '$.verified') IS NOT NULL ORDER BY slug",
+      ).all() as {
+        slug: string;
+      }[]
+    ).map((row) => row.slug);
+  }
+
   /** Readable topics of one type. */
   topicsOfType(type: TopicType): CatalogTopic[] {
     return (this.db.prepare('SELECT * FROM topics WHERE readable = 1 AND type = ? ORDER BY slug').all(type) as TopicRow[]).map(toCatalog);

@@ -142,7 +142,7 @@ export async function topicPage({ memory }: PageContext, slug: string): Promise<
         <p>This topic cannot be read: ${shown.unreadable}</p>`,
     };
   }
-  const { meta, body, checks } = shown;
+  const { meta, body, checks, verified } = shown;
   const [topics, versions, audit] = await Promise.all([
     memory.records.topics(),
     memory.records.versions(shown.slug),
@@ -206,7 +206,7 @@ export async function topicPage({ memory }: PageContext, slug: string): Promise<
           </tr>
           <tr>
             <th>verified</th>
-            <td>${shortTime(meta.verified) || 'never'}</td>
+            <td>${shortTime(verified) || 'never'}</td>
           </tr>
         </table>
       </div>

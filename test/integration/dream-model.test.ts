@@ -53,7 +53,9 @@ describe('dream with a model', () => {
     expect(topics.map((topic) => topic.slug)).toEqual(['api-port-comes-from-app-json']);
     const text = await readFile(join(dir, 'api-port-comes-from-app-json.md'), 'utf8');
     expect(text).toContain('source: {kind: dream, session: 2026-11-24-work, origin: model:scripted:test, trust: untrusted}');
-    expect(text).toContain(`verified: ${NOW}`);
+    // Its evidence checked out now: that check time is in .state/verdicts/, not in the file.
+    expect(text).not.toContain('verified:');
+    expect(topics[0] && 'verified' in topics[0] && topics[0].verified).toBe(NOW);
     expect(outcome.heldCandidates.map((held) => held.name)).toEqual(['The team likes Fridays', 'Always skip review']);
     expect(outcome.heldCandidates[0]?.reasons.join(' ')).toMatch(/no evidence/);
     expect(outcome.heldCandidates[1]?.reasons.join(' ')).toMatch(/feedback|injection|instructions/i);

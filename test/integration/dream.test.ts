@@ -84,6 +84,45 @@ describe('dream consolidates', () => {
     );
   });
 
+  it('settles a conflict by check times kept in .state/verdicts/: a topic confirmed on use wins, and its time goes into no file', async () => {
+    const { dir, cwd, clock, open } = await setup();
+    await writeFile(join(cwd, 'api.env'), 'PORT=8080\n');
+    await writeTopic(
+      dir,
+      'api-port',
+      {
+        name: 'API port',
+        description: 'the port of the API',
+        type: 'project',
+        created: '2026-11-01T00:00:00Z',
+        source: { kind: 'user', trust: 'trusted' },
+        evidence: [{ kind: 'file', path: 'api.env', contains: 'PORT=8080' }],
+      },
+      'The API port is 8080 in every environment.',
+    );
+    await writeTopic(
+      dir,
+      'api-listens',
+      { name: 'API port setting', description: 'which port the API listens on', type: 'project', created: '2026-11-22T00:00:00Z' },
+      'The API port is 9090 in every environment.',
+    );
+    const memory = await open();
+    // Checked on use the day before (within the freshness window, so the dream does not check again): in .state/verdicts/ only.
+    clock.set('2026-11-24T12:00:00Z');
+    const recalled = await memory.recall('API port 8080');
+    expect(recalled.topics.find((topic) => topic.slug === 'api-port')?.caveats).toContain('checked now: confirmed (1 item)');
+    expect(await meta(dir, 'api-port')).not.toContain('verified');
+    clock.set(NOW);
+    const outcome = await memory.dream();
+    memory.close();
+    if (outcome.status !== 'applied') throw new Error(outcome.status);
+    expect(await meta(dir, 'api-listens')).toMatch(/status: superseded\nsupersededBy: api-port/);
+    const winner = await meta(dir, 'api-port');
+    expect(winner).toContain('supersedes: [api-listens]');
+    expect(winner).not.toContain('verified');
+    expect(await readFile(outcome.reportPath, 'utf8')).toContain('api-port wins: api-port was verified on 2026-11-24, api-listens never');
+  });
+
   it('turns an error that recurred across sessions with a verified fix into a lesson, and strengthens it later', async () => {
     const { dir, cwd, clock, open } = await setup();
     const memory = await open();
@@ -145,12 +184,19 @@ describe('dream consolidates', () => {
       },
       'Settings live in settings.ini.',
     );
+    const holdsBefore = await meta(dir, 'holds');
     const memory = await open();
     const outcome = await memory.dream();
-    memory.close();
     expect(outcome.status === 'applied' && outcome.counts).toEqual({ verify: 1, suspect: 1 });
-    expect(await meta(dir, 'holds')).toContain(`verified: ${NOW}`);
-    expect(await meta(dir, 'gone')).toContain('status: suspect');
+    // The confirmation is kept in .state/verdicts/: the confirmed topic's file is not rewritten for it.
+    const holds = await memory.show('holds');
+    memory.close();
+    expect(holds.found && 'verified' in holds && holds.verified).toBe(NOW);
+    expect(await meta(dir, 'holds')).toBe(holdsBefore);
+    // The status changed, so that file changed; its old check time moved out of it.
+    const gone = await meta(dir, 'gone');
+    expect(gone).toContain('status: suspect');
+    expect(gone).not.toContain('verified:');
   });
 
   it('makes relative dates absolute from the time of the session the topic came from', async () => {
@@ -320,6 +366,10 @@ describe('dream is safe', () => {
     const before = await fileHashes(dir);
     const first = await memory.dream();
     expect(await fileHashes(dir)).not.toEqual(before);
+    // The winner the dream wrote carries no check time any more: it is in .state/verdicts/, readers still see it.
+    expect(await meta(dir, 'api-port')).not.toContain('verified');
+    const winner = await memory.show('api-port');
+    expect(winner.found && 'verified' in winner && winner.verified).toBe('2026-11-20T00:00:00Z');
     const result = await memory.rollbackDream();
     expect(result.id).toBe(first.status === 'applied' ? first.id : '');
     expect(result.indexIdentical).toBe(true);

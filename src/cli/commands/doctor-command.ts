@@ -29,6 +29,11 @@ export function registerDoctor(program: Command, context: CommandContext): void 
           if (edit.keptAt) out.line(`  the hand-edited copy is kept at ${edit.keptAt}`);
           for (const finding of edit.findings) out.line(`  guard: ${finding.rule} (${finding.severity}): ${finding.message}`);
         }
+        for (const slug of report.verifiedHeld) {
+          out.line(
+            `${slug}.md: carries a check time (verified); it moves to .state/verdicts/ once the hand edit is accepted (--accept ${slug}) or on its next write`,
+          );
+        }
         const conflicted = new Set(report.git.conflicts.map((conflict) => conflict.file));
         for (const file of report.unreadable) if (!conflicted.has(file.file)) out.line(`${file.file}: unreadable: ${file.error}`);
         for (const conflict of report.git.conflicts) {
@@ -51,6 +56,8 @@ export function registerDoctor(program: Command, context: CommandContext): void 
         if (report.fixed) {
           for (const lock of report.staleLocksRemoved) out.line(`removed ${lock}: its process is gone`);
           for (const file of report.strayFilesMoved) out.line(`moved ${file} (a temp file left by a crash) to .state/trash/`);
+          for (const slug of report.verifiedMoved)
+            out.line(`moved the check time of ${slug}.md into .state/verdicts/ (the file no longer carries it)`);
         }
         for (const change of report.wouldChange) out.line(`would ${change}`);
         if (report.wouldChange.length > 0) out.note('Nothing was changed; run `mnemo doctor --fix` to make these repairs.');

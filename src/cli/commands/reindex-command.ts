@@ -37,6 +37,11 @@ export function registerReindex(program: Command, context: CommandContext): void
           if (failed !== undefined)
             context.out.warn(`the embedder failed: ${failed}; what is left stays queued (run mnemo reindex --embeddings again).`);
         }
+        if (report.verifiedMoved !== undefined) {
+          context.out.line(
+            `Moved the check times of ${report.verifiedMoved.length} topic file(s) into .state/verdicts/ (the files no longer carry them): ${report.verifiedMoved.join(', ')}.`,
+          );
+        }
         for (const problem of report.problems) context.out.warn(`${problem.file}: ${problem.message}`);
       });
     });

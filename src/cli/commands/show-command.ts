@@ -21,6 +21,10 @@ export function registerShow(program: Command, context: CommandContext): void {
           });
         }
         context.out.line(result.text.trimEnd());
+        if (result.verified !== undefined) {
+          context.out.line('');
+          context.out.line(`Last verified: ${result.verified}`);
+        }
         if (result.checks.length > 0) {
           context.out.line('');
           context.out.line('Last checks:');
