@@ -73,5 +73,7 @@ if (session && process.env.PROFILE_CPU) {
 }
 memory.close();
 const line = (label: string, values: number[]) =>
-  values.length === 0 ? '' : `${label}: p50 ${formatMs(percentile(values, 50))} / p95 ${formatMs(percentile(values, 95))} / p99 ${formatMs(percentile(values, 99))} (n=${values.length})\n`;
+  values.length === 0
+    ? ''
+    : `${label}: p50 ${formatMs(percentile(values, 50))} / p95 ${formatMs(percentile(values, 95))} / p99 ${formatMs(percentile(values, 99))} (n=${values.length})\n`;
 process.stdout.write(`${size} topics (${load}) in ${dir}\n${line('recall', recallMs)}${line('remember', writeMs)}`);

@@ -87,7 +87,6 @@ function statePath(root: string, relativePath: string): string {
   return path;
 }
 
-
 function stamp(date: Date): string {
   return date
     .toISOString()
@@ -175,7 +174,7 @@ export async function applyChangeSet(
   const journalPath = join(paths.journal, `${id}.json`);
   await writeFileAtomic(journalPath, JSON.stringify(journal));
   await onPhase?.('journal-written', id);
-  await rollForward(root, journal, onPhase);
+  await rollForward(root, journal, { onPhase, fresh: true });
   // Not fsynced: the removal only says "done". Lost in a power cut, the journal is found again
   // and rolled forward once more, which is idempotent (see applyChangeSet's crash argument).
   await unlink(journalPath);
@@ -183,8 +182,14 @@ export async function applyChangeSet(
   return { journalId: id, backups };
 }
 
-/** Finish a journaled change: idempotent, so it can run again after a crash at any point. */
-async function rollForward(root: string, journal: Journal, onPhase?: PhaseHook): Promise<void> {
+/**
+ * Finish a journaled change: idempotent, so it can run again after a crash at any point. `fresh`:
+ * the first run of a change just journaled, whose audit lines cannot be written yet (its id is
+ * new), so the audit log is not searched for them (a read of the whole log, growing with the
+ * memory, on every write).
+ */
+async function rollForward(root: string, journal: Journal, options: { onPhase?: PhaseHook; fresh?: boolean } = {}): Promise<void> {
+  const { onPhase } = options;
   const removed = new Set(journal.removals.map((item) => item.slug));
   // The trash folder is fsynced when a backup is involved and no write of one here did it already
   // (a copy found from an earlier, interrupted attempt may not be durable yet).
@@ -240,7 +245,7 @@ async function rollForward(root: string, journal: Journal, onPhase?: PhaseHook):
     }
   }
   await onPhase?.('removals-done');
-  const written = await auditAlreadyWritten(root, journal.id);
+  const written = options.fresh !== true && (await auditAlreadyWritten(root, journal.id));
   if (!written) await appendAudit(root, journal.audit);
   await onPhase?.('audit-written');
 }
