@@ -5,9 +5,11 @@
  *   PROFILE_DIR=/tmp/m10k PROFILE_SIZE=10000 PROFILE_LOAD=remember npx tsx bench/scale-profile.ts
  *   PROFILE_CPU=out.cpuprofile ...   write a CPU profile of the measured part (open in Chrome DevTools)
  *   PROFILE_REMEMBERS=0 ...          recalls only (the folder stays as loaded)
+ *   PROFILE_DUMP=answers.jsonl ...   also write each recall's topics and the hash of its text (to compare two builds)
  * The folder is a real memory: `PROFILE_LOAD=files` writes the topics as files and reindexes
  * (every topic then counts as changed outside mnemo), `remember` writes them through mnemo.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -55,11 +57,21 @@ if (session) {
   await session.post('Profiler.start');
 }
 const recallMs: number[] = [];
+const answers: string[] = [];
 for (const query of queries.slice(30)) {
   const started = performance.now();
-  await memory.recall(query);
+  const answer = await memory.recall(query);
   recallMs.push(performance.now() - started);
+  if (process.env.PROFILE_DUMP)
+    answers.push(
+      JSON.stringify({
+        query,
+        topics: answer.topics.map((topic) => topic.slug),
+        text: createHash('sha256').update(answer.text).digest('hex').slice(0, 16),
+      }),
+    );
 }
+if (process.env.PROFILE_DUMP) await writeFile(process.env.PROFILE_DUMP, `${answers.join('\n')}\n`);
 const writeMs: number[] = [];
 const extra = new ScaleText(seededRandom(Date.now() % 1000));
 for (let index = 0; index < remembers; index += 1) {
