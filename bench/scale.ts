@@ -14,6 +14,7 @@
  *       files     written as files and reindexed only: a hand-written memory (the guard scans candidates)
  *   SCALE_TURNS=10000 ...                          transcript turns per size (default 10k; 1000000 for the 1M row)
  *   SCALE_COLD=0 ...                               leave out the whole-process rows
+ *   SCALE_DEEP=100 ...                             how many --deep recalls are timed (fewer for the 1M-turn row)
  *   SCALE_PEER=1 ...                               also @modelcontextprotocol/server-memory side by side over MCP (bench/scale-peer.ts)
  * Cold-process rows need `npm run build` (dist/cli/main.js); they are skipped with a note otherwise.
  */
@@ -192,7 +193,8 @@ export async function runScaleRow(size: number, options: { load?: ScaleLoad; tur
       floors.push(performance.now() - begin);
     }
     const deep: number[] = [];
-    for (const query of queries.slice(0, 100)) deep.push(await timed(() => memory.recall(query, { deep: true })));
+    for (const query of queries.slice(0, Number(process.env.SCALE_DEEP ?? '100')))
+      deep.push(await timed(() => memory.recall(query, { deep: true })));
     db.close();
     const renderMs = percentile([await timed(() => memory.renderIndex()), await timed(() => memory.renderIndex())], 50);
     const reindexMs = await timed(() => memory.reindex());
