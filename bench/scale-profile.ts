@@ -7,7 +7,8 @@
  *   PROFILE_REMEMBERS=0 ...          recalls only (the folder stays as loaded)
  *   PROFILE_DUMP=answers.jsonl ...   also write each recall's topics and the hash of its text (to compare two builds)
  * The folder is a real memory: `PROFILE_LOAD=files` writes the topics as files and reindexes
- * (every topic then counts as changed outside mnemo), `remember` writes them through mnemo.
+ * (every topic then counts as changed outside mnemo), `recorded` also records their hashes in the
+ * manifest (as mnemo's writes do), `remember` (default) writes them through mnemo.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -16,13 +17,14 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initMemory, openMemory } from '../src/index.js';
+import { recordInManifest } from '../src/discipline/index.js';
 import { formatMs, percentile, seededRandom } from './bench-utils.js';
 import { ScaleText, type BenchTopic } from './scale-text.js';
 
 const FIXED_NOW = '2026-06-01T12:00:00Z';
 const size = Number(process.env.PROFILE_SIZE ?? '10000');
 const dir = process.env.PROFILE_DIR ?? `/tmp/mnemo-profile-${size}`;
-const load = process.env.PROFILE_LOAD === 'files' ? 'files' : 'remember';
+const load = process.env.PROFILE_LOAD === 'files' || process.env.PROFILE_LOAD === 'recorded' ? process.env.PROFILE_LOAD : 'remember';
 const recalls = Number(process.env.PROFILE_RECALLS ?? '300');
 const remembers = Number(process.env.PROFILE_REMEMBERS ?? '100');
 const cwd = join(dir, '..');
@@ -43,7 +45,12 @@ if (fresh) {
     }
     if (index % 1000 === 999) process.stderr.write(`loaded ${index + 1} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
-  if (load === 'files') await memory.reindex();
+  if (load !== 'remember') await memory.reindex();
+  if (load === 'recorded')
+    await recordInManifest(
+      dir,
+      topics.map((_, index) => `t-${index}`),
+    );
   process.stderr.write(`load (${load}): ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 const queries = Array.from({ length: recalls + 30 }, () => text.query(topics));

@@ -37,7 +37,7 @@ describe('the count of indexable topics', () => {
       cwd,
       create: true,
       env: { MNEMO_NOW: NOW },
-      config: { logLevel: 'silent', index: { maxLines: 10 } },
+      config: { logLevel: 'silent', index: { maxLines: 10, maxBytes: 25_000, warnRatio: 0.8 } },
     });
     for (let index = 0; index < 14; index += 1) {
       await memory.remember({
@@ -53,6 +53,7 @@ describe('the count of indexable topics', () => {
     await writeFile(join(dir, 'broken.md'), '---\nname: [unclosed\n---\nbody\n');
     const written = await memory.remember({ name: 'Service last', description: 'the last one', type: 'project', body: 'Runs last.' });
     const full = await memory.renderIndex();
+    if (!('index' in written)) throw new Error('the write was staged, not made');
     expect(written.index.omittedCount).toBe(full.omittedCount);
     expect(full.omittedCount).toBeGreaterThan(0);
     const search = SearchIndex.open({ root: dir, dbPath });
