@@ -277,7 +277,9 @@ export function formatScaleRows(rows: readonly ScaleRow[]): string {
       formatMs(row.renderMs),
       formatMs(row.reindexMs),
       row.coldRecallMs === undefined || row.coldNodeMs === undefined
-        ? 'no dist/ (npm run build)'
+        ? process.env.SCALE_COLD === '0'
+          ? 'not run (SCALE_COLD=0)'
+          : 'no dist/ (npm run build)'
         : `${formatMs(row.coldRecallMs)} / ${formatMs(row.coldNodeMs)} (${ratio(row.coldRecallMs, row.coldNodeMs)})`,
       `${row.rssMiB.toFixed(0)} MiB`,
       `${row.diskMiB.toFixed(1)} MiB (${row.dbMiB.toFixed(1)} MiB)`,
