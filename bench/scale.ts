@@ -7,9 +7,15 @@
  * answer to `initialize`.
  *   npx tsx bench/scale.ts                         1k and 10k topics
  *   SCALE_SIZES=1000,10000,100000 npx tsx bench/scale.ts   also 100k (minutes)
- *   SCALE_LOAD=files ...                           write the bulk as files and reindex (fast), then measure remember
- *   SCALE_TURNS=10000 ...                          transcript turns per size (default 10k)
+ *   SCALE_LOAD=remember|recorded|files ...         how the bulk is loaded (default: remember up to 10k, recorded above):
+ *       remember  every topic through `remember` (a memory written through mnemo; ~40 ms a topic)
+ *       recorded  written as files, reindexed, and their hashes recorded in the integrity manifest
+ *                 (what mnemo's writes leave for recall: the guard does not scan them), fast
+ *       files     written as files and reindexed only: a hand-written memory (the guard scans candidates)
+ *   SCALE_TURNS=10000 ...                          transcript turns per size (default 10k; 1000000 for the 1M row)
  *   SCALE_COLD=0 ...                               leave out the whole-process rows
+ *   SCALE_DEEP=100 ...                             how many --deep recalls are timed (fewer for the 1M-turn row)
+ *   SCALE_PEER=1 ...                               also @modelcontextprotocol/server-memory side by side over MCP (bench/scale-peer.ts)
  * Cold-process rows need `npm run build` (dist/cli/main.js); they are skipped with a note otherwise.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,6 +28,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { initMemory, openMemory, type Memory } from '../src/index.js';
 import { TOPIC_FIELD_WEIGHTS, ftsQuery, queryTerms } from '../src/retrieval/index.js';
+import { recordInManifest } from '../src/discipline/index.js';
+import { loadavg } from 'node:os';
 import { formatMs, machineLine, markdownTable, percentile, seededRandom } from './bench-utils.js';
 import { ScaleText, type BenchTopic } from './scale-text.js';
 
@@ -29,10 +37,18 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const FIXED_NOW = '2026-06-01T12:00:00Z';
 
+export type ScaleLoad = 'remember' | 'recorded' | 'files';
+
 export interface ScaleRow {
   topics: number;
-  load: string;
+  load: ScaleLoad;
   loadS: number;
+  turns: number;
+  /** Seconds to log the turns, and for the first `--deep` recall to index them. */
+  turnsLogS: number;
+  turnsIndexS: number;
+  /** The machine's 1-minute load average at the start and the end of the row. */
+  loadAverage: [number, number];
   writeP50: number;
   writeP95: number;
   recall: number[];
@@ -80,7 +96,7 @@ async function loadTopics(
   dir: string,
   text: ScaleText,
   count: number,
-  mode: 'remember' | 'files',
+  mode: ScaleLoad,
 ): Promise<{ topics: BenchTopic[]; writes: number[] }> {
   const topics: BenchTopic[] = [];
   const writes: number[] = [];
@@ -94,7 +110,13 @@ async function loadTopics(
       await writeFile(join(dir, `t-${index}.md`), `${frontmatter}${topic.body}\n`);
     }
   }
-  if (mode === 'files') await memory.reindex();
+  if (mode !== 'remember') await memory.reindex();
+  // As mnemo's own writes leave them: each file's hash in the integrity manifest.
+  if (mode === 'recorded')
+    await recordInManifest(
+      dir,
+      topics.map((_, index) => `t-${index}`),
+    );
   return { topics, writes };
 }
 
@@ -132,19 +154,23 @@ export async function coldPair(args: readonly string[], runs = 7, input?: string
   return { command: percentile(command, 50), node: percentile(node, 50) };
 }
 
-export async function runScaleRow(size: number, options: { load?: 'remember' | 'files'; turns?: number } = {}): Promise<ScaleRow> {
+export async function runScaleRow(size: number, options: { load?: ScaleLoad; turns?: number } = {}): Promise<ScaleRow> {
   const random = seededRandom(size + 13);
   const text = new ScaleText(random);
   const cwd = await mkdtemp(join(tmpdir(), 'mnemo-scale-'));
   const dir = join(cwd, 'm');
-  const load = options.load ?? (size > 10_000 ? 'files' : 'remember');
+  const load = options.load ?? (size > 10_000 ? 'recorded' : 'remember');
+  const turns = options.turns ?? 10_000;
+  const loadAtStart = loadavg()[0] as number;
   try {
     await initMemory({ dir, cwd });
     const memory = await openMemory({ dir, cwd, config: { logLevel: 'silent' }, env: { MNEMO_NOW: FIXED_NOW } });
     const started = performance.now();
     const { topics } = await loadTopics(memory, dir, text, size, load);
     const loadS = (performance.now() - started) / 1000;
-    await logTurns(memory, text, options.turns ?? 10_000);
+    const turnsStarted = performance.now();
+    await logTurns(memory, text, turns);
+    const turnsLogS = (performance.now() - turnsStarted) / 1000;
     // Write latency at this size: 200 more topics through `remember`.
     const writes: number[] = [];
     for (let index = 0; index < 200; index += 1) {
@@ -152,6 +178,8 @@ export async function runScaleRow(size: number, options: { load?: 'remember' | '
       topics.push(topic);
       writes.push(await timed(() => memory.remember({ ...topic, slug: `t-${size + index}` })));
     }
+    // The first --deep recall indexes the turns.
+    const turnsIndexS = (await timed(() => memory.recall('staging deploy', { deep: true }))) / 1000;
     const db = new Database(join(dir, '.state', 'search.db'), { readonly: true });
     const floor = floorQuery(db);
     const queries = Array.from({ length: 300 }, () => text.query(topics));
@@ -165,7 +193,8 @@ export async function runScaleRow(size: number, options: { load?: 'remember' | '
       floors.push(performance.now() - begin);
     }
     const deep: number[] = [];
-    for (const query of queries.slice(0, 100)) deep.push(await timed(() => memory.recall(query, { deep: true })));
+    for (const query of queries.slice(0, Number(process.env.SCALE_DEEP ?? '100')))
+      deep.push(await timed(() => memory.recall(query, { deep: true })));
     db.close();
     const renderMs = percentile([await timed(() => memory.renderIndex()), await timed(() => memory.renderIndex())], 50);
     const reindexMs = await timed(() => memory.reindex());
@@ -179,6 +208,10 @@ export async function runScaleRow(size: number, options: { load?: 'remember' | '
       topics: size,
       load,
       loadS,
+      turns,
+      turnsLogS,
+      turnsIndexS,
+      loadAverage: [loadAtStart, loadavg()[0] as number],
       writeP50: percentile(writes, 50),
       writeP95: percentile(writes, 95),
       recall,
@@ -201,7 +234,15 @@ const ratio = (value: number, base: number) => `${(value / base).toFixed(1)}×`;
 
 export function formatScaleRows(rows: readonly ScaleRow[]): string {
   const recallTable = markdownTable(
-    ['topics', 'recall p50 / p95 / p99', 'FTS5 floor p50 / p95', 'ratio p50 / p95', '--deep p50 / p95', 'remember p50 / p95'],
+    [
+      'topics',
+      'recall p50 / p95 / p99',
+      'FTS5 floor p50 / p95',
+      'ratio p50 / p95',
+      '--deep p50 / p95',
+      'remember p50 / p95',
+      'load average',
+    ],
     rows.map((row) => {
       const [r50, r95, r99] = [50, 95, 99].map((p) => percentile(row.recall, p));
       const [f50, f95] = [50, 95].map((p) => percentile(row.floor, p));
@@ -212,19 +253,33 @@ export function formatScaleRows(rows: readonly ScaleRow[]): string {
         `${ratio(r50 as number, f50 as number)} / ${ratio(r95 as number, f95 as number)}`,
         `${formatMs(percentile(row.deep, 50))} / ${formatMs(percentile(row.deep, 95))}`,
         `${formatMs(row.writeP50)} / ${formatMs(row.writeP95)}`,
+        `${row.loadAverage[0].toFixed(1)} → ${row.loadAverage[1].toFixed(1)}`,
       ];
     }),
   );
   const sizeTable = markdownTable(
-    ['topics', 'loaded by', 'load', 'render MEMORY.md', 'reindex', 'cold `mnemo recall` / `node -e 0`', 'RSS', 'disk (of it search.db)'],
+    [
+      'topics',
+      'loaded by',
+      'load',
+      'turns: log / index',
+      'render MEMORY.md',
+      'reindex',
+      'cold `mnemo recall` / `node -e 0`',
+      'RSS',
+      'disk (of it search.db)',
+    ],
     rows.map((row) => [
       row.topics.toLocaleString('en-US'),
       row.load,
       `${row.loadS.toFixed(1)} s`,
+      `${row.turns.toLocaleString('en-US')}: ${row.turnsLogS.toFixed(1)} s / ${row.turnsIndexS.toFixed(1)} s`,
       formatMs(row.renderMs),
       formatMs(row.reindexMs),
       row.coldRecallMs === undefined || row.coldNodeMs === undefined
-        ? 'no dist/ (npm run build)'
+        ? process.env.SCALE_COLD === '0'
+          ? 'not run (SCALE_COLD=0)'
+          : 'no dist/ (npm run build)'
         : `${formatMs(row.coldRecallMs)} / ${formatMs(row.coldNodeMs)} (${ratio(row.coldRecallMs, row.coldNodeMs)})`,
       `${row.rssMiB.toFixed(0)} MiB`,
       `${row.diskMiB.toFixed(1)} MiB (${row.dbMiB.toFixed(1)} MiB)`,
@@ -297,14 +352,16 @@ export async function runColdStart(): Promise<string> {
 
 export async function runScaleBench(): Promise<string> {
   const sizes = (process.env.SCALE_SIZES ?? '1000,10000').split(',').map(Number);
-  const load = process.env.SCALE_LOAD === 'files' ? 'files' : undefined;
+  const asked = process.env.SCALE_LOAD;
+  const load = asked === 'files' || asked === 'recorded' || asked === 'remember' ? asked : undefined;
   const turns = process.env.SCALE_TURNS === undefined ? undefined : Number(process.env.SCALE_TURNS);
   const rows: ScaleRow[] = [];
   for (const size of sizes) {
     rows.push(await runScaleRow(size, { ...(load ? { load } : {}), ...(turns === undefined ? {} : { turns }) }));
     process.stderr.write(`scale: ${size} topics done\n${formatScaleRows(rows.slice(-1))}\n`);
   }
-  return `${formatScaleRows(rows)}\n\n${process.env.SCALE_COLD === '0' ? '' : await runColdStart()}`;
+  const peer = process.env.SCALE_PEER === '1' ? `\n\n${await (await import('./scale-peer.js')).runPeerBench()}` : '';
+  return `${formatScaleRows(rows)}\n\n${process.env.SCALE_COLD === '0' ? '' : await runColdStart()}${peer}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -87,7 +87,6 @@ function statePath(root: string, relativePath: string): string {
   return path;
 }
 
-
 function stamp(date: Date): string {
   return date
     .toISOString()
@@ -111,6 +110,19 @@ export async function findConflicts(root: string, changes: Pick<ChangeSet, 'writ
  * (with every new content) → backup copies of what will change → topic files → removals to
  * trash → audit → journal removed. A crash at any point is finished by `recoverJournals`.
  * The index is re-rendered by the caller after this returns.
+ *
+ * Crash argument (what each fsync is for; a `remember` of a new topic costs five):
+ * - The journal file and its folder are fsynced before any topic changes (`writeFileAtomic`): from
+ *   then on, a crash is finished from the journal, which holds every new content.
+ * - Backups are fsynced (file and trash folder) before the file they copy is replaced; with no
+ *   backup to make (a new topic) the trash folder is not touched and not fsynced.
+ * - Each topic file is fsynced before its rename and the memory folder after it, so a rename
+ *   is durable before the journal can go.
+ * - The journal's removal is not fsynced: if a power cut loses it, recovery rolls the change
+ *   forward again, and every step is idempotent (same bytes written, backups made once, the
+ *   audit line written only when its change id is missing). The next change's journal write
+ *   fsyncs the journal folder anyway.
+ * - MEMORY.md, derived, is written by the caller without a folder fsync (see `writeIndexFile`).
  */
 export async function applyChangeSet(
   root: string,
@@ -162,31 +174,44 @@ export async function applyChangeSet(
   const journalPath = join(paths.journal, `${id}.json`);
   await writeFileAtomic(journalPath, JSON.stringify(journal));
   await onPhase?.('journal-written', id);
-  await rollForward(root, journal, onPhase);
+  await rollForward(root, journal, { onPhase, fresh: true });
+  // Not fsynced: the removal only says "done". Lost in a power cut, the journal is found again
+  // and rolled forward once more, which is idempotent (see applyChangeSet's crash argument).
   await unlink(journalPath);
-  await fsyncDirectory(paths.journal);
   await onPhase?.('journal-removed', id);
   return { journalId: id, backups };
 }
 
-/** Finish a journaled change: idempotent, so it can run again after a crash at any point. */
-async function rollForward(root: string, journal: Journal, onPhase?: PhaseHook): Promise<void> {
+/**
+ * Finish a journaled change: idempotent, so it can run again after a crash at any point. `fresh`:
+ * the first run of a change just journaled, whose audit lines cannot be written yet (its id is
+ * new), so the audit log is not searched for them (a read of the whole log, growing with the
+ * memory, on every write).
+ */
+async function rollForward(root: string, journal: Journal, options: { onPhase?: PhaseHook; fresh?: boolean } = {}): Promise<void> {
+  const { onPhase } = options;
   const removed = new Set(journal.removals.map((item) => item.slug));
+  // The trash folder is fsynced when a backup is involved and no write of one here did it already
+  // (a copy found from an earlier, interrupted attempt may not be durable yet).
+  let trashUnsynced = false;
   for (const [slug, backup] of Object.entries(journal.backups)) {
     if (removed.has(slug)) continue;
     const exists = await readFile(backup).then(
       () => true,
       () => false,
     );
-    if (exists) continue;
+    if (exists) {
+      trashUnsynced = true;
+      continue;
+    }
     const current = await readFile(topicPath(root, slug)).catch(() => undefined);
     // Copy the old version aside once; if the new one is already in place, the copy was made.
     const planned = journal.writes.find((write) => write.slug === slug);
     if (current !== undefined && (planned === undefined || current.toString('utf8') !== planned.content)) {
-      await writeFileAtomic(backup, current);
-    }
+      await writeFileAtomic(backup, current); // fsyncs the file and the trash folder
+    } else trashUnsynced = true;
   }
-  await fsyncDirectory(rootPaths(root).trash);
+  if (trashUnsynced) await fsyncDirectory(rootPaths(root).trash);
   await onPhase?.('backups-written');
   for (const write of journal.writes) {
     await writeTopicFile(root, write.slug, write.content);
@@ -220,7 +245,7 @@ async function rollForward(root: string, journal: Journal, onPhase?: PhaseHook):
     }
   }
   await onPhase?.('removals-done');
-  const written = await auditAlreadyWritten(root, journal.id);
+  const written = options.fresh !== true && (await auditAlreadyWritten(root, journal.id));
   if (!written) await appendAudit(root, journal.audit);
   await onPhase?.('audit-written');
 }

@@ -32,7 +32,7 @@ import {
   type ManifestReader,
 } from '../discipline/index.js';
 import { checkCandidates } from './check-on-use.js';
-import { screenHandEdits } from './hand-edit-screen.js';
+import { HandEditScreen } from './hand-edit-screen.js';
 import { prepareSemantic, semanticFields } from './semantic-recall.js';
 import type { Clock } from '../shared/index.js';
 
@@ -209,6 +209,17 @@ function fencedAs(provenance: string | undefined): { fenced?: string } {
   return provenance === undefined ? {} : { fenced: provenance };
 }
 
+/** How many candidates, from the first, the packing rendered or weighed (all, unless `limit` topics got in). */
+function consideredCount(
+  candidates: readonly RecallTopicCandidate[],
+  packed: { topics: readonly { slug: string }[] },
+  limit: number,
+): number {
+  if (packed.topics.length < limit) return candidates.length;
+  const last = packed.topics[packed.topics.length - 1]?.slug;
+  return candidates.findIndex((candidate) => candidate.slug === last) + 1 || candidates.length;
+}
+
 async function sessionUsage(root: string): Promise<Record<string, number>> {
   try {
     return JSON.parse(await readFile(join(rootPaths(root).state, 'recall-usage.json'), 'utf8')) as Record<string, number>;
@@ -259,8 +270,12 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
     await search.freshen(hits.map((hit) => hit.slug));
   }
   const candidates = topicCandidates(search, hits, lessons);
-  await screenHandEdits(dependencies.root, search, candidates, dependencies.clock, dependencies.manifest);
-  if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, limit + 2, search);
+  // The guard screens hand-edited candidates before check on use (which may heal them) and
+  // before they are rendered; the packing below screens any further ones it comes to.
+  const screening = new HandEditScreen(dependencies.root, search, dependencies.manifest);
+  const checked = limit + 2;
+  screening.upTo(candidates, checked);
+  if (dependencies.evidence) await checkCandidates(dependencies.evidence, dependencies.root, candidates, checked, search);
   if (options.task) candidates.push(...(await stagedCandidates(dependencies, options.task, query)));
   const turnLimit = options.budgetTokens === undefined ? 20 : 200;
   const lexicalTurns = options.deep ? rankTurns(search.turnTable, query, { limit: turnLimit }) : [];
@@ -269,7 +284,19 @@ export async function recallMemory(dependencies: RecallDependencies, query: stri
   const reviews = ranked.length > 0 ? await readTranscriptReviews(dependencies.root).catch(() => undefined) : undefined;
   const turns = guardRecalledTurns(ranked, reviews).turns;
   const fence = { token: await readFenceToken(dependencies.root).catch(() => randomToken(20)) };
-  const packed = packRecall(candidates, turns, budget, { fence });
+  let packed = packRecall(candidates, turns, budget, { fence });
+  // Packing reads candidates in order until `limit` are in; those after are only named. Any it
+  // read that the guard has not screened yet are screened and the answer packed again: the
+  // same answer as screening every candidate first.
+  for (
+    let seen = consideredCount(candidates, packed, limit);
+    !screening.covers(candidates, seen);
+    seen = consideredCount(candidates, packed, limit)
+  ) {
+    screening.upTo(candidates, seen);
+    packed = packRecall(candidates, turns, budget, { fence });
+  }
+  await screening.record(dependencies.clock);
   packed.cut.unshift(...sessionNote);
   // Recall hits rank the index and tell dream what is used.
   // (skipped on a read-only memory: a read never fails for its bookkeeping)

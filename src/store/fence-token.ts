@@ -1,10 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode } from '../shared/index.js';
 import { rootPaths } from './memory-root.js';
 
 const TOKEN = /^[a-z0-9]{16,64}$/;
+
+/** The tokens read, by path, with the stamp of the file they were read from. */
+const tokens = new Map<string, { token: string; stamp: string }>();
+
+function fileStamp(path: string): string | undefined {
+  try {
+    const stats = statSync(path, { bigint: true });
+    return `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
 
 function fencePath(root: string): string {
   return join(rootPaths(root).state, 'fence-token');
@@ -28,8 +41,16 @@ async function readToken(path: string): Promise<string | undefined> {
  */
 export async function readFenceToken(root: string): Promise<string> {
   const path = fencePath(root);
+  // Every recall asks: while the file is the one read last (same inode, size and mtime; one stat),
+  // its token is not read again.
+  const stamp = fileStamp(path);
+  const known = tokens.get(path);
+  if (known !== undefined && stamp !== undefined && known.stamp === stamp) return known.token;
   const existing = await readToken(path);
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) {
+    if (stamp !== undefined) tokens.set(path, { token: existing, stamp });
+    return existing;
+  }
   await mkdir(rootPaths(root).state, { recursive: true });
   const token = Array.from(randomBytes(20), (byte) => (byte % 36).toString(36)).join('');
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

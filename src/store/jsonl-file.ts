@@ -1,4 +1,4 @@
-import { appendFile, open, readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoCode, makeDirectory, quoteExcerpt } from '../shared/index.js';
 
@@ -8,26 +8,27 @@ import { errnoCode, makeDirectory, quoteExcerpt } from '../shared/index.js';
  */
 export async function appendJsonLines(path: string, values: readonly unknown[]): Promise<void> {
   if (values.length === 0) return;
-  await makeDirectory(dirname(path));
-  const prefix = (await endsWithPartialLine(path)) ? '\n' : '';
-  const text = prefix + values.map((value) => `${JSON.stringify(value)}\n`).join('');
-  await appendFile(path, text, { encoding: 'utf8', flag: 'a' });
-}
-
-async function endsWithPartialLine(path: string): Promise<boolean> {
+  const text = values.map((value) => `${JSON.stringify(value)}\n`).join('');
+  // One open for the check of the last byte and the append (a recall appends to the usage log).
   let handle;
   try {
-    handle = await open(path, 'r');
-    const { size } = await handle.stat();
-    if (size === 0) return false;
-    const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, size - 1);
-    return last[0] !== 0x0a;
+    handle = await open(path, 'a+');
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return false;
-    throw error;
+    if (errnoCode(error) !== 'ENOENT') throw error;
+    await makeDirectory(dirname(path));
+    handle = await open(path, 'a+');
+  }
+  try {
+    const { size } = await handle.stat();
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    await handle.appendFile(prefix + text, 'utf8');
   } finally {
-    await handle?.close();
+    await handle.close();
   }
 }
 

@@ -18,7 +18,12 @@ export async function writeTopicFile(root: string, slug: string, content: string
 
 /** Write MEMORY.md atomically. */
 export async function writeIndexFile(root: string, text: string): Promise<void> {
-  await writeFileAtomic(rootPaths(root).index, text);
+  // MEMORY.md is derived from the topics. Its content is fsynced before the rename (never torn or
+  // empty after a crash); the folder is not: a rename lost in a power cut leaves the previous
+  // complete MEMORY.md, whose hash is not the one `.state/index-state.json` records, so the next
+  // write renders it in full (and `mnemo index`/doctor always do). The next topic write fsyncs
+  // the same folder anyway.
+  await writeFileAtomic(rootPaths(root).index, text, { syncFolder: false });
 }
 
 function stamp(date: Date): string {
