@@ -199,7 +199,7 @@ describe('watchWorkspace (real files, real git, real inotify)', () => {
     expect(batch).toHaveLength(expected.size);
     expect(h.batches).toHaveLength(1);
     expect(h.waiting()).toBe(false);
-  });
+  }, 120_000);
 
   it('a burst that overflows the kernel event queue still yields every path (every folder is listed again)', async () => {
     // Fill the kernel's inotify queue with renames in one folder (two events each), then write a
@@ -220,5 +220,5 @@ describe('watchWorkspace (real files, real git, real inotify)', () => {
       expected.add(`src/f${folder}/new.ts`);
     }
     expect(new Set(await h.quiet())).toEqual(expected);
-  });
+  }, 120_000);
 });
