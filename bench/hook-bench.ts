@@ -163,14 +163,20 @@ export interface LatencyRow {
   ratio: number;
 }
 
+/** The labelled project with a one-line transcript, and the hook payload for it (extra fields per event). */
+export async function hookProject(): Promise<{ cwd: string; transcript: string; payload: (extra: Record<string, unknown>) => string }> {
+  const { cwd } = await labelledProject();
+  const transcript = join(cwd, 'session.jsonl');
+  await writeFile(transcript, `${JSON.stringify({ type: 'user', sessionId: 'bench', message: { role: 'user', content: 'hello' } })}\n`);
+  const payload = (extra: Record<string, unknown>) =>
+    JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd, ...extra });
+  return { cwd, transcript, payload };
+}
+
 export async function runHookLatency(runs = 10): Promise<LatencyRow[]> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first.`);
-  const { cwd } = await labelledProject();
+  const { cwd, payload } = await hookProject();
   try {
-    const transcript = join(cwd, 'session.jsonl');
-    await writeFile(transcript, `${JSON.stringify({ type: 'user', sessionId: 'bench', message: { role: 'user', content: 'hello' } })}\n`);
-    const payload = (extra: Record<string, unknown>) =>
-      JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd, ...extra });
     const cases: { what: string; args: string[]; stdin: string }[] = [
       { what: '`node -e 0` (baseline)', args: ['-e', '0'], stdin: '' },
       { what: '`mnemo --version` (the CLI starting, no hook)', args: [CLI, '--version'], stdin: '' },

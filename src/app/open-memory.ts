@@ -26,6 +26,7 @@ import {
   type IndexCheck,
   type IndexReport,
   type GitArrivals,
+  type CommittedCheck,
   type LogResult,
   type PhaseHook,
   type TaskRecord,
@@ -236,10 +237,11 @@ export interface Memory extends DreamApi {
   renderIndex(): Promise<IndexReport>;
   /**
    * After git changed the files (`mnemo git sync`): topics whose hash the integrity manifest does
-   * not know are scanned by the guard; clean ones are recorded as arrived through git, flagged
-   * ones are left for `mnemo doctor` and recall's screen.
+   * not know, and whose bytes are the ones committed at HEAD (`committed`, which `src/git`
+   * supplies), are scanned by the guard; clean ones are recorded as arrived through git, flagged
+   * ones and uncommitted edits are left for `mnemo doctor` and recall's screen.
    */
-  recordGitArrivals(): Promise<GitArrivals>;
+  recordGitArrivals(committed: CommittedCheck): Promise<GitArrivals>;
   /** The index: MEMORY.md when it agrees with the topics, else freshly rendered. */
   indexText(): Promise<string>;
   /** The index as it goes into an agent's context: `indexText()` with each untrusted topic's line fenced as data, with its provenance. */
@@ -474,7 +476,7 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     importSession: (file, importOptions = {}) =>
       semantic.afterWrite(importTranscriptFile(transcriptOptions, file, importOptions.session, importOptions.from ?? 'mnemo')),
     renderIndex: () => writer.renderIndex(),
-    recordGitArrivals: () => writer.recordGitArrivals(),
+    recordGitArrivals: (committed) => writer.recordGitArrivals(committed),
     checkIndex: () => writer.checkIndex(),
     indexText: () => writer.loadableIndexText(),
     agentIndexText: async () => {

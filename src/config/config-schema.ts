@@ -51,6 +51,17 @@ const tasksSchema = z
   })
   .strict();
 
+/** Tombstones in the repository (`tombstones/*.json`, docs/team-memory.md). */
+const tombstonesSchema = z
+  .object({
+    /**
+     * `mnemo dream` and `mnemo doctor --fix` prune tombstones older than this many days (a copy
+     * stays in `.state/trash/tombstones/`), unless a branch still holds the topic; null: never.
+     */
+    keepDays: z.number().int().min(1).nullable().default(90),
+  })
+  .strict();
+
 const dreamSchema = z
   .object({
     /** Due after this many hours without activity (when something happened since the last dream). */
@@ -295,6 +306,7 @@ export const configSchema = z
     verification: verificationSchema.prefault({}),
     tasks: tasksSchema.prefault({}),
     dream: dreamSchema.prefault({}),
+    tombstones: tombstonesSchema.prefault({}),
     model: modelSchema.optional(),
     embeddings: embeddingsSchema.optional(),
     hooks: hooksSchema.prefault({}),

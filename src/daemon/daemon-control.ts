@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MnemoError, isProcessAlive, makeDirectory, readLockOwner, type LockOwner } from '../shared/index.js';
@@ -19,22 +19,13 @@ export interface DaemonStatus {
 }
 
 /**
- * Whether the process runs: alive, and on Linux not a zombie (a daemon started by `start` is
- * reparented, and its exit is seen only once init reaps it, which can take seconds).
+ * The lock's owner and whether it runs. A daemon started by `start` is reparented to init and is a
+ * zombie until init reaps it (a second or more on a busy machine); `isProcessAlive` counts a zombie
+ * as dead, the same test the daemon's own lock take-over uses, so `status` and a new daemon agree.
  */
-function isRunning(pid: number): boolean {
-  if (!isProcessAlive(pid)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
 async function liveOwner(paths: DaemonPaths): Promise<{ owner: LockOwner | undefined; alive: boolean }> {
   const owner = await readLockOwner(paths.lock);
-  return { owner, alive: owner !== undefined && isRunning(owner.pid) };
+  return { owner, alive: owner !== undefined && isProcessAlive(owner.pid) };
 }
 
 /** The daemon of a root: running or not, its pid, the state it last wrote. */
@@ -157,7 +148,7 @@ export async function stopDaemon(root: string, options: { timeoutMs: number }): 
   } catch {
     return { status: 'stopped', pid: owner.pid, waitedMs: 0 };
   }
-  while (isRunning(owner.pid)) {
+  while (isProcessAlive(owner.pid)) {
     if (Date.now() - started > options.timeoutMs) {
       const state = await readDaemonState(paths.state);
       return { status: 'still-running', pid: owner.pid, waitedMs: Date.now() - started, current: state?.current };

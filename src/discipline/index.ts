@@ -17,6 +17,8 @@ export type {
 export { applyChangeSet, recoverJournals, findConflicts } from './change-set.js';
 export { TOMBSTONES_DIR, newTombstone, readTombstoneFiles, pendingTombstones, tombstoneMatches } from './tombstone-files.js';
 export type { TombstoneFile, FoundTombstone, TombstoneFileWrite } from './tombstone-files.js';
+export { prunedTombstonePath } from './tombstone-pruning.js';
+export type { TombstonePruning } from './tombstone-pruning.js';
 export type {
   ChangeSet,
   StateFileWrite,
@@ -63,7 +65,7 @@ export type { GuardEvent } from './guard-log.js';
 export type { NoteResult } from './task-service.js';
 export { ManifestReader, readManifest, recordInManifest, isRecorded } from './integrity-manifest.js';
 export { unlessUnwritable } from './best-effort.js';
-export type { GitArrivals } from './git-arrivals.js';
+export type { GitArrivals, CommittedCheck } from './git-arrivals.js';
 export type { Manifest } from './integrity-manifest.js';
 export {
   listTranscriptFindings,

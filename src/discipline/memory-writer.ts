@@ -27,7 +27,7 @@ import {
   type PhaseHook,
 } from './change-set.js';
 import { recordInManifest } from './integrity-manifest.js';
-import { recordGitArrivals, type GitArrivals } from './git-arrivals.js';
+import { recordGitArrivals, type CommittedCheck, type GitArrivals } from './git-arrivals.js';
 import type { UsageCounts } from './index-ranking.js';
 import {
   computeFullIndex,
@@ -40,6 +40,7 @@ import {
 import { parseTopicInput, type TopicInput } from './topic-input.js';
 import { newTombstone } from './tombstone-files.js';
 import { tombstoneRetirement } from './tombstone-retirement.js';
+import { planTombstonePruning, type TombstonePruning } from './tombstone-pruning.js';
 
 export interface MemoryWriterOptions {
   root: string;
@@ -146,6 +147,23 @@ export class MemoryWriter {
     if (retirement === undefined) return [];
     const { conflicts } = await this.commitLocked(retirement.changes, { onConflict: 'skip' });
     return retirement.slugs.filter((slug) => !conflicts.some((conflict) => conflict.slug === slug));
+  }
+
+  /**
+   * Prune the tombstones older than `tombstones.keepDays` that nothing here or on a branch of the
+   * repository still needs (see `planTombstonePruning`): each copied to `.state/trash/tombstones/`,
+   * one audit line each, in one journaled change. With `dryRun`, only what it would prune. Under
+   * the lock; nothing in a Claude Code folder or when writes are off.
+   */
+  async pruneTombstonesLocked(options: { dryRun?: boolean } = {}): Promise<TombstonePruning> {
+    const mode = this.options.config.writes;
+    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return { pruned: [], kept: [] };
+    const plan = await planTombstonePruning(this.root, {
+      now: this.options.clock.now(),
+      keepDays: this.options.config.tombstones.keepDays,
+    });
+    if (plan.changes !== undefined && options.dryRun !== true) await this.commitLocked(plan.changes);
+    return { pruned: plan.pruned, kept: plan.kept };
   }
 
   /** Refuse writes in `read-only` and `off` modes, with the way out. */
@@ -333,14 +351,17 @@ export class MemoryWriter {
   }
 
   /**
-   * After git changed the files: record the topics that came through it and that the guard finds
-   * clean, so `mnemo doctor` and recall take them as written by mnemo; flagged ones stay unrecorded.
+   * After git changed the files: record the topics that came through it (their bytes are the ones
+   * committed at HEAD, says `committed`) and that the guard finds clean, so `mnemo doctor` and
+   * recall take them as written by mnemo; flagged ones and uncommitted edits stay unrecorded.
    * Nothing in a Claude Code folder or when writes are off.
    */
-  async recordGitArrivals(): Promise<GitArrivals> {
+  async recordGitArrivals(committed: CommittedCheck): Promise<GitArrivals> {
     const mode = this.options.config.writes;
-    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return { arrived: [], flagged: [] };
-    return this.locked('record topics from git', () => recordGitArrivals(this.root, this.options.search), { applyTombstones: false });
+    if (this.keptInPlace || mode === 'read-only' || mode === 'off') return { arrived: [], flagged: [], local: [] };
+    return this.locked('record topics from git', () => recordGitArrivals(this.root, this.options.search, committed), {
+      applyTombstones: false,
+    });
   }
 
   /** Re-render MEMORY.md from the topics (under the lock). */

@@ -5,6 +5,7 @@ import {
   readManifest,
   recordInManifest,
   type TranscriptFinding,
+  type TombstonePruning,
   type IndexProblem,
   type MemoryWriter,
 } from '../discipline/index.js';
@@ -43,9 +44,10 @@ export interface DoctorReport {
   /**
    * A memory shared through git: files a merge left with conflict markers (unreadable until
    * resolved), and topics a tombstone from another clone retires (`retired` with `fix`, else
-   * `pending`: what `--fix` would retire).
+   * `pending`: what `--fix` would retire), and tombstones older than `tombstones.keepDays`
+   * (`pruned` with `fix`, else what `--fix` would prune; `kept`: old ones still needed, and why).
    */
-  git: { conflicts: GitConflict[]; tombstones: { pending: string[]; retired: string[] } };
+  git: { conflicts: GitConflict[]; tombstones: { pending: string[]; retired: string[] } & { old: TombstonePruning } };
 
   /** Whether the repairs were made (`fix`) or only said. */
   fixed: boolean;
@@ -110,6 +112,10 @@ export async function runDoctor(
           tombstones.pending.push(tombstone.slug);
           wouldChange.push(`retire ${tombstone.slug}.md: tombstones/${file} says it was retired (${tombstone.by}) on another clone`);
         }
+      }
+      const old = await writer.pruneTombstonesLocked({ dryRun: !fix });
+      if (!fix) {
+        for (const { file, time } of old.pruned) wouldChange.push(`prune tombstones/${file} (written ${time}; a copy stays in the trash)`);
       }
       const conflicts = await findGitConflicts(root);
       for (const name of await readdir(root)) {
@@ -191,7 +197,7 @@ export async function runDoctor(
         staleLocksRemoved,
         strayFilesMoved,
         transcriptFindings: await listTranscriptFindings(root),
-        git: { conflicts, tombstones },
+        git: { conflicts, tombstones: { ...tombstones, old } },
 
         fixed: fix,
         wouldChange,

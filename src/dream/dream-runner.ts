@@ -106,7 +106,15 @@ export type DreamOutcome =
   | { status: 'not-due'; due: DreamDue; text: string }
   | { status: 'busy'; holder: LockOwner | undefined; text: string }
   | ({ status: 'proposed'; index: IndexOutlook } & DreamFindings)
-  | ({ status: 'applied'; index: IndexReport; skipped: string[]; reportPath: string; snapshot: string | undefined } & DreamFindings);
+  | ({
+      status: 'applied';
+      index: IndexReport;
+      skipped: string[];
+      reportPath: string;
+      snapshot: string | undefined;
+      /** Tombstone files older than `tombstones.keepDays` pruned after the dream (copies in `.state/trash/tombstones/`). */
+      tombstonesPruned: string[];
+    } & DreamFindings);
 
 interface Planned {
   plan: DreamPlan;
@@ -266,6 +274,7 @@ export async function runDream(dependencies: DreamDependencies, options: DreamOp
       skipped: applied.skipped,
       reportPath: statePath(root, reportFile(id)),
       snapshot: applied.snapshot,
+      tombstonesPruned: applied.tombstonesPruned,
       ...findings(planned, id, trigger, applied.text),
     };
   } finally {
@@ -278,7 +287,14 @@ async function apply(
   planned: Planned,
   id: string,
   trigger: string[],
-): Promise<{ index: IndexReport; skipped: string[]; text: string; snapshot: string | undefined; changed: number }> {
+): Promise<{
+  index: IndexReport;
+  skipped: string[];
+  text: string;
+  snapshot: string | undefined;
+  changed: number;
+  tombstonesPruned: string[];
+}> {
   const { root, writer, clock } = dependencies;
   const { plan, gathered } = planned;
   return writer.locked(`dream ${id}`, async () => {
@@ -363,7 +379,10 @@ async function apply(
       },
       { onConflict: 'skip' },
     );
+    // Housekeeping after the dream's own change (not part of it: its rollback leaves these alone).
+    const pruning = await writer.pruneTombstonesLocked();
     return {
+      tombstonesPruned: pruning.pruned.map((entry) => entry.file),
       index: result.index,
       skipped,
       text,

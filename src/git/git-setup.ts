@@ -7,8 +7,12 @@ import { runGit, gitText } from './git-process.js';
 import { findRepository } from './git-repository.js';
 import { addHookBlock, removeHookBlock, shellQuote } from './hook-blocks.js';
 
-/** The hooks `mnemo git setup` installs: three that re-sync after git changed the files, one that blocks secrets. */
-export const SYNC_HOOKS = ['post-merge', 'post-checkout', 'post-rewrite'] as const;
+/**
+ * The hooks `mnemo git setup` installs: four that re-sync after git changed the files, one that
+ * blocks secrets. `post-commit` is there for the merge git cannot finish alone: a conflicted merge
+ * completed with `git commit` runs no `post-merge`, yet it may bring tombstones to apply.
+ */
+export const SYNC_HOOKS = ['post-merge', 'post-checkout', 'post-rewrite', 'post-commit'] as const;
 export const CHECK_HOOK = 'pre-commit';
 /** The merge driver's name in `.gitattributes` and `git config`. */
 export const INDEX_MERGE_DRIVER = 'mnemo-index';
@@ -55,11 +59,31 @@ function mnemoCommand(options: GitSetupOptions): string {
   return options.pinRoot ? `${options.command} --dir ${shellQuote(options.root)}` : options.command;
 }
 
+/** True (exit 0) while git is in the middle of a rebase or a cherry-pick/revert sequence: its own `post-rewrite` (or the next write) follows. */
+const IN_SEQUENCE = ['rebase-merge', 'rebase-apply', 'sequencer']
+  .map((path) => `[ -d "$(git rev-parse --git-path ${path})" ]`)
+  .join(' || ');
+
 function hookBody(hook: string, command: string): string {
   if (hook === CHECK_HOOK) {
     return `${command} git pre-commit || exit 1`;
   }
-  return `${command} git sync --hook || true`;
+  const sync = `${command} git sync --hook || true`;
+  if (hook === 'post-checkout') {
+    // A rebase checks out its base first; changing files then could stop its next pick.
+    return `if ! { ${IN_SEQUENCE}; }; then ${sync}; fi`;
+  }
+  if (hook === 'post-commit') {
+    // Only a merge commit (a conflicted merge resolved by hand) or one that adds tombstones:
+    // every other commit costs two quick git calls, no mnemo start.
+    return [
+      `if ! { ${IN_SEQUENCE}; } && { git rev-parse -q --verify 'HEAD^2' >/dev/null ||`,
+      `  git diff-tree -r --root --no-commit-id --name-only --diff-filter=A HEAD | grep -q 'tombstones/[^/]*[.]json$'; }; then`,
+      `  ${sync}`,
+      'fi',
+    ].join('\n');
+  }
+  return sync;
 }
 
 async function installHook(hooksDir: string, hook: string, body: string): Promise<GitSetupChange> {

@@ -6,6 +6,7 @@
 export { setupGit, SYNC_HOOKS, CHECK_HOOK, INDEX_MERGE_DRIVER } from './git-setup.js';
 export type { GitSetupOptions, GitSetupReport, GitSetupChange } from './git-setup.js';
 export { syncAfterGit } from './git-sync.js';
+export { committedAtHead } from './head-blobs.js';
 export type { GitSyncReport } from './git-sync.js';
 export { checkStagedMemory } from './staged-secrets.js';
 export type { StagedCheck, StagedFinding } from './staged-secrets.js';

@@ -1,4 +1,5 @@
 import { findSecrets } from '../guard/index.js';
+import { batchContents } from '../shared/index.js';
 import { gitText, runGit } from './git-process.js';
 
 /** A staged memory file the commit must not take: a secret in it (never its value), or internal state. */
@@ -17,26 +18,6 @@ export interface StagedCheck {
   findings: StagedFinding[];
 }
 
-/** Split `git cat-file --batch` output into the contents, in request order (undefined for a missing object). */
-function batchContents(output: Buffer, count: number): (Buffer | undefined)[] {
-  const contents: (Buffer | undefined)[] = [];
-  let offset = 0;
-  while (contents.length < count && offset < output.length) {
-    const newline = output.indexOf(0x0a, offset);
-    if (newline < 0) break;
-    const header = output.subarray(offset, newline).toString('utf8');
-    offset = newline + 1;
-    const size = /^\S+ \S+ (\d+)$/.exec(header)?.[1];
-    if (size === undefined) {
-      contents.push(undefined); // "<name> missing"
-      continue;
-    }
-    const length = Number(size);
-    contents.push(output.subarray(offset, offset + length));
-    offset += length + 1;
-  }
-  return contents;
-}
 
 function lineOf(text: string, index: number): number {
   let line = 1;

@@ -1,11 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
 import { createManualClock } from './clock.js';
-import { acquireLock, readLockOwner, tryAcquireLock, withLock } from './file-lock.js';
+import { acquireLock, isProcessAlive, readLockOwner, tryAcquireLock, withLock } from './file-lock.js';
 
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
@@ -35,6 +36,29 @@ describe('file lock', () => {
     const attempt = await tryAcquireLock(path);
     expect(attempt.acquired).toBe(true);
     expect((await readLockOwner(path))?.pid).toBe(process.pid);
+  });
+
+  it('takes over a lock whose holder is a zombie (dead, not yet reaped), which kill(pid, 0) still finds', async () => {
+    if (process.platform !== 'linux') return;
+    // the short sleep outlives its shell, which has become the long sleep by then and never waits for it:
+    // a zombie until the long sleep ends
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+      for (;;) {
+        const stat = await readFile(`/proc/${zombie}/stat`, 'utf8');
+        if (stat.charAt(stat.lastIndexOf(')') + 2) === 'Z') break;
+        await delay(10);
+      }
+      expect(() => process.kill(zombie, 0)).not.toThrow();
+      expect(isProcessAlive(zombie)).toBe(false);
+      const path = join(await tempDir(), 'daemon.lock');
+      await writeOwner(path, { pid: zombie, acquiredAt: new Date().toISOString() });
+      expect((await tryAcquireLock(path, { staleMs: Number.POSITIVE_INFINITY })).acquired).toBe(true);
+      expect(isProcessAlive(process.pid)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('takes over a lock older than its staleness limit even when the holder seems alive', async () => {

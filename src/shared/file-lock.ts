@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -39,15 +40,31 @@ export type LockAttempt = { acquired: true; handle: LockHandle } | { acquired: f
 
 const HOST = hostname();
 
-/** Whether a process with this id is alive on this machine. */
+/**
+ * Whether a process with this id is alive on this machine. A zombie (dead, not yet reaped by its
+ * parent; a detached process is reaped by init, which can take a second or more) is not alive:
+ * `kill(pid, 0)` still succeeds for it, so on Linux its state is read from `/proc`.
+ */
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return errnoCode(error) === 'EPERM';
   }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    // no /proc (macOS, Windows), or the process is gone since the kill above
+    return false;
+  }
+  // "pid (comm) S ...": the state is the first field after the command, which may hold spaces and parentheses
+  return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
 }
 
 /** The current holder of a lock file, or undefined when there is none (or it is unreadable). */

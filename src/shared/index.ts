@@ -21,4 +21,6 @@ export { makeDirectory, makeDirectorySync, ioReason, UNWRITABLE_CODES } from './
 export { acquireLock, tryAcquireLock, withLock, readLockOwner, isLockStale, isProcessAlive } from './file-lock.js';
 export type { LockOwner, LockOptions, LockHandle, LockAttempt } from './file-lock.js';
 export { runProcess, tailText } from './process-runner.js';
+export { batchContents, runGit } from './run-git.js';
+export type { GitOutcome } from './run-git.js';
 export type { ProcessRunner, RunProcessOptions, ProcessOutcome } from './process-runner.js';

@@ -80,7 +80,7 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     );
     expect(tracked.some((file) => file.includes('.state/'))).toBe(false);
     expect(git(alice, 'check-attr', 'merge', '.mnemo/MEMORY.md')).toContain('merge: mnemo-index');
-    for (const hook of ['post-merge', 'post-checkout', 'post-rewrite', 'pre-commit']) {
+    for (const hook of ['post-merge', 'post-checkout', 'post-rewrite', 'post-commit', 'pre-commit']) {
       expect(await readFile(join(alice, '.git', 'hooks', hook), 'utf8')).toContain(`${COMMAND} git `);
     }
   });
@@ -138,12 +138,16 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     const pull = gitMay(bob, 'pull', '--no-rebase', '--no-edit', 'origin', 'main');
     expect(pull.code).not.toBe(0);
     expect(pull.output).toContain('CONFLICT (modify/delete)');
-    // Bob keeps his version in git; the tombstone still retires the topic on the next sync
+    // Bob keeps his version in git and finishes the merge by hand: no post-merge hook runs, yet
+    // the post-commit hook sees a merge commit and the tombstone retires the topic at once.
     git(bob, 'add', '.mnemo/deploys.md');
-    git(bob, 'commit', '-q', '--no-edit');
-    const sync = await mnemo(bob, 'git', 'sync', '--json');
-    expect(JSON.parse(sync.stdout)).toMatchObject({ retired: ['deploys'], indexWritten: true });
+    expect(existsSync(join(bob, '.mnemo', 'deploys.md'))).toBe(true);
+    const commit = gitMay(bob, 'commit', '--no-edit');
+    expect(commit.code, commit.output).toBe(0);
+    expect(commit.output).toContain('mnemo: retired deploys (tombstones from another clone)');
     expect(existsSync(join(bob, '.mnemo', 'deploys.md'))).toBe(false);
+    // what is left for Bob to commit is the retirement itself
+    expect(git(bob, 'status', '--porcelain')).toBe(' D .mnemo/deploys.md\n');
     expect(await slugs(bob)).toEqual(['package-manager', 'test-runner']);
     expect(await recalled(bob, 'blue-green')).toEqual([]);
     // the copy is recoverable, and the audit says why
@@ -152,6 +156,49 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     // quiet when nothing changed
     expect(JSON.parse((await mnemo(bob, 'git', 'sync', '--json')).stdout)).toMatchObject({ changed: false, retired: [] });
     expect((await cli(['git', 'sync'], { cwd: bob })).stderr).toBe('');
+  });
+
+  it('an ordinary commit starts mnemo only for the secret check; a commit that adds a tombstone syncs too, a rebase once at its end', async () => {
+    const { base, alice } = await team();
+    // A mnemo that notes each start, to count what the hooks run.
+    const log = join(base, 'starts.log');
+    const wrapper = join(base, 'mnemo-counting');
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> ${quote(log)}\nexec ${COMMAND} "$@"\n`);
+    await chmod(wrapper, 0o755);
+    await mnemo(alice, 'git', 'setup', '--command', quote(wrapper));
+    const starts = async () => (existsSync(log) ? (await readFile(log, 'utf8')).trim().split('\n') : []);
+    await writeFile(join(alice, 'README.md'), '# project, v2\n');
+    commitAll(alice, 'readme');
+    expect(await starts()).toEqual(['git pre-commit']);
+    await writeFile(log, '');
+    await mnemo(alice, 'forget', 'deploys');
+    commitAll(alice, 'forget deploys');
+    expect(await starts()).toEqual(['git pre-commit', 'git sync --hook']);
+    // during a rebase the hooks wait for its post-rewrite
+    git(alice, 'checkout', '-q', '-b', 'side', 'HEAD~2');
+    await writeFile(join(alice, 'notes.txt'), 'side\n');
+    commitAll(alice, 'side notes');
+    await writeFile(log, '');
+    git(alice, 'rebase', '-q', 'main');
+    expect(await starts()).toEqual(['git sync --hook']);
+  });
+
+  it('after a branch switch the index and search follow the files of the branch checked out', async () => {
+    const { alice } = await team();
+    git(alice, 'checkout', '-q', '-b', 'experiment');
+    await remember(alice, 'Bundler', 'bundle with esbuild', 'Bundle with esbuild.');
+    await mnemo(alice, 'forget', 'deploys');
+    commitAll(alice, 'experiment: esbuild, no deploys');
+    expect(await recalled(alice, 'esbuild')).toEqual(['bundler']);
+    git(alice, 'checkout', '-q', 'main'); // the post-checkout hook runs git sync
+    expect(await slugs(alice)).toEqual(['deploys', 'package-manager', 'test-runner']);
+    expect(await recalled(alice, 'esbuild')).toEqual([]);
+    expect(await recalled(alice, 'blue-green')).toEqual(['deploys']);
+    expect((await cli(['index', '--check'], { cwd: alice })).code).toBe(0);
+    expect(git(alice, 'status', '--porcelain')).toBe(''); // main's tombstones are main's: nothing retired here
+    git(alice, 'checkout', '-q', 'experiment');
+    expect(await slugs(alice)).toEqual(['bundler', 'package-manager', 'test-runner']);
+    expect(await recalled(alice, 'esbuild')).toEqual(['bundler']);
   });
 
   it('two branches that edit one topic give a normal conflict that doctor explains; the topic is never recalled until resolved', async () => {
@@ -252,6 +299,38 @@ describe('team memory through git', { timeout: 180_000 }, () => {
     const again = JSON.parse((await mnemo(bob, 'git', 'sync', '--json')).stdout) as { arrived: string[]; flagged: { file: string }[] };
     expect(again.arrived).toEqual([]);
     expect(again.flagged.map((entry) => entry.file)).toEqual(['build-notes.md']);
+  });
+
+  it('an edit made in the working tree and not committed is no arrival: after a pull doctor still reports it as a hand edit', async () => {
+    const { alice, clone } = await team();
+    const bob = await clone('bob');
+    type Doctor = { handEdits: { file: string; status: string }[] };
+    const handEdits = async (cwd: string) =>
+      (JSON.parse((await cli(['doctor', '--json'], { cwd })).stdout) as Doctor).handEdits.map(({ file, status }) => ({ file, status }));
+    // Bob changes a topic by hand (clean text, nothing the guard flags) and does not commit it.
+    const deploys = join(bob, '.mnemo', 'deploys.md');
+    await writeFile(deploys, (await readFile(deploys, 'utf8')).replace('Staging deploys are blue-green.', 'Staging deploys are canary.'));
+    expect(await handEdits(bob)).toEqual([{ file: 'deploys.md', status: 'changed' }]);
+    // Alice's edit to another topic comes with a pull: it arrived, Bob's edit did not.
+    await remember(alice, 'Test runner', 'tests run with vitest 3', 'Tests run with vitest 3.');
+    commitAll(alice, 'vitest 3');
+    git(alice, 'push', '-q', 'origin', 'main');
+    const pull = gitMay(bob, 'pull', '--no-rebase', '--no-edit', 'origin', 'main'); // the post-merge hook runs git sync
+    expect(pull.code, pull.output).toBe(0);
+    expect(await readFile(join(bob, '.mnemo', 'test-runner.md'), 'utf8')).toContain('vitest 3');
+    expect(await handEdits(bob)).toEqual([{ file: 'deploys.md', status: 'changed' }]);
+    const sync = JSON.parse((await mnemo(bob, 'git', 'sync', '--json')).stdout) as { arrived: string[]; local: string[] };
+    expect(sync).toMatchObject({ arrived: [], local: ['deploys'] });
+    expect(await handEdits(bob)).toEqual([{ file: 'deploys.md', status: 'changed' }]);
+    // A file written here that git does not track is no arrival either.
+    await writeFile(join(bob, '.mnemo', 'scratch.md'), '---\nname: Scratch\ndescription: a note\ntype: project\n---\nA note.\n');
+    expect((JSON.parse((await mnemo(bob, 'git', 'sync', '--json')).stdout) as { local: string[] }).local.sort()).toEqual([
+      'deploys',
+      'scratch',
+    ]);
+    // `git checkout -- file` puts back the committed bytes: that came from git, and doctor is quiet again.
+    git(bob, 'checkout', '--', '.mnemo/deploys.md'); // the post-checkout hook runs git sync
+    expect(await handEdits(bob)).toEqual([{ file: 'scratch.md', status: 'unrecorded' }]);
   });
 
   it('a staged memory file holding a secret blocks git commit, naming file, line and kind but never the value', async () => {

@@ -3,7 +3,10 @@ import { cp, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createManualClock, initMemory, openMemory } from '../../src/index.js';
+
+const DAY_MS = 86_400_000;
 import { writeTopic } from '../helpers/dream-fixtures.js';
+import { git } from '../helpers/git-repo.js';
 import { tempDir } from '../helpers/temp-root.js';
 
 /* Tombstones in the repository: a retirement on one copy of a memory reaches every other copy. */
@@ -97,5 +100,84 @@ describe('tombstones in the repository', () => {
     expect(await tombstoneFiles(here)).toEqual([]);
     expect(existsSync(join(here, 'old-way.md'))).toBe(true);
     memory.close();
+  });
+
+  it('old tombstones are pruned by doctor --fix and dream, with a copy in the trash, never while a branch still holds the topic', async () => {
+    const cwd = await tempDir();
+    git(cwd, 'init', '-q', '-b', 'main');
+    const dir = join(cwd, '.mnemo');
+    await initMemory({ dir, cwd });
+    const clock = createManualClock(NOW);
+    const memory = await openMemory({ dir, cwd, workspace: cwd, clock, config: { logLevel: 'silent' } });
+    await memory.remember({ name: 'Deploys', description: 'blue-green', body: 'Staging is blue-green.', type: 'project' });
+    await memory.remember({ name: 'Editor', description: 'two spaces', body: 'Indent with two spaces.', type: 'project' });
+    git(cwd, 'add', '-A');
+    git(cwd, 'commit', '-q', '-m', 'memory');
+    git(cwd, 'branch', 'old-feature'); // a branch from before the forget: it still has deploys.md
+    const forgot = await memory.forget('deploys');
+    const file = (forgot.tombstone ?? '').replace('tombstones/', '');
+    const content = await readFile(join(dir, 'tombstones', file), 'utf8');
+    git(cwd, 'add', '-A');
+    git(cwd, 'commit', '-q', '-m', 'forget deploys');
+    clock.advance(60 * DAY_MS);
+    await memory.forget('editor'); // 31 days old when the first is 91
+    git(cwd, 'add', '-A');
+    git(cwd, 'commit', '-q', '-m', 'forget editor');
+    clock.advance(31 * DAY_MS);
+
+    // 91 days old, but merging old-feature would bring deploys.md back: kept, saying why
+    let doctor = await memory.doctor({ fix: true });
+    expect(doctor.git.tombstones.old.pruned).toEqual([]);
+    expect(doctor.git.tombstones.old.kept).toEqual([
+      { file, slug: 'deploys', reason: 'the branch old-feature still has deploys.md: merging it would bring it back' },
+    ]);
+    expect(await tombstoneFiles(dir)).toHaveLength(2);
+
+    git(cwd, 'branch', '-D', '-q', 'old-feature');
+    doctor = await memory.doctor();
+    expect(doctor.wouldChange.join('\n')).toContain(`prune tombstones/${file}`);
+    expect(await tombstoneFiles(dir)).toHaveLength(2); // without --fix nothing changes
+    doctor = await memory.doctor({ fix: true });
+    expect(doctor.git.tombstones.old.pruned.map((entry) => entry.file)).toEqual([file]);
+    expect((await tombstoneFiles(dir)).map((name) => name.split('--')[0])).toEqual(['editor']);
+    // recoverable: the same bytes in the trash, and the audit says so
+    expect(await readFile(join(dir, '.state', 'trash', 'tombstones', file), 'utf8')).toBe(content);
+    expect((await memory.records.audit({ slug: 'deploys' })).map((entry) => entry.action)).toContain('tombstone-pruned');
+
+    // a dream prunes the other one once it is old enough
+    clock.advance(60 * DAY_MS);
+    const dream = await memory.dream();
+    if (dream.status !== 'applied') throw new Error(dream.status);
+    expect(dream.tombstonesPruned).toHaveLength(1);
+    expect(await tombstoneFiles(dir)).toEqual([]);
+    memory.close();
+  });
+
+  it('keepDays: null never prunes, and a tombstone whose topic is still here is applied, not pruned', async () => {
+    const { here, there, open, pull } = await twoCopies();
+    const clock = createManualClock(NOW);
+    const mine = await open(here);
+    await mine.remember({ name: 'Deploys', description: 'blue-green', body: 'Staging is blue-green.', type: 'project' });
+    await pull(here, there);
+    await mine.forget('deploys');
+    await cp(join(here, 'tombstones'), join(there, 'tombstones'), { recursive: true });
+    const never = await openMemory({
+      dir: here,
+      cwd: here,
+      workspace: here,
+      clock,
+      config: { logLevel: 'silent', tombstones: { keepDays: null } },
+    });
+    clock.advance(400 * DAY_MS);
+    expect((await never.doctor({ fix: true })).git.tombstones.old).toEqual({ pruned: [], kept: [] });
+    expect(await tombstoneFiles(here)).toHaveLength(1);
+    const theirs = await openMemory({ dir: there, cwd: there, workspace: there, clock, config: { logLevel: 'silent' } });
+    const doctor = await theirs.doctor();
+    expect(doctor.git.tombstones.pending).toEqual(['deploys']);
+    expect(doctor.git.tombstones.old.kept.map((entry) => entry.reason)).toEqual(['deploys.md is still here (it is retired first)']);
+    expect((await theirs.doctor({ fix: true })).git.tombstones.retired).toEqual(['deploys']);
+    mine.close();
+    never.close();
+    theirs.close();
   });
 });

@@ -3,7 +3,6 @@ import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { environmentSettings } from '../../config/index.js';
 import type { DaemonState, DaemonStatus } from '../../daemon/index.js';
 import { MnemoError } from '../../shared/index.js';
 import { loadConfigFor, positiveInt, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
@@ -126,6 +125,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     )
     .action(async (options: RootOptions) => {
       const { runDaemon, createFileLogger, daemonPaths } = await import('../../daemon/index.js');
+      const { environmentSettings } = await import('../../config/index.js');
       await withMemory(context, options, async (memory) => {
         const paths = daemonPaths(memory.root);
         const logger = createFileLogger(paths.log);
@@ -235,6 +235,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .option('--json', 'print the results as JSON')
     .action(async (options: DaemonFlags) => {
       const { sendNotification, createFileLogger, daemonPaths } = await import('../../daemon/index.js');
+      const { environmentSettings } = await import('../../config/index.js');
       const loaded = await loadConfigFor(context, options);
       const logger = createFileLogger(daemonPaths(loaded.root).log);
       const results = await sendNotification(

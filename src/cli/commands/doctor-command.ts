@@ -41,6 +41,10 @@ export function registerDoctor(program: Command, context: CommandContext): void 
         }
         for (const slug of report.git.tombstones.retired)
           out.line(`retired ${slug}.md: a tombstone from another clone says it was retired`);
+        if (report.fixed)
+          for (const { file } of report.git.tombstones.old.pruned)
+            out.line(`pruned tombstones/${file} (old; a copy is in .state/trash/tombstones/)`);
+        for (const { file, reason } of report.git.tombstones.old.kept) out.line(`kept tombstones/${file} though old: ${reason}`);
         for (const problem of report.index.problems) out.line(`MEMORY.md: ${problem.message}`);
         if (report.index.problems.length > 0 && report.fixed)
           out.line(report.index.repaired ? 'MEMORY.md: repaired.' : 'MEMORY.md: still disagrees with the topics.');

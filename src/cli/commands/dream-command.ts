@@ -22,6 +22,8 @@ function printApplied(out: Output, outcome: Extract<DreamOutcome, { status: 'app
   out.line(
     `Index: ${outcome.index.entries} entries, ${outcome.index.lines}/${outcome.index.maxLines} lines, ${outcome.index.bytes}/${outcome.index.maxBytes} bytes${outcome.index.omitted.length ? `; left out: ${outcome.index.omitted.map((entry) => entry.slug).join(', ')}` : ''}.`,
   );
+  if (outcome.tombstonesPruned.length > 0)
+    out.line(`Pruned ${outcome.tombstonesPruned.length} old tombstone(s) (copies in .state/trash/tombstones/).`);
   out.line(`Report: ${outcome.reportPath}`);
   if (outcome.snapshot) out.line(`Undo with: mnemo dream rollback ${outcome.id}`);
   reportIndex(out, outcome.index);

@@ -39,7 +39,7 @@ function registerSetupCommand(git: Command, context: CommandContext): void {
           "Claude Code's memory folder lives outside the repository; git setup shares a project memory (.mnemo/).",
         );
       }
-      const { setupGit } = await import('../../git/index.js');
+      const { setupGit, committedAtHead } = await import('../../git/index.js');
       const { root, via } = await memoryRoot(context, options);
       const report = await setupGit({
         root,
@@ -50,7 +50,7 @@ function registerSetupCommand(git: Command, context: CommandContext): void {
       // A fresh clone's topics came through git: recorded when the guard finds them clean, as `git sync` does after a pull.
       const { isMemoryRoot } = await import('../../store/index.js');
       const arrivals =
-        !options.uninstall && isMemoryRoot(root) ? await withMemory(context, options, (memory) => memory.recordGitArrivals()) : undefined;
+        !options.uninstall && isMemoryRoot(root) ? await withMemory(context, options, (memory) => memory.recordGitArrivals(committedAtHead(root))) : undefined;
       if (options.json) return context.out.json(report);
       if (arrivals && arrivals.flagged.length > 0) {
         context.out.note(
