@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { loadConfig, type MemoryChoice, type MnemoConfig, type WritesMode } from '../config/index.js';
+import { loadConfig, type LoadedConfig, type MemoryChoice, type MnemoConfig, type WritesMode } from '../config/index.js';
 import {
   EvidenceService,
   MemoryWriter,
@@ -314,9 +314,19 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     env: options.env,
     overrides: options.config,
   });
-  const { config, root, workspace, environment, fixedNow } = loaded;
-  if (options.create) await initRoot(root);
-  assertMemoryRoot(root);
+  if (loaded.config.store.kind === 'postgres') {
+    // The memory lives in PostgreSQL: the engine runs on this process's working copy of it.
+    const { openReplicatedMemory } = await import('./replicated-memory.js');
+    return openReplicatedMemory(loaded, loaded.config.store.url, options, openMemoryAt);
+  }
+  if (options.create) await initRoot(loaded.root);
+  assertMemoryRoot(loaded.root);
+  return openMemoryAt(loaded, loaded.root, options);
+}
+
+/** The engine on the memory root `root` (the root of the config, or a PostgreSQL memory's working copy). */
+export async function openMemoryAt(loaded: LoadedConfig, root: string, options: OpenMemoryOptions): Promise<Memory> {
+  const { config, workspace, environment, fixedNow } = loaded;
   const clock = options.clock ?? (fixedNow ? createManualClock(fixedNow) : systemClock);
   const logger = options.logger ?? createStderrLogger(config.logLevel);
   const paths = rootPaths(root);

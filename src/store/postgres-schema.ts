@@ -93,8 +93,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- One counter for the whole memory: every change of a topic, transcript, document or state
       -- file takes the next value (under this row's lock, so values commit in order): a replica that
       -- has seen every change up to N pulls exactly the rows with seq > N.
-      CREATE TABLE mnemo_replica_head(id integer PRIMARY KEY CHECK (id = 1), rev bigint NOT NULL);
-      INSERT INTO mnemo_replica_head(id, rev) VALUES (1, 0);
+      -- memory_id names this memory: a working copy made from another database is not reused.
+      CREATE TABLE mnemo_replica_head(id integer PRIMARY KEY CHECK (id = 1), rev bigint NOT NULL, memory_id text NOT NULL);
+      INSERT INTO mnemo_replica_head(id, rev, memory_id) VALUES (1, 0, md5(random()::text || clock_timestamp()::text));
       CREATE FUNCTION mnemo_next_seq() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN
         UPDATE mnemo_replica_head SET rev = rev + 1 WHERE id = 1 RETURNING rev INTO NEW.seq;

@@ -51,6 +51,8 @@ export interface PostgresInternals {
   writeTopicRow(client: PoolClient, slug: string, content: Buffer): Promise<void>;
   /** Retire a topic row (a tombstone; its last version stays) in the caller's transaction. */
   removeTopicRow(client: PoolClient, slug: string): Promise<void>;
+  /** Replace a transcript file's lines with these bytes in the caller's transaction. */
+  writeTranscriptRow(client: PoolClient, name: string, bytes: Buffer): Promise<void>;
   notify(client: PoolClient, change: StoreChange): Promise<unknown>;
 }
 
@@ -325,6 +327,29 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return result.rows[0]?.name;
   }
 
+  async function writeTranscript(client: PoolClient, name: string, bytes: Buffer): Promise<void> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.jsonl$/.test(name))
+      throw new MnemoError('invalid-input', `${JSON.stringify(name)} is not a transcript file name.`, {
+        hint: 'Transcript files are named with letters, digits, ".", "_" and "-", ending in .jsonl.',
+      });
+    const { lines, trailingNewline } = splitLines(bytes);
+    const session = name.slice(0, -'.jsonl'.length);
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TRANSCRIPT, session]);
+    await client.query('DELETE FROM mnemo_transcripts WHERE name = $1', [name]);
+    await client.query('INSERT INTO mnemo_transcripts(name, session, line_count, trailing_newline) VALUES ($1, $2, $3, $4)', [
+      name,
+      session,
+      lines.length,
+      trailingNewline,
+    ]);
+    if (lines.length > 0)
+      await client.query(
+        `INSERT INTO mnemo_transcript_lines(name, line, raw) SELECT $1, ord, raw FROM unnest($2::bytea[]) WITH ORDINALITY AS lines(raw, ord)`,
+        [name, lines],
+      );
+    await notify(client, { kind: 'transcript', name });
+  }
+
   const transcripts: TranscriptPort = {
     append: (session, input, clock: Clock) =>
       transaction(async (client) => {
@@ -410,29 +435,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       });
       return Buffer.concat(parts);
     },
-    writeRaw: (name, bytes) =>
-      transaction(async (client) => {
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.jsonl$/.test(name))
-          throw new MnemoError('invalid-input', `${JSON.stringify(name)} is not a transcript file name.`, {
-            hint: 'Transcript files are named with letters, digits, ".", "_" and "-", ending in .jsonl.',
-          });
-        const { lines, trailingNewline } = splitLines(bytes);
-        const session = name.slice(0, -'.jsonl'.length);
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TRANSCRIPT, session]);
-        await client.query('DELETE FROM mnemo_transcripts WHERE name = $1', [name]);
-        await client.query('INSERT INTO mnemo_transcripts(name, session, line_count, trailing_newline) VALUES ($1, $2, $3, $4)', [
-          name,
-          session,
-          lines.length,
-          trailingNewline,
-        ]);
-        if (lines.length > 0)
-          await client.query(
-            `INSERT INTO mnemo_transcript_lines(name, line, raw) SELECT $1, ord, raw FROM unnest($2::bytea[]) WITH ORDINALITY AS lines(raw, ord)`,
-            [name, lines],
-          );
-        await notify(client, { kind: 'transcript', name });
-      }),
+    writeRaw: (name, bytes) => transaction((client) => writeTranscript(client, name, bytes)),
   };
 
   const searchSql = `
@@ -465,6 +468,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       removeTopicRow: async (client, slug) => {
         await removeTopic(client, slug, {});
       },
+      writeTranscriptRow: writeTranscript,
       notify,
     },
     topics,
