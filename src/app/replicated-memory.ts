@@ -19,7 +19,11 @@ type Opener = (loaded: LoadedConfig, root: string, options: OpenMemoryOptions) =
 type AnyAsync = (...args: any[]) => Promise<any>;
 
 /** Just these methods of `target`, each run through `through`. */
-function wrapAll<T extends object, K extends keyof T>(target: T, keys: readonly K[], through: (work: () => Promise<unknown>) => Promise<unknown>): Pick<T, K> {
+function wrapAll<T extends object, K extends keyof T>(
+  target: T,
+  keys: readonly K[],
+  through: (work: () => Promise<unknown>) => Promise<unknown>,
+): Pick<T, K> {
   const wrapped: Partial<Record<K, unknown>> = {};
   for (const key of keys) {
     const method = target[key] as unknown as AnyAsync;
@@ -63,7 +67,19 @@ export async function openReplicatedMemory(loaded: LoadedConfig, url: string, op
     ...wrapAll(inner, ['recall', 'list', 'show', 'indexText', 'agentIndexText', 'checkIndex', 'status', 'dreamStatus', 'reindex'], read),
     ...wrapAll(
       inner,
-      ['remember', 'doctor', 'verify', 'heal', 'forget', 'log', 'importSession', 'renderIndex', 'recordGitArrivals', 'dream', 'rollbackDream'],
+      [
+        'remember',
+        'doctor',
+        'verify',
+        'heal',
+        'forget',
+        'log',
+        'importSession',
+        'renderIndex',
+        'recordGitArrivals',
+        'dream',
+        'rollbackDream',
+      ],
       write,
     ),
     root: inner.root,

@@ -40,7 +40,11 @@ const LOCAL_STATE = [
 /** Files of the copy's root that are not the memory (the copy's own .gitignore, a config). */
 const LOCAL_ROOT = new Set(['.gitignore', 'mnemo.config.json']);
 
-type Row = { kind: 'topic'; slug: string } | { kind: 'document'; name: string } | { kind: 'transcript'; name: string } | { kind: 'state'; path: string };
+type Row =
+  | { kind: 'topic'; slug: string }
+  | { kind: 'document'; name: string }
+  | { kind: 'transcript'; name: string }
+  | { kind: 'state'; path: string };
 
 /** Which table a file of the copy goes to; undefined for files that stay local. */
 export function replicaRowOf(path: string): Row | undefined {
@@ -187,7 +191,10 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
     await store.close().catch(() => undefined);
     throw error;
   }
-  const base = join(options.cacheDir ?? replicaCacheBase(options.env), sha256(`${redactDatabaseUrl(options.url)}\n${memoryId}`).slice(0, 16));
+  const base = join(
+    options.cacheDir ?? replicaCacheBase(options.env),
+    sha256(`${redactDatabaseUrl(options.url)}\n${memoryId}`).slice(0, 16),
+  );
 
   // One copy per process: take the first slot no live process holds (a dead one's copy is reused).
   let slot: { dir: string; lock: LockHandle } | undefined;
@@ -394,9 +401,10 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       } else if (row?.kind === 'transcript') {
         content = await store.transcripts.readRaw(row.name);
       } else if (row?.kind === 'state') {
-        const result = await pool.query<{ content: Buffer | null }>('SELECT content FROM mnemo_state_files WHERE path = $1 AND NOT deleted', [
-          row.path,
-        ]);
+        const result = await pool.query<{ content: Buffer | null }>(
+          'SELECT content FROM mnemo_state_files WHERE path = $1 AND NOT deleted',
+          [row.path],
+        );
         content = result.rows[0]?.content ?? undefined;
       }
       known.delete(path);
