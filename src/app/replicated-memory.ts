@@ -49,6 +49,7 @@ export async function openReplicatedMemory(loaded: LoadedConfig, url: string, op
   const replica = await openPostgresReplica({
     url,
     env: loaded.environment,
+    listen: true,
     ...(options.create ? { migrate: true } : {}),
   });
   let inner: Memory;

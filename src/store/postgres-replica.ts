@@ -85,6 +85,8 @@ export interface PostgresReplicaOptions {
   /** Create or upgrade the schema when behind (default false). */
   migrate?: boolean;
   connectTimeoutMs?: number;
+  /** LISTEN for other processes' commits and pull them at once, in the background (long-lived processes). */
+  listen?: boolean;
 }
 
 export interface ReplicaPullReport {
@@ -231,7 +233,8 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   let current: ReplicaState = state;
   const saveState = async (next: ReplicaState): Promise<void> => {
     current = next;
-    await writeFileAtomic(statePath, JSON.stringify(next));
+    // No fsync: a torn file does not parse, and a copy whose state cannot be read is rebuilt.
+    await writeFile(statePath, JSON.stringify(next));
   };
   /** What the copy's files were after the last pull or push: a file that differs now was changed by the engine. */
   let known = await walk(root);
@@ -319,8 +322,8 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   }
 
   /** Files the engine changed since the last pull or push (read, and compared by hash when their stamp moved). */
-  async function localChanges(): Promise<{ path: string; content: Buffer | undefined }[]> {
-    const now = await walk(root);
+  async function localChanges(now?: Map<string, FileStamp>): Promise<{ path: string; content: Buffer | undefined }[]> {
+    now ??= await walk(root);
     const changes: { path: string; content: Buffer | undefined }[] = [];
     for (const [path, stamp] of now) {
       const before = known.get(path);
@@ -374,8 +377,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   }
 
   /** Record the copy's files as they are now (after a commit): they are the database's. */
-  async function adopt(changes: readonly { path: string; content: Buffer | undefined }[]): Promise<void> {
-    const now = await walk(root);
+  async function adopt(changes: readonly { path: string; content: Buffer | undefined }[], now: Map<string, FileStamp>): Promise<void> {
     const hashes = new Map(changes.map((change) => [change.path, change.content === undefined ? undefined : sha256(change.content)]));
     const next = new Map<string, FileStamp>();
     for (const [path, stamp] of now) {
@@ -437,9 +439,12 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       await client.query('BEGIN');
       began = true;
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMED, WRITER_LOCK]);
-      // Under the lock no other copy writes: this snapshot of the database is the one the change applies to.
+      // The change counter's row too: until this commits nobody else numbers a change (the store's
+      // own writers, an import, wait), so the numbers this change takes are exactly the ones above
+      // what is pulled now, and the copy need not pull its own change back.
+      await client.query('SELECT rev FROM mnemo_replica_head WHERE id = 1 FOR UPDATE');
       await pullWith(client, true);
-      // Changes a read left behind (none expected) are the engine's too: start from a clean slate.
+      const base = current.seq;
       await saveState({ ...current, dirty: true });
       let outcome: { ok: true; value: T } | { ok: false; error: unknown };
       try {
@@ -447,12 +452,14 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       } catch (error) {
         outcome = { ok: false, error };
       }
-      changes = await localChanges();
+      const now = await walk(root);
+      changes = await localChanges(now);
       pushed = await push(client, changes);
+      const head = await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1');
       await client.query('COMMIT');
       began = false;
-      await adopt(changes);
-      await saveState({ ...current, dirty: false });
+      await adopt(changes, now);
+      await saveState({ ...current, seq: current.seq === base ? Number(head.rows[0]?.rev ?? base) : current.seq, dirty: false });
       if (!outcome.ok) throw outcome.error;
       return outcome.value;
     } catch (error) {
@@ -492,11 +499,22 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
     },
     lastPush: () => pushed,
     async close() {
+      closed = true;
+      const stop = await listening;
+      await stop?.();
       await queue.catch(() => undefined);
       await store.close().catch(() => undefined);
       await lock.release();
     },
   };
+  let closed = false;
   await replica.pull();
+  // Others' commits are pulled as they happen, so the next call finds the copy current.
+  const listening: Promise<(() => Promise<void>) | undefined> = options.listen
+    ? replica.watch().catch(() => undefined)
+    : Promise.resolve(undefined);
+  void listening.then(async (stop) => {
+    if (closed) await stop?.();
+  });
   return replica;
 }
