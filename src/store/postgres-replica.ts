@@ -414,6 +414,17 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
     }
   }
 
+  // A server that goes away between two queries must not crash the process: the next query fails instead.
+  const guarded = new WeakSet<PoolClient>();
+  async function connect(): Promise<PoolClient> {
+    const client = await pool.connect();
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on('error', () => undefined);
+    }
+    return client;
+  }
+
   // Calls of this process run one at a time: the copy is one folder.
   let queue: Promise<unknown> = Promise.resolve();
   function serial<T>(work: () => Promise<T>): Promise<T> {
@@ -423,7 +434,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   }
 
   async function pullNow(): Promise<ReplicaPullReport> {
-    const client = await pool.connect();
+    const client = await connect();
     try {
       return await pullWith(client, false);
     } finally {
@@ -432,7 +443,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   }
 
   async function writeNow<T>(work: () => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+    const client = await connect();
     let changes: { path: string; content: Buffer | undefined }[] = [];
     let began = false;
     try {
