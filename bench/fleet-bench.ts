@@ -68,6 +68,8 @@ async function httpClient(url: string): Promise<Client> {
   return client;
 }
 
+const resultText = (result: unknown): string =>
+  ((result as { content?: { text?: string }[] }).content ?? []).map((part) => part.text ?? '').join(' ');
 const resultData = (result: unknown): Record<string, unknown> =>
   (result as { structuredContent?: Record<string, unknown> }).structuredContent ?? {};
 
@@ -112,7 +114,7 @@ async function throughput(servers: readonly HttpServer[], label: string): Promis
           name: 'task_complete',
           arguments: { task: String(resultData(staged).task), confirmed: true },
         });
-        if (resultData(done).outcome !== 'promoted') throw new Error(`not promoted: ${JSON.stringify(resultData(done))}`);
+        if (resultData(done).outcome !== 'promoted') throw new Error(`not promoted: ${resultText(staged)} / ${resultText(done)}`);
       }
     }),
   );
@@ -164,6 +166,9 @@ try {
   const pg = await latencies(pgMemory, queries, 'pg');
   pgMemory.close();
 
+  process.stderr.write(
+    `recall p50 file ${formatMs(percentile(file.recall, 50))}, PostgreSQL ${formatMs(percentile(pg.recall, 50))}; remember p50 file ${formatMs(percentile(file.write, 50))}, PostgreSQL ${formatMs(percentile(pg.write, 50))}; open file ${formatMs(fileOpenMs)}, PostgreSQL ${formatMs(pgOpenMs)}\n`,
+  );
   process.stderr.write(`== ${CLIENTS} MCP clients × ${WRITES_EACH} writes\n`);
   const fileServer = await startHttpServer(fileProject, ['--dir', root]);
   const fileRate = await throughput([fileServer], 'file-mcp').finally(() => stopServer(fileServer));

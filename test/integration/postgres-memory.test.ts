@@ -22,6 +22,24 @@ async function machine(url: string): Promise<{ cwd: string; env: NodeJS.ProcessE
 }
 
 describeWithPostgres('the engine on a PostgreSQL memory', (cluster) => {
+  it('a database without the schema is refused with what to run, and nothing is written', async () => {
+    const url = await cluster().createDatabase('engine_bare');
+    const { cwd, env } = await machine(url);
+    const run = await cli(['remember', 'We deploy on Fridays.', '--name', 'Deploy day', '--description', 'when', '--type', 'project'], {
+      cwd,
+      env,
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('mnemo migrate');
+    await migrateDatabase(url);
+    const store = await openPostgresStore({ url });
+    try {
+      expect(await store.topics.list()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('transcripts, the guard and quarantine are shared: a turn logged on one copy is recalled on the other; a held write is decided there', async () => {
     const url = await cluster().createDatabase('engine_guard');
     await migrateDatabase(url);
