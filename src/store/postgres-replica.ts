@@ -1,8 +1,9 @@
-import { lstat, mkdir, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { lstat, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { PoolClient } from 'pg';
-import { MnemoError, errnoCode, sha256, tryAcquireLock, writeFileAtomic, type LockHandle } from '../shared/index.js';
+import { MnemoError, errnoCode, makeDirectory, randomToken, sha256, tryAcquireLock, type LockHandle } from '../shared/index.js';
 import { openPostgresStore, redactDatabaseUrl, type PostgresStore } from './postgres-store.js';
 import { INDEX_FILE } from './memory-root.js';
 
@@ -74,6 +75,8 @@ interface ReplicaState {
   seq: number;
   /** Set before the engine changes files, cleared once they are committed (or put back): a copy found dirty is rebuilt. */
   dirty: boolean;
+  /** The machine's boot when written (Linux). */
+  boot?: string | undefined;
 }
 
 export interface PostgresReplicaOptions {
@@ -133,12 +136,13 @@ export function replicaCacheBase(env: NodeJS.ProcessEnv): string {
   return join(env.HOME || env.USERPROFILE || homedir(), '.cache', 'mnemo', 'postgres');
 }
 
-async function walk(root: string): Promise<Map<string, FileStamp>> {
+/** The copy's replicated files with their stamps (synchronous calls: thousands of stats, no thread-pool round trip each). */
+function walk(root: string): Map<string, FileStamp> {
   const found = new Map<string, FileStamp>();
-  async function visit(folder: string, prefix: string): Promise<void> {
+  function visit(folder: string, prefix: string): void {
     let entries;
     try {
-      entries = await readdir(folder, { withFileTypes: true });
+      entries = readdirSync(folder, { withFileTypes: true });
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return;
       throw error;
@@ -147,11 +151,11 @@ async function walk(root: string): Promise<Map<string, FileStamp>> {
       const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isDirectory()) {
         if (LOCAL_STATE.some((pattern) => pattern.test(`${path}/`))) continue;
-        await visit(join(folder, entry.name), path);
+        visit(join(folder, entry.name), path);
       } else if (entry.isFile()) {
         if (replicaRowOf(path) === undefined) continue;
         try {
-          const stat = await lstat(join(folder, entry.name), { bigint: true });
+          const stat = lstatSync(join(folder, entry.name), { bigint: true });
           found.set(path, { size: Number(stat.size), mtimeNs: stat.mtimeNs, ino: stat.ino });
         } catch (error) {
           if (errnoCode(error) !== 'ENOENT') throw error;
@@ -159,8 +163,17 @@ async function walk(root: string): Promise<Map<string, FileStamp>> {
       }
     }
   }
-  await visit(root, '');
+  visit(root, '');
   return found;
+}
+
+/** This boot of the machine (Linux): a copy written before a reboot may have lost unsynced files, so it is rebuilt. */
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 const sameStamp = (a: FileStamp, b: FileStamp): boolean => a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
@@ -221,10 +234,11 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   } catch {
     state = undefined;
   }
-  if (state === undefined || state.v !== 1 || state.memoryId !== memoryId || state.dirty) {
-    // No copy, another memory's, or one a writer left mid-change: start from the database alone.
+  const boot = bootId();
+  if (state === undefined || state.v !== 1 || state.memoryId !== memoryId || state.dirty || state.boot !== boot) {
+    // No copy, another memory's, one a writer left mid-change, or one from before a reboot: start from the database alone.
     await rm(root, { recursive: true, force: true });
-    state = { v: 1, memoryId, seq: 0, dirty: false };
+    state = { v: 1, memoryId, seq: 0, dirty: false, boot };
   }
   await mkdir(join(root, 'sessions'), { recursive: true });
   await mkdir(join(root, '.state'), { recursive: true });
@@ -237,7 +251,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
     await writeFile(statePath, JSON.stringify(next));
   };
   /** What the copy's files were after the last pull or push: a file that differs now was changed by the engine. */
-  let known = await walk(root);
+  let known = walk(root);
   let pushed: ReplicaPushReport | undefined;
 
   const fileOf = (path: string): string => join(root, ...path.split('/'));
@@ -266,7 +280,12 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
         return false;
       }
     }
-    await writeFileAtomic(file, content);
+    // Atomic against a crash of this process (temp file, rename), not fsynced: the database is the
+    // memory; a copy from before a reboot is rebuilt (its state names the boot).
+    const temp = `${file}.${randomToken(6)}.tmp`;
+    await makeDirectory(dirname(file));
+    await writeFile(temp, content);
+    await rename(temp, file);
     const stat = await lstat(file, { bigint: true });
     known.set(path, { size: Number(stat.size), mtimeNs: stat.mtimeNs, ino: stat.ino, hash });
     return true;
@@ -323,7 +342,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
 
   /** Files the engine changed since the last pull or push (read, and compared by hash when their stamp moved). */
   async function localChanges(now?: Map<string, FileStamp>): Promise<{ path: string; content: Buffer | undefined }[]> {
-    now ??= await walk(root);
+    now ??= walk(root);
     const changes: { path: string; content: Buffer | undefined }[] = [];
     for (const [path, stamp] of now) {
       const before = known.get(path);
@@ -463,7 +482,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       } catch (error) {
         outcome = { ok: false, error };
       }
-      const now = await walk(root);
+      const now = walk(root);
       changes = await localChanges(now);
       pushed = await push(client, changes);
       const head = await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1');
