@@ -124,6 +124,11 @@ export interface PostgresReplica {
   write<T>(work: () => Promise<T>): Promise<T>;
   /** Pull whenever another process commits (LISTEN); returns the way to stop. */
   watch(onPulled?: (report: ReplicaPullReport) => void): Promise<() => Promise<void>>;
+  /**
+   * Wrap every pull that brings changes (e.g. to tell a search index which topics changed, instead
+   * of letting it take them for edits made outside mnemo and scan everything).
+   */
+  setPullHook(hook: (apply: () => Promise<ReplicaPullReport>) => Promise<ReplicaPullReport>): void;
   /** The last push (for reports and tests). */
   lastPush(): ReplicaPushReport | undefined;
   close(): Promise<void>;
@@ -253,6 +258,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   /** What the copy's files were after the last pull or push: a file that differs now was changed by the engine. */
   let known = walk(root);
   let pushed: ReplicaPushReport | undefined;
+  let pullHook: ((apply: () => Promise<ReplicaPullReport>) => Promise<ReplicaPullReport>) | undefined;
 
   const fileOf = (path: string): string => join(root, ...path.split('/'));
 
@@ -299,6 +305,14 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       const head = await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1');
       const rev = Number(head.rows[0]?.rev ?? 0);
       if (rev <= current.seq) return report;
+      return await (pullHook ?? ((apply) => apply()))(() => applyRows(client, rev, report));
+    } finally {
+      if (!inTransaction) await client.query('COMMIT').catch(() => undefined);
+    }
+  }
+
+  async function applyRows(client: PoolClient, rev: number, report: ReplicaPullReport): Promise<ReplicaPullReport> {
+    {
       const since = current.seq;
       const topics = await client.query<{ slug: string; content: Buffer | null; deleted: boolean }>(
         'SELECT slug, content, deleted FROM mnemo_topics WHERE seq > $1 AND seq <= $2',
@@ -335,8 +349,6 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       await saveState({ ...current, seq: rev });
       report.seq = rev;
       return report;
-    } finally {
-      if (!inTransaction) await client.query('COMMIT').catch(() => undefined);
     }
   }
 
@@ -526,6 +538,9 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
           .catch(() => undefined);
       });
       return stop;
+    },
+    setPullHook: (hook) => {
+      pullHook = hook;
     },
     lastPush: () => pushed,
     async close() {
