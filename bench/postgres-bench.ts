@@ -3,6 +3,7 @@
  * latency at 10k topics (100k with --large), and throughput of 8 concurrent writer processes.
  * Starts a throwaway PostgreSQL cluster on loopback (fsync on) from the binaries on this machine.
  *   npx tsx bench/postgres-bench.ts [--large]
+ * The whole engine on PostgreSQL (recall, remember, writers over two MCP servers): bench/fleet-bench.ts.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';

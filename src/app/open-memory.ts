@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { loadConfig, type MemoryChoice, type MnemoConfig, type WritesMode } from '../config/index.js';
+import { loadConfig, type LoadedConfig, type MemoryChoice, type MnemoConfig, type WritesMode } from '../config/index.js';
 import {
   EvidenceService,
   MemoryWriter,
@@ -66,6 +66,8 @@ import {
 import {
   assertMemoryRoot,
   initRoot,
+  openPostgresReplica,
+  type PostgresReplica,
   readTopicFile,
   rootPaths,
   TOPIC_STATUSES,
@@ -318,13 +320,28 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     env: options.env,
     overrides: options.config,
   });
-  const { config, root, workspace, environment, fixedNow } = loaded;
-  if (options.create) await initRoot(root);
-  assertMemoryRoot(root);
+  if (loaded.config.store.kind === 'postgres') {
+    // The memory lives in PostgreSQL: the engine runs on this process's working copy of it.
+    return openReplicatedMemory(loaded, loaded.config.store.url, options);
+  }
+  if (options.create) await initRoot(loaded.root);
+  assertMemoryRoot(loaded.root);
+  return openMemoryAt(loaded, loaded.root, options);
+}
+
+/** The engine on the memory root `root` (the root of the config, or a PostgreSQL memory's working copy). */
+async function openMemoryAt(
+  loaded: LoadedConfig,
+  root: string,
+  options: OpenMemoryOptions,
+  expose?: (parts: { search: SearchIndex }) => void,
+): Promise<Memory> {
+  const { config, workspace, environment, fixedNow } = loaded;
   const clock = options.clock ?? (fixedNow ? createManualClock(fixedNow) : systemClock);
   const logger = options.logger ?? createStderrLogger(config.logLevel);
   const paths = rootPaths(root);
   const search = SearchIndex.open({ root, dbPath: paths.searchDb, logger });
+  expose?.({ search });
   // Only with an `embeddings` section: sqlite-vec and the embedder's SDK are loaded on first use.
   const semantic = createSemantic({ config, root, search, logger, apiKey: loaded.embeddingsApiKey });
   const newId = createIdGenerator(clock);
@@ -560,6 +577,120 @@ export async function openMemory(options: OpenMemoryOptions = {}): Promise<Memor
     close: () => {
       semantic.stage?.close();
       search.close();
+    },
+  };
+  return memory;
+}
+
+/*
+ * A memory that lives in PostgreSQL (`store: { kind: "postgres" }` or MNEMO_DATABASE_URL): the
+ * engine opened on this process's working copy (store/postgres-replica.ts), with every call of
+ * the library API going through the copy: reads pull what other processes committed first; writes
+ * run under the fleet writer lock inside one transaction and push what they changed. So every
+ * process pointed at one database (CLI commands, `mnemo mcp --http` servers, the dashboard, the
+ * daemon) serves one memory with the same discipline, guard and dream.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wraps methods of any signature
+type AnyAsync = (...args: any[]) => Promise<any>;
+
+/** Just these methods of `target`, each run through `through`. */
+function wrapAll<T extends object, K extends keyof T>(
+  target: T,
+  keys: readonly K[],
+  through: (work: () => Promise<unknown>) => Promise<unknown>,
+): Pick<T, K> {
+  const wrapped: Partial<Record<K, unknown>> = {};
+  for (const key of keys) {
+    const method = target[key] as unknown as AnyAsync;
+    wrapped[key] = (...args: unknown[]) => through(() => method(...args));
+  }
+  return wrapped as Pick<T, K>;
+}
+
+function wrapHandle(handle: TaskHandle, replica: PostgresReplica): TaskHandle {
+  return {
+    ...handle,
+    note: (input) => replica.write(() => handle.note(input)),
+    observe: (kind, text) => replica.write(() => handle.observe(kind, text)),
+    complete: (options) => replica.write(() => handle.complete(options)),
+    fail: (reason) => replica.write(() => handle.fail(reason)),
+    abandon: (reason) => replica.write(() => handle.abandon(reason)),
+    show: () => replica.read(() => handle.show()),
+  };
+}
+
+/** Open the memory at `url` through a working copy of it (created, or brought up to date). */
+async function openReplicatedMemory(loaded: LoadedConfig, url: string, options: OpenMemoryOptions): Promise<Memory> {
+  const replica = await openPostgresReplica({
+    url,
+    env: loaded.environment,
+    listen: true,
+    ...(options.create ? { migrate: true } : {}),
+  });
+  let inner: Memory;
+  try {
+    await initRoot(replica.root);
+    let search: SearchIndex | undefined;
+    inner = await openMemoryAt(loaded, replica.root, options, (parts) => (search = parts.search));
+    // Topics a pull brings are mnemo's writes (another process's): their rows are refreshed, not found by a scan of everything.
+    replica.setPullHook(async (apply) => {
+      const inStep = search?.inStep() ?? false;
+      const report = await apply();
+      if (search && report.topics.length > 0) {
+        await search.recordWrite(report.topics);
+        if (inStep) search.markInStep();
+      }
+      return report;
+    });
+  } catch (error) {
+    await replica.close();
+    throw error;
+  }
+  const read = <T>(work: () => Promise<T>): Promise<T> => replica.read(work);
+  const write = <T>(work: () => Promise<T>): Promise<T> => replica.write(work);
+  const memory: Memory = {
+    ...inner,
+    ...wrapAll(inner, ['recall', 'list', 'show', 'indexText', 'agentIndexText', 'checkIndex', 'status', 'dreamStatus', 'reindex'], read),
+    ...wrapAll(
+      inner,
+      [
+        'remember',
+        'doctor',
+        'verify',
+        'heal',
+        'forget',
+        'log',
+        'importSession',
+        'renderIndex',
+        'recordGitArrivals',
+        'dream',
+        'rollbackDream',
+      ],
+      write,
+    ),
+    root: inner.root,
+    workspace: inner.workspace,
+    config: inner.config,
+    warnings: inner.warnings,
+    embeddings: inner.embeddings,
+    beginTask: (input) => write(async () => wrapHandle(await inner.beginTask(input), replica)),
+    task: (id) => read(async () => wrapHandle(await inner.task(id), replica)),
+    tasks: {
+      list: (listOptions) => read(() => inner.tasks.list(listOptions)),
+      approve: (id) => write(() => inner.tasks.approve(id)),
+    },
+    quarantine: {
+      ...inner.quarantine,
+      ...wrapAll(inner.quarantine, ['list', 'show', 'transcripts', 'showTurn'], read),
+      ...wrapAll(inner.quarantine, ['approve', 'reject', 'approveTurn', 'rejectTurn'], write),
+    },
+    records: wrapAll(inner.records, Object.keys(inner.records) as (keyof Memory['records'])[], read),
+    tools: (toolOptions) => aiSdkTools(memory, toolOptions),
+    agent: (agentOptions) => createAgent(memory, inner.config, options.env, agentOptions),
+    close: () => {
+      inner.close();
+      void replica.close();
     },
   };
   return memory;

@@ -84,6 +84,8 @@ export { openFileStore } from './file-store.js';
 export type { FileStoreOptions } from './file-store.js';
 export { openPostgresStore, migrateDatabase, redactDatabaseUrl, isDatabaseUrl, explainPostgresError } from './postgres-store.js';
 export type { PostgresStore, PostgresStoreOptions } from './postgres-store.js';
+export { openPostgresReplica, replicaCacheBase, replicaRowOf } from './postgres-replica.js';
+export type { PostgresReplica, PostgresReplicaOptions, ReplicaPullReport, ReplicaPushReport } from './postgres-replica.js';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, NOTIFY_CHANNEL } from './postgres-schema.js';
 export type { Migration, MigrationReport } from './postgres-schema.js';
 export { transferMemory, snapshotStore, restoreSnapshot, renderArchive, parseArchive, exportToArchive, importFromArchive } from './memory-transfer.js';

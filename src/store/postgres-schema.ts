@@ -86,6 +86,52 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM mnemo_topics t CROSS JOIN LATERAL unnest(t.search) AS u WHERE NOT t.deleted;
     `,
   },
+  {
+    version: 3,
+    name: 'the whole engine state (tasks, staged notes, quarantine, audit, verdicts, dream snapshots, trash) and a change sequence for replicas',
+    sql: `
+      -- One counter for the whole memory: every change of a topic, transcript, document or state
+      -- file takes the next value (under this row's lock, so values commit in order): a replica that
+      -- has seen every change up to N pulls exactly the rows with seq > N.
+      -- memory_id names this memory: a working copy made from another database is not reused.
+      CREATE TABLE mnemo_replica_head(id integer PRIMARY KEY CHECK (id = 1), rev bigint NOT NULL, memory_id text NOT NULL);
+      INSERT INTO mnemo_replica_head(id, rev, memory_id) VALUES (1, 0, md5(random()::text || clock_timestamp()::text));
+      CREATE FUNCTION mnemo_next_seq() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        UPDATE mnemo_replica_head SET rev = rev + 1 WHERE id = 1 RETURNING rev INTO NEW.seq;
+        RETURN NEW;
+      END
+      $fn$;
+      -- Every other file of a memory root that is state, not derived: tasks and staged notes
+      -- (.state/tasks, .state/staging), quarantine, the audit trail, verdicts, guard log, dream
+      -- snapshots and reports, the trash, tombstone files, the integrity manifest. A deleted file
+      -- stays as a row with deleted = true, so that the deletion reaches every replica.
+      CREATE TABLE mnemo_state_files(
+        path text PRIMARY KEY,
+        kind text NOT NULL,
+        content bytea,
+        deleted boolean NOT NULL DEFAULT false,
+        seq bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX mnemo_state_files_kind ON mnemo_state_files(kind) WHERE NOT deleted;
+      ALTER TABLE mnemo_topics ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+      ALTER TABLE mnemo_transcripts ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+      ALTER TABLE mnemo_documents ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+      CREATE TRIGGER mnemo_topics_seq BEFORE INSERT OR UPDATE ON mnemo_topics FOR EACH ROW EXECUTE FUNCTION mnemo_next_seq();
+      CREATE TRIGGER mnemo_transcripts_seq BEFORE INSERT OR UPDATE ON mnemo_transcripts FOR EACH ROW EXECUTE FUNCTION mnemo_next_seq();
+      CREATE TRIGGER mnemo_documents_seq BEFORE INSERT OR UPDATE ON mnemo_documents FOR EACH ROW EXECUTE FUNCTION mnemo_next_seq();
+      CREATE TRIGGER mnemo_state_files_seq BEFORE INSERT OR UPDATE ON mnemo_state_files FOR EACH ROW EXECUTE FUNCTION mnemo_next_seq();
+      -- Rows written before this migration get their sequence numbers now.
+      UPDATE mnemo_topics SET seq = 0;
+      UPDATE mnemo_transcripts SET seq = 0;
+      UPDATE mnemo_documents SET seq = 0;
+      CREATE INDEX mnemo_topics_seq_idx ON mnemo_topics(seq);
+      CREATE INDEX mnemo_transcripts_seq_idx ON mnemo_transcripts(seq);
+      CREATE INDEX mnemo_documents_seq_idx ON mnemo_documents(seq);
+      CREATE INDEX mnemo_state_files_seq_idx ON mnemo_state_files(seq);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -39,6 +39,21 @@ export interface PostgresStore extends MemoryStore {
   readonly kind: 'postgres';
   /** The migrations applied when opening (with `migrate`), else none. */
   readonly migration: MigrationReport;
+  /** What the engine's replica (postgres-replica.ts) builds on: the pool and the row writers, inside a caller's transaction. */
+  readonly internals: PostgresInternals;
+}
+
+/** The pool and the topic row writers of a PostgreSQL store, for work inside one transaction of the caller's. */
+export interface PostgresInternals {
+  readonly pool: Pool;
+  readonly url: string;
+  /** Write a topic row (version, terms, notification) in the caller's transaction. */
+  writeTopicRow(client: PoolClient, slug: string, content: Buffer): Promise<void>;
+  /** Retire a topic row (a tombstone; its last version stays) in the caller's transaction. */
+  removeTopicRow(client: PoolClient, slug: string): Promise<void>;
+  /** Replace a transcript file's lines with these bytes in the caller's transaction. */
+  writeTranscriptRow(client: PoolClient, name: string, bytes: Buffer): Promise<void>;
+  notify(client: PoolClient, change: StoreChange): Promise<unknown>;
 }
 
 /** Second key of mnemo's two-key advisory locks: 1 topics, 2 transcripts, 3 named (`exclusive`). */
@@ -247,6 +262,28 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return { slug, content: bytes, revision: revisionOf(version), deleted: false };
   }
 
+  async function removeTopic(client: PoolClient, slug: string, removeOptions: TopicWriteOptions): Promise<TopicRecord | undefined> {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TOPIC, slug]);
+    const current = await client.query<{ version: number; deleted: boolean }>('SELECT version, deleted FROM mnemo_topics WHERE slug = $1', [
+      slug,
+    ]);
+    const row = current.rows[0];
+    const actual = row && !row.deleted ? revisionOf(row.version) : undefined;
+    if (removeOptions.ifRevision !== undefined && actual !== (removeOptions.ifRevision ?? undefined))
+      throw revisionConflict(slug, removeOptions.ifRevision, actual);
+    if (!row || row.deleted) return undefined;
+    const version = row.version + 1;
+    // The last content stays in mnemo_topic_versions: the tombstone is recoverable.
+    await client.query(
+      "UPDATE mnemo_topics SET content = NULL, version = $2, deleted = true, updated_at = now(), search = ''::tsvector, doc_len = 0 WHERE slug = $1",
+      [slug, version],
+    );
+    await client.query('INSERT INTO mnemo_topic_versions(slug, version, content, deleted) VALUES ($1, $2, NULL, true)', [slug, version]);
+    await client.query('DELETE FROM mnemo_topic_terms WHERE slug = $1', [slug]);
+    await notify(client, { kind: 'topic', name: slug });
+    return { slug, content: undefined, revision: revisionOf(version), deleted: true };
+  }
+
   const topics: TopicPort = {
     async read(slug) {
       const result = await pool.query<{ content: Buffer | null; version: number; deleted: boolean }>(
@@ -272,32 +309,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         }
         return written;
       }),
-    remove: (slug, removeOptions = {}) =>
-      transaction(async (client) => {
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TOPIC, slug]);
-        const current = await client.query<{ version: number; deleted: boolean }>(
-          'SELECT version, deleted FROM mnemo_topics WHERE slug = $1',
-          [slug],
-        );
-        const row = current.rows[0];
-        const actual = row && !row.deleted ? revisionOf(row.version) : undefined;
-        if (removeOptions.ifRevision !== undefined && actual !== (removeOptions.ifRevision ?? undefined))
-          throw revisionConflict(slug, removeOptions.ifRevision, actual);
-        if (!row || row.deleted) return undefined;
-        const version = row.version + 1;
-        // The last content stays in mnemo_topic_versions: the tombstone is recoverable.
-        await client.query(
-          "UPDATE mnemo_topics SET content = NULL, version = $2, deleted = true, updated_at = now(), search = ''::tsvector, doc_len = 0 WHERE slug = $1",
-          [slug, version],
-        );
-        await client.query('INSERT INTO mnemo_topic_versions(slug, version, content, deleted) VALUES ($1, $2, NULL, true)', [
-          slug,
-          version,
-        ]);
-        await client.query('DELETE FROM mnemo_topic_terms WHERE slug = $1', [slug]);
-        await notify(client, { kind: 'topic', name: slug });
-        return { slug, content: undefined, revision: revisionOf(version), deleted: true };
-      }),
+    remove: (slug, removeOptions = {}) => transaction((client) => removeTopic(client, slug, removeOptions)),
     async list(listOptions = {}) {
       const result = await pool.query<{ slug: string; version: number; deleted: boolean }>(
         `SELECT slug, version, deleted FROM mnemo_topics ${listOptions.includeDeleted ? '' : 'WHERE NOT deleted'} ORDER BY slug COLLATE "C"`,
@@ -313,6 +325,29 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       [session],
     );
     return result.rows[0]?.name;
+  }
+
+  async function writeTranscript(client: PoolClient, name: string, bytes: Buffer): Promise<void> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.jsonl$/.test(name))
+      throw new MnemoError('invalid-input', `${JSON.stringify(name)} is not a transcript file name.`, {
+        hint: 'Transcript files are named with letters, digits, ".", "_" and "-", ending in .jsonl.',
+      });
+    const { lines, trailingNewline } = splitLines(bytes);
+    const session = name.slice(0, -'.jsonl'.length);
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TRANSCRIPT, session]);
+    await client.query('DELETE FROM mnemo_transcripts WHERE name = $1', [name]);
+    await client.query('INSERT INTO mnemo_transcripts(name, session, line_count, trailing_newline) VALUES ($1, $2, $3, $4)', [
+      name,
+      session,
+      lines.length,
+      trailingNewline,
+    ]);
+    if (lines.length > 0)
+      await client.query(
+        `INSERT INTO mnemo_transcript_lines(name, line, raw) SELECT $1, ord, raw FROM unnest($2::bytea[]) WITH ORDINALITY AS lines(raw, ord)`,
+        [name, lines],
+      );
+    await notify(client, { kind: 'transcript', name });
   }
 
   const transcripts: TranscriptPort = {
@@ -400,29 +435,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       });
       return Buffer.concat(parts);
     },
-    writeRaw: (name, bytes) =>
-      transaction(async (client) => {
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.jsonl$/.test(name))
-          throw new MnemoError('invalid-input', `${JSON.stringify(name)} is not a transcript file name.`, {
-            hint: 'Transcript files are named with letters, digits, ".", "_" and "-", ending in .jsonl.',
-          });
-        const { lines, trailingNewline } = splitLines(bytes);
-        const session = name.slice(0, -'.jsonl'.length);
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TRANSCRIPT, session]);
-        await client.query('DELETE FROM mnemo_transcripts WHERE name = $1', [name]);
-        await client.query('INSERT INTO mnemo_transcripts(name, session, line_count, trailing_newline) VALUES ($1, $2, $3, $4)', [
-          name,
-          session,
-          lines.length,
-          trailingNewline,
-        ]);
-        if (lines.length > 0)
-          await client.query(
-            `INSERT INTO mnemo_transcript_lines(name, line, raw) SELECT $1, ord, raw FROM unnest($2::bytea[]) WITH ORDINALITY AS lines(raw, ord)`,
-            [name, lines],
-          );
-        await notify(client, { kind: 'transcript', name });
-      }),
+    writeRaw: (name, bytes) => transaction((client) => writeTranscript(client, name, bytes)),
   };
 
   const searchSql = `
@@ -446,6 +459,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     kind: 'postgres',
     location: redactDatabaseUrl(url),
     migration,
+    internals: {
+      pool,
+      url,
+      writeTopicRow: async (client, slug, content) => {
+        await writeTopic(client, slug, content, {});
+      },
+      removeTopicRow: async (client, slug) => {
+        await removeTopic(client, slug, {});
+      },
+      writeTranscriptRow: writeTranscript,
+      notify,
+    },
     topics,
     transcripts,
     search: {

@@ -1,0 +1,565 @@
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { lstat, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { PoolClient } from 'pg';
+import { MnemoError, errnoCode, makeDirectory, randomToken, sha256, tryAcquireLock, type LockHandle } from '../shared/index.js';
+import { openPostgresStore, redactDatabaseUrl, type PostgresStore } from './postgres-store.js';
+import { INDEX_FILE } from './memory-root.js';
+
+/*
+ * A replicated working copy of a PostgreSQL memory. The engine (discipline, recall, dream, the
+ * guard) works on files in a memory root; for a memory that lives in PostgreSQL, that root is a
+ * local copy in mnemo's cache, kept in step with the database:
+ *
+ * - every change in the database (topics, tombstones, transcripts, MEMORY.md and the engine's
+ *   state files) takes the next number of one counter (`mnemo_replica_head`, migration 3); a copy
+ *   that has seen every change up to N pulls the rows numbered above N and writes them as files;
+ * - a write runs inside one PostgreSQL transaction under a fleet-wide advisory lock: pull what
+ *   others wrote, let the engine change the local files, push every file that changed (topic rows
+ *   with their versions and search terms, transcript lines, state files), commit. Two machines
+ *   never interleave their writes, and a writer that dies mid-way commits nothing: its copy is
+ *   marked dirty first and rebuilt from the database when it is next opened;
+ * - a copy pulls before every call, so a write through one server is seen by the next call on
+ *   any other; `watch` (LISTEN) pulls as soon as others commit.
+ *
+ * What stays local to each copy (derived or per machine): the search index and any other SQLite
+ * database in `.state/`, file locks, the crash journal, the write counter, usage counts.
+ */
+
+/** Second key of the fleet writer lock (the same two-key space as the store's named locks). */
+const LOCK_NAMED = 3;
+const WRITER_LOCK = 'replica-write';
+
+/** Paths under `.state/` that are derived or belong to one machine: never pushed, never pulled. */
+const LOCAL_STATE = [
+  /^\.state\/[^/]*\.db(-wal|-shm|-journal)?$/,
+  /^\.state\/(locks|journal|daemon|worktrees|claude-code)(\/|$)/,
+  /^\.state\/(writes|usage\.jsonl|recall-usage\.json|claude-code-imports\.json)$/,
+  /\.tmp$|\.\d+$|\.stale-/,
+];
+/** Files of the copy's root that are not the memory (the copy's own .gitignore, a config). */
+const LOCAL_ROOT = new Set(['.gitignore', 'mnemo.config.json']);
+
+type Row =
+  | { kind: 'topic'; slug: string }
+  | { kind: 'document'; name: string }
+  | { kind: 'transcript'; name: string }
+  | { kind: 'state'; path: string };
+
+/** Which table a file of the copy goes to; undefined for files that stay local. */
+export function replicaRowOf(path: string): Row | undefined {
+  if (LOCAL_ROOT.has(path)) return undefined;
+  if (LOCAL_STATE.some((pattern) => pattern.test(path))) return undefined;
+  if (path === INDEX_FILE) return { kind: 'document', name: INDEX_FILE };
+  const topic = /^([A-Za-z0-9][A-Za-z0-9._-]*)\.md$/.exec(path);
+  if (topic?.[1] && !topic[1].includes('..')) return { kind: 'topic', slug: topic[1] };
+  const transcript = /^sessions\/([A-Za-z0-9][A-Za-z0-9._-]{0,120}\.jsonl)$/.exec(path);
+  if (transcript?.[1]) return { kind: 'transcript', name: transcript[1] };
+  if (path.includes('..') || path.startsWith('/')) return undefined;
+  return { kind: 'state', path };
+}
+
+interface FileStamp {
+  size: number;
+  mtimeNs: bigint;
+  ino: bigint;
+  /** sha256 of the bytes when known (written or read by the replica). */
+  hash?: string;
+}
+
+interface ReplicaState {
+  v: 1;
+  memoryId: string;
+  /** Every change numbered up to this is in the copy. */
+  seq: number;
+  /** Set before the engine changes files, cleared once they are committed (or put back): a copy found dirty is rebuilt. */
+  dirty: boolean;
+  /** The machine's boot when written (Linux). */
+  boot?: string | undefined;
+}
+
+export interface PostgresReplicaOptions {
+  url: string;
+  /** The environment (XDG_CACHE_HOME, HOME) that picks the cache folder. */
+  env: NodeJS.ProcessEnv;
+  /** Base folder of the copies (default: mnemo's cache, `$XDG_CACHE_HOME/mnemo/postgres` or `~/.cache/mnemo/postgres`). */
+  cacheDir?: string;
+  /** Create or upgrade the schema when behind (default false). */
+  migrate?: boolean;
+  connectTimeoutMs?: number;
+  /** LISTEN for other processes' commits and pull them at once, in the background (long-lived processes). */
+  listen?: boolean;
+}
+
+export interface ReplicaPullReport {
+  /** Files written or removed in the copy. */
+  files: number;
+  topics: string[];
+  seq: number;
+}
+
+export interface ReplicaPushReport {
+  topics: string[];
+  transcripts: string[];
+  state: number;
+}
+
+export interface PostgresReplica {
+  /** The working copy's memory root (in mnemo's cache). */
+  readonly root: string;
+  /** The database, without its password. */
+  readonly location: string;
+  readonly store: PostgresStore;
+  /** Bring the copy up to date with the database; cheap when nothing changed (one query). */
+  pull(): Promise<ReplicaPullReport>;
+  /** Pull, then run `work` (serialized with every other call of this process). */
+  read<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Run a change: under the fleet writer lock, inside one transaction, pull, run `work` on the
+   * copy, push the files it changed, commit. Files it changed are pushed even when `work`
+   * throws (a quarantined write leaves its record); when the push fails nothing is committed
+   * and the copy is put back from the database.
+   */
+  write<T>(work: () => Promise<T>): Promise<T>;
+  /** Pull whenever another process commits (LISTEN); returns the way to stop. */
+  watch(onPulled?: (report: ReplicaPullReport) => void): Promise<() => Promise<void>>;
+  /**
+   * Wrap every pull that brings changes (e.g. to tell a search index which topics changed, instead
+   * of letting it take them for edits made outside mnemo and scan everything).
+   */
+  setPullHook(hook: (apply: () => Promise<ReplicaPullReport>) => Promise<ReplicaPullReport>): void;
+  /** The last push (for reports and tests). */
+  lastPush(): ReplicaPushReport | undefined;
+  close(): Promise<void>;
+}
+
+/** mnemo's cache folder for working copies of PostgreSQL memories. */
+export function replicaCacheBase(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_CACHE_HOME?.trim();
+  if (xdg) return join(resolve(xdg), 'mnemo', 'postgres');
+  return join(env.HOME || env.USERPROFILE || homedir(), '.cache', 'mnemo', 'postgres');
+}
+
+/** The copy's replicated files with their stamps (synchronous calls: thousands of stats, no thread-pool round trip each). */
+function walk(root: string): Map<string, FileStamp> {
+  const found = new Map<string, FileStamp>();
+  function visit(folder: string, prefix: string): void {
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (LOCAL_STATE.some((pattern) => pattern.test(`${path}/`))) continue;
+        visit(join(folder, entry.name), path);
+      } else if (entry.isFile()) {
+        if (replicaRowOf(path) === undefined) continue;
+        try {
+          const stat = lstatSync(join(folder, entry.name), { bigint: true });
+          found.set(path, { size: Number(stat.size), mtimeNs: stat.mtimeNs, ino: stat.ino });
+        } catch (error) {
+          if (errnoCode(error) !== 'ENOENT') throw error;
+        }
+      }
+    }
+  }
+  visit(root, '');
+  return found;
+}
+
+/** This boot of the machine (Linux): a copy written before a reboot may have lost unsynced files, so it is rebuilt. */
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const sameStamp = (a: FileStamp, b: FileStamp): boolean => a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
+
+/** Split transcript bytes back from rows: lines joined by newlines, a final one when the file had it. */
+function joinLines(lines: readonly Buffer[], trailingNewline: boolean): Buffer {
+  const parts: Buffer[] = [];
+  const newline = Buffer.from('\n');
+  lines.forEach((line, index) => {
+    parts.push(line);
+    if (index < lines.length - 1 || trailingNewline) parts.push(newline);
+  });
+  return Buffer.concat(parts);
+}
+
+/** Open (or create) this process's working copy of the memory at `url`, up to date. */
+export async function openPostgresReplica(options: PostgresReplicaOptions): Promise<PostgresReplica> {
+  const store = await openPostgresStore({
+    url: options.url,
+    ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    poolSize: 3,
+  });
+  const { pool } = store.internals;
+  let memoryId: string;
+  try {
+    const head = await pool.query<{ memory_id: string }>('SELECT memory_id FROM mnemo_replica_head WHERE id = 1');
+    memoryId = head.rows[0]?.memory_id ?? 'unknown';
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const base = join(
+    options.cacheDir ?? replicaCacheBase(options.env),
+    sha256(`${redactDatabaseUrl(options.url)}\n${memoryId}`).slice(0, 16),
+  );
+
+  // One copy per process: take the first slot no live process holds (a dead one's copy is reused).
+  let slot: { dir: string; lock: LockHandle } | undefined;
+  for (let index = 0; index < 64 && slot === undefined; index += 1) {
+    const dir = join(base, String(index));
+    const attempt = await tryAcquireLock(join(base, `${index}.lock`), { purpose: 'working copy', staleMs: Number.MAX_SAFE_INTEGER });
+    if (attempt.acquired) slot = { dir, lock: attempt.handle };
+  }
+  if (slot === undefined) {
+    await store.close().catch(() => undefined);
+    throw new MnemoError('lock-timeout', `64 processes already hold working copies of ${store.location} in ${base}.`, {
+      hint: 'Stop some of them, or give this process its own cache (XDG_CACHE_HOME).',
+    });
+  }
+  const { dir, lock } = slot;
+  const root = join(dir, 'memory');
+  const statePath = join(dir, 'replica.json');
+
+  let state: ReplicaState | undefined;
+  try {
+    state = JSON.parse(await readFile(statePath, 'utf8')) as ReplicaState;
+  } catch {
+    state = undefined;
+  }
+  const boot = bootId();
+  if (state === undefined || state.v !== 1 || state.memoryId !== memoryId || state.dirty || state.boot !== boot) {
+    // No copy, another memory's, one a writer left mid-change, or one from before a reboot: start from the database alone.
+    await rm(root, { recursive: true, force: true });
+    state = { v: 1, memoryId, seq: 0, dirty: false, boot };
+  }
+  await mkdir(join(root, 'sessions'), { recursive: true });
+  await mkdir(join(root, '.state'), { recursive: true });
+  await writeFile(join(root, '.gitignore'), '.state/\n');
+
+  let current: ReplicaState = state;
+  const saveState = async (next: ReplicaState): Promise<void> => {
+    current = next;
+    // No fsync: a torn file does not parse, and a copy whose state cannot be read is rebuilt.
+    await writeFile(statePath, JSON.stringify(next));
+  };
+  /** What the copy's files were after the last pull or push: a file that differs now was changed by the engine. */
+  let known = walk(root);
+  let pushed: ReplicaPushReport | undefined;
+  let pullHook: ((apply: () => Promise<ReplicaPullReport>) => Promise<ReplicaPullReport>) | undefined;
+
+  const fileOf = (path: string): string => join(root, ...path.split('/'));
+
+  async function putFile(path: string, content: Buffer | undefined): Promise<boolean> {
+    const file = fileOf(path);
+    if (!file.startsWith(root + sep)) return false;
+    if (content === undefined) {
+      try {
+        await unlink(file);
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw error;
+        known.delete(path);
+        return false;
+      }
+      known.delete(path);
+      return true;
+    }
+    const hash = sha256(content);
+    const before = known.get(path);
+    if (before?.hash === hash) return false;
+    if (before !== undefined && before.hash === undefined) {
+      const bytes = await readFile(file).catch(() => undefined);
+      if (bytes !== undefined && sha256(bytes) === hash) {
+        known.set(path, { ...before, hash });
+        return false;
+      }
+    }
+    // Atomic against a crash of this process (temp file, rename), not fsynced: the database is the
+    // memory; a copy from before a reboot is rebuilt (its state names the boot).
+    const temp = `${file}.${randomToken(6)}.tmp`;
+    await makeDirectory(dirname(file));
+    await writeFile(temp, content);
+    await rename(temp, file);
+    const stat = await lstat(file, { bigint: true });
+    known.set(path, { size: Number(stat.size), mtimeNs: stat.mtimeNs, ino: stat.ino, hash });
+    return true;
+  }
+
+  /** Apply every change numbered above the copy's to its files, reading in one snapshot. */
+  async function pullWith(client: PoolClient, inTransaction: boolean): Promise<ReplicaPullReport> {
+    const report: ReplicaPullReport = { files: 0, topics: [], seq: current.seq };
+    if (!inTransaction) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const head = await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1');
+      const rev = Number(head.rows[0]?.rev ?? 0);
+      if (rev <= current.seq) return report;
+      return await (pullHook ?? ((apply) => apply()))(() => applyRows(client, rev, report));
+    } finally {
+      if (!inTransaction) await client.query('COMMIT').catch(() => undefined);
+    }
+  }
+
+  async function applyRows(client: PoolClient, rev: number, report: ReplicaPullReport): Promise<ReplicaPullReport> {
+    {
+      const since = current.seq;
+      const topics = await client.query<{ slug: string; content: Buffer | null; deleted: boolean }>(
+        'SELECT slug, content, deleted FROM mnemo_topics WHERE seq > $1 AND seq <= $2',
+        [since, rev],
+      );
+      for (const row of topics.rows) {
+        if (await putFile(`${row.slug}.md`, row.deleted || row.content === null ? undefined : row.content)) {
+          report.files += 1;
+          report.topics.push(row.slug);
+        }
+      }
+      const documents = await client.query<{ name: string; content: Buffer }>(
+        'SELECT name, content FROM mnemo_documents WHERE seq > $1 AND seq <= $2',
+        [since, rev],
+      );
+      for (const row of documents.rows) if (row.name === INDEX_FILE && (await putFile(INDEX_FILE, row.content))) report.files += 1;
+      const transcripts = await client.query<{ name: string; trailing_newline: boolean; lines: Buffer[] | null }>(
+        `SELECT t.name, t.trailing_newline, array_agg(l.raw ORDER BY l.line) FILTER (WHERE l.raw IS NOT NULL) AS lines
+         FROM mnemo_transcripts t LEFT JOIN mnemo_transcript_lines l ON l.name = t.name
+         WHERE t.seq > $1 AND t.seq <= $2 GROUP BY t.name, t.trailing_newline`,
+        [since, rev],
+      );
+      for (const row of transcripts.rows) {
+        if (await putFile(`sessions/${row.name}`, joinLines(row.lines ?? [], row.trailing_newline))) report.files += 1;
+      }
+      const files = await client.query<{ path: string; content: Buffer | null; deleted: boolean }>(
+        'SELECT path, content, deleted FROM mnemo_state_files WHERE seq > $1 AND seq <= $2',
+        [since, rev],
+      );
+      for (const row of files.rows) {
+        if (replicaRowOf(row.path)?.kind !== 'state') continue;
+        if (await putFile(row.path, row.deleted || row.content === null ? undefined : row.content)) report.files += 1;
+      }
+      await saveState({ ...current, seq: rev });
+      report.seq = rev;
+      return report;
+    }
+  }
+
+  /** Files the engine changed since the last pull or push (read, and compared by hash when their stamp moved). */
+  async function localChanges(now?: Map<string, FileStamp>): Promise<{ path: string; content: Buffer | undefined }[]> {
+    now ??= walk(root);
+    const changes: { path: string; content: Buffer | undefined }[] = [];
+    for (const [path, stamp] of now) {
+      const before = known.get(path);
+      if (before !== undefined && sameStamp(before, stamp)) continue;
+      let content: Buffer;
+      try {
+        content = await readFile(fileOf(path));
+      } catch (error) {
+        if (errnoCode(error) === 'ENOENT') continue;
+        throw error;
+      }
+      if (before?.hash !== undefined && before.hash === sha256(content)) continue;
+      changes.push({ path, content });
+    }
+    for (const path of known.keys()) if (!now.has(path)) changes.push({ path, content: undefined });
+    return changes;
+  }
+
+  async function push(client: PoolClient, changes: readonly { path: string; content: Buffer | undefined }[]): Promise<ReplicaPushReport> {
+    const report: ReplicaPushReport = { topics: [], transcripts: [], state: 0 };
+    for (const { path, content } of changes) {
+      const row = replicaRowOf(path);
+      if (row === undefined) continue;
+      if (row.kind === 'topic') {
+        if (content === undefined) await store.internals.removeTopicRow(client, row.slug);
+        else await store.internals.writeTopicRow(client, row.slug, content);
+        report.topics.push(row.slug);
+      } else if (row.kind === 'document') {
+        if (content === undefined) continue;
+        await client.query(
+          `INSERT INTO mnemo_documents(name, content) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET content = excluded.content, updated_at = now()`,
+          [row.name, content],
+        );
+        await store.internals.notify(client, { kind: 'index', name: undefined });
+      } else if (row.kind === 'transcript') {
+        // A transcript file is never deleted by the engine; one that went missing is left in the database.
+        if (content === undefined) continue;
+        await store.internals.writeTranscriptRow(client, row.name, content);
+        report.transcripts.push(row.name);
+      } else {
+        await client.query(
+          `INSERT INTO mnemo_state_files(path, kind, content, deleted) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (path) DO UPDATE SET content = excluded.content, deleted = excluded.deleted, updated_at = now()`,
+          [row.path, row.path.split('/').slice(0, 2).join('/'), content ?? null, content === undefined],
+        );
+        report.state += 1;
+      }
+    }
+    return report;
+  }
+
+  /** Record the copy's files as they are now (after a commit): they are the database's. */
+  async function adopt(changes: readonly { path: string; content: Buffer | undefined }[], now: Map<string, FileStamp>): Promise<void> {
+    const hashes = new Map(changes.map((change) => [change.path, change.content === undefined ? undefined : sha256(change.content)]));
+    const next = new Map<string, FileStamp>();
+    for (const [path, stamp] of now) {
+      const before = known.get(path);
+      const hash = hashes.has(path) ? hashes.get(path) : before && sameStamp(before, stamp) ? before.hash : undefined;
+      next.set(path, hash === undefined ? stamp : { ...stamp, hash });
+    }
+    known = next;
+  }
+
+  /** Put the copy back as the database has it: the files changed locally are rewritten (or removed) from their rows. */
+  async function restore(changes: readonly { path: string; content: Buffer | undefined }[]): Promise<void> {
+    for (const { path } of changes) {
+      const row = replicaRowOf(path);
+      let content: Buffer | undefined;
+      if (row?.kind === 'topic') {
+        const result = await pool.query<{ content: Buffer | null }>('SELECT content FROM mnemo_topics WHERE slug = $1 AND NOT deleted', [
+          row.slug,
+        ]);
+        content = result.rows[0]?.content ?? undefined;
+      } else if (row?.kind === 'document') {
+        content = await store.readIndex();
+      } else if (row?.kind === 'transcript') {
+        content = await store.transcripts.readRaw(row.name);
+      } else if (row?.kind === 'state') {
+        const result = await pool.query<{ content: Buffer | null }>(
+          'SELECT content FROM mnemo_state_files WHERE path = $1 AND NOT deleted',
+          [row.path],
+        );
+        content = result.rows[0]?.content ?? undefined;
+      }
+      known.delete(path);
+      await putFile(path, content);
+    }
+  }
+
+  // A server that goes away between two queries must not crash the process: the next query fails instead.
+  const guarded = new WeakSet<PoolClient>();
+  async function connect(): Promise<PoolClient> {
+    const client = await pool.connect();
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on('error', () => undefined);
+    }
+    return client;
+  }
+
+  // Calls of this process run one at a time: the copy is one folder.
+  let queue: Promise<unknown> = Promise.resolve();
+  function serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function pullNow(): Promise<ReplicaPullReport> {
+    const client = await connect();
+    try {
+      return await pullWith(client, false);
+    } finally {
+      client.release();
+    }
+  }
+
+  async function writeNow<T>(work: () => Promise<T>): Promise<T> {
+    const client = await connect();
+    let changes: { path: string; content: Buffer | undefined }[] = [];
+    let began = false;
+    try {
+      await client.query('BEGIN');
+      began = true;
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMED, WRITER_LOCK]);
+      // The change counter's row too: until this commits nobody else numbers a change (the store's
+      // own writers, an import, wait), so the numbers this change takes are exactly the ones above
+      // what is pulled now, and the copy need not pull its own change back.
+      await client.query('SELECT rev FROM mnemo_replica_head WHERE id = 1 FOR UPDATE');
+      await pullWith(client, true);
+      const base = current.seq;
+      await saveState({ ...current, dirty: true });
+      let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+      try {
+        outcome = { ok: true, value: await work() };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      const now = walk(root);
+      changes = await localChanges(now);
+      pushed = await push(client, changes);
+      const head = await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1');
+      await client.query('COMMIT');
+      began = false;
+      await adopt(changes, now);
+      await saveState({ ...current, seq: current.seq === base ? Number(head.rows[0]?.rev ?? base) : current.seq, dirty: false });
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    } catch (error) {
+      if (began) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // Nothing was committed: what the engine changed locally is put back from the database.
+        await restore(changes.length > 0 ? changes : await localChanges()).catch(() => undefined);
+        await saveState({ ...current, dirty: false }).catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  const replica: PostgresReplica = {
+    root,
+    location: store.location,
+    store,
+    pull: () => serial(pullNow),
+    read: (work) =>
+      serial(async () => {
+        await pullNow();
+        return work();
+      }),
+    write: (work) => serial(() => writeNow(work)),
+    async watch(onPulled) {
+      const stop = await store.watch(() => {
+        void replica
+          .pull()
+          .then((report) => {
+            if (report.files > 0) onPulled?.(report);
+          })
+          .catch(() => undefined);
+      });
+      return stop;
+    },
+    setPullHook: (hook) => {
+      pullHook = hook;
+    },
+    lastPush: () => pushed,
+    async close() {
+      closed = true;
+      const stop = await listening;
+      await stop?.();
+      await queue.catch(() => undefined);
+      await store.close().catch(() => undefined);
+      await lock.release();
+    },
+  };
+  let closed = false;
+  await replica.pull();
+  // Others' commits are pulled as they happen, so the next call finds the copy current.
+  const listening: Promise<(() => Promise<void>) | undefined> = options.listen
+    ? replica.watch().catch(() => undefined)
+    : Promise.resolve(undefined);
+  void listening.then(async (stop) => {
+    if (closed) await stop?.();
+  });
+  return replica;
+}
