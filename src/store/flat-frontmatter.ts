@@ -22,7 +22,6 @@ const NOT_A_STRING = [
   /^[-+]?0[xXoObB][0-9a-fA-F_]+$/,
   /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/,
 ];
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
 const JSON_STRING = /^"(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"$/;
 

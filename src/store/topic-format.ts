@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import type { Document, ToStringOptions } from 'yaml';
 import { readFlatFrontmatter } from './flat-frontmatter.js';
 import {
@@ -19,15 +20,15 @@ export type ParsedTopic =
   | { ok: false; error: string };
 
 const require = createRequire(import.meta.url);
-let yamlModule: typeof import('yaml') | undefined;
+let yamlModule: typeof Yaml | undefined;
 
 /**
  * The yaml package, loaded on first use: reading a topic in the shape mnemo writes does not need
  * it (flat-frontmatter.ts), so `mnemo recall` and the hooks start without its 73 modules. yaml is
  * CommonJS under node, so `require` gives the module a static import would.
  */
-function yaml(): typeof import('yaml') {
-  yamlModule ??= require('yaml') as typeof import('yaml');
+function yaml(): typeof Yaml {
+  yamlModule ??= require('yaml') as typeof Yaml;
   return yamlModule;
 }
 
