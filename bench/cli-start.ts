@@ -6,6 +6,8 @@
  * and `session-end` within 150 ms; `mcp` answers `initialize` within 300 ms. Also prints the
  * per-prompt hook's precision on the labelled set (bench/hook-labelled-set.ts).
  *   npm run build && npx tsx bench/cli-start.ts        (CLI_START_RUNS=20 for more runs)
+ * CLI_START_COMPARE=/other/checkout/dist/cli/main.js adds the same cases for another build (e.g.
+ * main before a change), interleaved in the same run, each marked "(compared build)".
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -77,7 +79,7 @@ export async function runCliStart(runs = Number(process.env.CLI_START_RUNS ?? 10
       params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cli-start-bench', version: '1' } },
     })}\n`;
     const twice = '≤ 2×';
-    const cases: (Case & { goal: string })[] = [
+    const own: (Case & { goal: string })[] = [
       { what: '`node -e 0` (baseline)', args: ['-e', '0'], stdin: '', goal: '' },
       { what: '`mnemo --help`', args: [CLI, '--help'], stdin: '', goal: twice },
       { what: '`mnemo recall deploy staging`', args: [CLI, 'recall', 'deploy staging'], stdin: '', goal: twice },
@@ -114,6 +116,14 @@ export async function runCliStart(runs = Number(process.env.CLI_START_RUNS ?? 10
       },
       { what: '`mnemo mcp` to its `initialize` answer', args: [CLI, 'mcp'], stdin: initialize, untilAnswer: true, goal: '≤ 300 ms' },
     ];
+    const compare = process.env.CLI_START_COMPARE;
+    const cases = compare
+      ? own.flatMap((entry) =>
+          entry.args[0] === CLI
+            ? [entry, { ...entry, what: `${entry.what} (compared build)`, args: [compare, ...entry.args.slice(1)], goal: '' }]
+            : [entry],
+        )
+      : own;
     const timings = new Map<string, number[]>(cases.map((entry) => [entry.what, []]));
     for (let run = 0; run < runs + 1; run += 1) {
       for (const entry of cases) {

@@ -84,3 +84,8 @@ const { formatDaemonBench, runDaemonBench } = await import('./daemon-bench.js');
 write('## The daemon (save → notification; idle cost watching 10k files; bursts of 1k, 4k and 16k new files)\n');
 write(formatDaemonBench(await runDaemonBench({ idleSeconds: Number(process.env.DAEMON_IDLE_SECONDS ?? 60) })));
 write('');
+
+const { formatCliStart, runCliStart } = await import('./cli-start.js');
+write('## CLI start (process start to exit, interleaved with `node -e 0`; needs `npm run build`)\n');
+write(formatCliStart(await runCliStart()));
+write('');

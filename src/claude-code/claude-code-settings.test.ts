@@ -19,12 +19,12 @@ describe('Claude Code settings merging', () => {
     expect(merged.hooks).toEqual({
       Stop: [
         { hooks: [{ type: 'command', command: 'say done' }] },
-        { hooks: [{ type: 'command', command: 'mnemo hook stop', timeout: 60 }] },
+        { hooks: [{ type: 'command', command: 'mnemo hook stop', timeout: 60, async: true }] },
       ],
       PreToolUse: existing.hooks.PreToolUse,
       SessionStart: [{ hooks: [{ type: 'command', command: 'mnemo hook session-start', timeout: 30 }] }],
       UserPromptSubmit: [{ hooks: [{ type: 'command', command: 'mnemo hook user-prompt-submit', timeout: 10 }] }],
-      SubagentStop: [{ hooks: [{ type: 'command', command: 'mnemo hook subagent-stop', timeout: 60 }] }],
+      SubagentStop: [{ hooks: [{ type: 'command', command: 'mnemo hook subagent-stop', timeout: 60, async: true }] }],
       SessionEnd: [{ hooks: [{ type: 'command', command: 'mnemo hook session-end', timeout: 60 }] }],
     });
   });
@@ -35,7 +35,7 @@ describe('Claude Code settings merging', () => {
     expect(mergeHooks(once, custom)).toEqual(once);
     const moved = mergeHooks(once, { command: 'node /opt/tools/dist/cli/main.js', dir: undefined });
     expect((moved.hooks as Record<string, unknown[]>).Stop).toEqual([
-      { hooks: [{ type: 'command', command: 'node /opt/tools/dist/cli/main.js hook stop', timeout: 60 }] },
+      { hooks: [{ type: 'command', command: 'node /opt/tools/dist/cli/main.js hook stop', timeout: 60, async: true }] },
     ]);
     // Settings an older setup filled with duplicates get one entry back; a user's own hook in the same group stays.
     const duplicated = {
@@ -55,7 +55,7 @@ describe('Claude Code settings merging', () => {
     expect((mergeHooks(duplicated, options).hooks as Record<string, unknown[]>).Stop).toEqual([
       {
         hooks: [
-          { type: 'command', command: 'mnemo hook stop', timeout: 60 },
+          { type: 'command', command: 'mnemo hook stop', timeout: 60, async: true },
           { type: 'command', command: 'notify-send done' },
         ],
       },
@@ -70,8 +70,26 @@ describe('Claude Code settings merging', () => {
     expect(mergeHooks(once, options)).toEqual(once);
     const pinned = mergeHooks(once, { command: 'npx mnemo-memory', dir: '/data/my memory' });
     expect((pinned.hooks as Record<string, unknown[]>).Stop).toEqual([
-      { hooks: [{ type: 'command', command: "npx mnemo-memory hook stop --dir '/data/my memory'", timeout: 60 }] },
+      { hooks: [{ type: 'command', command: "npx mnemo-memory hook stop --dir '/data/my memory'", timeout: 60, async: true }] },
     ]);
+  });
+
+  it('upgrades Stop and SubagentStop hooks an older setup wrote to run in the background, keeping their other fields', () => {
+    const older = {
+      hooks: {
+        Stop: [{ hooks: [{ type: 'command', command: 'mnemo hook stop', timeout: 60, statusMessage: 'saving' }] }],
+        SessionEnd: [{ hooks: [{ type: 'command', command: 'mnemo hook session-end', timeout: 60 }] }],
+      },
+    };
+    const hooks = mergeHooks(older, options).hooks as Record<string, { hooks: Record<string, unknown>[] }[]>;
+    expect(hooks.Stop).toEqual([
+      { hooks: [{ type: 'command', command: 'mnemo hook stop', timeout: 60, statusMessage: 'saving', async: true }] },
+    ]);
+    expect(hooks.SubagentStop?.[0]?.hooks[0]?.async).toBe(true);
+    // SessionEnd stays synchronous (Claude Code exits right after it); its work is detached instead.
+    expect(hooks.SessionEnd).toEqual([{ hooks: [{ type: 'command', command: 'mnemo hook session-end', timeout: 60 }] }]);
+    expect(hooks.SessionStart?.[0]?.hooks[0]?.async).toBeUndefined();
+    expect(hooks.UserPromptSubmit?.[0]?.hooks[0]?.async).toBeUndefined();
   });
 
   it('registers the stdio server in .mcp.json, keeping other servers', () => {

@@ -3,14 +3,21 @@ import { join } from 'node:path';
 import { parse, quote } from 'shell-quote';
 import { MnemoError, errnoCode, writeFileAtomic } from '../shared/index.js';
 
-/** The Claude Code hook events mnemo installs, with the `mnemo hook` argument and timeout (seconds) of each. */
-export const CLAUDE_CODE_HOOKS = [
+/**
+ * The Claude Code hook events mnemo installs, with the `mnemo hook` argument and timeout (seconds)
+ * of each. `async`: the hook runs in the background (the hooks reference's "Run hooks in the
+ * background", Claude Code 2.1+), so a turn does not wait even for the hook to start its detached
+ * child; clients without the option ignore the field and still get a hook that returns at once.
+ * SessionEnd is not async: Claude Code exits right after it (anthropics/claude-code#41577), so its
+ * work must leave the process tree, which the detached child does either way.
+ */
+export const CLAUDE_CODE_HOOKS: readonly { event: string; argument: string; timeout: number; async?: true }[] = [
   { event: 'SessionStart', argument: 'session-start', timeout: 30 },
   { event: 'UserPromptSubmit', argument: 'user-prompt-submit', timeout: 10 },
-  { event: 'Stop', argument: 'stop', timeout: 60 },
-  { event: 'SubagentStop', argument: 'subagent-stop', timeout: 60 },
+  { event: 'Stop', argument: 'stop', timeout: 60, async: true },
+  { event: 'SubagentStop', argument: 'subagent-stop', timeout: 60, async: true },
   { event: 'SessionEnd', argument: 'session-end', timeout: 60 },
-] as const;
+];
 
 export interface ClaudeCodeSetupOptions {
   /** `project`: `.claude/settings.json` and `.mcp.json` in the project; `user`: `~/.claude/settings.json`. */
@@ -109,9 +116,9 @@ export function isMnemoHook(command: unknown, argument: string, wanted?: string)
  */
 export function mergeHooks(settings: JsonObject, options: Pick<ClaudeCodeSetupOptions, 'command' | 'dir' | 'memory'>): JsonObject {
   const hooks: JsonObject = isObject(settings.hooks) ? { ...settings.hooks } : {};
-  for (const { event, argument, timeout } of CLAUDE_CODE_HOOKS) {
+  for (const { event, argument, timeout, async } of CLAUDE_CODE_HOOKS) {
     const wanted = hookCommand(options, argument);
-    const entry = { type: 'command', command: wanted, timeout };
+    const entry = { type: 'command', command: wanted, timeout, ...(async ? { async } : {}) };
     const groups = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : [];
     let placed = false;
     const merged: unknown[] = [];

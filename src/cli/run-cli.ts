@@ -1,5 +1,4 @@
-import { Command, CommanderError } from 'commander';
-import { MnemoError } from '../shared/index.js';
+import type { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import type { CommandContext } from './command-context.js';
 import { registerBench } from './commands/bench-command.js';
@@ -22,30 +21,19 @@ import { registerTask } from './commands/task-command.js';
 import { registerQuarantine } from './commands/quarantine-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerHeal, registerVerify } from './commands/verify-command.js';
-import { hoistGlobalOptions } from './global-options.js';
 import { registerRun } from './commands/run-command.js';
 import { registerChat } from './commands/chat-command.js';
 import { registerDaemon } from './commands/daemon-command.js';
 import { registerUi } from './commands/ui-command.js';
 import { registerGit } from './commands/git-command.js';
 import { registerExport, registerImport, registerMigrate } from './commands/store-commands.js';
-import { EXIT, createOutput, exitCodeFor } from './output.js';
+import { VERSION, createContext, programWith, runProgram } from './program.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Build the `mnemo` program with every command registered. */
 export function buildProgram(context: CommandContext): Command {
-  const program = new Command('mnemo')
-    .description('Self-healing long-term memory for AI agents: a small index, verified topics, searched transcripts.')
-    .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', '\n--dir <dir>, --workspace <dir> and --json may come before or after the command: mnemo --dir X list = mnemo list --dir X.')
-    .configureOutput({
-      writeOut: (text) => context.io.stdout.write(text),
-      writeErr: (text) => context.io.stderr.write(text),
-    })
-    .exitOverride();
-  for (const register of [
+  return programWith(context, [
     registerInit,
     registerRemember,
     registerRecall,
@@ -75,43 +63,11 @@ export function buildProgram(context: CommandContext): Command {
     registerMigrate,
     registerExport,
     registerImport,
-  ]) {
-    register(program, context);
-  }
-  const applyToAll = (command: Command) => {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => context.io.stdout.write(text),
-      writeErr: (text) => context.io.stderr.write(text),
-    });
-    command.commands.forEach(applyToAll);
-  };
-  program.commands.forEach(applyToAll);
-  return program;
+  ]);
 }
 
 /** Run the CLI with the given arguments (without `node mnemo`); returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const context: CommandContext = { io, out: createOutput(io), exitCode: EXIT.ok };
-  const program = buildProgram(context);
-  const args = hoistGlobalOptions(argv, program);
-  if (args.length === 0) {
-    program.outputHelp();
-    return EXIT.ok;
-  }
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return context.exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
-      if (error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
-      return EXIT.usage;
-    }
-    if (error instanceof MnemoError && error.code === 'usage') {
-      context.out.error(error);
-      return EXIT.usage;
-    }
-    context.out.error(error);
-    return exitCodeFor(error);
-  }
+  const context = createContext(io);
+  return runProgram(buildProgram(context), argv, context);
 }

@@ -1,4 +1,7 @@
-import { Document, isMap, isNode, parseDocument, visit, type ToStringOptions } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, ToStringOptions } from 'yaml';
+import { readFlatFrontmatter } from './flat-frontmatter.js';
 import {
   KNOWN_FIELDS,
   evidenceSchema,
@@ -15,6 +18,19 @@ import {
 export type ParsedTopic =
   | { ok: true; topic: Topic; /** The YAML between the fences, for a rewrite that keeps unknown fields. */ frontmatter: string }
   | { ok: false; error: string };
+
+const require = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | undefined;
+
+/**
+ * The yaml package, loaded on first use: reading a topic in the shape mnemo writes does not need
+ * it (flat-frontmatter.ts), so `mnemo recall` and the hooks start without its 73 modules. yaml is
+ * CommonJS under node, so `require` gives the module a static import would.
+ */
+function yaml(): typeof Yaml {
+  yamlModule ??= require('yaml') as typeof Yaml;
+  return yamlModule;
+}
 
 const YAML_OUT: ToStringOptions = { lineWidth: 100_000, minContentWidth: 0, flowCollectionPadding: false };
 
@@ -139,7 +155,12 @@ export function parseTopicText(text: string, slug: string): ParsedTopic {
     problems.push("no frontmatter; add '---' fenced name/description/type fields");
     return { ok: true, frontmatter: '', topic: { slug, meta: readMeta({}, slug, split.body, []), body: split.body, problems } };
   }
-  const document = parseDocument(split.frontmatter, { prettyErrors: true, uniqueKeys: false });
+  const flat = readFlatFrontmatter(split.frontmatter);
+  if (flat !== undefined) {
+    const meta = readMeta(flat, slug, split.body, problems);
+    return { ok: true, frontmatter: split.frontmatter, topic: { slug, meta, body: split.body, problems } };
+  }
+  const document = yaml().parseDocument(split.frontmatter, { prettyErrors: true, uniqueKeys: false });
   if (document.errors.length > 0) {
     const first = document.errors[0];
     // linePos is 1-based within the frontmatter; the opening fence is line 1 of the file.
@@ -186,6 +207,7 @@ function stripUndefined(value: unknown): unknown {
  * it has duplicate keys, aliases or errors, a fresh document of its values (unknown fields kept).
  */
 function editableDocument(previous: string): Document {
+  const { Document, parseDocument, visit } = yaml();
   const document = parseDocument(previous);
   let tangled = document.errors.length > 0;
   if (!tangled) {
@@ -211,6 +233,7 @@ function editableDocument(previous: string): Document {
  * so unknown fields, their order and comments survive; known fields are set from `meta`.
  */
 export function serializeTopic(meta: TopicMeta, body: string, previousFrontmatter?: string): string {
+  const { Document, isMap, isNode } = yaml();
   const document = previousFrontmatter ? editableDocument(previousFrontmatter) : new Document({});
   if (!isMap(document.contents)) document.contents = document.createNode({});
   for (const field of KNOWN_FIELDS) {

@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { glob as findFiles } from 'tinyglobby';
 import { z } from 'zod';
 import { MnemoError } from '../shared/index.js';
 import { defineTool, type ToolDefinition } from './define-tool.js';
@@ -23,6 +22,7 @@ function refuseEscape(pattern: string): void {
 async function workspaceFiles(options: WorkspaceToolsOptions, pattern: string, under = '.'): Promise<{ files: string[]; more: boolean }> {
   refuseEscape(pattern);
   const base = await confinedPath(options.workspace, under);
+  const { glob: findFiles } = await import('tinyglobby');
   const found = await findFiles(pattern, { cwd: base.absolute, ignore: IGNORED, onlyFiles: true, dot: false, followSymbolicLinks: false });
   const prefix = base.relative === '.' ? '' : `${base.relative}/`;
   const files = found.map((file) => `${prefix}${file}`).sort();
@@ -44,7 +44,10 @@ export function globTool(options: WorkspaceToolsOptions): ToolDefinition {
     execute: async ({ pattern }) => {
       const { files, more } = await workspaceFiles(options, pattern);
       return {
-        text: files.length === 0 ? `No file matches ${pattern}.` : `${files.join('\n')}${more ? `\n[more than ${MAX_FILES} files; narrow the pattern]` : ''}`,
+        text:
+          files.length === 0
+            ? `No file matches ${pattern}.`
+            : `${files.join('\n')}${more ? `\n[more than ${MAX_FILES} files; narrow the pattern]` : ''}`,
         data: { pattern, files, more },
       };
     },

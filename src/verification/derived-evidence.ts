@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import semver from 'semver';
+import { semver } from './lazy-semver.js';
 import type { Evidence } from '../store/index.js';
 import type { CheckContext } from './check-context.js';
 import { DEPENDENCY_FIELDS, isPackageName } from './package-versions.js';
@@ -139,11 +139,11 @@ function packagesFromText(text: string, dependencies: Dependencies): { name: str
     for (const match of text.matchAll(pattern)) {
       const name = dependencies.declared.get((match[1] ?? '').toLowerCase()) ?? match[1] ?? '';
       const range = `${match[2] ?? '^'}${match[3] ?? ''}`;
-      if (!isPackageName(name) || semver.validRange(range) === null) continue;
+      if (!isPackageName(name) || semver().validRange(range) === null) continue;
       const installed = dependencies.installed(name);
       if (installed === undefined && !dependencies.declared.has(name.toLowerCase())) continue;
       const holds =
-        installed !== undefined && semver.valid(installed) ? semver.satisfies(installed, range, { includePrerelease: true }) : true;
+        installed !== undefined && semver().valid(installed) ? semver().satisfies(installed, range, { includePrerelease: true }) : true;
       if (holds) found.push({ name, range });
     }
   }

@@ -1,4 +1,4 @@
-import semver from 'semver';
+import { semver } from './lazy-semver.js';
 import { confirmed, contradicted, unverifiable, type CheckContext, type CheckOutcome, type PackageEvidence } from './check-context.js';
 import { isPackageName, readPackageVersions, statedVersions, versionNow, withPrecision, type PackageVersions } from './package-versions.js';
 
@@ -39,25 +39,25 @@ export async function checkPackage(evidence: PackageEvidence, context: CheckCont
   const { name } = evidence;
   const range = evidence.range || '*';
   if (!isPackageName(name)) return unverifiable(`${JSON.stringify(name)} is not an npm package name`);
-  if (semver.validRange(range) === null) return unverifiable(`${JSON.stringify(range)} is not a semver range`);
+  if (semver().validRange(range) === null) return unverifiable(`${JSON.stringify(range)} is not a semver range`);
   const versions = await readPackageVersions(context.workspace, name);
   const observed: Record<string, unknown> = {};
   if (versions.installed !== undefined) observed['installed'] = versions.installed;
   if (versions.declared !== undefined) observed['declared'] = versions.declared;
-  if (versions.installed !== undefined && semver.valid(versions.installed)) {
-    return semver.satisfies(versions.installed, range, { includePrerelease: true })
+  if (versions.installed !== undefined && semver().valid(versions.installed)) {
+    return semver().satisfies(versions.installed, range, { includePrerelease: true })
       ? (checkStatedVersion(name, versions, context.body, observed) ??
           confirmed(`${name} ${versions.installed} is installed (satisfies ${range})`, observed))
       : contradicted(`${name} is now ${versions.installed}, which does not satisfy ${range}`, observed);
   }
   if (versions.declared !== undefined) {
-    if (semver.validRange(versions.declared) === null) {
+    if (semver().validRange(versions.declared) === null) {
       return unverifiable(
         `${name} is declared as ${JSON.stringify(versions.declared)}, not a version range, and is not installed`,
         observed,
       );
     }
-    return semver.intersects(versions.declared, range, { includePrerelease: true })
+    return semver().intersects(versions.declared, range, { includePrerelease: true })
       ? (checkStatedVersion(name, versions, context.body, observed) ??
           confirmed(`package.json declares ${name} ${versions.declared} (compatible with ${range}); not installed`, observed))
       : contradicted(`package.json now declares ${name} ${versions.declared}, which does not overlap ${range}`, observed);

@@ -1,4 +1,4 @@
-import semver from 'semver';
+import { semver } from './lazy-semver.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../shared/index.js';
@@ -84,7 +84,7 @@ export function statedVersions(name: string, body: string): StatedVersion[] {
 /** `19.1.3` written with the precision of `18.2` → `19.1` (a prerelease is kept whole). */
 export function withPrecision(version: string, like: string): string {
   if (like.includes('-')) return version;
-  const parsed = semver.parse(version);
+  const parsed = semver().parse(version);
   if (!parsed || parsed.prerelease.length > 0) return version;
   return [parsed.major, parsed.minor, parsed.patch].slice(0, like.split('.').length).join('.');
 }
@@ -96,10 +96,10 @@ export function withPrecision(version: string, like: string): string {
 export function versionNow(stated: Pick<StatedVersion, 'operator'>, versions: PackageVersions): string | undefined {
   let declared: string | undefined;
   try {
-    declared = versions.declared === undefined ? undefined : semver.minVersion(versions.declared)?.version;
+    declared = versions.declared === undefined ? undefined : semver().minVersion(versions.declared)?.version;
   } catch {
     declared = undefined;
   }
-  const installed = versions.installed !== undefined && semver.valid(versions.installed) ? versions.installed : undefined;
+  const installed = versions.installed !== undefined && semver().valid(versions.installed) ? versions.installed : undefined;
   return stated.operator !== '' ? (declared ?? installed) : (installed ?? declared);
 }

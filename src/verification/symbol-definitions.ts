@@ -1,6 +1,5 @@
 import { open } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
 
 /** Folders never scanned for definitions. */
 export const IGNORED_FOLDERS = ['**/node_modules/**', '**/.git/**', '**/dist/**'];
@@ -121,6 +120,8 @@ export async function findSymbolDefinitions(
   const maxFiles = limits.maxFiles ?? 4000;
   const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
   let budget = limits.maxTotalBytes ?? 32 * 1024 * 1024;
+  // Loaded on the first scan, not with every command that opens the memory.
+  const { glob, isDynamicPattern } = await import('tinyglobby');
   const matched = await glob(pattern, {
     cwd: workspace,
     ignore: IGNORED_FOLDERS,

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extname } from 'node:path';
-import { isDynamicPattern } from 'tinyglobby';
 import type { CheckContext, EvidenceVerdict, SymbolEvidence } from './check-context.js';
 import { lastKnownContent } from './git-renames.js';
 import type { HealProposal } from './heal-replacements.js';
@@ -47,6 +46,8 @@ export async function healMovedSymbol(
   // Moved means declared there: `exports.name = other` or `export { x as name }` is another thing.
   const there = await readFile(join(context.workspace, file), 'utf8').catch(() => '');
   if (!declarationPattern(identifier).test(there)) return undefined;
+  // tinyglobby (with picomatch and fdir) loads with the first symbol check, not with every command.
+  const { isDynamicPattern } = await import('tinyglobby');
   const literalGlob = !isDynamicPattern(glob);
   let oldPaths: string[] = [];
   if (verdict.status === 'contradicted') {

@@ -62,7 +62,7 @@ describe('mnemo setup claude-code', () => {
     expect(settings.model).toBe('opus');
     expect(settings.hooks.Stop).toEqual([
       { hooks: [{ type: 'command', command: 'notify-send done' }] },
-      { hooks: [{ type: 'command', command: 'mnemo hook stop', timeout: 60 }] },
+      { hooks: [{ type: 'command', command: 'mnemo hook stop', timeout: 60, async: true }] },
     ]);
     expect(settings.hooks.SessionStart[0].hooks[0].command).toBe('mnemo hook session-start');
     expect(settings.hooks.SessionEnd[0].hooks[0].command).toBe('mnemo hook session-end');

@@ -1,39 +1,17 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeError, quoteExcerpt } from '../../shared/index.js';
 import { readAllStdin } from '../cli-io.js';
 import { rootOptions, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT } from '../output.js';
+import { BACKGROUND_HOOKS as BACKGROUND, backgroundFields, startDetached } from '../background-hook.js';
 
 /** Kept here (not imported) so that `mnemo hook` loads the hook code only when it runs. */
 const HOOK_EVENTS = ['session-start', 'user-prompt-submit', 'stop', 'subagent-stop', 'session-end'] as const;
-const BACKGROUND = new Set<string>(['stop', 'subagent-stop', 'session-end']);
 
 interface HookFlags extends RootOptions {
   foreground?: boolean;
   payload?: string;
-}
-
-function cliEntry(): string | undefined {
-  const entry = fileURLToPath(new URL('../main.js', import.meta.url));
-  return existsSync(entry) ? entry : undefined;
-}
-
-/** Start `mnemo <args>` detached (its own process group, no stdio), so the caller can exit at once. */
-function startDetached(args: string[], cwd: string, env: NodeJS.ProcessEnv | undefined): boolean {
-  const entry = cliEntry();
-  if (!entry) return false;
-  try {
-    const child = spawn(process.execPath, [entry, ...args], { cwd, detached: true, stdio: 'ignore', ...(env ? { env } : {}) });
-    child.on('error', () => undefined);
-    child.unref();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The payload as a JSON object, or what is wrong with it in words (an empty payload reads as `{}`). */
@@ -49,22 +27,6 @@ function payloadObject(text: string): { payload: Record<string, unknown> } | { p
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { problem: `the hook input on stdin is JSON but not an object: ${quoteExcerpt(text.trim(), 60)}` };
   return { payload: value as Record<string, unknown> };
-}
-
-/** What the background work reads of a payload (kept small: it travels on a command line). */
-const BACKGROUND_FIELDS = [
-  'session_id',
-  'transcript_path',
-  'cwd',
-  'hook_event_name',
-  'reason',
-  'agent_id',
-  'agent_type',
-  'agent_transcript_path',
-];
-
-function backgroundFields(payload: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(BACKGROUND_FIELDS.flatMap((key) => (typeof payload[key] === 'string' ? [[key, payload[key]]] : [])));
 }
 
 function rootArgs(options: RootOptions): string[] {
