@@ -23,5 +23,5 @@ export { createSubAgents, SUB_AGENT_DEFAULT_TOOLS } from './sub-agents.js';
 export type { SubAgentReport, SubAgentOptions, SubAgentModelRequest, SubAgents } from './sub-agents.js';
 export { createLimiter } from './concurrency-limiter.js';
 export type { ConcurrencyLimiter } from './concurrency-limiter.js';
-export { WorktreePool, cleanDeadWorktrees } from './worktree-pool.js';
+export { WorktreePool, cleanDeadWorktrees, gitWithIdentity } from './worktree-pool.js';
 export type { Worktree, WorktreeChanges, WorktreeCleanup, WorktreePoolOptions } from './worktree-pool.js';

@@ -70,17 +70,35 @@ const IDENTITY = [
   'core.hooksPath=/dev/null',
 ];
 
-async function git(run: ProcessRunner, cwd: string, args: readonly string[], allowFailure = false): Promise<{ ok: boolean; out: string }> {
-  const outcome = await run('git', [...IDENTITY, ...args], { cwd, timeoutMs: 120_000, outputCapBytes: 8 * 1024 * 1024 });
+/**
+ * git as mnemo's own worktree jobs run it: a fixed identity, no signing and no hooks (the user's
+ * hooks must not run in mnemo's worktrees); a failure is an error naming the command unless
+ * `allowFailure`.
+ */
+export async function gitWithIdentity(
+  run: ProcessRunner,
+  cwd: string,
+  args: readonly string[],
+  options: { allowFailure?: boolean; input?: string } = {},
+): Promise<{ ok: boolean; out: string; err: string }> {
+  const outcome = await run('git', [...IDENTITY, ...args], {
+    cwd,
+    timeoutMs: 120_000,
+    outputCapBytes: 32 * 1024 * 1024,
+    ...(options.input === undefined ? {} : { input: options.input }),
+  });
   const ok = outcome.exitCode === 0;
-  if (!ok && !allowFailure) {
+  if (!ok && options.allowFailure !== true) {
     throw new MnemoError(
       'io',
-      `git ${args.join(' ')} failed in ${cwd}: ${(outcome.startError ?? outcome.stderrTail).trim() || `exit ${outcome.exitCode}`}`,
+      `git ${args.join(' ')} failed in ${cwd}: ${(outcome.startError ?? outcome.stderrTail).trim() || `exit ${String(outcome.exitCode)}`}`,
     );
   }
-  return { ok, out: outcome.stdoutTail };
+  return { ok, out: outcome.stdoutTail, err: outcome.stderrTail };
 }
+
+const git = (run: ProcessRunner, cwd: string, args: readonly string[], allowFailure = false) =>
+  gitWithIdentity(run, cwd, args, { allowFailure });
 
 async function owners(dir: string): Promise<OwnerRecord[]> {
   const names = await readdir(dir).catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MnemoError, errnoCode, makeDirectory, runProcess, writeFileAtomic, type ProcessRunner } from '../shared/index.js';
 import { stateDirFor } from '../config/index.js';
 import { daemonPaths } from './daemon-paths.js';
+import { gitWithIdentity } from '../agent/index.js';
 
 /** Where the daemon keeps its offered patches, the day's bounds and its worktrees. */
 export interface PatchPaths {
@@ -145,39 +146,8 @@ export async function readPatch(paths: PatchPaths, id: string): Promise<PatchRec
   }
 }
 
-const IDENTITY = [
-  '-c',
-  'user.name=mnemo',
-  '-c',
-  'user.email=mnemo@localhost',
-  '-c',
-  'commit.gpgsign=false',
-  '-c',
-  'core.hooksPath=/dev/null',
-];
-
-/** git with a fixed identity and no hooks; a failure is an error naming the command unless `allowFailure`. */
-export async function git(
-  run: ProcessRunner,
-  cwd: string,
-  args: readonly string[],
-  options: { allowFailure?: boolean; input?: string } = {},
-): Promise<{ ok: boolean; out: string; err: string }> {
-  const outcome = await run('git', [...IDENTITY, ...args], {
-    cwd,
-    timeoutMs: 120_000,
-    outputCapBytes: 32 * 1024 * 1024,
-    ...(options.input === undefined ? {} : { input: options.input }),
-  });
-  const ok = outcome.exitCode === 0;
-  if (!ok && options.allowFailure !== true) {
-    throw new MnemoError(
-      'io',
-      `git ${args.join(' ')} failed in ${cwd}: ${(outcome.startError ?? outcome.stderrTail).trim() || `exit ${String(outcome.exitCode)}`}`,
-    );
-  }
-  return { ok, out: outcome.stdoutTail, err: outcome.stderrTail };
-}
+/** git with a fixed identity and no hooks (the agent's worktree git). */
+export const git = gitWithIdentity;
 
 /** The files of a patch whose content in the user's tree is no longer what it was at the patch's base. */
 export async function changedSince(record: PatchRecord, run: ProcessRunner = runProcess): Promise<string[]> {

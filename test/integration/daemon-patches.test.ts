@@ -1,15 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startChatCompletionsStub, requestText, type ChatCompletionsStub } from '../helpers/chat-completions-stub.js';
 import { cli } from '../helpers/run-cli.js';
 import { git, gitRepo } from '../helpers/git-repo.js';
 import { tempDir } from '../helpers/temp-root.js';
+import { BROKEN, GOOD, waitFor, webhook } from '../helpers/daemon-harness.js';
 
 /*
  * The daemon's patches as a user meets them: the built CLI as a real child process, a real git
@@ -74,31 +73,6 @@ afterEach(async () => {
   await Promise.all(stubs.splice(0).map((stub) => stub.close()));
 });
 
-async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    await delay(50);
-  }
-}
-
-async function webhook(): Promise<{ url: string; received: Notification[] }> {
-  const received: Notification[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      received.push(JSON.parse(body) as Notification);
-      response.writeHead(204).end();
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
-}
-
-const GOOD = 'export function total(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n';
-const BROKEN = 'export function total(prices: number[]): number {\n  const sum: number = prices.join(",");\n  return sum;\n}\n';
 const BAD_LINE = '  const sum: number = prices.join(",");';
 const FIXED_LINE = '  const sum: number = prices.reduce((a, b) => a + b, 0);';
 const WRONG_LINE = '  const sum: number = prices.join("+");';
@@ -204,7 +178,7 @@ describe('mnemo daemon patches (the built CLI as a real process)', () => {
   it(
     'a type error: the scripted model fixes it in a worktree, tsc passes there, a verified patch waits (branch, file, webhook), the user tree is untouched until `daemon apply`',
     async () => {
-      const hook = await webhook();
+      const hook = await webhook<Notification>(servers);
       const stub = await startChatCompletionsStub(editTo(FIXED_LINE, 'Summed the prices with reduce instead of joining them.'));
       stubs.push(stub);
       const { cwd, dir, statePath, patches } = await project({
@@ -277,7 +251,7 @@ describe('mnemo daemon patches (the built CLI as a real process)', () => {
   it(
     'a fix that does not pass: nothing is offered, the attempt is in the daemon transcript, and after N attempts one notification says it gave up',
     async () => {
-      const hook = await webhook();
+      const hook = await webhook<Notification>(servers);
       // (the per-day counting itself, on an injected clock, is in daemon-patch-jobs.test.ts)
       const stub = await startChatCompletionsStub(editTo(WRONG_LINE, 'Joined with plus.'));
       stubs.push(stub);
@@ -318,7 +292,7 @@ describe('mnemo daemon patches (the built CLI as a real process)', () => {
   it(
     'an external agent command (a node script given the task on stdin) writes the fix; `apply` refuses once the user changed the file; `drop` removes the branch and keeps a copy',
     async () => {
-      const hook = await webhook();
+      const hook = await webhook<Notification>(servers);
       const tools = await tempDir('mnemo-agent-');
       const seen = join(tools, 'task.txt');
       const script = join(tools, 'fix-agent.mjs');

@@ -1,14 +1,13 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/run-cli.js';
 import { gitRepo } from '../helpers/git-repo.js';
 import { tempDir } from '../helpers/temp-root.js';
+import { BROKEN, GOOD, waitFor, webhook } from '../helpers/daemon-harness.js';
 
 /*
  * The daemon as a user runs it: the built CLI as a real child process, a real git repository
@@ -51,32 +50,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
-/** Poll `probe` until it gives a value (the test's own timeout bounds the wait). */
-async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    await delay(50);
-  }
-}
-
-async function webhook(): Promise<{ url: string; received: Notification[] }> {
-  const received: Notification[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      received.push(JSON.parse(body) as Notification);
-      response.writeHead(204).end();
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
-}
-
-const GOOD = 'export function total(prices: number[]): number {\n  return prices.reduce((sum, price) => sum + price, 0);\n}\n';
-const BROKEN = 'export function total(prices: number[]): number {\n  const sum: number = prices.join(",");\n  return sum;\n}\n';
 
 /** A git repository with TypeScript code that compiles, a memory root, and the daemon's config. */
 async function project(daemon: Record<string, unknown>): Promise<{ cwd: string; dir: string; statePath: string }> {
@@ -147,7 +120,7 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
   it(
     'notices a type error after the save, notifies with file:line and the matching lesson, says "recovered" only after tsc passes again, and stops cleanly',
     async () => {
-      const hook = await webhook();
+      const hook = await webhook<Notification>(servers);
       const { cwd, dir, statePath } = await project({ debounceMs: 300, checks: [typecheck], notify: [{ type: 'webhook', url: hook.url }] });
       // A lesson learned earlier: a task hit this error, and its verified fix became a lesson.
       const task = (await cli(['task', 'begin', 'make the total a number', '--verify', 'true'], { cwd })).stdout.trim();
@@ -300,7 +273,7 @@ describe('mnemo daemon (the built CLI as a real process)', () => {
   it(
     'a check that hangs is killed with what it started after its timeout and reported as timed out',
     async () => {
-      const hook = await webhook();
+      const hook = await webhook<Notification>(servers);
       const pidFile = join(await tempDir('mnemo-hang-'), 'grandchild.pid');
       const { cwd, statePath } = await project({
         // the shell starts a grandchild and waits for it: the timeout must end both
