@@ -25,6 +25,16 @@ export function createManualClock(start: Date | string = '2026-01-01T00:00:00.00
   };
 }
 
+/**
+ * A clock that starts at `start` and then moves with the wall clock: for a long-lived process
+ * (the daemon) run at a chosen time (`MNEMO_NOW`), so that days and schedules stay fixed for a
+ * test or a demo while timeouts and intervals still pass.
+ */
+export function createShiftedClock(start: Date | string, wall: () => number = () => Date.now()): Clock {
+  const offset = new Date(start).getTime() - wall();
+  return { now: () => new Date(wall() + offset) };
+}
+
 /** ISO-8601 UTC without milliseconds: the time format of topic frontmatter. */
 export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -4,7 +4,7 @@
  */
 export { MnemoError, isMnemoError, describeError, errnoCode } from './errors.js';
 export type { MnemoErrorCode, MnemoErrorOptions } from './errors.js';
-export { systemClock, createManualClock, isoSeconds, HOUR_MS, DAY_MS } from './clock.js';
+export { systemClock, createManualClock, createShiftedClock, isoSeconds, HOUR_MS, DAY_MS } from './clock.js';
 export type { Clock, ManualClock } from './clock.js';
 export { createIdGenerator, randomToken, slugify, isValidSlug } from './ids.js';
 export { sha256 } from './hash.js';

@@ -109,7 +109,12 @@ function readJson<T>(path: string): T | undefined {
 }
 
 function runDaemon(cwd: string): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, 'daemon', 'run'], { cwd, stdio: ['ignore', 'ignore', 'ignore'] });
+  // a fixed start (MNEMO_NOW; the daemon's clock moves on from it): "today" cannot end mid-test
+  const child = spawn(process.execPath, [CLI, 'daemon', 'run'], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { ...process.env, MNEMO_NOW: '2026-06-01T09:00:00Z' },
+  });
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited };
@@ -272,6 +277,8 @@ describe('mnemo daemon patches (the built CLI as a real process)', () => {
       expect(gaveUp.title).toBe('typecheck: no patch, gave up after 1 attempt(s) today');
       expect(gaveUp.message).toContain('1 patch attempt(s) for this error failed their checks today');
       expect(gaveUp.patch).toBeNull();
+      // the attempts are counted on the day MNEMO_NOW set, not on the machine's date
+      expect(readJson<{ day: string }>(join(patches, 'ledger.json'))?.day).toBe('2026-06-01');
       await writeFile(join(cwd, 'src', 'total.ts'), `// still wrong\n\n${BROKEN}`);
       await waitFor(() => (readJson<State>(statePath)?.runs ?? 0) >= 3 && readJson<State>(statePath)?.status === 'watching');
       expect(hook.received.filter((item) => item.kind === 'patch-gave-up')).toHaveLength(1);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { DaemonState, DaemonStatus, PatchRecord } from '../../daemon/index.js';
-import { MnemoError } from '../../shared/index.js';
+import { MnemoError, createShiftedClock } from '../../shared/index.js';
 import { loadConfigFor, positiveInt, rootOptions, withMemory, type CommandContext, type RootOptions } from '../command-context.js';
 import { EXIT, type Output } from '../output.js';
 import { untilSignal } from '../server-flags.js';
@@ -178,6 +178,10 @@ export function registerDaemon(program: Command, context: CommandContext): void 
               logger,
               path: environmentSettings(context.io.env).searchPath,
               env: context.io.env,
+              // MNEMO_NOW (already checked by opening the memory): the daemon's days start there
+              ...((context.io.env ?? process.env).MNEMO_NOW
+                ? { clock: createShiftedClock((context.io.env ?? process.env).MNEMO_NOW as string) }
+                : {}),
             });
           } finally {
             process.off('SIGHUP', ignoreHangup);
