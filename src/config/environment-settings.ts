@@ -8,6 +8,8 @@ export interface EnvironmentSettings {
   mcpToken: string | undefined;
   /** `PATH`: where programs are found (the daemon's desktop notifications look for notify-send there). */
   searchPath: string | undefined;
+  /** `MNEMO_NOW` as written (opening a memory checks that it is a date): a chosen time for this process. */
+  fixedNow: string | undefined;
 }
 
 /** Read the environment settings (defaults to `process.env`: config/ is the only reader of the environment). */
@@ -17,5 +19,6 @@ export function environmentSettings(env: NodeJS.ProcessEnv = process.env): Envir
     homeDir: env.HOME || env.USERPROFILE || homedir(),
     mcpToken: token ? token : undefined,
     searchPath: env.PATH,
+    fixedNow: env.MNEMO_NOW?.trim() || undefined,
   };
 }

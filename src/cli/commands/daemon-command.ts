@@ -172,16 +172,15 @@ export function registerDaemon(program: Command, context: CommandContext): void 
           if (controller.signal.aborted) stopping(controller.signal.reason as NodeJS.Signals);
           context.out.note(`mnemo daemon for ${memory.workspace} (log: ${paths.log}); SIGTERM or Ctrl-C stops it.`);
           try {
+            const settings = environmentSettings(context.io.env);
             await runDaemon({
               memory,
               signal: controller.signal,
               logger,
-              path: environmentSettings(context.io.env).searchPath,
+              path: settings.searchPath,
               env: context.io.env,
               // MNEMO_NOW (already checked by opening the memory): the daemon's days start there
-              ...((context.io.env ?? process.env).MNEMO_NOW
-                ? { clock: createShiftedClock((context.io.env ?? process.env).MNEMO_NOW as string) }
-                : {}),
+              ...(settings.fixedNow ? { clock: createShiftedClock(settings.fixedNow) } : {}),
             });
           } finally {
             process.off('SIGHUP', ignoreHangup);
