@@ -67,6 +67,20 @@ describe('notification sinks', () => {
       diagnostic: { file: 'src/a.ts', line: 2 },
     });
     expect(flaky.requests[1]?.headers.authorization).toBe('Bearer t');
+    // the retry is the same notification: same id in the body and the Idempotency-Key header
+    const ids = flaky.requests.map((request) => (JSON.parse(request.body) as { id: string }).id);
+    expect(ids[0]).toMatch(/^ntf-[0-9a-f]{20}$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(flaky.requests.map((request) => request.headers['idempotency-key'])).toEqual([ids[0], ids[0]]);
+    expect(logger.records[0]?.fields).toMatchObject({ id: ids[0] });
+    // another notification has another id
+    const other = await server([]);
+    await sendNotification(
+      { ...notification(workspace), kind: 'recovered', title: 'typecheck recovered' },
+      [{ type: 'webhook', url: other.url, headers: {}, retries: 0 }],
+      { logger: createMemoryLogger(), path: undefined },
+    );
+    expect((JSON.parse(other.requests[0]?.body ?? '{}') as { id: string }).id).not.toBe(ids[0]);
     expect(missing.requests).toHaveLength(1);
     expect(logger.records.map((record) => record.message)).toEqual(['notification', 'notification-failed']);
   });

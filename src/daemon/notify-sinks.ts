@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -22,6 +23,15 @@ export interface DaemonNotification {
   lesson: { slug: string; name: string; fix: string } | undefined;
   /** The verified patch waiting (`patch-offered`); null otherwise: the daemon never says a patch exists before its checks passed. */
   patch: { id: string; branch: string; file: string; files: string[]; applied: boolean } | null;
+}
+
+/**
+ * A notification's id: a hash of its content (kind, check, time, text …), the same on every retry
+ * and every sink, so a receiver can drop a copy it already has (a webhook's 2xx lost on the way
+ * back makes the daemon send it again).
+ */
+export function notificationId(notification: DaemonNotification): string {
+  return `ntf-${createHash('sha256').update(JSON.stringify(notification)).digest('hex').slice(0, 20)}`;
 }
 
 export interface SinkResult {
@@ -88,14 +98,17 @@ function sinkName(sink: NotifySinkConfig): string {
   }
 }
 
-async function sendTo(sink: NotifySinkConfig, notification: DaemonNotification, options: NotifyOptions): Promise<string> {
+async function sendTo(sink: NotifySinkConfig, notification: DaemonNotification & { id: string }, options: NotifyOptions): Promise<string> {
   const retryDelayMs = options.retryDelayMs ?? ((attempt: number) => 500 * 2 ** (attempt - 1));
   const runner = options.runner ?? runProcess;
   switch (sink.type) {
     case 'webhook':
       return postWithRetry(
         sink.url,
-        { body: JSON.stringify(notification), headers: { 'content-type': 'application/json', ...sink.headers } },
+        {
+          body: JSON.stringify(notification),
+          headers: { 'content-type': 'application/json', 'idempotency-key': notification.id, ...sink.headers },
+        },
         sink.retries,
         retryDelayMs,
       );
@@ -149,8 +162,11 @@ export async function sendNotification(
   sinks: readonly NotifySinkConfig[],
   options: NotifyOptions,
 ): Promise<SinkResult[]> {
+  // the id first, so that it leads the JSON a webhook or a command reads
+  const sending = { id: notificationId(notification), ...notification };
   const level = notification.kind === 'failed' || notification.kind === 'timed-out' ? 'warn' : 'info';
   options.logger[level]('notification', {
+    id: sending.id,
     kind: notification.kind,
     title: notification.title,
     check: notification.check,
@@ -161,7 +177,7 @@ export async function sendNotification(
     sinks.map(async (sink): Promise<SinkResult> => {
       const name = sinkName(sink);
       try {
-        return { sink: name, ok: true, detail: await sendTo(sink, notification, options) };
+        return { sink: name, ok: true, detail: await sendTo(sink, sending, options) };
       } catch (error) {
         options.logger.warn('notification-failed', { sink: name, error: describeError(error) });
         return { sink: name, ok: false, detail: describeError(error) };
