@@ -178,6 +178,8 @@ export function formatCliStart(rows: readonly StartRow[]): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.stdout.write(`Machine: ${machineLine()}\n\n`);
-  process.stdout.write(`## CLI start (process start to exit; interleaved with \`node -e 0\`)\n\n${formatCliStart(await runCliStart())}\n\n`);
+  process.stdout.write(
+    `## CLI start (process start to exit; interleaved with \`node -e 0\`)\n\n${formatCliStart(await runCliStart())}\n\n`,
+  );
   process.stdout.write(`## Per-prompt hook: precision and recall\n\n${formatPromptQuality(await runPromptQuality())}\n`);
 }

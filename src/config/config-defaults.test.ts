@@ -37,7 +37,9 @@ describe('the defaults a start without a config file gets (no schema built)', ()
   it('keeps every error message: a bad MNEMO_WRITES, a bad log level, a bad file', async () => {
     const dir = await root();
     expect(() => loadConfig({ dir, env: { MNEMO_WRITES: 'sometimes' } })).toThrow('MNEMO_WRITES=sometimes is not a writes mode.');
-    expect(() => loadConfig({ dir, env: { MNEMO_LOG_LEVEL: 'loud' } })).toThrow(`Invalid configuration in ${join(dir, 'mnemo.config.json')}: logLevel:`);
+    expect(() => loadConfig({ dir, env: { MNEMO_LOG_LEVEL: 'loud' } })).toThrow(
+      `Invalid configuration in ${join(dir, 'mnemo.config.json')}: logLevel:`,
+    );
     await writeFile(join(dir, 'mnemo.config.json'), JSON.stringify({ recall: { limit: 0 } }));
     expect(() => loadConfig({ dir, env: {} })).toThrow(/Invalid configuration in .*: recall\.limit:/);
   });

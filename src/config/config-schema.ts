@@ -347,7 +347,9 @@ function buildSchemas() {
       hooks: hooksSchema.prefault({}),
       agent: agentSchema.prefault({}),
       /** Named sub-agent profiles, e.g. a reviewer that only reads. */
-      agents: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a profile name: lower-case letters, digits, "-" and "_"'), agentProfileSchema).default({}),
+      agents: z
+        .record(z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a profile name: lower-case letters, digits, "-" and "_"'), agentProfileSchema)
+        .default({}),
       daemon: daemonSchema.prefault({}),
       logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
       /** Linked git worktrees share the main worktree's memory (`shared`) or each keep their own (`own`); `MNEMO_WORKTREES` wins. */

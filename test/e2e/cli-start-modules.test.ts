@@ -149,7 +149,11 @@ describe('what each command loads at start (counted, not timed)', () => {
     for (const [what, loaded] of Object.entries(runs)) {
       expect({ what, code: loaded.code }).toEqual({ what, code: 0 });
       // The count sees into the bundle: the packages and our modules that did load are named.
-      expect({ what, sqlite: loaded.packages.has('better-sqlite3'), zod: loaded.packages.has('zod') }).toEqual({ what, sqlite: true, zod: true });
+      expect({ what, sqlite: loaded.packages.has('better-sqlite3'), zod: loaded.packages.has('zod') }).toEqual({
+        what,
+        sqlite: true,
+        zod: true,
+      });
       const store = join(REPO, 'dist', 'store');
       expect({ what, store: loaded.own.some((file) => file.startsWith(`${store}/`)) }).toEqual({ what, store: true });
       expectAbsent(loaded, [...NEVER_AT_START, 'yaml', 'semver', 'tinyglobby', 'picomatch', 'chokidar']);
