@@ -8,10 +8,12 @@
  *   npm run build && npx tsx bench/cli-start.ts        (CLI_START_RUNS=20 for more runs)
  * CLI_START_COMPARE=/other/checkout/dist/cli/main.js adds the same cases for another build (e.g.
  * main before a change), interleaved in the same run, each marked "(compared build)".
+ * After each case the bench waits until the detached children of the per-turn hooks have finished
+ * and their `dream --if-due` (found in /proc), so no case is timed while an earlier one's background work still runs.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatMs, machineLine, markdownTable, percentile } from './bench-utils.js';
@@ -57,6 +59,30 @@ function timeProcess(entry: Case, cwd: string): Promise<number> {
       child.stdin?.end(entry.stdin);
     }
   });
+}
+
+/**
+ * The detached children still running (found in /proc by their command line): `hook … --foreground`
+ * and the `dream --if-due` that one starts when it is done, so that a case is timed only once the
+ * work an earlier case handed off is done: rows do not overlap. Empty where there is no /proc.
+ */
+async function detachedChildren(cli: readonly string[]): Promise<number[]> {
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  const found: number[] = [];
+  for (const pid of pids) {
+    if (!/^\d+$/.test(pid)) continue;
+    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if ((args.includes('--foreground') || args.includes('--if-due')) && args.some((arg) => cli.includes(arg))) found.push(Number(pid));
+  }
+  return found;
+}
+
+async function waitForDetached(cli: readonly string[]): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  while ((await detachedChildren(cli)).length > 0) {
+    if (performance.now() > deadline) throw new Error('a detached hook child ran for over 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export interface StartRow {
@@ -128,6 +154,7 @@ export async function runCliStart(runs = Number(process.env.CLI_START_RUNS ?? 10
     for (let run = 0; run < runs + 1; run += 1) {
       for (const entry of cases) {
         const ms = await timeProcess(entry, cwd);
+        await waitForDetached(compare ? [CLI, compare] : [CLI]);
         if (run > 0) timings.get(entry.what)?.push(ms); // the first round warms the file cache
       }
     }
@@ -151,6 +178,8 @@ export function formatCliStart(rows: readonly StartRow[]): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.stdout.write(`Machine: ${machineLine()}\n\n`);
-  process.stdout.write(`## CLI start (process start to exit; interleaved with \`node -e 0\`)\n\n${formatCliStart(await runCliStart())}\n\n`);
+  process.stdout.write(
+    `## CLI start (process start to exit; interleaved with \`node -e 0\`)\n\n${formatCliStart(await runCliStart())}\n\n`,
+  );
   process.stdout.write(`## Per-prompt hook: precision and recall\n\n${formatPromptQuality(await runPromptQuality())}\n`);
 }

@@ -30,7 +30,7 @@ if (!found?.isDirectory()) {
   write(`LoCoMo data not found at ${data} (set LOCOMO_DIR); skipped.`);
 } else {
   const stub = process.env.LOCOMO_EMBEDDINGS ? undefined : await startEmbeddingsStub();
-  const embeddings = configSchema.shape.embeddings.parse(
+  const embeddings = configSchema().shape.embeddings.parse(
     process.env.LOCOMO_EMBEDDINGS
       ? JSON.parse(process.env.LOCOMO_EMBEDDINGS)
       : { provider: 'openai-compatible', model: 'stub', baseURL: stub?.baseURL },

@@ -1,5 +1,4 @@
-// EXPERIMENTAL, not wired into `npm run build`: with it the e2e tests claude-code-hooks and mcp-stdio
-// failed (not yet investigated). Run by hand: `npm run build && node scripts/bundle-cli.mjs`.
+// The last step of `npm run build` (after tsc and copy-assets); it expects dist/cli/ as tsc wrote it.
 // Bundle the CLI entry (dist/cli/main.js, as tsc wrote it) into a few files in dist/cli/, so that
 // `mnemo` starts without resolving and linking hundreds of small ES modules (Node 20 has no compile
 // cache). Code splitting keeps every `await import()` lazy: `mnemo --help` loads the entry chunk
@@ -66,8 +65,30 @@ const keepModuleUrls = {
   },
 };
 
-// Chunks of an earlier build, and tsc's source map of the entry (the bundle replaces that file).
-for (const name of readdirSync(OUT)) if (/^chunk-.*\.js$/.test(name) || name === 'main.js.map') rmSync(join(OUT, name));
+const BANNER_MARK = '__mnemoRequire';
+if (readFileSync(join(OUT, 'main.js'), 'utf8').includes(BANNER_MARK)) {
+  process.stderr.write('dist/cli/main.js is already bundled: run `npm run build` (tsc first, then this script).\n');
+  process.exit(1);
+}
+/**
+ * zod's namespace re-exports its 70-odd locales (`z.locales`), so a bundle keeps them all; mnemo and
+ * the MCP SDK use the English messages only (zod registers them itself), so the bundle leaves the
+ * others out: about half of what loading zod costs.
+ */
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const line = 'export * as locales from "../locales/index.js";';
+      if (!text.includes(line)) throw new Error(`${args.path}: zod no longer re-exports its locales as expected; update zodWithoutLocales`);
+      return { contents: text.replace(line, 'export const locales = Object.freeze({});'), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+// Chunks of an earlier build (tsc's map of main.js stays: esbuild composes it into the bundle's).
+for (const name of readdirSync(OUT)) if (/^chunk-.*\.js(\.map)?$/.test(name)) rmSync(join(OUT, name));
 
 const result = await build({
   entryPoints: [join(OUT, 'main.js')],
@@ -82,10 +103,21 @@ const result = await build({
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
+  // Composed with tsc's maps of the input files: with --enable-source-maps a stack trace names src/*.ts lines.
+  sourcemap: true,
   logLevel: 'warning',
   // Bundled CommonJS packages (commander, semver, …) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __mnemoRequire } from 'node:module';\nconst require = __mnemoRequire(import.meta.url);" },
-  plugins: [keepPackagesOutside, keepModuleUrls],
+  // write-file-atomic names its temporary files after __filename: give each chunk its own.
+  banner: {
+    js: [
+      "import { createRequire as __mnemoRequire } from 'node:module';",
+      "import { fileURLToPath as __mnemoFileURLToPath } from 'node:url';",
+      'const require = __mnemoRequire(import.meta.url);',
+      'const __mnemoFilename = __mnemoFileURLToPath(import.meta.url);',
+    ].join('\n'),
+  },
+  define: { __filename: '__mnemoFilename' },
+  plugins: [keepPackagesOutside, keepModuleUrls, zodWithoutLocales],
   metafile: Boolean(process.env.MNEMO_BUNDLE_META),
 });
 if (result.metafile) (await import('node:fs')).writeFileSync(process.env.MNEMO_BUNDLE_META, JSON.stringify(result.metafile));

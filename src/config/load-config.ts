@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MnemoError, errnoCode } from '../shared/index.js';
-import { configSchema, writesModeSchema, type MnemoConfig } from './config-schema.js';
+import { LOG_LEVELS, WRITES_MODES, plainDefaults } from './config-defaults.js';
+import { configSchema, type MnemoConfig } from './config-schema.js';
 import { resolveRoot, DEFAULT_ROOT_NAME, type MemoryChoice, type RootResolution } from './resolve-root.js';
 
 export const CONFIG_FILE = 'mnemo.config.json';
@@ -79,6 +80,32 @@ export function embeddingsApiKeyFor(embeddings: MnemoConfig['embeddings'], env: 
 }
 
 /**
+ * The configuration `input` makes, validated by the schema, or without building it when `input`
+ * holds nothing but a plain writes mode and log level on no file (the defaults with those two).
+ */
+function validConfig(input: Record<string, unknown>, noFile: boolean, path: string): MnemoConfig {
+  const plain =
+    noFile &&
+    Object.keys(input).every((key) => key === 'writes' || key === 'logLevel') &&
+    (input.writes === undefined || (typeof input.writes === 'string' && WRITES_MODES.has(input.writes))) &&
+    (input.logLevel === undefined || (typeof input.logLevel === 'string' && LOG_LEVELS.has(input.logLevel)));
+  if (plain) {
+    const config = plainDefaults();
+    if (input.writes !== undefined) config.writes = input.writes as MnemoConfig['writes'];
+    if (input.logLevel !== undefined) config.logLevel = input.logLevel as MnemoConfig['logLevel'];
+    return config;
+  }
+  const result = configSchema().safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    throw new MnemoError('invalid-input', `Invalid configuration in ${path}: ${problems}`, {
+      hint: 'Fix or remove the named fields; every field has a default.',
+    });
+  }
+  return result.data;
+}
+
+/**
  * Resolve the memory root and parse its configuration once, at the edge: defaults, then
  * `<root>/mnemo.config.json`, then `MNEMO_*` variables, then explicit overrides.
  */
@@ -96,24 +123,16 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const fromFile = readConfigFile(path);
   const raw: Record<string, unknown> = { ...((fromFile as Record<string, unknown> | undefined) ?? {}) };
   if (env.MNEMO_WRITES !== undefined && env.MNEMO_WRITES !== '') {
-    const parsed = writesModeSchema.safeParse(env.MNEMO_WRITES);
-    if (!parsed.success) {
+    if (!WRITES_MODES.has(env.MNEMO_WRITES)) {
       throw new MnemoError('invalid-input', `MNEMO_WRITES=${env.MNEMO_WRITES} is not a writes mode.`, {
         hint: 'Use one of auto, confirm, read-only, off.',
       });
     }
-    raw.writes = parsed.data;
+    raw.writes = env.MNEMO_WRITES;
   }
   if (env.MNEMO_LOG_LEVEL) raw.logLevel = env.MNEMO_LOG_LEVEL;
   if (env.MNEMO_DATABASE_URL) raw.store = { kind: 'postgres', url: env.MNEMO_DATABASE_URL };
-  const result = configSchema.safeParse({ ...raw, ...(options.overrides ?? {}) });
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-    throw new MnemoError('invalid-input', `Invalid configuration in ${path}: ${problems}`, {
-      hint: 'Fix or remove the named fields; every field has a default.',
-    });
-  }
-  const config = result.data;
+  const config = validConfig({ ...raw, ...(options.overrides ?? {}) }, fromFile === undefined, path);
   const workspaceSetting = options.workspace ?? config.workspace;
   const workspace =
     workspaceSetting !== undefined

@@ -23,22 +23,22 @@ describe('the daemon checks', () => {
   });
 
   it('the config refuses a scheduled check without cron and a timeout given in seconds, with what to fix; the documented example parses', async () => {
-    const scheduled = configSchema.safeParse({ daemon: { checks: [{ name: 'nightly', command: 'npm test', on: ['schedule'] }] } });
+    const scheduled = configSchema().safeParse({ daemon: { checks: [{ name: 'nightly', command: 'npm test', on: ['schedule'] }] } });
     expect(scheduled.success).toBe(false);
     expect(scheduled.error?.issues[0]?.message).toMatch(/needs a "cron" expression/);
-    const seconds = configSchema.safeParse({ daemon: { checks: [{ name: 'x', command: 'true', timeout: 30 }] } });
+    const seconds = configSchema().safeParse({ daemon: { checks: [{ name: 'x', command: 'true', timeout: 30 }] } });
     expect(seconds.error?.issues[0]?.message).toMatch(/milliseconds/);
     // the example of docs/daemon.md is a valid config
     const docs = await readFile(join(import.meta.dirname, '..', '..', 'docs', 'daemon.md'), 'utf8');
     const example = [...docs.matchAll(/```json\n([\s\S]*?)```/g)]
       .map((match) => match[1] ?? '')
       .find((block) => block.includes('"checks"'));
-    expect(configSchema.parse(JSON.parse(example ?? '{}')).daemon.checks?.map((check) => check.name)).toEqual([
+    expect(configSchema().parse(JSON.parse(example ?? '{}')).daemon.checks?.map((check) => check.name)).toEqual([
       'typecheck',
       'lint',
       'nightly',
     ]);
-    const parsed = configSchema.parse({ daemon: { checks: [{ name: 'x', command: 'true' }] } });
+    const parsed = configSchema().parse({ daemon: { checks: [{ name: 'x', command: 'true' }] } });
     expect(parsed.daemon).toMatchObject({ debounceMs: 1500, notify: [], checks: [{ name: 'x', on: ['change'], timeout: 300_000 }] });
   });
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-root.js';
@@ -10,6 +11,8 @@ import { CLI, REPO, assertBuilt, memoryProject } from './mcp-harness.js';
  * The CLI starts fast because the commands load only what they use. Timing that would be flaky on a
  * busy machine, so this counts instead: each command runs as a real process with a preload that
  * records every module it loads, and the heavy packages must be absent where they are not needed.
+ * The built bin is bundled (scripts/bundle-cli.mjs): a chunk it loads stands for the modules its
+ * source map names (our src/*.ts as the dist/*.js tsc made of them, and the packages' files).
  */
 
 beforeAll(assertBuilt);
@@ -48,7 +51,8 @@ async function loadedBy(args: string[], cwd: string, stdin = ''): Promise<Loaded
       (await readFile(record, 'utf8'))
         .split('\n')
         .map((line) => line.replace(/^cjs:/, '').replace(/^file:\/\//, ''))
-        .filter((line) => line.startsWith('/') && !line.includes('/test/helpers/')),
+        .filter((line) => line.startsWith('/') && !line.includes('/test/helpers/'))
+        .flatMap(bundledModules),
     ),
   ];
   const own = files.filter((file) => file.startsWith(join(REPO, 'dist')));
@@ -56,8 +60,34 @@ async function loadedBy(args: string[], cwd: string, stdin = ''): Promise<Loaded
   return { code, stdout, own, packages, total: files.length };
 }
 
+/** A file of the bundled bin as the modules bundled into it (from its source map); any other file as itself. */
+function bundledModules(file: string): string[] {
+  const cli = join(REPO, 'dist', 'cli');
+  const bundled = dirname(file) === cli && (/^chunk-.*\.js$/.test(relative(cli, file)) || file === CLI);
+  if (!bundled || !existsSync(`${file}.map`)) return [file];
+  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+  if (map.sources.length === 0) return []; // esbuild's own helpers, shared by the chunks
+  if (!map.sources.some((source) => source.includes('/src/') || source.includes('node_modules/'))) return [file];
+  return map.sources.map((source) => {
+    const path = resolve(cli, source);
+    const own = relative(join(REPO, 'src'), path);
+    return own.startsWith('..') ? path : join(REPO, 'dist', own.replace(/\.ts$/, '.js'));
+  });
+}
+
 /** What no start path of these commands needs: model SDKs, the MCP SDK, the tokenizer, embeddings. */
-const NEVER_AT_START = ['ai', '@ai-sdk/anthropic', '@ai-sdk/openai', '@modelcontextprotocol/server', 'gpt-tokenizer', 'onnxruntime-node'];
+const NEVER_AT_START = [
+  'ai',
+  '@ai-sdk/anthropic',
+  '@ai-sdk/openai',
+  '@ai-sdk/openai-compatible',
+  'ollama-ai-provider-v2',
+  '@modelcontextprotocol/server',
+  '@modelcontextprotocol/core',
+  '@modelcontextprotocol/node',
+  'gpt-tokenizer',
+  'onnxruntime-node',
+];
 
 function expectAbsent(loaded: Loaded, names: readonly string[]): void {
   expect(names.filter((name) => loaded.packages.has(name))).toEqual([]);
@@ -118,6 +148,14 @@ describe('what each command loads at start (counted, not timed)', () => {
     expect(runs['user-prompt-submit'].stdout).toContain('make deploy-staging');
     for (const [what, loaded] of Object.entries(runs)) {
       expect({ what, code: loaded.code }).toEqual({ what, code: 0 });
+      // The count sees into the bundle: the packages and our modules that did load are named.
+      expect({ what, sqlite: loaded.packages.has('better-sqlite3'), zod: loaded.packages.has('zod') }).toEqual({
+        what,
+        sqlite: true,
+        zod: true,
+      });
+      const store = join(REPO, 'dist', 'store');
+      expect({ what, store: loaded.own.some((file) => file.startsWith(`${store}/`)) }).toEqual({ what, store: true });
       expectAbsent(loaded, [...NEVER_AT_START, 'yaml', 'semver', 'tinyglobby', 'picomatch', 'chokidar']);
       expect({ what, under: loaded.total < 450 }).toEqual({ what, under: true }); // 326–337 today; 481–491 before
     }

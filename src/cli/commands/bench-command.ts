@@ -53,7 +53,7 @@ async function benchEmbeddings(flag: string | undefined, context: CommandContext
     } catch (error) {
       throw new MnemoError('usage', `--embeddings is not a JSON object: ${(error as Error).message}`);
     }
-    const parsed = configSchema.shape.embeddings.safeParse(raw);
+    const parsed = configSchema().shape.embeddings.safeParse(raw);
     if (!parsed.success || parsed.data === undefined)
       throw new MnemoError(
         'usage',
