@@ -1,6 +1,11 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/temp-root.js';
+import { ftsQuery, queryTerms } from './query-terms.js';
+import { SearchIndex } from './search-index.js';
 import { FtsTopK } from './topk.js';
 
 /*
@@ -154,5 +159,64 @@ describe('pruned top-k of an FTS5 OR query', () => {
     const topK = new FtsTopK(db, { table: 'topics_fts', tokenizer: TOKENIZER, weights: WEIGHTS });
     const rows = (db.prepare('SELECT count(*) AS n FROM topics_fts').get() as { n: number }).n;
     expect((topK as unknown as { rowCount(): number }).rowCount()).toBe(rows);
+  });
+});
+
+describe('topic search over the index', () => {
+  it('gives what the full query cut at four times the limit gave, when most of the best rows are of other statuses', async () => {
+    const root = await tempDir('mnemo-topk-');
+    const random = seeded(3);
+    const statuses = ['active', 'active', 'suspect', 'superseded', 'quarantined'] as const;
+    for (let index = 0; index < 300; index += 1) {
+      // The rows that rank best for "quokkaberry" are mostly superseded: the head of the cut runs dry.
+      const rare = index < 60 ? 'quokkaberry ' : '';
+      const status = index < 50 ? 'superseded' : statuses[Math.floor(random() * statuses.length)]!;
+      const type = random() < 0.5 ? 'project' : 'reference';
+      await writeFile(
+        join(root, `t-${index}.md`),
+        `---\nname: ${JSON.stringify(`${rare}${words(random, 2, 3)}`)}\ndescription: ${JSON.stringify(words(random, 2, 8))}\ntype: ${type}\ntags: [${words(random, 2, 3).split(' ').filter(Boolean).join(', ')}]\nstatus: ${status}\n---\n${rare}${words(random, 2, 40)}\n`,
+      );
+    }
+    const search = SearchIndex.open({ root, dbPath: join(root, '.state', 'search.db') });
+    try {
+      await search.sync({ full: true });
+      const db = search.database;
+      const before = (query: string, limit: number, types?: readonly string[]): string[] =>
+        (
+          db
+            .prepare(
+              `SELECT t.slug AS slug, t.status AS status, t.type AS type
+               FROM (SELECT rowid, bm25(topics_fts, 8, 4, 3, 1) AS rank FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT ?) f
+               JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid`,
+            )
+            .all(ftsQuery(queryTerms(query)), Math.max(1, limit * 4)) as { slug: string; status: string; type: string }[]
+        )
+          .filter((row) => ['active', 'suspect'].includes(row.status) && (types === undefined || types.includes(row.type)))
+          .slice(0, limit)
+          .map((row) => row.slug);
+      let walked = 0;
+      for (const query of [
+        'quokkaberry cache',
+        'quokkaberry',
+        'cache service the',
+        'tavuri zelmira caching',
+        'absentword',
+        'retries pelonda',
+      ]) {
+        for (const limit of [1, 5, 20]) {
+          expect(search.searchTopics(query, { limit }).map((hit) => hit.slug)).toEqual(before(query, limit));
+          expect(search.searchTopics(query, { limit, types: ['reference'] }).map((hit) => hit.slug)).toEqual(
+            before(query, limit, ['reference']),
+          );
+          walked += 1;
+        }
+      }
+      expect(walked).toBe(18);
+      // The superseded head ran the cut to four times the limit, and it still held fewer than five (as before).
+      expect(before('quokkaberry', 5).length).toBeLessThan(5);
+      expect(before('quokkaberry', 5).length).toBeGreaterThan(0);
+    } finally {
+      search.close();
+    }
   });
 });
