@@ -79,6 +79,8 @@ export class FtsTopK {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly bm25: string;
   private prepared = false;
+  private readonly docCounts = new Map<string, number>();
+  private seen: { averages: Buffer; structure: Buffer } | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -121,12 +123,41 @@ export class FtsTopK {
     return tokens;
   }
 
-  /** Rows and total tokens of the table, as FTS5 keeps them for bm25 (its averages record). */
+  /**
+   * Rows of the table as FTS5 keeps them for bm25 (its averages record), and whether the table
+   * changed since the last search: its averages and structure records (every write to an FTS5
+   * table rewrites both) are compared with the last ones seen; the row counts of terms are kept
+   * until they change.
+   */
   private rowCount(): number | undefined {
-    const block = this.statement(`SELECT block FROM main.${this.options.table}_data WHERE id = 1`).pluck().get() as Uint8Array | undefined;
-    if (block === undefined || block.length === 0) return undefined;
-    const [rows] = readVarint(block, 0);
+    const blocks = this.statement(`SELECT id, block FROM main.${this.options.table}_data WHERE id IN (1, 10) ORDER BY id`).all() as {
+      id: number;
+      block: Uint8Array;
+    }[];
+    const averages = blocks.find((row) => row.id === 1)?.block;
+    const structure = blocks.find((row) => row.id === 10)?.block;
+    if (averages === undefined || averages.length === 0 || structure === undefined) return undefined;
+    const same =
+      this.seen !== undefined && Buffer.compare(this.seen.averages, averages) === 0 && Buffer.compare(this.seen.structure, structure) === 0;
+    if (!same) {
+      this.seen = { averages: Buffer.from(averages), structure: Buffer.from(structure) };
+      this.docCounts.clear();
+    }
+    const [rows] = readVarint(averages, 0);
     return Number.isFinite(rows) && rows > 0 ? rows : undefined;
+  }
+
+  /** Rows that have the token (FTS5's count for the idf), kept while the table is unchanged. */
+  private docCount(token: string): number {
+    let count = this.docCounts.get(token);
+    if (count === undefined) {
+      count =
+        (this.statement(`SELECT doc FROM temp.${this.options.table}_topk_terms WHERE term = ?`).pluck().get(token) as number | undefined) ??
+        0;
+      if (this.docCounts.size >= 10_000) this.docCounts.clear();
+      this.docCounts.set(token, count);
+    }
+    return count;
   }
 
   private full(match: string, n: number): RankedRow[] {
@@ -167,11 +198,10 @@ export class FtsTopK {
     const run = (): RankedRow[] => {
       const rows = this.rowCount();
       if (rows === undefined) return fallback('unreadable index stats');
-      const docs = this.statement(`SELECT doc FROM temp.${this.options.table}_topk_terms WHERE term = ?`).pluck();
       // Phrases from the most common (smallest bound) to the rarest.
       const byBound = tokens
         .map(([token], index) => {
-          const df = (docs.get(token) as number | undefined) ?? 0;
+          const df = this.docCount(token!);
           const idf = Math.log((rows - df + 0.5) / (df + 0.5));
           return { index, df, bound: (idf <= 0 ? 1e-6 : idf) * (K1 + 1) * (1 + MARGIN) };
         })
