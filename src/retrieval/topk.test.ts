@@ -166,14 +166,18 @@ describe('pruned top-k of an FTS5 OR query', () => {
     expect(topK.search(terms, 10)).toEqual(fullTopK(db, terms, 10));
   });
 
-  it('runs the full query for phrases of several tokens and for words in most rows', () => {
+  it('runs the full query for phrases of several tokens; words in most rows are bounded by the rows with all of them', () => {
     const db = corpus(11, 500, 2);
     const topK = new FtsTopK(db, { table: 'topics_fts', tokenizer: TOKENIZER, weights: WEIGHTS });
     // "a-b" is one quoted term but two tokens (a phrase): not pruned.
     expect(topK.search(['cache-service', 'ziruxeka'], 5)).toEqual(fullTopK(db, ['cache-service', 'ziruxeka'], 5));
     expect(topK.lastWork).toMatchObject({ path: 'full', reason: 'multi-token phrase' });
     expect(topK.search(['the', 'cache'], 5)).toEqual(fullTopK(db, ['the', 'cache'], 5));
-    expect(topK.lastWork).toMatchObject({ path: 'full', reason: 'no bound excludes anything' });
+    // Both words in most rows: the rows with both are scored first, and their θ leaves out the rows with one.
+    expect(topK.lastWork).toMatchObject({ path: 'pruned', essential: 1 });
+    // More phrases than subsets are enumerated for: bounded by MaxScore's prefix alone.
+    const many = ['the', 'cache', 'service', 'retry', 'deploy', 'staging', 'session', 'token', 'error', 'timeout', 'database', 'zelmira'];
+    expect(topK.search(many, 7)).toEqual(fullTopK(db, many, 7));
   });
 
   it('reads the row count bm25 uses from FTS5’s own record', () => {

@@ -24,6 +24,11 @@ import type Database from 'better-sqlite3';
 const K1 = 1.2;
 /** Relative margin on the bounds, for rounding in FTS5's sums and in `Math.log` against C's `log`. */
 const MARGIN = 1e-9;
+/** Up to this many phrases, rows are bounded by the set of phrases they have (2^n subsets); above it, by MaxScore's prefix. */
+const SUBSET_PHRASES = 10;
+
+/** Phrases (by their place in the query) that must all be in a row. */
+type Clause = readonly number[];
 
 /** What one ranked query did: how it ran and how many rows it scored at most. */
 export interface TopKWork {
@@ -206,68 +211,84 @@ export class FtsTopK {
           return { index, df, bound: (idf <= 0 ? 1e-6 : idf) * (K1 + 1) * (1 + MARGIN) };
         })
         .sort((a, b) => a.bound - b.bound || a.index - b.index);
+      const m = byBound.length;
+      const boundOf = new Array<number>(m).fill(0);
+      for (const phrase of byBound) boundOf[phrase.index] = phrase.bound;
       const prefix: number[] = [0];
       for (const phrase of byBound) prefix.push(prefix[prefix.length - 1]! + phrase.bound);
-      // How many of the most common phrases a threshold excludes: their bounds sum below it.
-      const excluded = (theta: number): number => {
-        let count = 0;
-        while (count < byBound.length && prefix[count + 1]! * (1 + MARGIN) < theta) count += 1;
-        return count;
-      };
-      // Round one: the rarest phrases, until their rows could fill n.
-      let essential = 1;
-      let postings = byBound[byBound.length - 1]!.df;
-      while (essential < byBound.length && postings < n) {
-        essential += 1;
-        postings += byBound[byBound.length - essential]!.df;
-      }
-      // Every phrase in more than half the rows (idf clamped): the bounds are all alike and
-      // exclude nothing a round could find.
-      const chosenPostings = byBound.slice(byBound.length - essential).reduce((sum, phrase) => sum + phrase.df, 0);
-      const allPostings = byBound.reduce((sum, phrase) => sum + phrase.df, 0);
-      if (byBound[byBound.length - 1]!.df * 2 > rows || chosenPostings * 10 > allPostings * 9) {
-        this.lastWork = {
-          path: 'full',
-          reason: 'no bound excludes anything',
-          rounds: 0,
-          scoredAtMost: Number.NaN,
-          phrases: phrases.length,
-          essential: phrases.length,
-        };
+      const full = (reason: TopKWork['reason'], rounds: number, essential: number): RankedRow[] => {
+        this.lastWork = { path: 'full', reason, rounds, scoredAtMost: Number.NaN, phrases: m, essential };
         return this.full(match, n);
-      }
-      let scored = 0;
-      for (let round = 1; round <= 2; round += 1) {
-        if (essential >= byBound.length) {
-          this.lastWork = {
-            path: 'full',
-            reason: round === 1 ? 'too few matches' : 'no bound excludes anything',
-            rounds: round - 1,
-            scoredAtMost: Number.NaN,
-            phrases: phrases.length,
-            essential,
-          };
-          return this.full(match, n);
+      };
+      // Subset sums of the bounds, for the sets of phrases a row can have (small queries only).
+      const sums: number[] = [0];
+      if (m <= SUBSET_PHRASES)
+        for (let mask = 1; mask < 1 << m; mask += 1) sums[mask] = sums[mask & (mask - 1)]! + boundOf[31 - Math.clz32(mask & -mask)]!;
+      /**
+       * Clauses (phrases that must all be in a row) that every row able to reach θ matches: a row
+       * with the set S of phrases scores below the sum of their bounds. For a few phrases, the
+       * smallest sets whose bounds reach θ; for more, each phrase the most common ones' sum
+       * below θ leaves (MaxScore).
+       */
+      const needed = (theta: number): Clause[] => {
+        const reaches = (sum: number): boolean => !(sum * (1 + MARGIN) < theta);
+        if (m > SUBSET_PHRASES) {
+          let excluded = 0;
+          while (excluded < m && !reaches(prefix[excluded + 1]!)) excluded += 1;
+          return byBound.slice(excluded).map((phrase) => [phrase.index]);
         }
-        const chosen = byBound.slice(byBound.length - essential);
-        const best = this.among(match, chosen.map((phrase) => phrases[phrase.index]).join(' OR '), n);
-        scored += chosen.reduce((sum, phrase) => sum + phrase.df, 0);
-        const needed = best.length < n ? byBound.length : byBound.length - excluded(-best[n - 1]!.rank);
-        if (needed <= essential) {
-          this.lastWork = { path: 'pruned', rounds: round, scoredAtMost: scored, phrases: phrases.length, essential };
+        const clauses: Clause[] = [];
+        for (let mask = 1; mask < 1 << m; mask += 1) {
+          if (!reaches(sums[mask]!)) continue;
+          let minimal = true;
+          for (let bit = 0; bit < m && minimal; bit += 1) if (mask & (1 << bit) && reaches(sums[mask ^ (1 << bit)]!)) minimal = false;
+          if (minimal) clauses.push(Array.from({ length: m }, (_, bit) => bit).filter((bit) => mask & (1 << bit)));
+        }
+        return clauses;
+      };
+      // Round one: the rarest phrases, until their rows could fill n; or, when the rarest are in
+      // most rows anyway, the rows with every phrase.
+      let essential = 1;
+      let postings = byBound[m - 1]!.df;
+      while (essential < m && postings < n) {
+        essential += 1;
+        postings += byBound[m - essential]!.df;
+      }
+      const allPostings = byBound.reduce((sum, phrase) => sum + phrase.df, 0);
+      let clauses: Clause[];
+      if (byBound[m - 1]!.df * 2 <= rows && postings * 10 <= allPostings * 9 && essential < m)
+        clauses = byBound.slice(m - essential).map((phrase) => [phrase.index]);
+      else if (m <= SUBSET_PHRASES) clauses = [byBound.map((phrase) => phrase.index).sort((a, b) => a - b)];
+      else return full(essential >= m ? 'too few matches' : 'no bound excludes anything', 0, m);
+      let scored = 0;
+      for (let round = 1; round <= 3; round += 1) {
+        // Every phrase alone: that is the full query.
+        if (clauses.filter((clause) => clause.length === 1).length >= m)
+          return full('no bound excludes anything', round - 1, clauses.length);
+        const expression = clauses
+          .map((clause) => (clause.length === 1 ? phrases[clause[0]!]! : `(${clause.map((index) => phrases[index]).join(' AND ')})`))
+          .join(' OR ');
+        const best = this.among(match, expression, n);
+        scored += clauses.reduce(
+          (sum, clause) => sum + Math.min(...clause.map((index) => byBound.find((phrase) => phrase.index === index)!.df)),
+          0,
+        );
+        if (best.length < n) return full('too few matches', round, clauses.length);
+        const wanted = needed(-best[n - 1]!.rank);
+        // Each needed clause has one of the scored clauses in it: its rows were scored.
+        const covered = (clause: Clause): boolean => clauses.some((scoredClause) => scoredClause.every((index) => clause.includes(index)));
+        if (wanted.every(covered)) {
+          this.lastWork = { path: 'pruned', rounds: round, scoredAtMost: scored, phrases: m, essential: clauses.length };
           return best;
         }
-        essential = needed;
+        // θ only grows as rows are added, so the clauses this θ needs stay enough.
+        const merged = [...clauses, ...wanted.filter((clause) => !covered(clause))];
+        clauses = merged.filter(
+          (clause, index) =>
+            !merged.some((other, at) => at !== index && other.length < clause.length && other.every((i) => clause.includes(i))),
+        );
       }
-      this.lastWork = {
-        path: 'full',
-        reason: 'no bound excludes anything',
-        rounds: 2,
-        scoredAtMost: Number.NaN,
-        phrases: phrases.length,
-        essential,
-      };
-      return this.full(match, n);
+      return full('no bound excludes anything', 3, clauses.length);
     };
     // One snapshot for the counts and the scores (another process may write between statements).
     return this.db.inTransaction ? run() : this.db.transaction(run)();
