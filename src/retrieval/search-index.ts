@@ -22,6 +22,7 @@ import {
 } from '../store/index.js';
 import { LESSON_TABLES_SQL, type LessonSignature } from './lesson-table.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
+import { FtsTopK, type TopKWork } from './topk.js';
 import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
 import { TopicRows, toCatalog, type CatalogTopic, type TopicRow } from './topic-rows.js';
 import { SESSION_PART_LINES, TurnTable, sessionPartOf, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
@@ -124,6 +125,8 @@ export class SearchIndex {
   private readonly now: () => number;
   /** Prepared statements by their SQL: a recall runs the same few each time. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Ranked topic search, pruned to the rows that can make the cut. */
+  private readonly topK: FtsTopK;
 
   private constructor(options: SearchIndexOptions, db: Database.Database) {
     this.root = options.root;
@@ -134,6 +137,8 @@ export class SearchIndex {
     this.rows = new TopicRows(db, options.root);
     this.fullScanMs = options.fullScanMs ?? DEFAULT_FULL_SCAN_MS;
     this.now = options.now ?? Date.now;
+    const { name, description, tags, body } = TOPIC_FIELD_WEIGHTS;
+    this.topK = new FtsTopK(db, { table: 'topics_fts', tokenizer: TOKENIZER, weights: [name, description, tags, body] });
   }
 
   /**
@@ -554,21 +559,32 @@ export class SearchIndex {
     query: string,
     options: { limit?: number; statuses?: readonly TopicStatus[]; types?: readonly TopicType[] } = {},
   ): TopicHit[] {
-    const match = ftsQuery(queryTerms(query));
-    if (match === undefined) return [];
+    const terms = queryTerms(query);
+    if (ftsQuery(terms) === undefined) return [];
     const statuses = options.statuses ?? ['active', 'suspect'];
-    const { name, description, tags, body } = TOPIC_FIELD_WEIGHTS;
-    // The FTS query ranks and cuts first; only the rows it keeps are joined with their topics.
-    const rows = this.statement(
-      `SELECT t.slug AS slug, f.rank AS rank, t.status AS status, t.type AS type
-       FROM (SELECT rowid, bm25(topics_fts, ${name}, ${description}, ${tags}, ${body}) AS rank
-             FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT ?) f
-       JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid`,
-    ).all(match, Math.max(1, (options.limit ?? 50) * 4)) as { slug: string; rank: number; status: TopicStatus; type: TopicType }[];
-    return rows
-      .filter((row) => statuses.includes(row.status) && (options.types === undefined || options.types.includes(row.type)))
-      .slice(0, options.limit ?? 50)
-      .map((row) => ({ slug: row.slug, score: -row.rank }));
+    const limit = options.limit ?? 50;
+    // The FTS query ranks and cuts at four times the limit (room for topics of other statuses
+    // and types); only the rows it keeps are joined with their topics, in order. The cut is taken
+    // from its head: the best `limit` rows first, more only while too few of them qualify, which
+    // gives the same answer (every cut is a prefix of the one at four times the limit) and lets
+    // the pruned ranking (topk.ts) score only the rows that can make a small cut.
+    const cut = Math.max(1, limit * 4);
+    const get = this.statement('SELECT slug, status, type FROM topics WHERE rowid = ?');
+    for (let size = Math.min(cut, Math.max(1, limit)); ; size = Math.min(cut, size * 2)) {
+      const ranked = this.topK.search(terms, size);
+      const hits = ranked.flatMap((hit) => {
+        const row = get.get(hit.rowid) as { slug: string; status: TopicStatus; type: TopicType } | undefined;
+        if (row === undefined || !statuses.includes(row.status) || (options.types !== undefined && !options.types.includes(row.type)))
+          return [];
+        return [{ slug: row.slug, score: -hit.rank }];
+      });
+      if (hits.length >= limit || ranked.length < size || size === cut) return hits.slice(0, limit);
+    }
+  }
+
+  /** What the last topic search did: pruned or full, and how many rows it scored at most (tests, benches). */
+  get lastTopicSearchWork(): TopKWork | undefined {
+    return this.topK.lastWork;
   }
 
   /** Rank transcript turns for a query with BM25 over their text. */

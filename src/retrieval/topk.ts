@@ -1,0 +1,296 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Exact top-k of a BM25-ranked OR query over an FTS5 table, without scoring every match
+ * (MaxScore-style pruning).
+ *
+ * FTS5's `bm25()` sums, over the query's phrases, idf(p) · f·(k1+1) / (f + k1·(1 − b + b·D/avgdl)),
+ * with f the column-weighted count of p in the row, k1 = 1.2, b = 0.75, and idf(p) =
+ * log((N − n(p) + 0.5) / (n(p) + 0.5)) clamped to 1e-6 when ≤ 0 (n(p): rows with p). Since
+ * f / (f + K) < 1, a phrase adds less than idf(p)·(k1+1) to any row: its upper bound. With the
+ * phrases sorted by that bound, the common ones whose bounds together stay below θ, the n-th best
+ * score found so far, are non-essential: a row that has only those scores below θ and cannot be
+ * among the n best. So the rows scored are only those with an essential (rare) phrase, and their
+ * scores come from FTS5's own `bm25()` over the full query (filtered to those rows), which makes
+ * them the same numbers the full query gives; rows tie-break by rowid in both paths.
+ *
+ * At most two rounds: the first scores the rows of the rarest phrases (enough of them to fill n),
+ * giving θ₁; if the bounds of the other phrases reach θ₁, the second scores the rows of every
+ * phrase θ₁ cannot exclude, and θ₂ ≥ θ₁ then excludes the rest. Queries this does not prune
+ * (a phrase of several tokens, fewer matches than n) run as the full query.
+ */
+
+/** FTS5's bm25 constants (fts5_aux.c). */
+const K1 = 1.2;
+/** Relative margin on the bounds, for rounding in FTS5's sums and in `Math.log` against C's `log`. */
+const MARGIN = 1e-9;
+/** Up to this many phrases, rows are bounded by the set of phrases they have (2^n subsets); above it, by MaxScore's prefix. */
+const SUBSET_PHRASES = 10;
+
+/** Phrases (by their place in the query) that must all be in a row. */
+type Clause = readonly number[];
+
+/** What one ranked query did: how it ran and how many rows it scored at most. */
+export interface TopKWork {
+  /** `pruned`: scored the rows of the essential phrases only; `full`: the whole OR query. */
+  path: 'pruned' | 'full';
+  /** Why it ran the full query, when it did. */
+  reason?: 'multi-token phrase' | 'too few matches' | 'no bound excludes anything' | 'unreadable index stats';
+  /** Rounds of the pruned path that scored rows (0 for the full path). */
+  rounds: number;
+  /** Rows handed to `bm25()` at most: the postings of the essential phrases per round, or every match of the full query (counted in tests only). */
+  scoredAtMost: number;
+  /** Phrases of the query and how many of them were essential in the last round. */
+  phrases: number;
+  essential: number;
+}
+
+export interface RankedRow {
+  rowid: number;
+  /** FTS5's bm25 (lower is better: the negated score). */
+  rank: number;
+}
+
+/** Decode one SQLite varint (the format of FTS5's structure records). */
+function readVarint(bytes: Uint8Array, at: number): [value: number, next: number] {
+  let value = 0;
+  for (let index = 0; index < 9; index += 1) {
+    const byte = bytes[at + index];
+    if (byte === undefined) return [Number.NaN, at + index];
+    if (index === 8) return [value * 256 + byte, at + 9];
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) return [value, at + index + 1];
+  }
+  return [value, at + 9];
+}
+
+export interface TopKOptions {
+  /** The FTS5 table (in `main`), e.g. `topics_fts`. */
+  table: string;
+  /** Its tokenizer clause, as it was created (`tokenize='…'`): query terms are tokenized by a copy of it. */
+  tokenizer: string;
+  /** Column weights of the `bm25()` call, one per column. */
+  weights: readonly number[];
+}
+
+/**
+ * Ranked top-n of `"t1" OR "t2" OR …` over one FTS5 table, pruned where that is exact. One per
+ * connection (it keeps temp tables and prepared statements).
+ */
+export class FtsTopK {
+  /** What the last `search` did (tests assert on it; benches report it). */
+  lastWork: TopKWork | undefined;
+  private readonly tokens = new Map<string, string[]>();
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly bm25: string;
+  private prepared = false;
+  private readonly docCounts = new Map<string, number>();
+  private seen: { averages: Buffer; structure: Buffer } | undefined;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: TopKOptions,
+  ) {
+    this.bm25 = `bm25(${options.table}, ${options.weights.join(', ')})`;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The temp tables: the table's terms with their row counts, and a scratch table to tokenize query terms. */
+  private prepare(): void {
+    if (this.prepared) return;
+    const { table, tokenizer } = this.options;
+    this.db.exec(`
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.${table}_topk_terms USING fts5vocab(main, ${table}, row);
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.${table}_topk_scratch USING fts5(t, ${tokenizer});
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.${table}_topk_tokens USING fts5vocab(temp, ${table}_topk_scratch, instance);
+    `);
+    this.prepared = true;
+  }
+
+  /** The tokens FTS5 makes of one quoted query term (usually one; kept per term). */
+  private tokensOf(term: string): string[] {
+    let tokens = this.tokens.get(term);
+    if (tokens !== undefined) return tokens;
+    const { table } = this.options;
+    this.statement(`INSERT INTO temp.${table}_topk_scratch(rowid, t) VALUES (1, ?)`).run(term);
+    tokens = this.statement(`SELECT term FROM temp.${table}_topk_tokens ORDER BY offset`).pluck().all() as string[];
+    this.statement(`DELETE FROM temp.${table}_topk_scratch`).run();
+    if (this.tokens.size >= 10_000) this.tokens.clear();
+    this.tokens.set(term, tokens);
+    return tokens;
+  }
+
+  /**
+   * Rows of the table as FTS5 keeps them for bm25 (its averages record), and whether the table
+   * changed since the last search: its averages and structure records (every write to an FTS5
+   * table rewrites both) are compared with the last ones seen; the row counts of terms are kept
+   * until they change.
+   */
+  private rowCount(): number | undefined {
+    const blocks = this.statement(`SELECT id, block FROM main.${this.options.table}_data WHERE id IN (1, 10) ORDER BY id`).all() as {
+      id: number;
+      block: Uint8Array;
+    }[];
+    const averages = blocks.find((row) => row.id === 1)?.block;
+    const structure = blocks.find((row) => row.id === 10)?.block;
+    if (averages === undefined || averages.length === 0 || structure === undefined) return undefined;
+    const same =
+      this.seen !== undefined && Buffer.compare(this.seen.averages, averages) === 0 && Buffer.compare(this.seen.structure, structure) === 0;
+    if (!same) {
+      this.seen = { averages: Buffer.from(averages), structure: Buffer.from(structure) };
+      this.docCounts.clear();
+    }
+    const [rows] = readVarint(averages, 0);
+    return Number.isFinite(rows) && rows > 0 ? rows : undefined;
+  }
+
+  /** Rows that have the token (FTS5's count for the idf), kept while the table is unchanged. */
+  private docCount(token: string): number {
+    let count = this.docCounts.get(token);
+    if (count === undefined) {
+      count =
+        (this.statement(`SELECT doc FROM temp.${this.options.table}_topk_terms WHERE term = ?`).pluck().get(token) as number | undefined) ??
+        0;
+      if (this.docCounts.size >= 10_000) this.docCounts.clear();
+      this.docCounts.set(token, count);
+    }
+    return count;
+  }
+
+  private full(match: string, n: number): RankedRow[] {
+    const { table } = this.options;
+    return this.statement(`SELECT rowid, ${this.bm25} AS rank FROM ${table} WHERE ${table} MATCH ? ORDER BY rank, rowid LIMIT ?`).all(
+      match,
+      n,
+    ) as RankedRow[];
+  }
+
+  /** The best n rows of the full query `match` among those matching `essential`. */
+  private among(match: string, essential: string, n: number): RankedRow[] {
+    const { table } = this.options;
+    // `+rowid` keeps the filter out of FTS5's plan: one pass of the full query (its idf computed
+    // once), bm25 evaluated only for the rows that pass.
+    return this.statement(
+      `SELECT rowid, ${this.bm25} AS rank FROM ${table}
+       WHERE ${table} MATCH ? AND +rowid IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ?)
+       ORDER BY rank, rowid LIMIT ?`,
+    ).all(match, essential, n) as RankedRow[];
+  }
+
+  /**
+   * The best `n` rows for the OR of `terms` (each quoted as one phrase), ordered by bm25 and then
+   * rowid: the same rows, order and scores as the full query.
+   */
+  search(terms: readonly string[], n: number): RankedRow[] {
+    const phrases = terms.map((term) => `"${term.replace(/"/g, '""')}"`);
+    const match = phrases.join(' OR ');
+    const fallback = (reason: TopKWork['reason']): RankedRow[] => {
+      this.lastWork = { path: 'full', reason, rounds: 0, scoredAtMost: Number.NaN, phrases: phrases.length, essential: phrases.length };
+      return this.full(match, n);
+    };
+    if (phrases.length < 2) return fallback('no bound excludes anything');
+    this.prepare();
+    const tokens = terms.map((term) => this.tokensOf(term));
+    if (tokens.some((list) => list.length !== 1)) return fallback('multi-token phrase');
+    const run = (): RankedRow[] => {
+      const rows = this.rowCount();
+      if (rows === undefined) return fallback('unreadable index stats');
+      // Phrases from the most common (smallest bound) to the rarest.
+      const byBound = tokens
+        .map(([token], index) => {
+          const df = this.docCount(token!);
+          const idf = Math.log((rows - df + 0.5) / (df + 0.5));
+          return { index, df, bound: (idf <= 0 ? 1e-6 : idf) * (K1 + 1) * (1 + MARGIN) };
+        })
+        .sort((a, b) => a.bound - b.bound || a.index - b.index);
+      const m = byBound.length;
+      const boundOf = new Array<number>(m).fill(0);
+      for (const phrase of byBound) boundOf[phrase.index] = phrase.bound;
+      const prefix: number[] = [0];
+      for (const phrase of byBound) prefix.push(prefix[prefix.length - 1]! + phrase.bound);
+      const full = (reason: TopKWork['reason'], rounds: number, essential: number): RankedRow[] => {
+        this.lastWork = { path: 'full', reason, rounds, scoredAtMost: Number.NaN, phrases: m, essential };
+        return this.full(match, n);
+      };
+      // Subset sums of the bounds, for the sets of phrases a row can have (small queries only).
+      const sums: number[] = [0];
+      if (m <= SUBSET_PHRASES)
+        for (let mask = 1; mask < 1 << m; mask += 1) sums[mask] = sums[mask & (mask - 1)]! + boundOf[31 - Math.clz32(mask & -mask)]!;
+      /**
+       * Clauses (phrases that must all be in a row) that every row able to reach θ matches: a row
+       * with the set S of phrases scores below the sum of their bounds. For a few phrases, the
+       * smallest sets whose bounds reach θ; for more, each phrase the most common ones' sum
+       * below θ leaves (MaxScore).
+       */
+      const needed = (theta: number): Clause[] => {
+        const reaches = (sum: number): boolean => !(sum * (1 + MARGIN) < theta);
+        if (m > SUBSET_PHRASES) {
+          let excluded = 0;
+          while (excluded < m && !reaches(prefix[excluded + 1]!)) excluded += 1;
+          return byBound.slice(excluded).map((phrase) => [phrase.index]);
+        }
+        const clauses: Clause[] = [];
+        for (let mask = 1; mask < 1 << m; mask += 1) {
+          if (!reaches(sums[mask]!)) continue;
+          let minimal = true;
+          for (let bit = 0; bit < m && minimal; bit += 1) if (mask & (1 << bit) && reaches(sums[mask ^ (1 << bit)]!)) minimal = false;
+          if (minimal) clauses.push(Array.from({ length: m }, (_, bit) => bit).filter((bit) => mask & (1 << bit)));
+        }
+        return clauses;
+      };
+      // Round one: the rarest phrases, until their rows could fill n; or, when the rarest are in
+      // most rows anyway, the rows with every phrase.
+      let essential = 1;
+      let postings = byBound[m - 1]!.df;
+      while (essential < m && postings < n) {
+        essential += 1;
+        postings += byBound[m - essential]!.df;
+      }
+      const allPostings = byBound.reduce((sum, phrase) => sum + phrase.df, 0);
+      let clauses: Clause[];
+      if (byBound[m - 1]!.df * 2 <= rows && postings * 10 <= allPostings * 9 && essential < m)
+        clauses = byBound.slice(m - essential).map((phrase) => [phrase.index]);
+      else if (m <= SUBSET_PHRASES) clauses = [byBound.map((phrase) => phrase.index).sort((a, b) => a - b)];
+      else return full(essential >= m ? 'too few matches' : 'no bound excludes anything', 0, m);
+      let scored = 0;
+      for (let round = 1; round <= 3; round += 1) {
+        // Every phrase alone: that is the full query.
+        if (clauses.filter((clause) => clause.length === 1).length >= m)
+          return full('no bound excludes anything', round - 1, clauses.length);
+        const expression = clauses
+          .map((clause) => (clause.length === 1 ? phrases[clause[0]!]! : `(${clause.map((index) => phrases[index]).join(' AND ')})`))
+          .join(' OR ');
+        const best = this.among(match, expression, n);
+        scored += clauses.reduce(
+          (sum, clause) => sum + Math.min(...clause.map((index) => byBound.find((phrase) => phrase.index === index)!.df)),
+          0,
+        );
+        if (best.length < n) return full('too few matches', round, clauses.length);
+        const wanted = needed(-best[n - 1]!.rank);
+        // Each needed clause has one of the scored clauses in it: its rows were scored.
+        const covered = (clause: Clause): boolean => clauses.some((scoredClause) => scoredClause.every((index) => clause.includes(index)));
+        if (wanted.every(covered)) {
+          this.lastWork = { path: 'pruned', rounds: round, scoredAtMost: scored, phrases: m, essential: clauses.length };
+          return best;
+        }
+        // θ only grows as rows are added, so the clauses this θ needs stay enough.
+        const merged = [...clauses, ...wanted.filter((clause) => !covered(clause))];
+        clauses = merged.filter(
+          (clause, index) =>
+            !merged.some((other, at) => at !== index && other.length < clause.length && other.every((i) => clause.includes(i))),
+        );
+      }
+      return full('no bound excludes anything', 3, clauses.length);
+    };
+    // One snapshot for the counts and the scores (another process may write between statements).
+    return this.db.inTransaction ? run() : this.db.transaction(run)();
+  }
+}
