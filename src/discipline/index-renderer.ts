@@ -3,9 +3,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MnemoConfig } from '../config/index.js';
 import { sha256 } from '../shared/index.js';
-import type { CatalogTopic, SearchIndex } from '../retrieval/index.js';
-import { parseIndex, renderIndexText, rootPaths, type IndexEntryInput, type RenderedIndex } from '../store/index.js';
-import { indexEntries, type UsageCounts } from './index-ranking.js';
+import { UNREADABLE_GROUP, type CatalogTopic, type RankRow, type SearchIndex } from '../retrieval/index.js';
+import {
+  IndexFill,
+  compareIndexRank,
+  renderIndexText,
+  rootPaths,
+  type IndexEntryInput,
+  type RenderedIndex,
+  type TopicType,
+} from '../store/index.js';
+import { UNREADABLE_RANK, indexEntries, rankOf, type UsageCounts } from './index-ranking.js';
 
 /** What rendering the index found: sizes against the budget, entries left out, warnings. */
 export interface IndexReport {
@@ -78,11 +86,17 @@ export async function indexIsCurrent(root: string, text: string, search: SearchI
   return state !== undefined && state.hash === sha256(text) && state.outside === search.outsideChanges();
 }
 
-function reportOf(rendered: RenderedIndex, omittedCount: number, complete: boolean, config: MnemoConfig): IndexReport {
+function reportOf(
+  rendered: RenderedIndex,
+  omittedCount: number,
+  complete: boolean,
+  config: MnemoConfig,
+  named: { slug: string; title: string }[] = rendered.omitted.map((entry) => ({ slug: entry.slug, title: entry.title })),
+): IndexReport {
   const { maxLines, maxBytes, warnRatio } = config.index;
   const warnings: string[] = [];
   if (omittedCount > 0) {
-    const names = rendered.omitted.map((entry) => entry.slug).join(', ');
+    const names = named.map((entry) => entry.slug).join(', ');
     warnings.push(
       complete
         ? `MEMORY.md is over its budget (${maxLines} lines, ${maxBytes} bytes): ${omittedCount} topic(s) left out of the index: ${names}`
@@ -99,7 +113,7 @@ function reportOf(rendered: RenderedIndex, omittedCount: number, complete: boole
     maxLines,
     maxBytes,
     entries: rendered.included.length,
-    omitted: rendered.omitted.map((entry) => ({ slug: entry.slug, title: entry.title })),
+    omitted: named,
     omittedCount,
     warnings,
   };
@@ -113,33 +127,146 @@ export function computeFullIndex(context: IndexRenderContext): ComputedIndex {
   return { text: rendered.text, report: reportOf(rendered, rendered.omitted.length, true, context.config), entries, catalog };
 }
 
+/** How many rows a group's read takes at a time. */
+const BATCH = 64;
+/** How many of the entries a bounded render turned away it names (the rest are counted). */
+const OMITTED_NAMED = 20;
+
+interface Ranked {
+  slug: string;
+  type: TopicType;
+  line: string;
+  rank: number;
+}
+
 /**
- * The index after a write of `changed`, re-ranking only the topics MEMORY.md lists and those the
- * write touched, when that gives what a full render would: MEMORY.md is as mnemo last rendered
- * it, nothing changed on disk since, and either that render left nothing out (so every topic is
- * among those ranked) or the write touched no listed topic (so no place was freed that a topic
- * left out could claim). Undefined otherwise: the caller renders in full.
+ * One group of the rank table in rank order (or the topics with usage counts, ranked in full):
+ * read a batch at a time, rows whose line cannot fit in `room()` bytes skipped by the query.
  */
-export async function computeIndexAfterWrite(context: IndexRenderContext, changed: readonly string[]): Promise<ComputedIndex | undefined> {
-  const { root, search, config } = context;
-  const state = await readState(root);
-  if (state === undefined || state.outside !== search.outsideChanges()) return undefined;
-  const text = await readFile(rootPaths(root).index, 'utf8').catch(() => undefined);
-  if (text === undefined || sha256(text) !== state.hash) return undefined;
-  const listed = parseIndex(text).lines.flatMap((line) => (line.slug === undefined ? [] : [line.slug]));
-  const listedSet = new Set(listed);
-  if (state.omitted > 0 && changed.some((slug) => listedSet.has(slug))) return undefined;
-  const catalog = search.topicsBySlug([...new Set([...listed, ...changed])]);
-  const entries = indexEntries(catalog, context.now, context.usage);
+class RankStream {
+  private buffer: Ranked[] = [];
+  private done = false;
+  private readonly next: (room: number) => Ranked[];
+
+  constructor(next: (room: number) => Ranked[]) {
+    this.next = next;
+  }
+
+  /** The rank of the next entry, or undefined at the end. */
+  head(room: number): number | undefined {
+    if (this.buffer.length === 0 && !this.done) {
+      this.buffer = this.next(room);
+      if (this.buffer.length === 0) this.done = true;
+    }
+    return this.buffer[0]?.rank;
+  }
+
+  /** Every next entry of this rank (the stream's rank never rises, so they come together). */
+  take(rank: number, room: number): Ranked[] {
+    const out: Ranked[] = [];
+    while (this.head(room) === rank) out.push(this.buffer.shift() as Ranked);
+    return out;
+  }
+}
+
+function typeOfGroup(grp: string): { type: TopicType; suspect: boolean } {
+  if (grp === UNREADABLE_GROUP) return { type: 'project', suspect: false };
+  const [type, suspect] = grp.split(':');
+  return { type: type as TopicType, suspect: suspect === '1' };
+}
+
+/**
+ * MEMORY.md as `computeFullIndex` renders it, byte for byte, reading only the top of the rank
+ * table: each group (type and suspect) comes in rank order by its time, the topics with usage
+ * counts are ranked apart, and the streams are merged by rank (ties by slug, as the full render
+ * sorts) until the budget has no room for any line. What it costs follows the lines MEMORY.md
+ * lists, not the memory, except when the bytes run out before the lines: then the rows whose line
+ * is short enough to still fit are read to the end (from the table's index, not the topics).
+ */
+export function computeBoundedIndex(context: IndexRenderContext): { text: string; report: IndexReport } {
+  const { search, config, now, usage } = context;
   const total = search.indexableCount();
-  // Nothing was left out, so every indexable topic must be among those ranked: else re-rank all.
-  if (state.omitted === 0 && total !== entries.length) return undefined;
-  const rendered = renderIndexText(entries, config.index);
+  const ranks = search.indexRanks();
+  ranks.ensureComplete(total);
+  const used = new Set<string>();
+  if (usage !== undefined) for (const [slug, count] of usage) if (count !== 0) used.add(slug);
+  const ranked = (row: RankRow): Ranked => {
+    const { type, suspect } = typeOfGroup(row.grp);
+    const rank =
+      row.grp === UNREADABLE_GROUP
+        ? UNREADABLE_RANK
+        : rankOf(type, suspect, row.time_ms ?? Number.NaN, usage === undefined ? undefined : (usage.get(row.slug) ?? 0), now);
+    return { slug: row.slug, type, line: row.line, rank };
+  };
+  const streams: RankStream[] = [];
+  for (const grp of ranks.groups()) {
+    // Rows with a time (their rank falls with it), and those without (all of one rank): two streams.
+    let timedAfter: { time: number; slug: string } | undefined;
+    let timedDone = false;
+    streams.push(
+      new RankStream((room) => {
+        while (!timedDone) {
+          const rows = ranks.timed(grp, timedAfter, room, BATCH);
+          if (rows.length < BATCH) timedDone = true;
+          const last = rows.at(-1);
+          if (last) timedAfter = { time: last.time_ms as number, slug: last.slug };
+          const kept = rows.filter((row) => !used.has(row.slug));
+          if (kept.length > 0) return kept.map(ranked);
+        }
+        return [];
+      }),
+    );
+    let untimedAfter: string | undefined;
+    let untimedDone = false;
+    streams.push(
+      new RankStream((room) => {
+        while (!untimedDone) {
+          const rows = ranks.untimed(grp, untimedAfter, room, BATCH);
+          if (rows.length < BATCH) untimedDone = true;
+          untimedAfter = rows.at(-1)?.slug ?? untimedAfter;
+          const kept = rows.filter((row) => !used.has(row.slug));
+          if (kept.length > 0) return kept.map(ranked);
+        }
+        return [];
+      }),
+    );
+  }
+  if (used.size > 0) {
+    let all: Ranked[] | undefined = ranks
+      .bySlug([...used])
+      .map(ranked)
+      .sort(compareIndexRank);
+    streams.push(
+      new RankStream(() => {
+        const out = all ?? [];
+        all = undefined;
+        return out;
+      }),
+    );
+  }
+  const fill = new IndexFill(config.index);
+  const omitted: { slug: string; title: string }[] = [];
+  while (!fill.full) {
+    let best: number | undefined;
+    for (const stream of streams) {
+      const head = stream.head(fill.roomBytes);
+      if (head !== undefined && (best === undefined || head > best)) best = head;
+    }
+    if (best === undefined) break;
+    const rank = best;
+    const tied = streams.flatMap((stream) => stream.take(rank, fill.roomBytes)).sort(compareIndexRank);
+    for (const entry of tied) {
+      if (!fill.offer(entry.slug, entry.type, entry.line) && omitted.length < OMITTED_NAMED) {
+        omitted.push({ slug: entry.slug, title: entry.slug });
+      }
+    }
+  }
+  const rendered = fill.finish();
   const omittedCount = total - rendered.included.length;
+  const titles = new Map(search.topicsBySlug(omitted.map((entry) => entry.slug)).map((topic) => [topic.slug, topic.readable ? topic.meta.name : topic.slug]));
+  const named = omitted.map((entry) => ({ slug: entry.slug, title: titles.get(entry.slug) ?? entry.slug }));
   return {
     text: rendered.text,
-    report: reportOf(rendered, omittedCount, omittedCount === rendered.omitted.length, config),
-    entries,
-    catalog,
+    report: reportOf({ ...rendered, omitted: [] }, omittedCount, omittedCount === named.length, config, named),
   };
 }

@@ -29,6 +29,8 @@ export { parseTopicText, serializeTopic, splitFrontmatter, readMeta, conflictMar
 export type { ParsedTopic } from './topic-format.js';
 export {
   renderIndexText,
+  IndexFill,
+  compareIndexRank,
   renderIndexLine,
   parseIndex,
   mergeIndexInPlace,
