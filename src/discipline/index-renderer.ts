@@ -3,12 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MnemoConfig } from '../config/index.js';
 import { sha256 } from '../shared/index.js';
-import { UNREADABLE_GROUP, type CatalogTopic, type RankRow, type SearchIndex } from '../retrieval/index.js';
+import { UNREADABLE_GROUP, rankGroup, type CatalogTopic, type RankRow, type SearchIndex } from '../retrieval/index.js';
 import {
   IndexFill,
   compareIndexRank,
   renderIndexText,
   rootPaths,
+  TOPIC_TYPES,
   type IndexEntryInput,
   type RenderedIndex,
   type TopicType,
@@ -140,11 +141,12 @@ interface Ranked {
 }
 
 /**
- * One group of the rank table in rank order (or the topics with usage counts, ranked in full):
- * read a batch at a time, rows whose line cannot fit in `room()` bytes skipped by the query.
+ * Entries in rank order (highest first, ties by slug), a batch at a time; `next(room)` gives the
+ * next batch, rows whose line cannot fit in `room` bytes left out by the query, [] at the end.
  */
 class RankStream {
   private buffer: Ranked[] = [];
+  private position = 0;
   private done = false;
   private readonly next: (room: number) => Ranked[];
 
@@ -152,22 +154,21 @@ class RankStream {
     this.next = next;
   }
 
-  /** The rank of the next entry, or undefined at the end. */
-  head(room: number): number | undefined {
-    if (this.buffer.length === 0 && !this.done) {
+  head(room: number): Ranked | undefined {
+    if (this.position >= this.buffer.length && !this.done) {
       this.buffer = this.next(room);
+      this.position = 0;
       if (this.buffer.length === 0) this.done = true;
     }
-    return this.buffer[0]?.rank;
+    return this.buffer[this.position];
   }
 
-  /** Every next entry of this rank (the stream's rank never rises, so they come together). */
-  take(rank: number, room: number): Ranked[] {
-    const out: Ranked[] = [];
-    while (this.head(room) === rank) out.push(this.buffer.shift() as Ranked);
-    return out;
+  pop(): void {
+    this.position += 1;
   }
 }
+
+const GROUPS = [...TOPIC_TYPES.flatMap((type) => [rankGroup(type, false), rankGroup(type, true)]), UNREADABLE_GROUP];
 
 function typeOfGroup(grp: string): { type: TopicType; suspect: boolean } {
   if (grp === UNREADABLE_GROUP) return { type: 'project', suspect: false };
@@ -177,11 +178,13 @@ function typeOfGroup(grp: string): { type: TopicType; suspect: boolean } {
 
 /**
  * MEMORY.md as `computeFullIndex` renders it, byte for byte, reading only the top of the rank
- * table: each group (type and suspect) comes in rank order by its time, the topics with usage
- * counts are ranked apart, and the streams are merged by rank (ties by slug, as the full render
- * sorts) until the budget has no room for any line. What it costs follows the lines MEMORY.md
- * lists, not the memory, except when the bytes run out before the lines: then the rows whose line
- * is short enough to still fit are read to the end (from the table's index, not the topics).
+ * table. Each group (type and suspect) is read in rank order: by time, newest first, the rows of
+ * one time by slug; a rank that two times share (rounding, far in the past) is read whole and
+ * sorted. Rows without a time, unreadable files, and the topics with usage counts are streams of
+ * their own. The streams are merged by rank, ties by slug, as the full render sorts, until the
+ * budget has room for no line. What it costs follows the lines MEMORY.md lists, not the memory,
+ * except when the bytes run out before the lines: then the rows whose line is short enough to
+ * still fit are read on (from the table's index, not the topics).
  */
 export function computeBoundedIndex(context: IndexRenderContext): { text: string; report: IndexReport } {
   const { search, config, now, usage } = context;
@@ -198,38 +201,68 @@ export function computeBoundedIndex(context: IndexRenderContext): { text: string
         : rankOf(type, suspect, row.time_ms ?? Number.NaN, usage === undefined ? undefined : (usage.get(row.slug) ?? 0), now);
     return { slug: row.slug, type, line: row.line, rank };
   };
+  /** The rows of one time (null: none), a batch at a time: one rank, in slug order. */
+  const readTime = (grp: string, time: number | null) => {
+    let after = '';
+    let ended = false;
+    return (room: number): Ranked[] | undefined => {
+      while (!ended) {
+        const rows = ranks.atTime(grp, time, after, room, BATCH);
+        if (rows.length < BATCH) ended = true;
+        after = rows.at(-1)?.slug_key ?? after;
+        const kept = rows.filter((row) => !used.has(row.slug));
+        if (kept.length > 0) return kept.map(ranked);
+      }
+      return undefined;
+    };
+  };
   const streams: RankStream[] = [];
-  for (const grp of ranks.groups()) {
-    // Rows with a time (their rank falls with it), and those without (all of one rank): two streams.
-    let timedAfter: { time: number; slug: string } | undefined;
-    let timedDone = false;
+  for (const grp of GROUPS) {
+    const { type, suspect } = typeOfGroup(grp);
+    const rankAt = (time: number) => rankOf(type, suspect, time, usage === undefined ? undefined : 0, now);
+    let current: ((room: number) => Ranked[] | undefined) | undefined;
+    let lastTime: number | undefined;
+    let timesDone = grp === UNREADABLE_GROUP;
     streams.push(
       new RankStream((room) => {
-        while (!timedDone) {
-          const rows = ranks.timed(grp, timedAfter, room, BATCH);
-          if (rows.length < BATCH) timedDone = true;
-          const last = rows.at(-1);
-          if (last) timedAfter = { time: last.time_ms as number, slug: last.slug };
-          const kept = rows.filter((row) => !used.has(row.slug));
-          if (kept.length > 0) return kept.map(ranked);
+        for (;;) {
+          const batch = current?.(room);
+          if (batch !== undefined) return batch;
+          if (timesDone) return [];
+          const time = ranks.nextTime(grp, lastTime, room);
+          if (time === undefined) {
+            timesDone = true;
+            return [];
+          }
+          const rank = rankAt(time);
+          let following = ranks.nextTime(grp, time, room);
+          if (following === undefined || rankAt(following) !== rank) {
+            current = readTime(grp, time);
+            lastTime = time;
+            continue;
+          }
+          // Times that round to one rank: all their rows, sorted by slug.
+          const times = [time];
+          while (following !== undefined && rankAt(following) === rank) {
+            times.push(following);
+            following = ranks.nextTime(grp, following, room);
+          }
+          lastTime = times.at(-1);
+          const rows: Ranked[] = [];
+          for (const each of times) {
+            const read = readTime(grp, each);
+            for (let batch = read(room); batch !== undefined; batch = read(room)) rows.push(...batch);
+          }
+          rows.sort(compareIndexRank);
+          current = () => {
+            current = undefined;
+            return rows.length > 0 ? rows : undefined;
+          };
         }
-        return [];
       }),
     );
-    let untimedAfter: string | undefined;
-    let untimedDone = false;
-    streams.push(
-      new RankStream((room) => {
-        while (!untimedDone) {
-          const rows = ranks.untimed(grp, untimedAfter, room, BATCH);
-          if (rows.length < BATCH) untimedDone = true;
-          untimedAfter = rows.at(-1)?.slug ?? untimedAfter;
-          const kept = rows.filter((row) => !used.has(row.slug));
-          if (kept.length > 0) return kept.map(ranked);
-        }
-        return [];
-      }),
-    );
+    const untimed = readTime(grp, null);
+    streams.push(new RankStream((room) => untimed(room) ?? []));
   }
   if (used.size > 0) {
     let all: Ranked[] | undefined = ranks
@@ -247,18 +280,19 @@ export function computeBoundedIndex(context: IndexRenderContext): { text: string
   const fill = new IndexFill(config.index);
   const omitted: { slug: string; title: string }[] = [];
   while (!fill.full) {
-    let best: number | undefined;
+    let best: RankStream | undefined;
+    let bestHead: Ranked | undefined;
     for (const stream of streams) {
       const head = stream.head(fill.roomBytes);
-      if (head !== undefined && (best === undefined || head > best)) best = head;
-    }
-    if (best === undefined) break;
-    const rank = best;
-    const tied = streams.flatMap((stream) => stream.take(rank, fill.roomBytes)).sort(compareIndexRank);
-    for (const entry of tied) {
-      if (!fill.offer(entry.slug, entry.type, entry.line) && omitted.length < OMITTED_NAMED) {
-        omitted.push({ slug: entry.slug, title: entry.slug });
+      if (head !== undefined && (bestHead === undefined || compareIndexRank(head, bestHead) < 0)) {
+        best = stream;
+        bestHead = head;
       }
+    }
+    if (best === undefined || bestHead === undefined) break;
+    best.pop();
+    if (!fill.offer(bestHead.slug, bestHead.type, bestHead.line) && omitted.length < OMITTED_NAMED) {
+      omitted.push({ slug: bestHead.slug, title: bestHead.slug });
     }
   }
   const rendered = fill.finish();

@@ -5,7 +5,7 @@ import { renderIndexLine, type TopicMeta, type TopicType } from '../store/index.
  * Bumped when what a row holds changes (the line format of `renderIndexLine`, the groups): the
  * table is then filled again from the topic rows, once.
  */
-const RANK_TABLE_VERSION = '1';
+const RANK_TABLE_VERSION = '2';
 
 /**
  * One topic that belongs in MEMORY.md, as the rank table holds it: its group (type and suspect, or
@@ -15,6 +15,7 @@ const RANK_TABLE_VERSION = '1';
  */
 export interface RankRow {
   slug: string;
+  slug_key: string;
   /** `<type>:<0|1>` (1 for suspect), or `unreadable`. */
   grp: string;
   /** `Date.parse` of `updated ?? created`; null when absent or not a date. */
@@ -22,6 +23,16 @@ export interface RankRow {
   line: string;
   /** Bytes of `line` and its newline. */
   line_bytes: number;
+}
+
+/**
+ * A key that SQLite's byte order sorts as JavaScript compares strings (UTF-16 code units, as
+ * `compareSlugs` does): each code unit as four hex digits.
+ */
+export function slugSortKey(slug: string): string {
+  let key = '';
+  for (let index = 0; index < slug.length; index += 1) key += slug.charCodeAt(index).toString(16).padStart(4, '0');
+  return key;
 }
 
 export const UNREADABLE_GROUP = 'unreadable';
@@ -44,8 +55,8 @@ export function unreadableHook(error: string): string {
 
 const TABLE_SQL = `
   CREATE TABLE IF NOT EXISTS topic_ranks(
-    slug TEXT PRIMARY KEY, grp TEXT NOT NULL, time_ms REAL, line TEXT NOT NULL, line_bytes INTEGER NOT NULL);
-  CREATE INDEX IF NOT EXISTS topic_ranks_order ON topic_ranks(grp, time_ms DESC, slug, line_bytes);
+    slug TEXT PRIMARY KEY, grp TEXT NOT NULL, time_ms REAL, slug_key TEXT NOT NULL, line TEXT NOT NULL, line_bytes INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS topic_ranks_order ON topic_ranks(grp, time_ms DESC, slug_key, line_bytes);
   CREATE TABLE IF NOT EXISTS topic_rank_count(id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
   INSERT OR IGNORE INTO topic_rank_count(id, n) SELECT 1, count(*) FROM topic_ranks;
   CREATE TRIGGER IF NOT EXISTS topic_ranks_insert AFTER INSERT ON topic_ranks BEGIN
@@ -73,16 +84,19 @@ export class RankTable {
   constructor(db: Database.Database) {
     this.db = db;
     db.transaction(() => {
-      db.exec(TABLE_SQL);
       const version = (db.prepare("SELECT value FROM meta WHERE key = 'rank_table'").get() as { value: string } | undefined)?.value;
       if (version !== RANK_TABLE_VERSION) {
-        // Filled by the next `ensureComplete` (the count no longer matches).
-        db.exec('DELETE FROM topic_ranks; UPDATE topic_rank_count SET n = -1 WHERE id = 1;');
+        // Another layout, or none yet: made anew, filled by the next `ensureComplete` (the count is off).
+        db.exec('DROP TABLE IF EXISTS topic_ranks; DROP TABLE IF EXISTS topic_rank_count;');
+        db.exec(TABLE_SQL);
+        db.exec('UPDATE topic_rank_count SET n = -1 WHERE id = 1');
         db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('rank_table', ?)").run(RANK_TABLE_VERSION);
-      }
+      } else db.exec(TABLE_SQL);
     }).immediate();
     this.remove = db.prepare('DELETE FROM topic_ranks WHERE slug = ?');
-    this.insert = db.prepare('INSERT OR REPLACE INTO topic_ranks(slug, grp, time_ms, line, line_bytes) VALUES (?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT OR REPLACE INTO topic_ranks(slug, grp, time_ms, slug_key, line, line_bytes) VALUES (?, ?, ?, ?, ?, ?)',
+    );
   }
 
   private statement(sql: string): Database.Statement {
@@ -103,13 +117,13 @@ export class RankTable {
     const suspect = meta.status === 'suspect';
     const line = renderIndexLine({ slug, title: meta.name, hook: meta.description, suspect });
     const time = rankTimeMs(meta);
-    this.insert.run(slug, rankGroup(meta.type, suspect), Number.isNaN(time) ? null : time, line, Buffer.byteLength(`${line}\n`));
+    this.insert.run(slug, rankGroup(meta.type, suspect), Number.isNaN(time) ? null : time, slugSortKey(slug), line, Buffer.byteLength(`${line}\n`));
   }
 
   /** Record an unreadable topic file (listed so that it stays findable). */
   putUnreadable(slug: string, error: string): void {
     const line = renderIndexLine({ slug, title: slug, hook: unreadableHook(error) });
-    this.insert.run(slug, UNREADABLE_GROUP, null, line, Buffer.byteLength(`${line}\n`));
+    this.insert.run(slug, UNREADABLE_GROUP, null, slugSortKey(slug), line, Buffer.byteLength(`${line}\n`));
   }
 
   drop(slug: string): void {
@@ -141,32 +155,37 @@ export class RankTable {
     return true;
   }
 
-  /** The groups that have rows. */
-  groups(): string[] {
-    return (this.statement('SELECT DISTINCT grp FROM topic_ranks').all() as { grp: string }[]).map((row) => row.grp);
+  /**
+   * The latest time below `before` (or the latest of all) among a group's rows whose line takes at
+   * most `maxBytes`; undefined when there is none.
+   */
+  nextTime(grp: string, before: number | undefined, maxBytes: number): number | undefined {
+    const row = (
+      before === undefined
+        ? this.statement(
+            'SELECT time_ms FROM topic_ranks WHERE grp = ? AND time_ms IS NOT NULL AND line_bytes <= ? ORDER BY time_ms DESC LIMIT 1',
+          ).get(grp, maxBytes)
+        : this.statement(
+            'SELECT time_ms FROM topic_ranks WHERE grp = ? AND time_ms < ? AND line_bytes <= ? ORDER BY time_ms DESC LIMIT 1',
+          ).get(grp, before, maxBytes)
+    ) as { time_ms: number } | undefined;
+    return row?.time_ms;
   }
 
   /**
-   * Rows of a group with a time, after the cursor (`time`, `slug`) in `time DESC, slug` order, whose
-   * line takes at most `maxBytes`.
+   * Rows of a group with this time (`null`: without one), in slug order after the slug key
+   * `after`, whose line takes at most `maxBytes`.
    */
-  timed(grp: string, after: { time: number; slug: string } | undefined, maxBytes: number, limit: number): RankRow[] {
-    if (after === undefined) {
-      return this.statement(
-        'SELECT * FROM topic_ranks WHERE grp = ? AND time_ms IS NOT NULL AND line_bytes <= ? ORDER BY time_ms DESC, slug LIMIT ?',
-      ).all(grp, maxBytes, limit) as RankRow[];
-    }
-    return this.statement(
-      `SELECT * FROM topic_ranks WHERE grp = ? AND time_ms IS NOT NULL AND time_ms <= ? AND (time_ms < ? OR slug > ?)
-       AND line_bytes <= ? ORDER BY time_ms DESC, slug LIMIT ?`,
-    ).all(grp, after.time, after.time, after.slug, maxBytes, limit) as RankRow[];
-  }
-
-  /** Rows of a group without a time, after `slug` in slug order, whose line takes at most `maxBytes`. */
-  untimed(grp: string, after: string | undefined, maxBytes: number, limit: number): RankRow[] {
-    return this.statement(
-      'SELECT * FROM topic_ranks WHERE grp = ? AND time_ms IS NULL AND slug > ? AND line_bytes <= ? ORDER BY slug LIMIT ?',
-    ).all(grp, after ?? '', maxBytes, limit) as RankRow[];
+  atTime(grp: string, time: number | null, after: string, maxBytes: number, limit: number): RankRow[] {
+    return (
+      time === null
+        ? this.statement(
+            'SELECT * FROM topic_ranks WHERE grp = ? AND time_ms IS NULL AND slug_key > ? AND line_bytes <= ? ORDER BY slug_key LIMIT ?',
+          ).all(grp, after, maxBytes, limit)
+        : this.statement(
+            'SELECT * FROM topic_ranks WHERE grp = ? AND time_ms = ? AND slug_key > ? AND line_bytes <= ? ORDER BY slug_key LIMIT ?',
+          ).all(grp, time, after, maxBytes, limit)
+    ) as RankRow[];
   }
 
   /** The rows of these slugs (those that have one). */
