@@ -129,7 +129,9 @@ export function computeFullIndex(context: IndexRenderContext): ComputedIndex {
 }
 
 /** How many rows a group's read takes at a time. */
-const BATCH = 64;
+const BATCH = 256;
+/** The first read of a time's rows. */
+const FIRST_BATCH = 16;
 /** How many of the entries a bounded render turned away it names (the rest are counted). */
 const OMITTED_NAMED = 20;
 
@@ -205,10 +207,13 @@ export function computeBoundedIndex(context: IndexRenderContext): { text: string
   const readTime = (grp: string, time: number | null) => {
     let after = '';
     let ended = false;
+    // Small first reads: most groups give MEMORY.md a few lines.
+    let batch = FIRST_BATCH;
     return (room: number): Ranked[] | undefined => {
       while (!ended) {
-        const rows = ranks.atTime(grp, time, after, room, BATCH);
-        if (rows.length < BATCH) ended = true;
+        const rows = ranks.atTime(grp, time, after, room, batch);
+        if (rows.length < batch) ended = true;
+        batch = Math.min(BATCH, batch * 4);
         after = rows.at(-1)?.slug_key ?? after;
         const kept = rows.filter((row) => !used.has(row.slug));
         if (kept.length > 0) return kept.map(ranked);
