@@ -412,8 +412,13 @@ export class MemoryWriter {
         .sort()
         .join('\n');
     const written = preferred !== undefined && sameLines(preferred) === sameLines(text) ? preferred : text;
-    await writeIndexFile(this.root, written);
-    if (inStep) search.markInStep();
+    // Most writes at scale leave MEMORY.md's bytes as they are (the topic is not among those it
+    // lists): then nothing is written, no fsync, and the folder keeps its time.
+    const current = await readFile(rootPaths(this.root).index, 'utf8').catch(() => undefined);
+    if (current !== written) {
+      await writeIndexFile(this.root, written);
+      if (inStep) search.markInStep();
+    }
     recordIndexState(this.root, written, report, search);
     return report;
   }
