@@ -16,7 +16,13 @@ export type UsageCounts = ReadonlyMap<string, number>;
 export function indexRank(topic: CatalogTopic, now: Date, usage?: UsageCounts): number {
   if (!topic.readable) return UNREADABLE_RANK;
   const { meta } = topic;
-  return rankOf(meta.type, meta.status === 'suspect', rankTimeMs(meta), usage === undefined ? undefined : (usage.get(topic.slug) ?? 0), now);
+  return rankOf(
+    meta.type,
+    meta.status === 'suspect',
+    rankTimeMs(meta),
+    usage === undefined ? undefined : (usage.get(topic.slug) ?? 0),
+    now,
+  );
 }
 
 /** The rank of every unreadable topic file. */

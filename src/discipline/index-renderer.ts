@@ -302,7 +302,9 @@ export function computeBoundedIndex(context: IndexRenderContext): { text: string
   }
   const rendered = fill.finish();
   const omittedCount = total - rendered.included.length;
-  const titles = new Map(search.topicsBySlug(omitted.map((entry) => entry.slug)).map((topic) => [topic.slug, topic.readable ? topic.meta.name : topic.slug]));
+  const titles = new Map(
+    search.topicsBySlug(omitted.map((entry) => entry.slug)).map((topic) => [topic.slug, topic.readable ? topic.meta.name : topic.slug]),
+  );
   const named = omitted.map((entry) => ({ slug: entry.slug, title: titles.get(entry.slug) ?? entry.slug }));
   return {
     text: rendered.text,

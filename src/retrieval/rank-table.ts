@@ -117,7 +117,14 @@ export class RankTable {
     const suspect = meta.status === 'suspect';
     const line = renderIndexLine({ slug, title: meta.name, hook: meta.description, suspect });
     const time = rankTimeMs(meta);
-    this.insert.run(slug, rankGroup(meta.type, suspect), Number.isNaN(time) ? null : time, slugSortKey(slug), line, Buffer.byteLength(`${line}\n`));
+    this.insert.run(
+      slug,
+      rankGroup(meta.type, suspect),
+      Number.isNaN(time) ? null : time,
+      slugSortKey(slug),
+      line,
+      Buffer.byteLength(`${line}\n`),
+    );
   }
 
   /** Record an unreadable topic file (listed so that it stays findable). */
@@ -138,9 +145,7 @@ export class RankTable {
     const count = (this.statement('SELECT n FROM topic_rank_count WHERE id = 1').get() as { n: number } | undefined)?.n;
     if (count === indexable) return false;
     const rows = this.db
-      .prepare(
-        "SELECT slug, readable, error, meta_json FROM topics WHERE coalesce(status, '') IN ('active', 'suspect') OR readable = 0",
-      )
+      .prepare("SELECT slug, readable, error, meta_json FROM topics WHERE coalesce(status, '') IN ('active', 'suspect') OR readable = 0")
       .all() as { slug: string; readable: number; error: string | null; meta_json: string | null }[];
     this.db
       .transaction(() => {

@@ -160,7 +160,11 @@ describe('MEMORY.md rendered after a write from the rank table', () => {
       config: { logLevel: 'silent', index: { maxLines: 40, maxBytes: 2_500, warnRatio: 0.8 } },
     });
     for (let index = 0; index < 120; index += 1) {
-      const lines = [`name: ${phrase(random, 3)}`, `description: ${phrase(random, random() < 0.3 ? 1 : 20)}`, `type: ${pick(random, TYPES)}`];
+      const lines = [
+        `name: ${phrase(random, 3)}`,
+        `description: ${phrase(random, random() < 0.3 ? 1 : 20)}`,
+        `type: ${pick(random, TYPES)}`,
+      ];
       lines.push(`status: ${random() < 0.15 ? 'suspect' : 'active'}`);
       const updated = timeField(random, nowMs);
       if (updated !== undefined) lines.push(`updated: "${updated}"`);
@@ -172,7 +176,8 @@ describe('MEMORY.md rendered after a write from the rank table', () => {
       for (let trial = 0; trial < 12; trial += 1) {
         const now = new Date(nowMs + Math.floor((random() - 0.3) * 800) * 86_400_000);
         const usage = new Map<string, number>();
-        if (trial % 2 === 1) for (let index = 0; index < 120; index += 1) if (random() < 0.2) usage.set(`t-${index}`, Math.floor(random() * 50));
+        if (trial % 2 === 1)
+          for (let index = 0; index < 120; index += 1) if (random() < 0.2) usage.set(`t-${index}`, Math.floor(random() * 50));
         const context = { root: dir, search, config: memory.config, now, usage: trial % 3 === 0 ? undefined : usage };
         const full = computeFullIndex(context);
         const bounded = computeBoundedIndex(context);
