@@ -6,6 +6,8 @@
  *   PROFILE_CPU=out.cpuprofile ...   write a CPU profile of the measured part (open in Chrome DevTools)
  *   PROFILE_REMEMBERS=0 ...          recalls only (the folder stays as loaded)
  *   PROFILE_DUMP=answers.jsonl ...   also write each recall's topics and the hash of its text (to compare two builds)
+ *   PROFILE_RENDERS=20 ...           MEMORY.md renders timed after the writes: the bounded one a write does, against
+ *                                    one full render (every topic ranked), and whether their bytes are the same (0: none)
  * The folder is a real memory: `PROFILE_LOAD=files` writes the topics as files and reindexes
  * (every topic then counts as changed outside mnemo), `recorded` also records their hashes in the
  * manifest (as mnemo's writes do), `remember` (default) writes them through mnemo.
@@ -17,7 +19,8 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initMemory, openMemory } from '../src/index.js';
-import { recordInManifest } from '../src/discipline/index.js';
+import { computeBoundedIndex, computeFullIndex, recordInManifest } from '../src/discipline/index.js';
+import { SearchIndex } from '../src/retrieval/index.js';
 import { formatMs, percentile, seededRandom } from './bench-utils.js';
 import { ScaleText, type BenchTopic } from './scale-text.js';
 
@@ -90,9 +93,28 @@ if (session && process.env.PROFILE_CPU) {
   const { profile } = await session.post('Profiler.stop');
   await writeFile(process.env.PROFILE_CPU, JSON.stringify(profile));
 }
+const renders = Number(process.env.PROFILE_RENDERS ?? '20');
+const renderMs: number[] = [];
+let renderNote = '';
+if (renders > 0) {
+  const search = SearchIndex.open({ root: dir, dbPath: join(dir, '.state', 'search.db') });
+  const context = { root: dir, search, config: memory.config, now: new Date(FIXED_NOW), usage: undefined };
+  let bounded = '';
+  for (let index = 0; index < renders; index += 1) {
+    const started = performance.now();
+    bounded = computeBoundedIndex(context).text;
+    renderMs.push(performance.now() - started);
+  }
+  const started = performance.now();
+  const full = computeFullIndex(context).text;
+  renderNote = `full render (every topic ranked): ${formatMs(performance.now() - started)}; same bytes: ${full === bounded ? 'yes' : 'NO'}\n`;
+  search.close();
+}
 memory.close();
 const line = (label: string, values: number[]) =>
   values.length === 0
     ? ''
     : `${label}: p50 ${formatMs(percentile(values, 50))} / p95 ${formatMs(percentile(values, 95))} / p99 ${formatMs(percentile(values, 99))} (n=${values.length})\n`;
-process.stdout.write(`${size} topics (${load}) in ${dir}\n${line('recall', recallMs)}${line('remember', writeMs)}`);
+process.stdout.write(
+  `${size} topics (${load}) in ${dir}\n${line('recall', recallMs)}${line('remember', writeMs)}${line('render MEMORY.md after a write (bounded)', renderMs)}${renderNote}`,
+);

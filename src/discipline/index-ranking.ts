@@ -1,5 +1,5 @@
 import { DAY_MS } from '../shared/index.js';
-import type { CatalogTopic } from '../retrieval/index.js';
+import { rankTimeMs, unreadableHook, type CatalogTopic } from '../retrieval/index.js';
 import type { IndexEntryInput, TopicType } from '../store/index.js';
 
 /** How much each type is worth keeping in the always-loaded index. */
@@ -14,16 +14,30 @@ export type UsageCounts = ReadonlyMap<string, number>;
  * `.state/verdicts/` on each machine, and a check must not reorder a MEMORY.md shared through git.
  */
 export function indexRank(topic: CatalogTopic, now: Date, usage?: UsageCounts): number {
-  if (!topic.readable) return 1;
+  if (!topic.readable) return UNREADABLE_RANK;
   const { meta } = topic;
-  const ageDays = (time: string | undefined) => {
-    const parsed = time ? Date.parse(time) : Number.NaN;
-    return Number.isNaN(parsed) ? 365 : Math.max(0, (now.getTime() - parsed) / DAY_MS);
-  };
-  const recency = 15 * Math.exp(-ageDays(meta.updated ?? meta.created) / 30);
-  const used = usage ? Math.min(15, 3 * Math.log2(1 + (usage.get(topic.slug) ?? 0))) : 0;
-  const suspect = meta.status === 'suspect' ? -25 : 0;
-  return TYPE_WEIGHT[meta.type] + recency + used + suspect;
+  return rankOf(
+    meta.type,
+    meta.status === 'suspect',
+    rankTimeMs(meta),
+    usage === undefined ? undefined : (usage.get(topic.slug) ?? 0),
+    now,
+  );
+}
+
+/** The rank of every unreadable topic file. */
+export const UNREADABLE_RANK = 1;
+
+/**
+ * `indexRank` from the parts it reads (the one formula, for the full render and the bounded one):
+ * `timeMs` is `rankTimeMs` of the topic (NaN without a time), `uses` its usage count (undefined
+ * without usage counts).
+ */
+export function rankOf(type: TopicType, suspect: boolean, timeMs: number, uses: number | undefined, now: Date): number {
+  const ageDays = Number.isNaN(timeMs) ? 365 : Math.max(0, (now.getTime() - timeMs) / DAY_MS);
+  const recency = 15 * Math.exp(-ageDays / 30);
+  const used = uses !== undefined ? Math.min(15, 3 * Math.log2(1 + uses)) : 0;
+  return TYPE_WEIGHT[type] + recency + used + (suspect ? -25 : 0);
 }
 
 /** Topics that belong in the index: active and suspect ones, plus unreadable files (so they stay findable). */
@@ -34,7 +48,7 @@ export function indexEntries(catalog: readonly CatalogTopic[], now: Date, usage?
       entries.push({
         slug: topic.slug,
         title: topic.slug,
-        hook: `unreadable, run mnemo doctor: ${topic.error}`,
+        hook: unreadableHook(topic.error),
         type: 'project',
         rank: indexRank(topic, now, usage),
       });

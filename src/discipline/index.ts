@@ -30,6 +30,8 @@ export type {
   PhaseHook,
 } from './change-set.js';
 export { indexEntries, indexRank } from './index-ranking.js';
+export { computeBoundedIndex, computeFullIndex } from './index-renderer.js';
+export type { IndexRenderContext } from './index-renderer.js';
 export type { UsageCounts } from './index-ranking.js';
 export { UsageLog, RankUsage, RANK_USAGE_FILE, recordRecallHits, usagePath } from './usage-counts.js';
 export type { TopicUsage } from './usage-counts.js';

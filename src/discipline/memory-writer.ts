@@ -31,8 +31,8 @@ import { moveVerifiedToState } from './verified-migration.js';
 import { recordGitArrivals, type CommittedCheck, type GitArrivals } from './git-arrivals.js';
 import type { UsageCounts } from './index-ranking.js';
 import {
+  computeBoundedIndex,
   computeFullIndex,
-  computeIndexAfterWrite,
   indexIsCurrent,
   recordIndexState,
   type ComputedIndex,
@@ -402,8 +402,9 @@ export class MemoryWriter {
     // Writing MEMORY.md changes the folder's time: stay in step when nothing else changed it.
     const inStep = search.inStep();
     const context = { root, search, config, now: clock.now(), usage: this.options.usage?.() };
-    const afterWrite = preferred === undefined && changed !== undefined ? await computeIndexAfterWrite(context, changed) : undefined;
-    const { text, report } = afterWrite ?? (await this.computeIndex());
+    // After a write, the bounded render (the same bytes, from the top of the rank table); a render
+    // asked for (`mnemo index`, dream, doctor, a rollback) ranks every topic and names every one left out.
+    const { text, report } = preferred === undefined && changed !== undefined ? computeBoundedIndex(context) : await this.computeIndex();
     const sameLines = (a: string) =>
       a
         .split('\n')
@@ -411,8 +412,13 @@ export class MemoryWriter {
         .sort()
         .join('\n');
     const written = preferred !== undefined && sameLines(preferred) === sameLines(text) ? preferred : text;
-    await writeIndexFile(this.root, written);
-    if (inStep) search.markInStep();
+    // Most writes at scale leave MEMORY.md's bytes as they are (the topic is not among those it
+    // lists): then nothing is written, no fsync, and the folder keeps its time.
+    const current = await readFile(rootPaths(this.root).index, 'utf8').catch(() => undefined);
+    if (current !== written) {
+      await writeIndexFile(this.root, written);
+      if (inStep) search.markInStep();
+    }
     recordIndexState(this.root, written, report, search);
     return report;
   }

@@ -23,6 +23,7 @@ import {
 import { LESSON_TABLES_SQL, type LessonSignature } from './lesson-table.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
 import { FtsTopK, type TopKWork } from './topk.js';
+import type { RankTable } from './rank-table.js';
 import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
 import { TopicRows, toCatalog, type CatalogTopic, type TopicRow } from './topic-rows.js';
 import { SESSION_PART_LINES, TurnTable, sessionPartOf, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
@@ -526,6 +527,11 @@ export class SearchIndex {
       const row = get.get(slug) as TopicRow | undefined;
       return row ? [toCatalog(row)] : [];
     });
+  }
+
+  /** The rank table of the topics MEMORY.md may list (rank-table.ts), for the index renderer. */
+  indexRanks(): RankTable {
+    return this.rows.ranks;
   }
 
   /** How many topics belong in the index: active and suspect ones, and unreadable files. */

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { errnoCode } from '../shared/index.js';
 import { listTopicFiles, readTopicFile, type StoredTopic, type TopicMeta } from '../store/index.js';
 import { LessonTable } from './lesson-table.js';
+import { RankTable } from './rank-table.js';
 
 /** A topic as the catalog holds it: readable with its meta, or unreadable with the reason. */
 export type CatalogTopic =
@@ -62,6 +63,8 @@ export class TopicRows {
   private readonly db: Database.Database;
   private readonly root: string;
   readonly lessons: LessonTable;
+  /** What ranking MEMORY.md needs of each indexable topic (rank-table.ts). */
+  readonly ranks: RankTable;
   private rowStat: Database.Statement | undefined;
   private storedRow: Database.Statement | undefined;
 
@@ -69,6 +72,7 @@ export class TopicRows {
     this.db = db;
     this.root = root;
     this.lessons = new LessonTable(db);
+    this.ranks = new RankTable(db);
   }
 
   /** List and stat every topic file; read the changed ones. */
@@ -205,6 +209,7 @@ export class TopicRows {
             frontmatter: null,
           });
           this.lessons.drop(slug);
+          this.ranks.putUnreadable(slug, read.error);
           report.problems.push({ file: `${slug}.md`, message: read.error });
         }
         const rowid = (rowidOf.get(slug) as { rowid: number }).rowid;
@@ -221,6 +226,7 @@ export class TopicRows {
         if (row) deleteFts.run(row.rowid);
         removeRow.run(slug);
         this.lessons.drop(slug);
+        this.ranks.drop(slug);
         report.topicsRemoved += 1;
       }
     });
@@ -244,5 +250,6 @@ export class TopicRows {
     });
     const { meta } = topic;
     this.lessons.put(topic.slug, meta.type === 'lesson' && meta.status === 'active' ? meta.errorSignature : undefined);
+    this.ranks.put(topic.slug, meta);
   }
 }

@@ -92,6 +92,71 @@ export function compareSlugs(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The fewest bytes an index line can take with its newline: `- [a](b.md)`. */
+const MIN_LINE_BYTES = Buffer.byteLength('- [a](b.md)\n');
+
+/**
+ * MEMORY.md being filled: entries offered in rank order are kept while both budgets allow (a
+ * type's first entry brings a blank line and its heading), the rest are turned away. The one
+ * place that decides what MEMORY.md holds, for the full render and for the bounded one.
+ */
+export class IndexFill {
+  private readonly budget: IndexBudgetLimits;
+  private readonly kept = new Map<TopicType, { slug: string; line: string }[]>();
+  private lineCount = 1; // "# Memory"
+  private byteCount = Buffer.byteLength('# Memory\n');
+
+  constructor(budget: IndexBudgetLimits) {
+    this.budget = budget;
+  }
+
+  /** Bytes left in the budget. */
+  get roomBytes(): number {
+    return this.budget.maxBytes - this.byteCount;
+  }
+
+  /** Whether no entry at all could be kept any more (no line left, or too few bytes for the shortest line). */
+  get full(): boolean {
+    return this.lineCount + 1 > this.budget.maxLines || this.roomBytes < MIN_LINE_BYTES;
+  }
+
+  /** Keep this entry (its line as `renderIndexLine` renders it) if it fits; whether it was kept. */
+  offer(slug: string, type: TopicType, line: string): boolean {
+    const group = this.kept.get(type);
+    const extraLines = group ? 1 : 3; // blank line + heading before the first entry of a type
+    const extraBytes = Buffer.byteLength(`${line}\n`) + (group ? 0 : Buffer.byteLength(`\n## ${HEADINGS[type]}\n`));
+    if (this.lineCount + extraLines > this.budget.maxLines || this.byteCount + extraBytes > this.budget.maxBytes) return false;
+    this.lineCount += extraLines;
+    this.byteCount += extraBytes;
+    if (group) group.push({ slug, line });
+    else this.kept.set(type, [{ slug, line }]);
+    return true;
+  }
+
+  /** The text: one heading per type (in a fixed order), lines sorted by slug within it. */
+  finish(): Omit<RenderedIndex, 'omitted'> {
+    if (this.kept.size === 0) return { text: '', included: [], lines: 0, bytes: 0 };
+    const parts = ['# Memory'];
+    const included: string[] = [];
+    for (const type of TOPIC_TYPES) {
+      const group = this.kept.get(type);
+      if (!group) continue;
+      parts.push('', `## ${HEADINGS[type]}`);
+      for (const { slug, line } of [...group].sort((a, b) => compareSlugs(a.slug, b.slug))) {
+        parts.push(line);
+        included.push(slug);
+      }
+    }
+    const text = `${parts.join('\n')}\n`;
+    return { text, included, lines: parts.length, bytes: Buffer.byteLength(text) };
+  }
+}
+
+/** Index entries in rank order: highest rank first, ties by slug. */
+export function compareIndexRank(a: Pick<IndexEntryInput, 'rank' | 'slug'>, b: Pick<IndexEntryInput, 'rank' | 'slug'>): number {
+  return b.rank - a.rank || compareSlugs(a.slug, b.slug);
+}
+
 /**
  * Render MEMORY.md: one heading per type (in a fixed order), lines sorted by slug within it.
  * Entries are admitted by rank until either budget would be exceeded; the rest are returned as
@@ -99,39 +164,13 @@ export function compareSlugs(a: string, b: string): number {
  * bytes on every machine (a memory committed to git merges cleanly), whatever the clock or usage.
  */
 export function renderIndexText(entries: readonly IndexEntryInput[], budget: IndexBudgetLimits): RenderedIndex {
-  const ranked = [...entries].sort((a, b) => b.rank - a.rank || compareSlugs(a.slug, b.slug));
-  const kept = new Map<TopicType, { entry: IndexEntryInput; line: string }[]>();
+  const ranked = [...entries].sort(compareIndexRank);
+  const fill = new IndexFill(budget);
   const omitted: IndexEntryInput[] = [];
-  let lines = 1; // "# Memory"
-  let bytes = Buffer.byteLength('# Memory\n');
   for (const entry of ranked) {
-    const line = renderIndexLine(entry);
-    const group = kept.get(entry.type);
-    const extraLines = group ? 1 : 3; // blank line + heading before the first entry of a type
-    const extraBytes = Buffer.byteLength(`${line}\n`) + (group ? 0 : Buffer.byteLength(`\n## ${HEADINGS[entry.type]}\n`));
-    if (lines + extraLines > budget.maxLines || bytes + extraBytes > budget.maxBytes) {
-      omitted.push(entry);
-      continue;
-    }
-    lines += extraLines;
-    bytes += extraBytes;
-    if (group) group.push({ entry, line });
-    else kept.set(entry.type, [{ entry, line }]);
+    if (!fill.offer(entry.slug, entry.type, renderIndexLine(entry))) omitted.push(entry);
   }
-  if (kept.size === 0) return { text: '', included: [], omitted, lines: 0, bytes: 0 };
-  const parts = ['# Memory'];
-  const included: string[] = [];
-  for (const type of TOPIC_TYPES) {
-    const group = kept.get(type);
-    if (!group) continue;
-    parts.push('', `## ${HEADINGS[type]}`);
-    for (const { entry, line } of [...group].sort((a, b) => compareSlugs(a.entry.slug, b.entry.slug))) {
-      parts.push(line);
-      included.push(entry.slug);
-    }
-  }
-  const text = `${parts.join('\n')}\n`;
-  return { text, included, omitted, lines: parts.length, bytes: Buffer.byteLength(text) };
+  return { ...fill.finish(), omitted };
 }
 
 /**

@@ -29,6 +29,8 @@ export { parseTopicText, serializeTopic, splitFrontmatter, readMeta, conflictMar
 export type { ParsedTopic } from './topic-format.js';
 export {
   renderIndexText,
+  IndexFill,
+  compareIndexRank,
   renderIndexLine,
   parseIndex,
   mergeIndexInPlace,
@@ -61,12 +63,7 @@ export {
   MAX_EVENT_TEXT_BYTES,
 } from './transcript-store.js';
 export type { TranscriptEvent, TranscriptEventInput, SessionFile, TranscriptRead } from './transcript-store.js';
-export {
-  STORE_FIELD_WEIGHTS,
-  revisionConflict,
-  countWordTokens,
-  findSessionFile,
-} from './store-ports.js';
+export { STORE_FIELD_WEIGHTS, revisionConflict, countWordTokens, findSessionFile } from './store-ports.js';
 export type {
   MemoryStore,
   TopicPort,
@@ -88,5 +85,13 @@ export { openPostgresReplica, replicaCacheBase, replicaRowOf } from './postgres-
 export type { PostgresReplica, PostgresReplicaOptions, ReplicaPullReport, ReplicaPushReport } from './postgres-replica.js';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, NOTIFY_CHANNEL } from './postgres-schema.js';
 export type { Migration, MigrationReport } from './postgres-schema.js';
-export { transferMemory, snapshotStore, restoreSnapshot, renderArchive, parseArchive, exportToArchive, importFromArchive } from './memory-transfer.js';
+export {
+  transferMemory,
+  snapshotStore,
+  restoreSnapshot,
+  renderArchive,
+  parseArchive,
+  exportToArchive,
+  importFromArchive,
+} from './memory-transfer.js';
 export type { TransferReport, TransferProgress, TransferOptions, MemorySnapshot } from './memory-transfer.js';

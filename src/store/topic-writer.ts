@@ -20,9 +20,9 @@ export async function writeTopicFile(root: string, slug: string, content: string
 export async function writeIndexFile(root: string, text: string): Promise<void> {
   // MEMORY.md is derived from the topics. Its content is fsynced before the rename (never torn or
   // empty after a crash); the folder is not: a rename lost in a power cut leaves the previous
-  // complete MEMORY.md, whose hash is not the one `.state/index-state.json` records, so the next
-  // write renders it in full (and `mnemo index`/doctor always do). The next topic write fsyncs
-  // the same folder anyway.
+  // complete MEMORY.md, whose hash is not the one `.state/index-state.json` records, so it is not
+  // loaded as current, and the next write renders it again (and `mnemo index`/doctor always do).
+  // The next topic write fsyncs the same folder anyway.
   await writeFileAtomic(rootPaths(root).index, text, { syncFolder: false });
 }
 
