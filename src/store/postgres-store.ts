@@ -53,6 +53,8 @@ export interface PostgresInternals {
   removeTopicRow(client: PoolClient, slug: string): Promise<void>;
   /** Replace a transcript file's lines with these bytes in the caller's transaction. */
   writeTranscriptRow(client: PoolClient, name: string, bytes: Buffer): Promise<void>;
+  /** Mark a transcript deleted (its lines stay, recoverable); every copy removes its file on the next pull. */
+  removeTranscriptRow(client: PoolClient, name: string): Promise<void>;
   notify(client: PoolClient, change: StoreChange): Promise<unknown>;
 }
 
@@ -320,7 +322,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   async function sessionFileOf(client: PoolClient | Pool, session: string): Promise<string | undefined> {
     const result = await client.query<{ name: string }>(
-      `SELECT name FROM mnemo_transcripts WHERE name = $1 || '.jsonl' OR right(name, length($1) + 7) = '-' || $1 || '.jsonl'
+      `SELECT name FROM mnemo_transcripts WHERE (name = $1 || '.jsonl' OR right(name, length($1) + 7) = '-' || $1 || '.jsonl') AND NOT deleted
        ORDER BY name COLLATE "C" LIMIT 1`,
       [session],
     );
@@ -367,6 +369,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         let name = await sessionFileOf(client, session);
         if (name === undefined) {
           name = sessionFileName(session, now);
+          // A deleted transcript of that name gives way to the new one.
+          await client.query('DELETE FROM mnemo_transcripts WHERE name = $1 AND deleted', [name]);
           await client.query('INSERT INTO mnemo_transcripts(name, session) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, session]);
         }
         const count = await client.query<{ line_count: number }>('SELECT line_count FROM mnemo_transcripts WHERE name = $1 FOR UPDATE', [
@@ -416,14 +420,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const result = await pool.query<{ name: string; bytes: string }>(
         `SELECT t.name, (coalesce(sum(octet_length(l.raw) + 1), 0) - CASE WHEN t.trailing_newline OR t.line_count = 0 THEN 0 ELSE 1 END)::bigint AS bytes
          FROM mnemo_transcripts t LEFT JOIN mnemo_transcript_lines l ON l.name = t.name
+         WHERE NOT t.deleted
          GROUP BY t.name, t.trailing_newline, t.line_count ORDER BY t.name COLLATE "C"`,
       );
       return result.rows.map((row) => ({ name: row.name, bytes: Number(row.bytes) }));
     },
     async readRaw(name) {
-      const head = await pool.query<{ trailing_newline: boolean }>('SELECT trailing_newline FROM mnemo_transcripts WHERE name = $1', [
-        name,
-      ]);
+      const head = await pool.query<{ trailing_newline: boolean }>(
+        'SELECT trailing_newline FROM mnemo_transcripts WHERE name = $1 AND NOT deleted',
+        [name],
+      );
       const file = head.rows[0];
       if (!file) return undefined;
       const result = await pool.query<{ raw: Buffer }>('SELECT raw FROM mnemo_transcript_lines WHERE name = $1 ORDER BY line', [name]);
@@ -469,6 +475,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         await removeTopic(client, slug, {});
       },
       writeTranscriptRow: writeTranscript,
+      removeTranscriptRow: async (client, name) => {
+        const result = await client.query(
+          'UPDATE mnemo_transcripts SET deleted = true, updated_at = now() WHERE name = $1 AND NOT deleted',
+          [name],
+        );
+        if ((result.rowCount ?? 0) > 0) await notify(client, { kind: 'transcript', name });
+      },
       notify,
     },
     topics,
