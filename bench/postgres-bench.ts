@@ -106,7 +106,7 @@ try {
     const fileWrite: number[] = [];
     const pgWrite: number[] = [];
     for (let n = 0; n < 100; n += 1) {
-      const entry = corpus[n * 7] as { slug: string; text: string };
+      const entry = corpus[(n * 7) % corpus.length] as { slug: string; text: string };
       const text = entry.text.replace(/\.\n$/, ` edit ${n}.\n`);
       let t = performance.now();
       await files.topics.write(entry.slug, text);
