@@ -2,11 +2,13 @@
  * The PostgreSQL store against the file store: topic search (recall's ranking step) and write
  * latency at 10k topics (100k with --large), and throughput of 8 concurrent writer processes.
  * Starts a throwaway PostgreSQL cluster on loopback (fsync on) from the binaries on this machine.
- *   npx tsx bench/postgres-bench.ts [--large]
+ *   npx tsx bench/postgres-bench.ts [--large] [--sizes 2000,20000] [--queries 200]
+ * Loading (not measured) is in bulk: topic files written without fsync, rows 1,000 to a statement
+ * in transactions of 10,000 (`topics.writeMany`).
  * The whole engine on PostgreSQL (recall, remember, writers over two MCP servers): bench/fleet-bench.ts.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,7 +19,17 @@ import { searchCorpus, searchQueries } from '../test/helpers/search-corpus.js';
 import { formatMs, machineLine, markdownTable, percentile } from './bench-utils.js';
 
 const REPO = join(import.meta.dirname, '..');
-const sizes = process.argv.includes('--large') ? [10_000, 100_000] : [10_000];
+const sizesFlag = process.argv.indexOf('--sizes');
+const sizes =
+  sizesFlag !== -1
+    ? String(process.argv[sizesFlag + 1])
+        .split(',')
+        .map(Number)
+    : process.argv.includes('--large')
+      ? [10_000, 100_000]
+      : [10_000];
+const queriesFlag = process.argv.indexOf('--queries');
+const QUERIES = queriesFlag === -1 ? 200 : Number(process.argv[queriesFlag + 1]);
 const WRITERS = 8;
 const WRITES_EACH = 100;
 
@@ -54,12 +66,14 @@ try {
   for (const size of sizes) {
     process.stderr.write(`== ${size} topics\n`);
     const corpus = searchCorpus(size);
-    const queries = searchQueries(200);
+    const queries = searchQueries(QUERIES);
     const root = await mkdtemp(join(tmpdir(), 'mnemo-pgbench-'));
     await initRoot(root);
     const files = openFileStore({ root });
     let started = performance.now();
-    await files.topics.writeMany(corpus.map((entry) => ({ slug: entry.slug, content: entry.text })));
+    // Setup in bulk: plain writes (the store's writeMany fsyncs every file: 100k fsyncs).
+    for (let start = 0; start < corpus.length; start += 64)
+      await Promise.all(corpus.slice(start, start + 64).map((entry) => writeFile(join(root, `${entry.slug}.md`), entry.text)));
     const fileLoadMs = performance.now() - started;
     const index = SearchIndex.open({ root, dbPath: join(root, '.state', 'search.db') });
     started = performance.now();
@@ -68,8 +82,8 @@ try {
     const url = await cluster.createDatabase(`bench_${size}`);
     const store = await openPostgresStore({ url, migrate: true });
     started = performance.now();
-    for (let start = 0; start < corpus.length; start += 1000)
-      await store.topics.writeMany(corpus.slice(start, start + 1000).map((entry) => ({ slug: entry.slug, content: entry.text })));
+    for (let start = 0; start < corpus.length; start += 10_000)
+      await store.topics.writeMany(corpus.slice(start, start + 10_000).map((entry) => ({ slug: entry.slug, content: entry.text })));
     const pgLoadMs = performance.now() - started;
     process.stderr.write(
       `loaded: files ${fileLoadMs.toFixed(0)} ms (+ index ${fileIndexMs.toFixed(0)} ms), PostgreSQL ${pgLoadMs.toFixed(0)} ms\n`,
@@ -92,7 +106,7 @@ try {
     const fileWrite: number[] = [];
     const pgWrite: number[] = [];
     for (let n = 0; n < 100; n += 1) {
-      const entry = corpus[n * 7] as { slug: string; text: string };
+      const entry = corpus[(n * 7) % corpus.length] as { slug: string; text: string };
       const text = entry.text.replace(/\.\n$/, ` edit ${n}.\n`);
       let t = performance.now();
       await files.topics.write(entry.slug, text);

@@ -2,7 +2,16 @@
  * mnemo: self-healing long-term memory for AI agents. The public library API.
  */
 export { openMemory, initMemory } from './app/index.js';
-export type { Memory, OpenMemoryOptions, TopicSummary, ShowResult, ListFilter, MemoryStatus, AiToolsOptions } from './app/index.js';
+export type {
+  Memory,
+  OpenMemoryOptions,
+  TopicSummary,
+  ShowResult,
+  ListFilter,
+  MemoryStatus,
+  MemoryStoreLocation,
+  AiToolsOptions,
+} from './app/index.js';
 export { memoryTools, MEMORY_TOOL_NAMES } from './tools/index.js';
 export type { ToolDefinition, ToolOutcome, ToolHints, MemoryToolName, MemoryToolApi, MemoryToolsOptions } from './tools/index.js';
 export type { TranscriptFormat } from './importers/index.js';

@@ -148,8 +148,19 @@ export interface ListFilter {
   status?: TopicStatus;
 }
 
+/** A memory in PostgreSQL: the database, and the local working copy the engine works on (docs/fleet-postgres.md). */
+export interface MemoryStoreLocation {
+  kind: 'postgres';
+  /** The database URL without its password. */
+  database: string;
+  /** This process's working copy (a cache folder, rebuilt from the database when lost). */
+  workingCopy: string;
+}
+
 export interface MemoryStatus {
+  /** The folder the engine works on (for a memory in PostgreSQL, the working copy: see `store`). */
   root: string;
+  store?: MemoryStoreLocation;
   workspace: string;
   writes: WritesMode;
   topics: { total: number; byType: Record<TopicType, number>; byStatus: Record<TopicStatus, number>; unreadable: number };
@@ -181,7 +192,10 @@ export interface TaskHandle extends ToolTaskHandle {
 
 /** A memory root opened for use: the library API that the CLI, MCP and agents share. */
 export interface Memory extends DreamApi {
+  /** The folder the engine works on: the memory root, or for a memory in PostgreSQL this process's working copy of it. */
   readonly root: string;
+  /** Where the memory lives when it is not the folder itself: the database (URL without its password) and the working copy. */
+  readonly store?: MemoryStoreLocation;
   readonly workspace: string;
   readonly config: MnemoConfig;
   /** What a person should know about this opening (a search index kept in memory because `.state/` cannot be written). */
@@ -649,6 +663,7 @@ async function openReplicatedMemory(loaded: LoadedConfig, url: string, options: 
   }
   const read = <T>(work: () => Promise<T>): Promise<T> => replica.read(work);
   const write = <T>(work: () => Promise<T>): Promise<T> => replica.write(work);
+  const store: MemoryStoreLocation = { kind: 'postgres', database: replica.location, workingCopy: replica.root };
   const memory: Memory = {
     ...inner,
     ...wrapAll(inner, ['recall', 'list', 'show', 'indexText', 'agentIndexText', 'checkIndex', 'status', 'dreamStatus', 'reindex'], read),
@@ -669,7 +684,9 @@ async function openReplicatedMemory(loaded: LoadedConfig, url: string, options: 
       ],
       write,
     ),
+    status: () => read(async () => ({ ...(await inner.status()), store })),
     root: inner.root,
+    store,
     workspace: inner.workspace,
     config: inner.config,
     warnings: inner.warnings,

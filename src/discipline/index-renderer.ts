@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MnemoConfig } from '../config/index.js';
-import { sha256 } from '../shared/index.js';
+import { recordFileChange, sha256 } from '../shared/index.js';
 import { UNREADABLE_GROUP, rankGroup, type CatalogTopic, type RankRow, type SearchIndex } from '../retrieval/index.js';
 import {
   IndexFill,
@@ -79,6 +79,7 @@ export function recordIndexState(root: string, text: string, report: IndexReport
   const state: IndexState = { hash: sha256(text), omitted: report.omittedCount, outside: search.outsideChanges() };
   // A hint, not a record: lost or torn, it only reads as absent, and the next write re-ranks all.
   writeFileSync(statePath(root), JSON.stringify(state));
+  recordFileChange(statePath(root));
 }
 
 /** Whether MEMORY.md is exactly what mnemo last rendered, with no change found on disk since. */

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoCode, sha256, writeFileAtomic } from '../shared/index.js';
+import { errnoCode, recordFileChange, sha256, writeFileAtomic } from '../shared/index.js';
 import { INDEX_FILE, rootPaths } from '../store/index.js';
 
 /** No such file, or a file where a folder should be (`.state` is not a folder): either way there is no manifest to read. */
@@ -114,6 +114,7 @@ export async function recordInManifest(root: string, slugs: readonly string[]): 
   if (indexHash !== undefined) lines.push({ f: INDEX_FILE, h: indexHash });
   if (lines.length === 0) return;
   await appendFile(logPath(root), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  recordFileChange(logPath(root));
   const [logBytes, baseBytes] = await Promise.all([sizeOf(logPath(root)), sizeOf(manifestPath(root))]);
   if (logBytes > FOLD_MIN_BYTES && logBytes > baseBytes) await foldManifest(root);
 }
@@ -126,6 +127,7 @@ export async function recordArrivedInManifest(root: string, topics: readonly { s
   if (topics.length === 0) return;
   const lines: LogLine[] = topics.map(({ slug, hash }) => ({ f: `${slug}.md`, h: hash, via: 'git' }));
   await appendFile(logPath(root), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  recordFileChange(logPath(root));
   const [logBytes, baseBytes] = await Promise.all([sizeOf(logPath(root)), sizeOf(manifestPath(root))]);
   if (logBytes > FOLD_MIN_BYTES && logBytes > baseBytes) await foldManifest(root);
 }

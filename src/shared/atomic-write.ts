@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomicImpl from 'write-file-atomic';
 import { makeDirectory } from './make-directory.js';
+import { recordFileChange } from './file-changes.js';
 
 /**
  * Write a whole file atomically: temp file in the same folder, fsync, rename, fsync of the folder.
@@ -15,6 +16,7 @@ import { makeDirectory } from './make-directory.js';
 export async function writeFileAtomic(path: string, content: string | Buffer, options: { syncFolder?: boolean } = {}): Promise<void> {
   await makeDirectory(dirname(path));
   await writeFileAtomicImpl(path, content, { fsync: true });
+  recordFileChange(path);
   if (options.syncFolder !== false) await fsyncDirectory(dirname(path));
 }
 

@@ -1,6 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errnoCode, makeDirectory, quoteExcerpt } from '../shared/index.js';
+import { errnoCode, makeDirectory, quoteExcerpt, recordFileChange } from '../shared/index.js';
 
 /**
  * Append JSON lines with one write (O_APPEND). If the file ends in a partial line (a crash
@@ -29,6 +29,7 @@ export async function appendJsonLines(path: string, values: readonly unknown[]):
     await handle.appendFile(prefix + text, 'utf8');
   } finally {
     await handle.close();
+    recordFileChange(path);
   }
 }
 

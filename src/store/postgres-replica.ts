@@ -3,7 +3,16 @@ import { lstat, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/p
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { PoolClient } from 'pg';
-import { MnemoError, errnoCode, makeDirectory, randomToken, sha256, tryAcquireLock, type LockHandle } from '../shared/index.js';
+import {
+  MnemoError,
+  errnoCode,
+  makeDirectory,
+  randomToken,
+  sha256,
+  tryAcquireLock,
+  watchFileChanges,
+  type LockHandle,
+} from '../shared/index.js';
 import { openPostgresStore, redactDatabaseUrl, type PostgresStore } from './postgres-store.js';
 import { INDEX_FILE } from './memory-root.js';
 
@@ -103,6 +112,8 @@ export interface ReplicaPushReport {
   topics: string[];
   transcripts: string[];
   state: number;
+  /** Files and folders of the copy stated to find what the change touched (not the whole copy). */
+  checked?: number;
 }
 
 export interface PostgresReplica {
@@ -141,35 +152,66 @@ export function replicaCacheBase(env: NodeJS.ProcessEnv): string {
   return join(env.HOME || env.USERPROFILE || homedir(), '.cache', 'mnemo', 'postgres');
 }
 
-/** The copy's replicated files with their stamps (synchronous calls: thousands of stats, no thread-pool round trip each). */
-function walk(root: string): Map<string, FileStamp> {
+/** A folder of the copy as last seen: its stamp and the replicated names in it (files and folders). */
+interface FolderStamp {
+  mtimeNs: bigint;
+  names: Set<string>;
+  /** Its stamp was taken within a clock tick of a change in it: the next check lists it anyway (as git does for racy entries). */
+  racy: boolean;
+}
+
+/** A folder stamp taken this close (ns) to its change may miss a later change in the same tick of the file system's clock. */
+const RACY_NS = 100_000_000n;
+/** A folder with at most this many entries has every file checked when its stamp moves (catches a file replaced by hand). */
+const SMALL_FOLDER = 256;
+const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
+const isLocalFolder = (path: string): boolean => LOCAL_STATE.some((pattern) => pattern.test(`${path}/`));
+
+/** The parent folder of a copy path ('' for the root). */
+const parentOf = (path: string): string => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+const baseOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+/**
+ * The copy's replicated files with their stamps, and its folders, from `start` down (synchronous
+ * calls: thousands of stats, no thread-pool round trip each).
+ */
+function walk(root: string, start = ''): { files: Map<string, FileStamp>; folders: Map<string, FolderStamp> } {
   const found = new Map<string, FileStamp>();
-  function visit(folder: string, prefix: string): void {
+  const folders = new Map<string, FolderStamp>();
+  function visit(prefix: string): void {
+    const folder = prefix === '' ? root : join(root, ...prefix.split('/'));
     let entries;
+    let mtimeNs: bigint;
     try {
+      mtimeNs = lstatSync(folder, { bigint: true }).mtimeNs;
       entries = readdirSync(folder, { withFileTypes: true });
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return;
+      if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return;
       throw error;
     }
+    const names = new Set<string>();
+    folders.set(prefix, { mtimeNs, names, racy: nowNs() - mtimeNs < RACY_NS });
     for (const entry of entries) {
       const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (LOCAL_STATE.some((pattern) => pattern.test(`${path}/`))) continue;
-        visit(join(folder, entry.name), path);
+        if (isLocalFolder(path)) continue;
+        names.add(entry.name);
+        visit(path);
       } else if (entry.isFile()) {
         if (replicaRowOf(path) === undefined) continue;
         try {
           const stat = lstatSync(join(folder, entry.name), { bigint: true });
           found.set(path, { size: Number(stat.size), mtimeNs: stat.mtimeNs, ino: stat.ino });
+          names.add(entry.name);
         } catch (error) {
           if (errnoCode(error) !== 'ENOENT') throw error;
         }
       }
     }
   }
-  visit(root, '');
-  return found;
+  visit(start);
+  return { files: found, folders };
 }
 
 /** This boot of the machine (Linux): a copy written before a reboot may have lost unsynced files, so it is rebuilt. */
@@ -256,11 +298,148 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
     await writeFile(statePath, JSON.stringify(next));
   };
   /** What the copy's files were after the last pull or push: a file that differs now was changed by the engine. */
-  let known = walk(root);
+  const seen = walk(root);
+  const known = seen.files;
+  /** The copy's folders as last seen: a folder whose stamp moved is listed to find files created or removed in it. */
+  const folders = seen.folders;
+  /** Files that writers of this process reported changed in place since the last push (relative paths). */
+  const reported = new Set<string>();
+  const stopReports = watchFileChanges(root, (path) =>
+    reported.add(
+      path
+        .slice(root.length + 1)
+        .split(sep)
+        .join('/'),
+    ),
+  );
+  /** Folders the replica itself wrote in: their stamps are taken again once it is done. */
+  const touched = new Set<string>();
   let pushed: ReplicaPushReport | undefined;
   let pullHook: ((apply: () => Promise<ReplicaPullReport>) => Promise<ReplicaPullReport>) | undefined;
 
-  const fileOf = (path: string): string => join(root, ...path.split('/'));
+  const fileOf = (path: string): string => (path === '' ? root : join(root, ...path.split('/')));
+
+  /** Record that the replica created (or removed) the file at `path`: the folder records follow. */
+  function noteName(path: string, present: boolean): void {
+    let child = path;
+    let folder = parentOf(path);
+    for (;;) {
+      let record = folders.get(folder);
+      if (record === undefined) folders.set(folder, (record = { mtimeNs: 0n, names: new Set(), racy: true }));
+      if (present) record.names.add(baseOf(child));
+      else record.names.delete(baseOf(child));
+      touched.add(folder);
+      if (!present || folder === '') return;
+      child = folder;
+      folder = parentOf(folder);
+    }
+  }
+
+  /** Take the stamps of the folders the replica wrote in (their changes are its own, already known). */
+  function settleFolders(): void {
+    for (const folder of touched) {
+      const record = folders.get(folder);
+      if (record === undefined) continue;
+      try {
+        record.mtimeNs = lstatSync(fileOf(folder), { bigint: true }).mtimeNs;
+        record.racy = nowNs() - record.mtimeNs < RACY_NS;
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw error;
+        folders.delete(folder);
+      }
+    }
+    touched.clear();
+  }
+
+  /** Forget a folder that is gone, and everything under it: its files are returned as candidates (removed). */
+  function dropFolder(prefix: string, candidates: Set<string>): void {
+    for (const key of [...folders.keys()]) if (key === prefix || key.startsWith(`${prefix}/`)) folders.delete(key);
+    for (const path of known.keys()) if (path.startsWith(`${prefix}/`)) candidates.add(path);
+  }
+
+  /**
+   * The files the engine changed since the last pull or push, without listing the whole copy:
+   * the files writers reported (changed in place), and in every folder whose stamp moved, the
+   * names that appeared or went away (all of its files when it is small). Counts the stats.
+   */
+  function detectChanges(): {
+    changes: { path: string; content: Buffer | undefined }[];
+    now: Map<string, FileStamp | undefined>;
+    checked: number;
+  } {
+    const candidates = new Set<string>();
+    let checked = 0;
+    for (const [prefix, record] of [...folders]) {
+      if (folders.get(prefix) !== record) continue; // dropped (or replaced) above
+      let mtimeNs: bigint;
+      try {
+        mtimeNs = lstatSync(fileOf(prefix), { bigint: true }).mtimeNs;
+        checked += 1;
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
+        dropFolder(prefix, candidates);
+        continue;
+      }
+      if (mtimeNs === record.mtimeNs && !record.racy) continue;
+      const entries = readdirSync(fileOf(prefix), { withFileTypes: true });
+      const small = entries.length <= SMALL_FOLDER;
+      const names = new Set<string>();
+      for (const entry of entries) {
+        const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+        if (entry.isDirectory()) {
+          if (isLocalFolder(path)) continue;
+          names.add(entry.name);
+          if (!folders.has(path)) {
+            const sub = walk(root, path);
+            for (const [key, value] of sub.folders) folders.set(key, value);
+            for (const file of sub.files.keys()) candidates.add(file);
+            checked += sub.files.size + sub.folders.size;
+          }
+        } else if (entry.isFile() && replicaRowOf(path) !== undefined) {
+          names.add(entry.name);
+          if (small || !record.names.has(entry.name)) candidates.add(path);
+        }
+      }
+      for (const name of record.names) {
+        if (names.has(name)) continue;
+        const path = prefix === '' ? name : `${prefix}/${name}`;
+        if (folders.has(path)) dropFolder(path, candidates);
+        else candidates.add(path);
+      }
+      record.names = names;
+      record.mtimeNs = mtimeNs;
+      record.racy = nowNs() - mtimeNs < RACY_NS;
+    }
+    for (const path of reported) if (replicaRowOf(path) !== undefined) candidates.add(path);
+    reported.clear();
+    const now = new Map<string, FileStamp | undefined>();
+    const changes: { path: string; content: Buffer | undefined }[] = [];
+    for (const path of candidates) {
+      const before = known.get(path);
+      let stamp: FileStamp | undefined;
+      let content: Buffer | undefined;
+      try {
+        const stat = lstatSync(fileOf(path), { bigint: true });
+        checked += 1;
+        if (stat.isFile()) {
+          stamp = { size: Number(stat.size), mtimeNs: stat.mtimeNs, ino: stat.ino };
+          if (before === undefined || !sameStamp(before, stamp)) content = readFileSync(fileOf(path));
+        }
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
+      }
+      if (stamp === undefined) {
+        now.set(path, undefined);
+        if (before !== undefined) changes.push({ path, content: undefined });
+        continue;
+      }
+      if (content === undefined) continue; // the same stamp: unchanged
+      const hash = sha256(content);
+      now.set(path, { ...stamp, hash });
+      if (before?.hash !== hash) changes.push({ path, content });
+    }
+    return { changes, now, checked };
+  }
 
   async function putFile(path: string, content: Buffer | undefined): Promise<boolean> {
     const file = fileOf(path);
@@ -271,9 +450,11 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       } catch (error) {
         if (errnoCode(error) !== 'ENOENT') throw error;
         known.delete(path);
+        noteName(path, false);
         return false;
       }
       known.delete(path);
+      noteName(path, false);
       return true;
     }
     const hash = sha256(content);
@@ -294,6 +475,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
     await rename(temp, file);
     const stat = await lstat(file, { bigint: true });
     known.set(path, { size: Number(stat.size), mtimeNs: stat.mtimeNs, ino: stat.ino, hash });
+    noteName(path, true);
     return true;
   }
 
@@ -329,14 +511,16 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
         [since, rev],
       );
       for (const row of documents.rows) if (row.name === INDEX_FILE && (await putFile(INDEX_FILE, row.content))) report.files += 1;
-      const transcripts = await client.query<{ name: string; trailing_newline: boolean; lines: Buffer[] | null }>(
-        `SELECT t.name, t.trailing_newline, array_agg(l.raw ORDER BY l.line) FILTER (WHERE l.raw IS NOT NULL) AS lines
+      const transcripts = await client.query<{ name: string; trailing_newline: boolean; deleted: boolean; lines: Buffer[] | null }>(
+        `SELECT t.name, t.trailing_newline, t.deleted,
+           array_agg(l.raw ORDER BY l.line) FILTER (WHERE l.raw IS NOT NULL AND NOT t.deleted) AS lines
          FROM mnemo_transcripts t LEFT JOIN mnemo_transcript_lines l ON l.name = t.name
-         WHERE t.seq > $1 AND t.seq <= $2 GROUP BY t.name, t.trailing_newline`,
+         WHERE t.seq > $1 AND t.seq <= $2 GROUP BY t.name, t.trailing_newline, t.deleted`,
         [since, rev],
       );
       for (const row of transcripts.rows) {
-        if (await putFile(`sessions/${row.name}`, joinLines(row.lines ?? [], row.trailing_newline))) report.files += 1;
+        const content = row.deleted ? undefined : joinLines(row.lines ?? [], row.trailing_newline);
+        if (await putFile(`sessions/${row.name}`, content)) report.files += 1;
       }
       const files = await client.query<{ path: string; content: Buffer | null; deleted: boolean }>(
         'SELECT path, content, deleted FROM mnemo_state_files WHERE seq > $1 AND seq <= $2',
@@ -346,6 +530,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
         if (replicaRowOf(row.path)?.kind !== 'state') continue;
         if (await putFile(row.path, row.deleted || row.content === null ? undefined : row.content)) report.files += 1;
       }
+      settleFolders();
       await saveState({ ...current, seq: rev });
       report.seq = rev;
       return report;
@@ -353,8 +538,8 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   }
 
   /** Files the engine changed since the last pull or push (read, and compared by hash when their stamp moved). */
-  async function localChanges(now?: Map<string, FileStamp>): Promise<{ path: string; content: Buffer | undefined }[]> {
-    now ??= walk(root);
+  async function localChanges(): Promise<{ path: string; content: Buffer | undefined }[]> {
+    const now = walk(root).files;
     const changes: { path: string; content: Buffer | undefined }[] = [];
     for (const [path, stamp] of now) {
       const before = known.get(path);
@@ -391,9 +576,9 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
         );
         await store.internals.notify(client, { kind: 'index', name: undefined });
       } else if (row.kind === 'transcript') {
-        // A transcript file is never deleted by the engine; one that went missing is left in the database.
-        if (content === undefined) continue;
-        await store.internals.writeTranscriptRow(client, row.name, content);
+        // A transcript removed from the copy is marked deleted (its lines stay in the database, recoverable).
+        if (content === undefined) await store.internals.removeTranscriptRow(client, row.name);
+        else await store.internals.writeTranscriptRow(client, row.name, content);
         report.transcripts.push(row.name);
       } else {
         await client.query(
@@ -408,15 +593,11 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   }
 
   /** Record the copy's files as they are now (after a commit): they are the database's. */
-  async function adopt(changes: readonly { path: string; content: Buffer | undefined }[], now: Map<string, FileStamp>): Promise<void> {
-    const hashes = new Map(changes.map((change) => [change.path, change.content === undefined ? undefined : sha256(change.content)]));
-    const next = new Map<string, FileStamp>();
+  function adopt(now: Map<string, FileStamp | undefined>): void {
     for (const [path, stamp] of now) {
-      const before = known.get(path);
-      const hash = hashes.has(path) ? hashes.get(path) : before && sameStamp(before, stamp) ? before.hash : undefined;
-      next.set(path, hash === undefined ? stamp : { ...stamp, hash });
+      if (stamp === undefined) known.delete(path);
+      else known.set(path, stamp);
     }
-    known = next;
   }
 
   /** Put the copy back as the database has it: the files changed locally are rewritten (or removed) from their rows. */
@@ -443,6 +624,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       known.delete(path);
       await putFile(path, content);
     }
+    settleFolders();
   }
 
   // A server that goes away between two queries must not crash the process: the next query fails instead.
@@ -494,13 +676,13 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       } catch (error) {
         outcome = { ok: false, error };
       }
-      const now = walk(root);
-      changes = await localChanges(now);
-      pushed = await push(client, changes);
+      const detected = detectChanges();
+      changes = detected.changes;
+      pushed = { ...(await push(client, changes)), checked: detected.checked };
       const head = await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1');
       await client.query('COMMIT');
       began = false;
-      await adopt(changes, now);
+      adopt(detected.now);
       await saveState({ ...current, seq: current.seq === base ? Number(head.rows[0]?.rev ?? base) : current.seq, dirty: false });
       if (!outcome.ok) throw outcome.error;
       return outcome.value;
@@ -545,6 +727,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
     lastPush: () => pushed,
     async close() {
       closed = true;
+      stopReports();
       const stop = await listening;
       await stop?.();
       await queue.catch(() => undefined);

@@ -132,6 +132,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mnemo_state_files_seq_idx ON mnemo_state_files(seq);
     `,
   },
+  {
+    version: 4,
+    name: 'deleted transcripts: a transcript removed on one copy is removed on every copy (its lines stay, recoverable)',
+    sql: `
+      -- A deleted transcript keeps its row (with the next change number, so every copy removes its
+      -- file on the next pull) and its lines (recoverable until a transcript of that name is written again).
+      ALTER TABLE mnemo_transcripts ADD COLUMN deleted boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -53,11 +53,15 @@ export interface PostgresInternals {
   removeTopicRow(client: PoolClient, slug: string): Promise<void>;
   /** Replace a transcript file's lines with these bytes in the caller's transaction. */
   writeTranscriptRow(client: PoolClient, name: string, bytes: Buffer): Promise<void>;
+  /** Mark a transcript deleted (its lines stay, recoverable); every copy removes its file on the next pull. */
+  removeTranscriptRow(client: PoolClient, name: string): Promise<void>;
   notify(client: PoolClient, change: StoreChange): Promise<unknown>;
 }
 
 /** Second key of mnemo's two-key advisory locks: 1 topics, 2 transcripts, 3 named (`exclusive`). */
 const LOCK_TOPIC = 1;
+/** Topics per statement in `writeMany` (arrays of a few MB). */
+const BULK_ROWS = 1000;
 const LOCK_TRANSCRIPT = 2;
 const LOCK_NAMED = 3;
 
@@ -262,6 +266,71 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return { slug, content: bytes, revision: revisionOf(version), deleted: false };
   }
 
+  /**
+   * Many topics in a few statements (arrays unnested in SQL): the same rows as `writeTopic` for
+   * each (a new version, its terms, a NOTIFY), for loading a corpus or an import. Slugs must be
+   * distinct.
+   */
+  async function writeTopicsBulk(
+    client: PoolClient,
+    entries: readonly { slug: string; content: string | Buffer }[],
+  ): Promise<TopicRecord[]> {
+    const slugs = entries.map((entry) => entry.slug);
+    for (const slug of slugs) topicPath('/', slug);
+    const contents = entries.map((entry) => (Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content, 'utf8')));
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext(s)) FROM unnest($2::text[]) AS s ORDER BY s', [LOCK_TOPIC, slugs]);
+    const current = await client.query<{ slug: string; version: number }>('SELECT slug, version FROM mnemo_topics WHERE slug = ANY($1)', [
+      slugs,
+    ]);
+    const versions = new Map(current.rows.map((row) => [row.slug, row.version]));
+    const fields = entries.map((entry, index) => topicFields(entry.slug, contents[index] as Buffer));
+    const next = slugs.map((slug) => (versions.get(slug) ?? 0) + 1);
+    await client.query(
+      `INSERT INTO mnemo_topics(slug, content, version, deleted, updated_at, status, type, doc_len, search)
+       SELECT r.slug, r.content, r.version, false, now(), r.status, r.type, r.doc_len,
+         setweight(to_tsvector('english', r.name), 'A') || setweight(to_tsvector('english', r.description), 'B') ||
+         setweight(to_tsvector('english', r.tags), 'C') || setweight(to_tsvector('english', r.body), 'D')
+       FROM unnest($1::text[], $2::bytea[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS r(slug, content, version, status, type, doc_len, name, description, tags, body)
+       ON CONFLICT (slug) DO UPDATE SET content = excluded.content, version = excluded.version, deleted = false,
+         updated_at = excluded.updated_at, status = excluded.status, type = excluded.type, doc_len = excluded.doc_len, search = excluded.search`,
+      [
+        slugs,
+        contents,
+        next,
+        fields.map((field) => field.status),
+        fields.map((field) => field.type),
+        fields.map((field) => field.docLen),
+        fields.map((field) => field.name),
+        fields.map((field) => field.description),
+        fields.map((field) => field.tags),
+        fields.map((field) => field.body),
+      ],
+    );
+    await client.query(
+      'INSERT INTO mnemo_topic_versions(slug, version, content, deleted) SELECT s, v, c, false FROM unnest($1::text[], $2::int[], $3::bytea[]) AS r(s, v, c)',
+      [slugs, next, contents],
+    );
+    await client.query('DELETE FROM mnemo_topic_terms WHERE slug = ANY($1)', [slugs]);
+    await client.query(
+      `INSERT INTO mnemo_topic_terms(lexeme, slug, f)
+       SELECT u.lexeme, t.slug,
+         (SELECT sum(CASE w WHEN 'A' THEN ${wName} WHEN 'B' THEN ${wDescription} WHEN 'C' THEN ${wTags} ELSE ${wBody} END) FROM unnest(u.weights) AS w)
+       FROM mnemo_topics t CROSS JOIN LATERAL unnest(t.search) AS u WHERE t.slug = ANY($1)`,
+      [slugs],
+    );
+    await client.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [
+      NOTIFY_CHANNEL,
+      slugs.map((slug) => JSON.stringify({ kind: 'topic', name: slug } satisfies StoreChange)),
+    ]);
+    return slugs.map((slug, index) => ({
+      slug,
+      content: contents[index] as Buffer,
+      revision: revisionOf(next[index] as number),
+      deleted: false,
+    }));
+  }
+
   async function removeTopic(client: PoolClient, slug: string, removeOptions: TopicWriteOptions): Promise<TopicRecord | undefined> {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_TOPIC, slug]);
     const current = await client.query<{ version: number; deleted: boolean }>('SELECT version, deleted FROM mnemo_topics WHERE slug = $1', [
@@ -303,8 +372,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     writeMany: (entries, manyOptions = {}) =>
       transaction(async (client) => {
         const written: TopicRecord[] = [];
-        for (const entry of entries) {
-          written.push(await writeTopic(client, entry.slug, entry.content, {}));
+        if (new Set(entries.map((entry) => entry.slug)).size < entries.length) {
+          // A slug twice: one at a time, so the later bytes win as versions, as on the file store.
+          for (const entry of entries) {
+            written.push(await writeTopic(client, entry.slug, entry.content, {}));
+            await manyOptions.onProgress?.(written.length);
+          }
+          return written;
+        }
+        for (let start = 0; start < entries.length; start += BULK_ROWS) {
+          written.push(...(await writeTopicsBulk(client, entries.slice(start, start + BULK_ROWS))));
           await manyOptions.onProgress?.(written.length);
         }
         return written;
@@ -320,7 +397,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   async function sessionFileOf(client: PoolClient | Pool, session: string): Promise<string | undefined> {
     const result = await client.query<{ name: string }>(
-      `SELECT name FROM mnemo_transcripts WHERE name = $1 || '.jsonl' OR right(name, length($1) + 7) = '-' || $1 || '.jsonl'
+      `SELECT name FROM mnemo_transcripts WHERE (name = $1 || '.jsonl' OR right(name, length($1) + 7) = '-' || $1 || '.jsonl') AND NOT deleted
        ORDER BY name COLLATE "C" LIMIT 1`,
       [session],
     );
@@ -367,6 +444,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         let name = await sessionFileOf(client, session);
         if (name === undefined) {
           name = sessionFileName(session, now);
+          // A deleted transcript of that name gives way to the new one.
+          await client.query('DELETE FROM mnemo_transcripts WHERE name = $1 AND deleted', [name]);
           await client.query('INSERT INTO mnemo_transcripts(name, session) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, session]);
         }
         const count = await client.query<{ line_count: number }>('SELECT line_count FROM mnemo_transcripts WHERE name = $1 FOR UPDATE', [
@@ -416,14 +495,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const result = await pool.query<{ name: string; bytes: string }>(
         `SELECT t.name, (coalesce(sum(octet_length(l.raw) + 1), 0) - CASE WHEN t.trailing_newline OR t.line_count = 0 THEN 0 ELSE 1 END)::bigint AS bytes
          FROM mnemo_transcripts t LEFT JOIN mnemo_transcript_lines l ON l.name = t.name
+         WHERE NOT t.deleted
          GROUP BY t.name, t.trailing_newline, t.line_count ORDER BY t.name COLLATE "C"`,
       );
       return result.rows.map((row) => ({ name: row.name, bytes: Number(row.bytes) }));
     },
     async readRaw(name) {
-      const head = await pool.query<{ trailing_newline: boolean }>('SELECT trailing_newline FROM mnemo_transcripts WHERE name = $1', [
-        name,
-      ]);
+      const head = await pool.query<{ trailing_newline: boolean }>(
+        'SELECT trailing_newline FROM mnemo_transcripts WHERE name = $1 AND NOT deleted',
+        [name],
+      );
       const file = head.rows[0];
       if (!file) return undefined;
       const result = await pool.query<{ raw: Buffer }>('SELECT raw FROM mnemo_transcript_lines WHERE name = $1 ORDER BY line', [name]);
@@ -469,6 +550,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         await removeTopic(client, slug, {});
       },
       writeTranscriptRow: writeTranscript,
+      removeTranscriptRow: async (client, name) => {
+        const result = await client.query(
+          'UPDATE mnemo_transcripts SET deleted = true, updated_at = now() WHERE name = $1 AND NOT deleted',
+          [name],
+        );
+        if ((result.rowCount ?? 0) > 0) await notify(client, { kind: 'transcript', name });
+      },
       notify,
     },
     topics,

@@ -112,6 +112,48 @@ describeWithPostgres('the engine on a PostgreSQL memory', (cluster) => {
       two.close();
     }
   });
+
+  it('a topic forgotten on one copy is gone from the other; status names the database (no password) and the copy as what it is', async () => {
+    const base = await cluster().createDatabase('engine_forget');
+    // The throwaway cluster trusts loopback, so any password works: it must never be shown.
+    const url = base.replace('postgres://mnemo@', 'postgres://mnemo:s3cret-pw@');
+    await migrateDatabase(url);
+    const [a, b] = await Promise.all([machine(url), machine(url)]);
+    const [one, two] = await Promise.all([a.open(), b.open()]);
+    try {
+      const written = await one.remember({
+        name: 'Deploy day',
+        description: 'when we deploy',
+        type: 'project',
+        body: 'We deploy on Fridays.',
+      });
+      expect(written.status).toBe('written');
+      expect((await two.list()).map((topic) => topic.slug)).toEqual(['deploy-day']);
+      expect(await readFile(join(two.root, 'deploy-day.md'), 'utf8')).toContain('We deploy on Fridays.');
+      await one.forget('deploy-day', { reason: 'we stopped' });
+      expect(await two.list()).toEqual([]);
+      expect((await two.recall('deploy Fridays')).text).not.toContain('We deploy on Fridays.');
+      expect(await readdir(two.root)).not.toContain('deploy-day.md');
+
+      const status = await two.status();
+      expect(status.store).toEqual({
+        kind: 'postgres',
+        database: base.replace('postgres://mnemo@', 'postgres://mnemo:***@'),
+        workingCopy: two.root,
+      });
+      expect(two.root.startsWith(join(b.cwd, 'cache', 'mnemo', 'postgres'))).toBe(true);
+    } finally {
+      one.close();
+      two.close();
+    }
+    const shown = await cli(['status'], { cwd: a.cwd, env: a.env });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^memory {5}postgres:\/\/mnemo:\*\*\*@127\.0\.0\.1:\d+\/engine_forget \(PostgreSQL\)$/m);
+    expect(shown.stdout).toContain(`copy       ${join(a.cwd, 'cache', 'mnemo', 'postgres')}`);
+    expect(shown.stdout + shown.stderr).not.toContain('s3cret-pw');
+    const json = JSON.parse((await cli(['status', '--json'], { cwd: a.cwd, env: a.env })).stdout) as { store?: { database: string } };
+    expect(json.store?.database).not.toContain('s3cret-pw');
+  });
 });
 
 async function findFile(folder: string, name: string): Promise<string> {

@@ -52,13 +52,18 @@ describeWithPostgres('PostgreSQL store', (cluster) => {
     const cwd = await tempDir();
     const first = await cli(['migrate', '--url', url, '--json'], { cwd });
     expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ from: 0, to: 3, latest: 3, applied: [{ version: 1 }, { version: 2 }, { version: 3 }] });
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      from: 0,
+      to: 4,
+      latest: 4,
+      applied: [{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }],
+    });
     const again = await cli(['migrate', '--url', url], { cwd });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('schema already at version 3; nothing to do');
+    expect(again.stdout).toContain('schema already at version 4; nothing to do');
     // The configured store (MNEMO_DATABASE_URL) is used without --url.
     const viaEnv = await cli(['migrate', '--json', '--dir', join(cwd, 'm')], { cwd, env: { MNEMO_DATABASE_URL: url } });
-    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ from: 3, to: 3, applied: [] });
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ from: 4, to: 4, applied: [] });
   });
 
   it('upgrades a database of an older schema in place, keeping what it holds', async () => {
@@ -81,7 +86,7 @@ describeWithPostgres('PostgreSQL store', (cluster) => {
     await expect(old).rejects.toSatisfy((error: unknown) => isMnemoError(error, 'not-initialized'));
     const run = await cli(['migrate', '--url', url], { cwd: await tempDir() });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('schema upgraded from version 1 to 3');
+    expect(run.stdout).toContain('schema upgraded from version 1 to 4');
     const store = await openPostgresStore({ url });
     try {
       expect((await store.search.searchTopics('kafka')).map((hit) => hit.slug)).toEqual(['kafka']);

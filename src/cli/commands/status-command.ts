@@ -15,7 +15,10 @@ export function registerStatus(program: Command, context: CommandContext): void 
             .filter(([, count]) => count > 0)
             .map(([key, count]) => `${key} ${count}`)
             .join(', ') || 'none';
-        out.line(`memory     ${status.root}`);
+        if (status.store) {
+          out.line(`memory     ${status.store.database} (PostgreSQL)`);
+          out.line(`copy       ${status.store.workingCopy} (this process's working copy, in the cache)`);
+        } else out.line(`memory     ${status.root}`);
         out.line(`workspace  ${status.workspace}`);
         out.line(`writes     ${status.writes}`);
         out.line(
