@@ -42,7 +42,7 @@ describeWithPostgres('several processes on one PostgreSQL memory', (cluster) => 
       await store.topics.write('before', '---\nname: Before\ndescription: kept\ntype: project\n---\nkept\n');
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', join(REPO, 'test/helpers/postgres-child.ts'), 'hang-mid-batch', url, 'batch', '40'],
+        ['--import', 'tsx', join(REPO, 'test/helpers/postgres-child.ts'), 'hang-mid-batch', url, 'batch', '2400'],
         {
           cwd: REPO,
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,7 +56,7 @@ describeWithPostgres('several processes on one PostgreSQL memory', (cluster) => 
         });
         child.on('exit', (code) => reject(new Error(`the child ended (${code}) before halfway: ${stderr}`)));
       });
-      // Twenty rows are written inside its open transaction: nobody else sees them.
+      // 2,000 rows are written inside its open transaction (two bulk statements): nobody else sees them.
       expect((await store.topics.list()).map((topic) => topic.slug)).toEqual(['before']);
       const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
       child.kill('SIGKILL');
