@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { renderIndexLine, type TopicMeta, type TopicType } from '../store/index.js';
+import { StatementCache } from './statement-cache.js';
 
 /**
  * Bumped when what a row holds changes (the line format of `renderIndexLine`, the groups): the
@@ -79,7 +80,7 @@ export class RankTable {
   private readonly db: Database.Database;
   private readonly remove: Database.Statement;
   private readonly insert: Database.Statement;
-  private readonly statements = new Map<string, Database.Statement>();
+  private cache: StatementCache | undefined;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -100,12 +101,7 @@ export class RankTable {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return (this.cache ??= new StatementCache(this.db)).get(sql);
   }
 
   /** Record (or drop, when it does not belong in the index) a readable topic. Inside the caller's transaction. */

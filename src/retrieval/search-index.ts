@@ -27,6 +27,7 @@ import type { RankTable } from './rank-table.js';
 import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
 import { TopicRows, toCatalog, type CatalogTopic, type TopicRow } from './topic-rows.js';
 import { SESSION_PART_LINES, TurnTable, sessionPartOf, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
+import { StatementCache } from './statement-cache.js';
 
 export type { TurnRecord, TurnHit } from './turn-table.js';
 export type { CatalogTopic } from './topic-rows.js';
@@ -124,8 +125,7 @@ export class SearchIndex {
   private readonly rows: TopicRows;
   private readonly fullScanMs: number;
   private readonly now: () => number;
-  /** Prepared statements by their SQL: a recall runs the same few each time. */
-  private readonly statements = new Map<string, Database.Statement>();
+  private cache: StatementCache | undefined;
   /** Ranked topic search, pruned to the rows that can make the cut. */
   private readonly topK: FtsTopK;
 
@@ -267,7 +267,7 @@ export class SearchIndex {
   }
 
   close(): void {
-    this.statements.clear();
+    this.cache = undefined;
     if (this.db.open) this.db.close();
   }
 
@@ -278,12 +278,7 @@ export class SearchIndex {
 
   /** The prepared statement of this SQL, prepared once per index. */
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return (this.cache ??= new StatementCache(this.db)).get(sql);
   }
 
   /** Forget everything derived and read all files again (what `mnemo reindex` does). */

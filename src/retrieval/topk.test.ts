@@ -7,6 +7,7 @@ import { tempDir } from '../../test/helpers/temp-root.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
 import { SearchIndex } from './search-index.js';
 import { FtsTopK } from './topk.js';
+import { seededRandom } from '../shared/index.js';
 
 /*
  * The pruned top-k of topic search must be the full FTS5 query's top-k: same rows, same order
@@ -27,17 +28,6 @@ const VOCABULARY = `the cache caching cached service retry retries retried deplo
   .split(/\s+/)
   .filter((word) => word !== '');
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A word with a Zipf-like skew: index ~ V·u^skew. */
 function word(random: () => number, skew: number): string {
   return VOCABULARY[Math.min(VOCABULARY.length - 1, Math.floor(VOCABULARY.length * random() ** skew))]!;
@@ -53,7 +43,7 @@ afterEach(() => {
 });
 
 function corpus(seed: number, rows: number, skew: number): Database.Database {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const db = new Database(':memory:');
   open.push(db);
   db.exec(`CREATE VIRTUAL TABLE topics_fts USING fts5(name, description, tags, body, ${TOKENIZER})`);
@@ -191,7 +181,7 @@ describe('pruned top-k of an FTS5 OR query', () => {
 describe('topic search over the index', () => {
   it('gives what the full query cut at four times the limit gave, when most of the best rows are of other statuses', async () => {
     const root = await tempDir('mnemo-topk-');
-    const random = seeded(3);
+    const random = seededRandom(3);
     const statuses = ['active', 'active', 'suspect', 'superseded', 'quarantined'] as const;
     for (let index = 0; index < 300; index += 1) {
       // The rows that rank best for "quokkaberry" are mostly superseded: the head of the cut runs dry.

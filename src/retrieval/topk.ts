@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { StatementCache } from './statement-cache.js';
 
 /**
  * Exact top-k of a BM25-ranked OR query over an FTS5 table, without scoring every match
@@ -81,7 +82,7 @@ export class FtsTopK {
   /** What the last `search` did (tests assert on it; benches report it). */
   lastWork: TopKWork | undefined;
   private readonly tokens = new Map<string, string[]>();
-  private readonly statements = new Map<string, Database.Statement>();
+  private cache: StatementCache | undefined;
   private readonly bm25: string;
   private prepared = false;
   private readonly docCounts = new Map<string, number>();
@@ -95,12 +96,7 @@ export class FtsTopK {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return (this.cache ??= new StatementCache(this.db)).get(sql);
   }
 
   /** The temp tables: the table's terms with their row counts, and a scratch table to tokenize query terms. */

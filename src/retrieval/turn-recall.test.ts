@@ -142,13 +142,19 @@ describe('rankTurns', () => {
   describe('long sessions, in parts of 64 lines', () => {
     const time = '2023-05-08T10:00:00.000Z';
     const say = (text: string) => ({ kind: 'tool-result', text, time });
-    const filler = (from: number, count: number) => Array.from({ length: count }, (_, index) => say(`step ${from + index} finished without news`));
+    const filler = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) => say(`step ${from + index} finished without news`));
 
     async function longSession(): Promise<{ root: string; search: SearchIndex; file: string }> {
       const root = await tempDir('mnemo-parts-');
       const clock = createManualClock(time);
       // Lines 1-150: "kiln" on line 3, "glaze" on line 140.
-      await appendTranscript(root, 'long', [...filler(1, 2), say('the kiln is fixed'), ...filler(4, 136), say('the glaze arrived'), ...filler(141, 10)], clock);
+      await appendTranscript(
+        root,
+        'long',
+        [...filler(1, 2), say('the kiln is fixed'), ...filler(4, 136), say('the glaze arrived'), ...filler(141, 10)],
+        clock,
+      );
       const search = SearchIndex.open({ root, dbPath: join(root, '.state', 'search.db') });
       await search.sync();
       const [file] = await listSessionFiles(root);
