@@ -42,28 +42,50 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-const keepPackagesOutside = {
-  name: 'keep-packages-outside',
-  setup(esbuild) {
-    esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('node:')) return { path: args.path, external: true };
-      return BUNDLED_PACKAGES.includes(packageName(args.path)) ? undefined : { path: args.path, external: true };
-    });
-  },
-};
+function keepPackagesOutside(bundled) {
+  return {
+    name: 'keep-packages-outside',
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith('node:')) return { path: args.path, external: true };
+        return bundled.includes(packageName(args.path)) ? undefined : { path: args.path, external: true };
+      });
+    },
+  };
+}
 
-const keepModuleUrls = {
-  name: 'keep-module-urls',
-  setup(esbuild) {
-    esbuild.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!args.path.startsWith(join(REPO, 'dist') + sep)) return undefined;
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
-      const fromOut = relative(OUT, args.path).split(sep).join('/');
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromOut)}, import.meta.url).href`), loader: 'js' };
-    });
-  },
-};
+/**
+ * The packages in the per-prompt bundle (dist/cli/lean-cli.cjs): the ones its commands load on
+ * every run. The others stay ordinary imports, loaded when a run needs them (yaml for a topic
+ * whose frontmatter is not the plain shape, semver and the glob libraries for some evidence).
+ */
+export const LEAN_BUNDLED_PACKAGES = [
+  'commander',
+  'picocolors',
+  'ulid',
+  'zod',
+  'write-file-atomic',
+  'signal-exit',
+  'imurmurhash',
+  'shell-quote',
+];
+
+/** `import.meta.url` as the module's URL in dist/: from the chunk's own URL (ESM) or the bundle's folder (CommonJS). */
+function keepModuleUrls(format) {
+  return {
+    name: 'keep-module-urls',
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith(join(REPO, 'dist') + sep)) return undefined;
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
+        const fromOut = JSON.stringify(relative(OUT, args.path).split(sep).join('/'));
+        const url = format === 'esm' ? `new URL(${fromOut}, import.meta.url).href` : `__mnemoModuleUrl(${fromOut})`;
+        return { contents: text.replaceAll('import.meta.url', url), loader: 'js' };
+      });
+    },
+  };
+}
 
 const BANNER_MARK = '__mnemoRequire';
 if (readFileSync(join(OUT, 'main.js'), 'utf8').includes(BANNER_MARK)) {
@@ -86,6 +108,35 @@ const zodWithoutLocales = {
     });
   },
 };
+
+// The per-prompt commands as one CommonJS file that compiled-bundle.ts runs through V8's code cache
+// (Node 20 has none for ES modules). Built from tsc's lean-cli.js, before the ES build below.
+await build({
+  entryPoints: [join(OUT, 'lean-cli.js')],
+  outfile: join(OUT, 'lean-cli.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // A script run from V8's code cache cannot call import() in Node 20 (the callback is lost), so
+  // an import() of a package outside the bundle becomes require() (Node ≥ 20.19 requires ES modules).
+  supported: { 'dynamic-import': false },
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  banner: {
+    js: 'var __mnemoModuleUrl = (path) => require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href;',
+  },
+  plugins: [keepPackagesOutside(LEAN_BUNDLED_PACKAGES), keepModuleUrls('cjs'), zodWithoutLocales],
+});
+
+const leanText = readFileSync(join(OUT, 'lean-cli.cjs'), 'latin1');
+if (/\bimport\(/.test(leanText.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""'))) {
+  process.stderr.write('dist/cli/lean-cli.cjs calls import(), which fails when it runs from the code cache: see compiled-bundle.ts.\n');
+  process.exit(1);
+}
 
 // Chunks of an earlier build (tsc's map of main.js stays: esbuild composes it into the bundle's).
 for (const name of readdirSync(OUT)) if (/^chunk-.*\.js(\.map)?$/.test(name)) rmSync(join(OUT, name));
@@ -117,7 +168,7 @@ const result = await build({
     ].join('\n'),
   },
   define: { __filename: '__mnemoFilename' },
-  plugins: [keepPackagesOutside, keepModuleUrls, zodWithoutLocales],
+  plugins: [keepPackagesOutside(BUNDLED_PACKAGES), keepModuleUrls('esm'), zodWithoutLocales],
   metafile: Boolean(process.env.MNEMO_BUNDLE_META),
 });
 if (result.metafile) (await import('node:fs')).writeFileSync(process.env.MNEMO_BUNDLE_META, JSON.stringify(result.metafile));

@@ -1,5 +1,6 @@
 import type { CliIo } from './cli-io.js';
 import type { Register } from './program.js';
+import { isLeanCommand } from './lean-commands.js';
 
 /*
  * The commands that run on every prompt (`mnemo recall`, `mnemo hook session-start`,
@@ -9,14 +10,10 @@ import type { Register } from './program.js';
  * show it (`--help`, `--version`, anything unexpected) takes the full CLI.
  */
 
-const HELP_OR_VERSION = new Set(['--help', '-h', 'help', '--version', '-V']);
-
 async function leanRegister(argv: readonly string[]): Promise<Register | undefined> {
-  if (argv.some((token) => HELP_OR_VERSION.has(token))) return undefined;
+  if (!isLeanCommand(argv)) return undefined;
   if (argv[0] === 'recall') return (await import('./commands/recall-command.js')).registerRecall;
-  if (argv[0] === 'hook' && (argv[1] === 'session-start' || argv[1] === 'user-prompt-submit'))
-    return (await import('./commands/hook-command.js')).registerHook;
-  return undefined;
+  return (await import('./commands/hook-command.js')).registerHook;
 }
 
 /** The exit code of argv run on its lean program, or undefined when argv is for the full CLI. */

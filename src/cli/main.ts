@@ -1,6 +1,11 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CliIo } from './cli-io.js';
+import type * as LeanCliModule from './lean-cli.js';
 import { runBackgroundHook } from './background-hook.js';
+import { loadCompiledBundle } from './compiled-bundle.js';
+import { isLeanCommand } from './lean-commands.js';
 
 // A reader that closes early (`mnemo list | head`) is not an error: stop writing, exit quietly.
 for (const stream of [process.stdout, process.stderr]) {
@@ -17,6 +22,8 @@ const io: CliIo = {
   cwd: process.cwd(),
   isTty: Boolean(process.stdout.isTTY),
 };
+type LeanCli = typeof LeanCliModule;
+
 let argv = process.argv.slice(2);
 // The per-turn Claude Code hooks hand their work to a detached child before commander and the
 // commands are loaded (see background-hook.ts); recall and the per-prompt hooks build a program
@@ -25,9 +32,14 @@ const fast = await runBackgroundHook(argv, io);
 if (typeof fast === 'number') process.exitCode = fast;
 else {
   if (fast) argv = fast.fallback;
-  // recall and the per-prompt hooks register only their own command (lean-cli.ts).
-  const { runLeanCli } = await import('./lean-cli.js');
-  const lean = fast ? undefined : await runLeanCli(argv, io);
+  // recall and the per-prompt hooks register only their own command (lean-cli.ts). A build runs
+  // them from one bundle through V8's code cache (compiled-bundle.ts); from source, as modules.
+  let lean: number | undefined;
+  if (!fast && isLeanCommand(argv)) {
+    const bundle = fileURLToPath(new URL('./lean-cli.cjs', import.meta.url));
+    const { runLeanCli } = existsSync(bundle) ? loadCompiledBundle<LeanCli>(bundle, process.env).exports : await import('./lean-cli.js');
+    lean = await runLeanCli(argv, io);
+  }
   if (lean !== undefined) process.exitCode = lean;
   else {
     const { runCli } = await import('./run-cli.js');

@@ -19,7 +19,7 @@ export type { Redaction, RedactOptions } from './redact-secrets.js';
 export type { WorkMeter } from './work-meter.js';
 export { SECRET_RULES } from './secret-rules.js';
 export type { SecretRule } from './secret-rules.js';
-export { scanForInjection } from './scan-for-injection.js';
+export { scanForInjection, GUARD_CODE_URL } from './scan-for-injection.js';
 export type { ScanOptions } from './scan-for-injection.js';
 export type { Finding, Severity, InjectionFamily, ScanPurpose } from './finding.js';
 export { stripInvisible } from './invisible-characters.js';

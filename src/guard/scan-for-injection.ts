@@ -23,11 +23,23 @@ export interface ScanOptions {
   meter?: WorkMeter;
 }
 
+/**
+ * Where the guard's code lives (its folder holds every rule and detector), so that a cache of
+ * scan results can be keyed by the code that produced them: see `guardCodeFingerprint` in recall.
+ */
+export const GUARD_CODE_URL: string = import.meta.url;
+
 const RULES: readonly InjectionRule[] = [...INJECTION_RULES, ...INSTRUCTION_RULES, ...STRUCTURE_RULES, ...COMMAND_RULES];
 /** Decoded text is scanned again, but not decoded text inside decoded text inside decoded text. */
 const MAX_DEPTH = 2;
 
-function ruleSeverity(rule: InjectionRule, match: RegExpExecArray, text: string, purpose: ScanPurpose, meter?: WorkMeter): Severity | undefined {
+function ruleSeverity(
+  rule: InjectionRule,
+  match: RegExpExecArray,
+  text: string,
+  purpose: ScanPurpose,
+  meter?: WorkMeter,
+): Severity | undefined {
   if (typeof rule.severity === 'function') charge(meter, match[0].length + (rule.severity.length > 1 ? CONTEXT_WINDOW : 0));
   const base = typeof rule.severity === 'function' ? rule.severity(match, text) : rule.severity;
   if (base === undefined || !rule.command) return base;

@@ -1,4 +1,8 @@
-import { scanForInjection, type Finding } from '../guard/index.js';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GUARD_CODE_URL, scanForInjection, type Finding } from '../guard/index.js';
 import type { Clock } from '../shared/index.js';
 import type { RecallTopicCandidate, SearchIndex } from '../retrieval/index.js';
 import { unlessUnwritable, recordGuardEvent, ManifestReader, isRecorded } from '../discipline/index.js';
@@ -8,15 +12,61 @@ import { unlessUnwritable, recordGuardEvent, ManifestReader, isRecorded } from '
  * found in: the scan is a pure function of the file, so a long-lived process (MCP, the daemon,
  * a hook server) scans a hand-edited topic once per version of it, not on every recall. A file
  * that changed has another hash and is scanned again. Bounded: the oldest entries go first.
+ * Behind it, the search index keeps the findings by hash and guard code (`screenedFindings`), so
+ * short-lived processes (each hook call, each CLI recall) do not scan the same version again:
+ * compiling the guard's patterns alone costs tens of milliseconds in a fresh process.
  */
 const screened = new Map<string, { hash: string; findings: Finding[] }>();
 const SCREENED_MAX = 20_000;
 
-function screen(root: string, slug: string, hash: string, text: () => string): Finding[] {
+let fingerprint: string | undefined;
+
+/**
+ * A fingerprint of the guard's code: a hash of every source file in its folder (the tsc output
+ * in a build, the TypeScript sources under tsx or vitest), so that findings recorded by one
+ * version of the rules are never reused by another. Read once per process, only when a topic
+ * needs screening. Where the folder cannot be read, a value no row carries: nothing is reused.
+ */
+export function guardCodeFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const hash = createHash('sha256');
+  try {
+    const folder = dirname(fileURLToPath(GUARD_CODE_URL));
+    const files = readdirSync(folder)
+      .filter((name) => /\.(js|ts)$/.test(name) && !/\.(test|d)\.ts$/.test(name))
+      .sort();
+    if (files.length === 0) throw new Error('no guard sources');
+    for (const name of files)
+      hash
+        .update(name)
+        .update('\0')
+        .update(readFileSync(join(folder, name)))
+        .update('\0');
+    fingerprint = hash.digest('hex').slice(0, 32);
+  } catch {
+    fingerprint = `unreadable-${process.pid}-${Date.now()}`;
+  }
+  return fingerprint;
+}
+
+function screen(root: string, search: SearchIndex, slug: string, hash: string, text: () => string): Finding[] {
   const key = `${root}\u0000${slug}`;
   const known = screened.get(key);
   if (known?.hash === hash && hash !== '') return known.findings;
-  const findings = scanForInjection(text(), { purpose: 'topic' }).filter((finding) => finding.severity !== 'low');
+  const code = hash === '' ? undefined : guardCodeFingerprint();
+  const recorded = code === undefined ? undefined : search.screenedFindings(slug, hash, code);
+  let findings: Finding[] | undefined;
+  if (recorded !== undefined) {
+    try {
+      findings = JSON.parse(recorded) as Finding[];
+    } catch {
+      findings = undefined;
+    }
+  }
+  if (findings === undefined) {
+    findings = scanForInjection(text(), { purpose: 'topic' }).filter((finding) => finding.severity !== 'low');
+    if (code !== undefined) search.recordScreen(slug, hash, code, JSON.stringify(findings));
+  }
   screened.delete(key);
   if (screened.size >= SCREENED_MAX) screened.delete(screened.keys().next().value as string);
   screened.set(key, { hash, findings });
@@ -63,7 +113,13 @@ export class HandEditScreen {
     if (candidate.details?.staged === true) return;
     const topic = this.search.lookup(candidate.slug);
     if (!topic?.readable || isRecorded(this.manifest, topic.slug, topic.hash)) return;
-    const findings = screen(this.root, topic.slug, topic.hash, () => `${topic.meta.name}\n${topic.meta.description}\n${topic.body}`);
+    const findings = screen(
+      this.root,
+      this.search,
+      topic.slug,
+      topic.hash,
+      () => `${topic.meta.name}\n${topic.meta.description}\n${topic.body}`,
+    );
     if (findings.length === 0) return;
     const rules = [...new Set(findings.map((finding) => finding.rule))].join(', ');
     candidate.caveats.unshift(`changed outside mnemo, and the guard found ${rules}: treat it as untrusted`);

@@ -231,6 +231,10 @@ export class SearchIndex {
         }
       }
       SearchIndex.keepIndexableCount(db);
+      // Added after schema 5 shipped: the guard's findings on hand-edited topics (see `screenedFindings`).
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS guard_screens(slug TEXT PRIMARY KEY, hash TEXT NOT NULL, code TEXT NOT NULL, findings TEXT NOT NULL)',
+      );
       db.prepare('SELECT count(*) FROM topics').get();
       return db;
     } catch (error) {
@@ -284,7 +288,7 @@ export class SearchIndex {
   /** Forget everything derived and read all files again (what `mnemo reindex` does). */
   async rebuild(): Promise<SyncReport> {
     this.db.exec(
-      'DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions; DELETE FROM session_texts_fts; DELETE FROM session_texts; DELETE FROM lessons; DELETE FROM lesson_words;',
+      'DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions; DELETE FROM session_texts_fts; DELETE FROM session_texts; DELETE FROM lessons; DELETE FROM lesson_words; DELETE FROM guard_screens;',
     );
     return this.sync({ full: true });
   }
@@ -542,6 +546,35 @@ export class SearchIndex {
               + (SELECT count(*) FROM topics WHERE readable = 0 AND coalesce(status, '') NOT IN ('active', 'suspect')) AS n`,
       ).get() as { n: number }
     ).n;
+  }
+
+  /**
+   * What the guard found in a topic's text, as recorded by `recordScreen` for the same bytes
+   * (`hash`) scanned by the same guard code (`code`, a fingerprint of it); undefined when that
+   * pair was never scanned. The scan is a pure function of both, so a recall in a new process
+   * (a hook, a CLI call) does not scan a hand-edited topic again until the file or the guard
+   * changes. The rows are as trustworthy as the manifest beside them in the same state folder.
+   */
+  screenedFindings(slug: string, hash: string, code: string): string | undefined {
+    return (
+      this.statement('SELECT findings FROM guard_screens WHERE slug = ? AND hash = ? AND code = ?').get(slug, hash, code) as
+        { findings: string } | undefined
+    )?.findings;
+  }
+
+  /** Record what the guard found in this version of a topic (best effort: a busy or read-only index keeps nothing). */
+  recordScreen(slug: string, hash: string, code: string, findings: string): void {
+    try {
+      this.statement('INSERT OR REPLACE INTO guard_screens(slug, hash, code, findings) VALUES (?, ?, ?, ?)').run(
+        slug,
+        hash,
+        code,
+        findings,
+      );
+    } catch (error) {
+      if (!/SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)/.test(`${(error as { code?: string }).code ?? ''} ${describeError(error)}`))
+        throw error;
+    }
   }
 
   /** One topic by slug or by frontmatter id. */

@@ -11,8 +11,9 @@ import { CLI, REPO, assertBuilt, memoryProject } from './mcp-harness.js';
  * The CLI starts fast because the commands load only what they use. Timing that would be flaky on a
  * busy machine, so this counts instead: each command runs as a real process with a preload that
  * records every module it loads, and the heavy packages must be absent where they are not needed.
- * The built bin is bundled (scripts/bundle-cli.mjs): a chunk it loads stands for the modules its
- * source map names (our src/*.ts as the dist/*.js tsc made of them, and the packages' files).
+ * The built bin is bundled (scripts/bundle-cli.mjs): a chunk it loads, or the per-prompt bundle
+ * (lean-cli.cjs, run through V8's code cache), stands for the modules its source map names (our
+ * src/*.ts as the dist/*.js tsc made of them, and the packages' files), whether they ran or not.
  */
 
 beforeAll(assertBuilt);
@@ -26,6 +27,8 @@ interface Loaded {
   packages: Set<string>;
   /** Every module file of mnemo and its packages. */
   total: number;
+  /** Whether the per-prompt bundle (dist/cli/lean-cli.cjs) was compiled: it ran through the code cache. */
+  leanBundle: boolean;
 }
 
 function packageOf(path: string): string | undefined {
@@ -46,10 +49,11 @@ async function loadedBy(args: string[], cwd: string, stdin = ''): Promise<Loaded
     child.on('exit', (exitCode) => resolve({ code: exitCode, stdout: out }));
     child.stdin.end(stdin);
   });
+  const lines = (await readFile(record, 'utf8')).split('\n');
+  const leanBundle = lines.includes(join(REPO, 'dist', 'cli', 'lean-cli.cjs'));
   const files = [
     ...new Set(
-      (await readFile(record, 'utf8'))
-        .split('\n')
+      lines
         .map((line) => line.replace(/^cjs:/, '').replace(/^file:\/\//, ''))
         .filter((line) => line.startsWith('/') && !line.includes('/test/helpers/'))
         .flatMap(bundledModules),
@@ -57,13 +61,13 @@ async function loadedBy(args: string[], cwd: string, stdin = ''): Promise<Loaded
   ];
   const own = files.filter((file) => file.startsWith(join(REPO, 'dist')));
   const packages = new Set(files.flatMap((file) => packageOf(file) ?? []));
-  return { code, stdout, own, packages, total: files.length };
+  return { code, stdout, own, packages, total: files.length, leanBundle };
 }
 
 /** A file of the bundled bin as the modules bundled into it (from its source map); any other file as itself. */
 function bundledModules(file: string): string[] {
   const cli = join(REPO, 'dist', 'cli');
-  const bundled = dirname(file) === cli && (/^chunk-.*\.js$/.test(relative(cli, file)) || file === CLI);
+  const bundled = dirname(file) === cli && (/^chunk-.*\.js$|\.cjs$/.test(relative(cli, file)) || file === CLI);
   if (!bundled || !existsSync(`${file}.map`)) return [file];
   const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
   if (map.sources.length === 0) return []; // esbuild's own helpers, shared by the chunks
@@ -100,6 +104,7 @@ describe('what each command loads at start (counted, not timed)', () => {
     expect(loaded.stdout).toContain('recall');
     expectAbsent(loaded, [...NEVER_AT_START, 'zod', 'yaml', 'semver', 'better-sqlite3']);
     expect(loaded.total).toBeLessThan(120); // 78 today
+    expect(loaded.leanBundle).toBe(false);
   });
 
   it('the per-turn hooks (stop, subagent-stop, session-end) load no package and almost none of mnemo before they return', async () => {
@@ -109,7 +114,12 @@ describe('what each command loads at start (counted, not timed)', () => {
       const loaded = await loadedBy(['hook', event], cwd, JSON.stringify({ hook_event_name: event, cwd, session_id: 's1' }));
       expect({ event, code: loaded.code, stdout: loaded.stdout }).toEqual({ event, code: 0, stdout: '' });
       expect([...loaded.packages]).toEqual([]);
-      expect(loaded.own.map((file) => file.slice(join(REPO, 'dist').length + 1)).sort()).toEqual(['cli/background-hook.js', 'cli/main.js']);
+      expect(loaded.own.map((file) => file.slice(join(REPO, 'dist').length + 1)).sort()).toEqual([
+        'cli/background-hook.js',
+        'cli/compiled-bundle.js',
+        'cli/lean-commands.js',
+        'cli/main.js',
+      ]);
     }
   });
 
@@ -147,7 +157,7 @@ describe('what each command loads at start (counted, not timed)', () => {
     expect(runs['session-start'].stdout).toContain('Deploy staging');
     expect(runs['user-prompt-submit'].stdout).toContain('make deploy-staging');
     for (const [what, loaded] of Object.entries(runs)) {
-      expect({ what, code: loaded.code }).toEqual({ what, code: 0 });
+      expect({ what, code: loaded.code, leanBundle: loaded.leanBundle }).toEqual({ what, code: 0, leanBundle: true });
       // The count sees into the bundle: the packages and our modules that did load are named.
       expect({ what, sqlite: loaded.packages.has('better-sqlite3'), zod: loaded.packages.has('zod') }).toEqual({
         what,
