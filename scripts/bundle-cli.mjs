@@ -9,7 +9,7 @@
 // - `import.meta.url` in each module is rewritten to the URL the module had in dist/, so files read
 //   beside the code (tool descriptions, prompts, `../main.js`) are found as before.
 // - The library (dist/index.js and the rest of dist/) stays tsc's output, untouched.
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -87,7 +87,7 @@ function keepModuleUrls(format) {
   };
 }
 
-const BANNER_MARK = '__mnemoRequire';
+const BANNER_MARK = '/* mnemo: bundled entry */';
 if (readFileSync(join(OUT, 'main.js'), 'utf8').includes(BANNER_MARK)) {
   process.stderr.write('dist/cli/main.js is already bundled: run `npm run build` (tsc first, then this script).\n');
   process.exit(1);
@@ -126,9 +126,15 @@ await build({
   minifySyntax: true,
   sourcemap: true,
   logLevel: 'warning',
+  // The file is the function a CommonJS module is wrapped in (compiled-bundle.ts compiles it as it
+  // is: no second copy of a megabyte of source to wrap it in memory).
   banner: {
-    js: 'var __mnemoModuleUrl = (path) => require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href;',
+    js: [
+      '(function (exports, require, module, __filename, __dirname) { "use strict";',
+      'var __mnemoModuleUrl = (path) => require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href;',
+    ].join('\n'),
   },
+  footer: { js: '})' },
   plugins: [keepPackagesOutside(LEAN_BUNDLED_PACKAGES), keepModuleUrls('cjs'), zodWithoutLocales],
 });
 
@@ -138,13 +144,16 @@ if (/\bimport\(/.test(leanText.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|
   process.exit(1);
 }
 
-// Chunks of an earlier build (tsc's map of main.js stays: esbuild composes it into the bundle's).
-for (const name of readdirSync(OUT)) if (/^chunk-.*\.js(\.map)?$/.test(name)) rmSync(join(OUT, name));
+// Files of an earlier build (tsc's maps stay: esbuild composes them into the bundles').
+for (const name of readdirSync(OUT)) if (/^(chunk-.*\.(m?js)|run-cli\.mjs)(\.map)?$/.test(name)) rmSync(join(OUT, name));
 
+// The full CLI (every other command): ES modules with code splitting, so that every `await import()`
+// stays lazy (`mnemo --help` loads the command list only, `mnemo chat` the model SDKs), as .mjs
+// files beside the CommonJS entry.
 const result = await build({
-  entryPoints: [join(OUT, 'main.js')],
+  entryPoints: [join(OUT, 'run-cli.js')],
   outdir: OUT,
-  allowOverwrite: true,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -172,3 +181,37 @@ const result = await build({
   metafile: Boolean(process.env.MNEMO_BUNDLE_META),
 });
 if (result.metafile) (await import('node:fs')).writeFileSync(process.env.MNEMO_BUNDLE_META, JSON.stringify(result.metafile));
+
+/**
+ * The entry (`bin`) stays small and becomes CommonJS: Node starts a CommonJS entry without its ES
+ * module loader (a few milliseconds on every call). It holds main.ts, the per-turn hooks' short path
+ * and the code-cache loader; it loads lean-cli.cjs or the full CLI's run-cli.mjs.
+ */
+const entryImports = {
+  name: 'entry-imports',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^\.\/(run-cli|lean-cli)\.js$/ }, (args) =>
+      args.path === './run-cli.js' ? { path: './run-cli.mjs', external: true } : { path: args.path, external: true },
+    );
+  },
+};
+await build({
+  entryPoints: [join(OUT, 'main.js')],
+  outfile: join(OUT, 'main.js'),
+  allowOverwrite: true,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  minifySyntax: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  banner: {
+    js: `${BANNER_MARK}\nvar __mnemoModuleUrl = (path) => require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href;`,
+  },
+  plugins: [entryImports, keepPackagesOutside([]), keepModuleUrls('cjs')],
+});
+// dist/cli/main.js is CommonJS (tsc's other .js files in dist/cli/ are not loaded by the bin: the
+// bundles hold them). The library (dist/index.js) never imports dist/cli/.
+writeFileSync(join(OUT, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);

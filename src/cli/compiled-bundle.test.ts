@@ -15,18 +15,19 @@ interface Bundle {
   platform: () => Promise<string>;
 }
 
-/** A CommonJS bundle like dist/cli/lean-cli.cjs: module.exports, require, __filename and a lazy require. */
+/** A CommonJS bundle like dist/cli/lean-cli.cjs (the module wrapper written out): module.exports, require, __filename, a lazy require. */
 async function writeBundle(dir: string, answer = 42): Promise<string> {
   const bundle = join(dir, 'lean-cli.cjs');
   await writeFile(
     bundle,
     [
-      '"use strict";',
+      '(function (exports, require, module, __filename, __dirname) { "use strict";',
       `module.exports.answer = function answer() { return ${answer}; };`,
       'module.exports.file = __filename;',
       'module.exports.separator = require("node:path").sep;',
       // esbuild's form of import() in this bundle (see compiled-bundle.ts)
       'module.exports.platform = () => Promise.resolve().then(() => require("node:os")).then((os) => os.platform());',
+      '})',
       '',
     ].join('\n'),
   );

@@ -90,7 +90,9 @@ export interface CompiledBundle<T> {
 }
 
 /**
- * Load a CommonJS bundle as `require` would, through V8's code cache (see above): its `require`
+ * Load a CommonJS bundle as `require` would, through V8's code cache (see above). The file holds
+ * the function Node wraps a CommonJS module in, `(function (exports, require, module, __filename,
+ * __dirname) { … })`, written so by the build, so that it is compiled as read. Its `require`
  * resolves from the bundle's folder, and `__filename` is the bundle. The bundle must not call
  * `import()`: in Node 20 a script compiled from cached data loses its dynamic-import callback
  * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the build turns those into `require()` and fails
@@ -107,7 +109,7 @@ export function loadCompiledBundle<T>(bundle: string, env: NodeJS.ProcessEnv, op
     cachePath = undefined;
   }
   const cachedData = readCache(cachePath);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new Script(source, {
     filename: bundle,
     ...(cachedData ? { cachedData } : {}),
   });

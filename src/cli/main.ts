@@ -24,25 +24,34 @@ const io: CliIo = {
 };
 type LeanCli = typeof LeanCliModule;
 
-let argv = process.argv.slice(2);
-// The per-turn Claude Code hooks hand their work to a detached child before commander and the
-// commands are loaded (see background-hook.ts); recall and the per-prompt hooks build a program
-// of their own command only (lean-cli.ts); everything else is the full CLI.
-const fast = await runBackgroundHook(argv, io);
-if (typeof fast === 'number') process.exitCode = fast;
-else {
+/*
+ * No top-level await: the build bundles this file as CommonJS (dist/cli/main.js), which Node starts
+ * without its ES module loader, and loads the full CLI (an ES module bundle) only when it is needed.
+ */
+async function main(): Promise<void> {
+  let argv = process.argv.slice(2);
+  // The per-turn Claude Code hooks hand their work to a detached child before commander and the
+  // commands are loaded (see background-hook.ts); recall and the per-prompt hooks build a program
+  // of their own command only (lean-cli.ts); everything else is the full CLI.
+  const fast = await runBackgroundHook(argv, io);
+  if (typeof fast === 'number') {
+    process.exitCode = fast;
+    return;
+  }
   if (fast) argv = fast.fallback;
   // recall and the per-prompt hooks register only their own command (lean-cli.ts). A build runs
   // them from one bundle through V8's code cache (compiled-bundle.ts); from source, as modules.
-  let lean: number | undefined;
   if (!fast && isLeanCommand(argv)) {
     const bundle = fileURLToPath(new URL('./lean-cli.cjs', import.meta.url));
     const { runLeanCli } = existsSync(bundle) ? loadCompiledBundle<LeanCli>(bundle, process.env).exports : await import('./lean-cli.js');
-    lean = await runLeanCli(argv, io);
+    const lean = await runLeanCli(argv, io);
+    if (lean !== undefined) {
+      process.exitCode = lean;
+      return;
+    }
   }
-  if (lean !== undefined) process.exitCode = lean;
-  else {
-    const { runCli } = await import('./run-cli.js');
-    process.exitCode = await runCli(argv, io);
-  }
+  const { runCli } = await import('./run-cli.js');
+  process.exitCode = await runCli(argv, io);
 }
+
+void main();

@@ -11,7 +11,7 @@ import { CLI, REPO, assertBuilt, memoryProject } from './mcp-harness.js';
  * The CLI starts fast because the commands load only what they use. Timing that would be flaky on a
  * busy machine, so this counts instead: each command runs as a real process with a preload that
  * records every module it loads, and the heavy packages must be absent where they are not needed.
- * The built bin is bundled (scripts/bundle-cli.mjs): a chunk it loads, or the per-prompt bundle
+ * The built bin is bundled (scripts/bundle-cli.mjs): its CommonJS entry, a chunk of the full CLI, or the per-prompt bundle
  * (lean-cli.cjs, run through V8's code cache), stands for the modules its source map names (our
  * src/*.ts as the dist/*.js tsc made of them, and the packages' files), whether they ran or not.
  */
@@ -67,7 +67,7 @@ async function loadedBy(args: string[], cwd: string, stdin = ''): Promise<Loaded
 /** A file of the bundled bin as the modules bundled into it (from its source map); any other file as itself. */
 function bundledModules(file: string): string[] {
   const cli = join(REPO, 'dist', 'cli');
-  const bundled = dirname(file) === cli && (/^chunk-.*\.js$|\.cjs$/.test(relative(cli, file)) || file === CLI);
+  const bundled = dirname(file) === cli && (/^(chunk-.*|run-cli)\.mjs$|\.cjs$/.test(relative(cli, file)) || file === CLI);
   if (!bundled || !existsSync(`${file}.map`)) return [file];
   const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
   if (map.sources.length === 0) return []; // esbuild's own helpers, shared by the chunks
