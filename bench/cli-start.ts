@@ -12,7 +12,7 @@
  * and their `dream --if-due` (found in /proc), so no case is timed while an earlier one's background work still runs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +27,8 @@ interface Case {
   stdin: string;
   /** Time to the first line on stdout that answers request 1 (then the process is ended), not to exit. */
   untilAnswer?: boolean;
+  /** Extra environment for this case (made fresh for each run when a function). */
+  env?: () => Record<string, string>;
 }
 
 function timeProcess(entry: Case, cwd: string): Promise<number> {
@@ -35,7 +37,7 @@ function timeProcess(entry: Case, cwd: string): Promise<number> {
     const child = spawn(process.execPath, entry.args, {
       cwd,
       stdio: ['pipe', entry.untilAnswer ? 'pipe' : 'ignore', 'ignore'],
-      env: { ...process.env, MNEMO_LOG_LEVEL: 'silent' },
+      env: { ...process.env, MNEMO_LOG_LEVEL: 'silent', ...(entry.env?.() ?? {}) },
     });
     child.on('error', reject);
     if (entry.untilAnswer) {
@@ -141,6 +143,22 @@ export async function runCliStart(runs = Number(process.env.CLI_START_RUNS ?? 10
         goal: '≤ 150 ms',
       },
       { what: '`mnemo mcp` to its `initialize` answer', args: [CLI, 'mcp'], stdin: initialize, untilAnswer: true, goal: '≤ 300 ms' },
+      // What the code cache (src/cli/compiled-bundle.ts) saves, and what a run with an empty one costs
+      // (it compiles, then writes the cache as it exits).
+      {
+        what: '`mnemo hook user-prompt-submit`, compile cache off',
+        args: [CLI, 'hook', 'user-prompt-submit'],
+        stdin: payload({ hook_event_name: 'UserPromptSubmit', prompt: 'Deploy the new build to staging and switch traffic over' }),
+        env: () => ({ MNEMO_COMPILE_CACHE: '0' }),
+        goal: '',
+      },
+      {
+        what: '`mnemo hook user-prompt-submit`, first run (empty cache)',
+        args: [CLI, 'hook', 'user-prompt-submit'],
+        stdin: payload({ hook_event_name: 'UserPromptSubmit', prompt: 'Deploy the new build to staging and switch traffic over' }),
+        env: () => ({ XDG_CACHE_HOME: mkdtempSync(join(cwd, 'cache-')) }),
+        goal: '',
+      },
     ];
     const compare = process.env.CLI_START_COMPARE;
     const cases = compare

@@ -3,7 +3,16 @@
  * configuration and hands out the library API.
  */
 export { openMemory, initMemory } from './open-memory.js';
-export type { Memory, OpenMemoryOptions, TopicSummary, ShowResult, ListFilter, MemoryStatus, MemoryStoreLocation } from './open-memory.js';
+export type {
+  Memory,
+  OpenMemoryOptions,
+  TopicSummary,
+  ShowResult,
+  ListFilter,
+  MemoryStatus,
+  MemoryStoreLocation,
+  TermStatistics,
+} from './open-memory.js';
 export { checkDreamDueFor } from './dream-wiring.js';
 export type { DreamApi } from './dream-wiring.js';
 export { aiSdkTools } from './memory-tools.js';

@@ -143,6 +143,16 @@ export type ShowResult =
   | { found: true; slug: string; path: string; unreadable: string }
   | { found: false; reference: string; message: string };
 
+/** What `termStatistics` answers. */
+export interface TermStatistics {
+  /** Readable topics, of any status. */
+  topics: number;
+  /** Readable topics whose name, description or tags carry this stem. */
+  frequency: (stem: string) => number;
+  /** The tags of the topics asked for, by slug. */
+  tags: ReadonlyMap<string, readonly string[]>;
+}
+
 export interface ListFilter {
   type?: TopicType;
   status?: TopicStatus;
@@ -235,6 +245,12 @@ export interface Memory extends DreamApi {
   /** Ranked topics (and turns with `deep`) within the budgets, as text and as data. */
   recall(query: string, options?: RecallOptions): Promise<RecallResult>;
   list(filter?: ListFilter): Promise<TopicSummary[]>;
+  /**
+   * How rare words are among the readable topics, for weighing a prompt's words (the per-prompt
+   * hook): the number of topics, the number whose name, description or tags carry a stem
+   * (`stemTerm`), and the tags of the given topics. Costs what its answer costs, not the memory's size.
+   */
+  termStatistics(slugs: readonly string[]): Promise<TermStatistics>;
   show(reference: string): Promise<ShowResult>;
   /**
    * Check evidence now (all topics with `all`, or the given slugs), record the verdicts, mark
@@ -466,6 +482,12 @@ async function openMemoryAt(
       });
     },
     heal: (slug, body, healOptions = {}) => semantic.afterWrite(evidence.healByHand(slug, body, healOptions)),
+    termStatistics: async (slugs) => {
+      await search.sync();
+      const { topics, frequency } = search.termStatistics();
+      const tags = new Map(search.topicsBySlug(slugs).map((topic) => [topic.slug, topic.readable ? topic.meta.tags : []]));
+      return { topics, frequency, tags };
+    },
     list: async (filter = {}) => {
       // Every topic is in the answer: a full scan costs no more than the answer itself.
       await search.sync({ full: true });
@@ -666,7 +688,11 @@ async function openReplicatedMemory(loaded: LoadedConfig, url: string, options: 
   const store: MemoryStoreLocation = { kind: 'postgres', database: replica.location, workingCopy: replica.root };
   const memory: Memory = {
     ...inner,
-    ...wrapAll(inner, ['recall', 'list', 'show', 'indexText', 'agentIndexText', 'checkIndex', 'status', 'dreamStatus', 'reindex'], read),
+    ...wrapAll(
+      inner,
+      ['recall', 'list', 'termStatistics', 'show', 'indexText', 'agentIndexText', 'checkIndex', 'status', 'dreamStatus', 'reindex'],
+      read,
+    ),
     ...wrapAll(
       inner,
       [

@@ -1,7 +1,7 @@
 import type { Memory } from '../app/index.js';
 import { isMnemoError } from '../shared/index.js';
 import { readSessionHookState, writeSessionHookState } from './hook-state.js';
-import { documentFrequencies, promptRelevance } from './prompt-relevance.js';
+import { promptRelevance } from './prompt-relevance.js';
 import { provenanceMark, renderRecalledTopics } from './recalled-topics.js';
 
 export interface PromptContextOptions {
@@ -59,9 +59,8 @@ export async function promptContext(memory: Memory, prompt: string, options: Pro
     if (isMnemoError(error, 'invalid-input')) return { text: '', topics: [], repeated: [] };
     throw error;
   }
-  const catalog = (await memory.list()).flatMap((topic) => (topic.readable ? [{ ...topic, body: '' }] : []));
-  const frequency = documentFrequencies(catalog);
-  const tagsOf = new Map(catalog.map((topic) => [topic.slug, topic.tags]));
+  // How rare each word is among the topics, kept with the search rows: no listing of the memory per prompt.
+  const statistics = await memory.termStatistics(recalled.topics.map((topic) => topic.slug));
   // With hybrid recall (the embedder answered), the vector side vouches for topics that share no word with the prompt.
   const hybrid = recalled.mode === 'hybrid' && recalled.degraded === undefined;
   const close = (topic: (typeof recalled.topics)[number]): boolean =>
@@ -73,7 +72,7 @@ export async function promptContext(memory: Memory, prompt: string, options: Pro
       relevance:
         topic.score === Number.POSITIVE_INFINITY || topic.caveats.some((caveat) => caveat.startsWith('lesson: this query carries'))
           ? Number.POSITIVE_INFINITY
-          : promptRelevance(prompt, { ...topic, tags: tagsOf.get(topic.slug) ?? [] }, frequency, catalog.length),
+          : promptRelevance(prompt, { ...topic, tags: statistics.tags.get(topic.slug) ?? [] }, statistics.frequency, statistics.topics),
     }))
     .filter(({ topic, relevance }) => relevance >= threshold || close(topic))
     // Lexical matches first (by relevance), then those only the vectors found (by similarity).

@@ -1,19 +1,7 @@
-import { queryTerms } from '../retrieval/index.js';
-
-/** A crude English stem (deploys → deploy, switching → switch), so that a prompt's wording meets a topic's. */
-export function stemTerm(term: string): string {
-  if (term.length <= 4 || /\d/.test(term)) return term;
-  for (const suffix of ['ing', 'ies', 'es', 'ed', 's']) {
-    if (term.endsWith(suffix) && term.length - suffix.length >= 3) {
-      const base = term.slice(0, -suffix.length);
-      return suffix === 'ies' ? `${base}y` : base;
-    }
-  }
-  return term;
-}
+import { stemmedText, termStems } from '../retrieval/index.js';
 
 function stems(text: string): Set<string> {
-  return new Set(queryTerms(text).map(stemTerm));
+  return termStems(text);
 }
 
 /** What the per-prompt relevance reads of a topic. */
@@ -60,11 +48,14 @@ export function promptRelevance(
   return score;
 }
 
-/** The document frequency of each stem over the topics' names, descriptions, tags and bodies. */
-export function documentFrequencies(topics: readonly RelevanceTopic[]): (stem: string) => number {
+/**
+ * The document frequency of each stem over the topics' names, descriptions and tags, counted from
+ * the topics themselves: what the search index keeps as rows (`Memory.termStatistics`), for tests.
+ */
+export function documentFrequencies(topics: readonly Pick<RelevanceTopic, 'name' | 'description' | 'tags'>[]): (stem: string) => number {
   const counts = new Map<string, number>();
   for (const topic of topics) {
-    for (const term of stems(`${topic.name} ${topic.description} ${(topic.tags ?? []).join(' ')} ${topic.body}`)) {
+    for (const term of stems(stemmedText({ name: topic.name, description: topic.description, tags: [...(topic.tags ?? [])] }))) {
       counts.set(term, (counts.get(term) ?? 0) + 1);
     }
   }

@@ -10,6 +10,7 @@ export { rankGroup, rankTimeMs, unreadableHook, UNREADABLE_GROUP } from './rank-
 export type { RankTable, RankRow } from './rank-table.js';
 export type { LessonSignature } from './lesson-table.js';
 export { tokenize, queryTerms, ftsQuery, isStopword } from './query-terms.js';
+export { stemTerm, termStems, stemmedText } from './term-stems.js';
 export { packRecall, renderRecallText, renderTopicBlock, renderTurnLine, cutToBytes } from './recall-packer.js';
 export type {
   RecallTopicCandidate,

@@ -528,6 +528,17 @@ export class SearchIndex {
     });
   }
 
+  /**
+   * How rare words are among the readable topics (any status): their number, and for a stem
+   * (`stemTerm`) the number whose name, description or tags carry it. Kept with the topic rows
+   * (term-stems.ts), so this reads two small rows, whatever the size of the memory.
+   */
+  termStatistics(): { topics: number; frequency: (stem: string) => number } {
+    const stems = this.rows.stems;
+    stems.ensureComplete();
+    return { topics: stems.topics(), frequency: (stem) => stems.frequency(stem) };
+  }
+
   /** The rank table of the topics MEMORY.md may list (rank-table.ts), for the index renderer. */
   indexRanks(): RankTable {
     return this.rows.ranks;

@@ -5,6 +5,7 @@ import { errnoCode } from '../shared/index.js';
 import { listTopicFiles, readTopicFile, type StoredTopic, type TopicMeta } from '../store/index.js';
 import { LessonTable } from './lesson-table.js';
 import { RankTable } from './rank-table.js';
+import { StemTable } from './term-stems.js';
 
 /** A topic as the catalog holds it: readable with its meta, or unreadable with the reason. */
 export type CatalogTopic =
@@ -65,6 +66,8 @@ export class TopicRows {
   readonly lessons: LessonTable;
   /** What ranking MEMORY.md needs of each indexable topic (rank-table.ts). */
   readonly ranks: RankTable;
+  /** The stems of each readable topic and how many topics carry each (term-stems.ts). */
+  readonly stems: StemTable;
   private rowStat: Database.Statement | undefined;
   private storedRow: Database.Statement | undefined;
 
@@ -73,6 +76,7 @@ export class TopicRows {
     this.root = root;
     this.lessons = new LessonTable(db);
     this.ranks = new RankTable(db);
+    this.stems = new StemTable(db);
   }
 
   /** List and stat every topic file; read the changed ones. */
@@ -210,6 +214,7 @@ export class TopicRows {
           });
           this.lessons.drop(slug);
           this.ranks.putUnreadable(slug, read.error);
+          this.stems.drop(slug);
           report.problems.push({ file: `${slug}.md`, message: read.error });
         }
         const rowid = (rowidOf.get(slug) as { rowid: number }).rowid;
@@ -227,6 +232,7 @@ export class TopicRows {
         removeRow.run(slug);
         this.lessons.drop(slug);
         this.ranks.drop(slug);
+        this.stems.drop(slug);
         report.topicsRemoved += 1;
       }
     });
@@ -251,5 +257,6 @@ export class TopicRows {
     const { meta } = topic;
     this.lessons.put(topic.slug, meta.type === 'lesson' && meta.status === 'active' ? meta.errorSignature : undefined);
     this.ranks.put(topic.slug, meta);
+    this.stems.put(topic.slug, meta);
   }
 }
