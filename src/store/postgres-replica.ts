@@ -384,12 +384,20 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       const entries = readdirSync(fileOf(prefix), { withFileTypes: true });
       const small = entries.length <= SMALL_FOLDER;
       const names = new Set<string>();
+      let kept = 0;
       for (const entry of entries) {
         const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+        // In a large folder (the copy's top folder holds every topic) a name already known as the
+        // same kind of entry is the same file or folder: only the new names are classified.
+        if (!small && record.names.has(entry.name) && entry.isDirectory() === folders.has(path)) {
+          kept += 1;
+          continue;
+        }
         if (entry.isDirectory()) {
           if (isLocalFolder(path)) continue;
           names.add(entry.name);
           if (!folders.has(path)) {
+            if (record.names.has(entry.name)) candidates.add(path); // was a file
             const sub = walk(root, path);
             for (const [key, value] of sub.folders) folders.set(key, value);
             for (const file of sub.files.keys()) candidates.add(file);
@@ -397,16 +405,30 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
           }
         } else if (entry.isFile() && replicaRowOf(path) !== undefined) {
           names.add(entry.name);
+          if (folders.has(path)) dropFolder(path, candidates); // was a folder
           if (small || !record.names.has(entry.name)) candidates.add(path);
         }
       }
-      for (const name of record.names) {
-        if (names.has(name)) continue;
+      const gone = (name: string): void => {
         const path = prefix === '' ? name : `${prefix}/${name}`;
         if (folders.has(path)) dropFolder(path, candidates);
         else candidates.add(path);
+      };
+      if (small) {
+        for (const name of record.names) if (!names.has(name)) gone(name);
+        record.names = names;
+      } else {
+        // Every known name still listed was counted in `kept`; fewer means some went away.
+        if (kept + [...names].filter((name) => record.names.has(name)).length < record.names.size) {
+          const listed = new Set(entries.map((entry) => entry.name));
+          for (const name of [...record.names]) {
+            if (listed.has(name)) continue;
+            gone(name);
+            record.names.delete(name);
+          }
+        }
+        for (const name of names) record.names.add(name);
       }
-      record.names = names;
       record.mtimeNs = mtimeNs;
       record.racy = nowNs() - mtimeNs < RACY_NS;
     }
@@ -479,17 +501,30 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
     return true;
   }
 
-  /** Apply every change numbered above the copy's to its files, reading in one snapshot. */
-  async function pullWith(client: PoolClient, inTransaction: boolean): Promise<ReplicaPullReport> {
+  const readHead = async (client: PoolClient): Promise<number> =>
+    Number((await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1')).rows[0]?.rev ?? 0);
+
+  /**
+   * Apply every change numbered above the copy's to its files, reading in one snapshot. Outside a
+   * write, a copy that is current costs one statement (the head, read outside a transaction); the
+   * snapshot is opened only when there are rows to read. Inside a write, `lockedRev` is the head
+   * the write read with its row lock (nothing can be numbered above it until that commits).
+   */
+  async function pullWith(client: PoolClient, lockedRev?: number): Promise<ReplicaPullReport> {
     const report: ReplicaPullReport = { files: 0, topics: [], seq: current.seq };
-    if (!inTransaction) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    if (lockedRev !== undefined) {
+      if (lockedRev <= current.seq) return report;
+      return (pullHook ?? ((apply) => apply()))(() => applyRows(client, lockedRev, report));
+    }
+    if ((await readHead(client)) <= current.seq) return report;
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
-      const head = await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1');
-      const rev = Number(head.rows[0]?.rev ?? 0);
+      // Again in the snapshot: the rows read below are exactly those numbered up to it.
+      const rev = await readHead(client);
       if (rev <= current.seq) return report;
       return await (pullHook ?? ((apply) => apply()))(() => applyRows(client, rev, report));
     } finally {
-      if (!inTransaction) await client.query('COMMIT').catch(() => undefined);
+      await client.query('COMMIT').catch(() => undefined);
     }
   }
 
@@ -560,6 +595,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
 
   async function push(client: PoolClient, changes: readonly { path: string; content: Buffer | undefined }[]): Promise<ReplicaPushReport> {
     const report: ReplicaPushReport = { topics: [], transcripts: [], state: 0 };
+    const state: { path: string; content: Buffer | undefined }[] = [];
     for (const { path, content } of changes) {
       const row = replicaRowOf(path);
       if (row === undefined) continue;
@@ -581,13 +617,22 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
         else await store.internals.writeTranscriptRow(client, row.name, content);
         report.transcripts.push(row.name);
       } else {
-        await client.query(
-          `INSERT INTO mnemo_state_files(path, kind, content, deleted) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (path) DO UPDATE SET content = excluded.content, deleted = excluded.deleted, updated_at = now()`,
-          [row.path, row.path.split('/').slice(0, 2).join('/'), content ?? null, content === undefined],
-        );
-        report.state += 1;
+        state.push({ path: row.path, content });
       }
+    }
+    if (state.length > 0) {
+      // Every state file the change touched in one statement (a remember touches three or more).
+      await client.query(
+        `INSERT INTO mnemo_state_files(path, kind, content, deleted)
+         SELECT r.path, r.kind, r.content, r.content IS NULL FROM unnest($1::text[], $2::text[], $3::bytea[]) AS r(path, kind, content)
+         ON CONFLICT (path) DO UPDATE SET content = excluded.content, deleted = excluded.deleted, updated_at = now()`,
+        [
+          state.map((file) => file.path),
+          state.map((file) => file.path.split('/').slice(0, 2).join('/')),
+          state.map((file) => file.content ?? null),
+        ],
+      );
+      report.state = state.length;
     }
     return report;
   }
@@ -649,7 +694,7 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
   async function pullNow(): Promise<ReplicaPullReport> {
     const client = await connect();
     try {
-      return await pullWith(client, false);
+      return await pullWith(client);
     } finally {
       client.release();
     }
@@ -666,8 +711,8 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       // The change counter's row too: until this commits nobody else numbers a change (the store's
       // own writers, an import, wait), so the numbers this change takes are exactly the ones above
       // what is pulled now, and the copy need not pull its own change back.
-      await client.query('SELECT rev FROM mnemo_replica_head WHERE id = 1 FOR UPDATE');
-      await pullWith(client, true);
+      const locked = await client.query<{ rev: string }>('SELECT rev FROM mnemo_replica_head WHERE id = 1 FOR UPDATE');
+      await pullWith(client, Number(locked.rows[0]?.rev ?? 0));
       const base = current.seq;
       await saveState({ ...current, dirty: true });
       let outcome: { ok: true; value: T } | { ok: false; error: unknown };
@@ -711,9 +756,16 @@ export async function openPostgresReplica(options: PostgresReplicaOptions): Prom
       }),
     write: (work) => serial(() => writeNow(work)),
     async watch(onPulled) {
+      // One pull waiting at a time: notifications that arrive before it starts are all covered by
+      // it (it reads the head when it runs); one that arrives while it runs queues the next.
+      let waiting = false;
       const stop = await store.watch(() => {
-        void replica
-          .pull()
+        if (waiting) return;
+        waiting = true;
+        void serial(() => {
+          waiting = false;
+          return pullNow();
+        })
           .then((report) => {
             if (report.files > 0) onPulled?.(report);
           })

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/shared/index.js';
 import { migrateDatabase, openPostgresReplica, openPostgresStore, type PostgresReplica } from '../../src/store/index.js';
@@ -24,7 +25,94 @@ async function copies(url: string): Promise<[PostgresReplica, PostgresReplica]> 
   ]);
 }
 
+/** Run `work`, counting every statement sent to the server meanwhile (by any client of this process): their texts. */
+async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+  const statements: string[] = [];
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = prototype.query;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0];
+    statements.push((typeof first === 'string' ? first : String((first as { text?: unknown }).text)).replace(/\s+/g, ' ').trim());
+    return query.apply(this, args);
+  };
+  try {
+    await work();
+  } finally {
+    prototype.query = query;
+  }
+  return statements;
+}
+
 describeWithPostgres('the working copy of a PostgreSQL memory', (cluster) => {
+  it('a copy that is current pulls with one statement, and a write sends its state files in one statement', async () => {
+    const url = await cluster().createDatabase('replica_statements');
+    await migrateDatabase(url);
+    const [a, b] = await copies(url);
+    try {
+      // Nothing new: the head, read outside a transaction (no BEGIN / COMMIT around it).
+      expect(await statementsOf(() => a.pull())).toEqual(['SELECT rev FROM mnemo_replica_head WHERE id = 1']);
+      const statements = await statementsOf(() =>
+        a.write(async () => {
+          await writeFileAtomic(join(a.root, 'kafka.md'), topic('kafka', 'Brokers run on three nodes.'));
+          await writeFileAtomic(join(a.root, '.state', 'audit.jsonl'), '{"event":"x"}\n');
+          await writeFileAtomic(join(a.root, '.state', 'manifest.jsonl'), '{"m":1}\n');
+          await writeFileAtomic(join(a.root, '.state', 'index-state.json'), '{}');
+        }),
+      );
+      expect(a.lastPush()).toMatchObject({ topics: ['kafka'], state: 3 });
+      expect(statements.filter((text) => text.includes('mnemo_state_files'))).toHaveLength(1);
+      // The head is read once, with its row lock, and once after the push: not again to pull.
+      expect(statements.filter((text) => text.startsWith('SELECT rev FROM mnemo_replica_head'))).toEqual([
+        'SELECT rev FROM mnemo_replica_head WHERE id = 1 FOR UPDATE',
+        'SELECT rev FROM mnemo_replica_head WHERE id = 1',
+      ]);
+      expect(statements.filter((text) => text === 'COMMIT')).toHaveLength(1);
+      // The writer's own change is not pulled back: it is current after the commit.
+      expect(await statementsOf(() => a.pull())).toHaveLength(1);
+      // Behind: the head, then the rows in one snapshot.
+      const pulled = await statementsOf(async () => expect((await b.pull()).topics).toEqual(['kafka']));
+      expect(pulled.slice(0, 3)).toEqual([
+        'SELECT rev FROM mnemo_replica_head WHERE id = 1',
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+        'SELECT rev FROM mnemo_replica_head WHERE id = 1',
+      ]);
+      expect(await readFile(join(b.root, '.state', 'audit.jsonl'), 'utf8')).toBe('{"event":"x"}\n');
+      expect(await readFile(join(b.root, '.state', 'index-state.json'), 'utf8')).toBe('{}');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('in the large top folder, topics created by hand (no report) and several removed at once are found', async () => {
+    const url = await cluster().createDatabase('replica_large_folder');
+    await migrateDatabase(url);
+    const seed = await openPostgresStore({ url });
+    await seed.topics.writeMany(Array.from({ length: 400 }, (_, n) => ({ slug: `t-${n}`, content: topic(`t-${n}`, `fact ${n}`) })));
+    await seed.close();
+    const [a, b] = await copies(url);
+    try {
+      await a.write(async () => {
+        // Temp file and rename, as another tool would: not reported, found as a new name of the folder.
+        await writeFile(join(a.root, 'hand.md.tmp'), topic('hand', 'Written by hand.'));
+        await rename(join(a.root, 'hand.md.tmp'), join(a.root, 'hand.md'));
+        await unlink(join(a.root, 't-1.md'));
+        await unlink(join(a.root, 't-200.md'));
+        await rename(join(a.root, 't-399.md'), join(a.root, '.state', 't-399.md'));
+      });
+      expect(new Set(a.lastPush()?.topics)).toEqual(new Set(['hand', 't-1', 't-200', 't-399']));
+      expect(a.lastPush()?.checked).toBeLessThan(40);
+      // A second change right after (the folder's stamp may be racy: listed again) finds only its own.
+      await a.write(async () => unlink(join(a.root, 't-2.md')));
+      expect(a.lastPush()?.topics).toEqual(['t-2']);
+      await b.pull();
+      expect(await readFile(join(b.root, 'hand.md'), 'utf8')).toContain('Written by hand.');
+      for (const slug of ['t-1', 't-2', 't-200', 't-399']) expect(existsSync(join(b.root, `${slug}.md`))).toBe(false);
+      expect(existsSync(join(b.root, 't-3.md'))).toBe(true);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('a change is pushed by the files it touched, without a stat of every file of the copy', async () => {
     const url = await cluster().createDatabase('replica_push');
     await migrateDatabase(url);
