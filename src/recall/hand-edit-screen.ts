@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,9 @@ const SCREENED_MAX = 20_000;
 let fingerprint: string | undefined;
 
 /**
- * A fingerprint of the guard's code: a hash of every source file in its folder (the tsc output
- * in a build, the TypeScript sources under tsx or vitest), so that findings recorded by one
- * version of the rules are never reused by another. Read once per process, only when a topic
+ * A fingerprint of the guard's code: a hash of every source file in its folder, where all its rules
+ * and detectors live (the tsc output in a build, the TypeScript sources under tsx or vitest), so
+ * that findings recorded by one version of the rules are never reused by another. Read once per process, only when a topic
  * needs screening. Where the folder cannot be read, a value no row carries: nothing is reused.
  */
 export function guardCodeFingerprint(): string {
@@ -44,7 +44,7 @@ export function guardCodeFingerprint(): string {
         .update('\0');
     fingerprint = hash.digest('hex').slice(0, 32);
   } catch {
-    fingerprint = `unreadable-${process.pid}-${Date.now()}`;
+    fingerprint = `unreadable-${randomUUID()}`;
   }
   return fingerprint;
 }
