@@ -1,8 +1,13 @@
 // The last step of `npm run build` (after tsc and copy-assets); it expects dist/cli/ as tsc wrote it.
-// Bundle the CLI entry (dist/cli/main.js, as tsc wrote it) into a few files in dist/cli/, so that
-// `mnemo` starts without resolving and linking hundreds of small ES modules (Node 20 has no compile
-// cache). Code splitting keeps every `await import()` lazy: `mnemo --help` loads the entry chunk
-// only, `mnemo recall` the memory's chunks, `mnemo chat` the model SDKs.
+// Bundles the CLI in dist/cli/ (docs/architecture.md, "The built CLI"), so that `mnemo` starts
+// without resolving and linking hundreds of small ES modules (Node 20 has no compile cache):
+//
+// - lean-cli.cjs: recall and the per-prompt hooks, one CommonJS file run through V8's code cache
+//   (src/cli/compiled-bundle.ts);
+// - run-cli.mjs and chunk-*.mjs: every other command, ES modules with code splitting, so every
+//   `await import()` stays lazy (`mnemo --help` loads the command list, `mnemo chat` the model SDKs);
+// - main.js (the bin): a small CommonJS entry that loads one of the two, and package.json marking
+//   dist/cli/ CommonJS.
 //
 // - Our own code and the small pure-JS packages on the start paths are bundled; every other package
 //   (native addons, worker-based loggers, model runtimes, the model SDKs) stays an ordinary import.
