@@ -116,21 +116,26 @@ const zodWithoutLocales = {
 
 // The per-prompt commands as one CommonJS file that compiled-bundle.ts runs through V8's code cache
 // (Node 20 has none for ES modules). Built from tsc's lean-cli.js, before the ES build below.
-await build({
-  entryPoints: [join(OUT, 'lean-cli.js')],
-  outfile: join(OUT, 'lean-cli.cjs'),
+/** What every bundle here shares. Source maps are composed with tsc's: with --enable-source-maps a stack trace names src/*.ts lines. */
+const COMMON = {
   bundle: true,
-  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // A script run from V8's code cache cannot call import() in Node 20 (the callback is lost), so
-  // an import() of a package outside the bundle becomes require() (Node ≥ 20.19 requires ES modules).
-  supported: { 'dynamic-import': false },
   legalComments: 'none',
-  minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: true,
   logLevel: 'warning',
+};
+
+await build({
+  ...COMMON,
+  entryPoints: [join(OUT, 'lean-cli.js')],
+  outfile: join(OUT, 'lean-cli.cjs'),
+  format: 'cjs',
+  // A script run from V8's code cache cannot call import() in Node 20 (the callback is lost), so
+  // an import() of a package outside the bundle becomes require() (Node ≥ 20.19 requires ES modules).
+  supported: { 'dynamic-import': false },
+  minifyWhitespace: true,
   // The file is the function a CommonJS module is wrapped in (compiled-bundle.ts compiles it as it
   // is: no second copy of a megabyte of source to wrap it in memory).
   banner: {
@@ -156,21 +161,14 @@ for (const name of readdirSync(OUT)) if (/^(chunk-.*\.(m?js)|run-cli\.mjs)(\.map
 // stays lazy (`mnemo --help` loads the command list only, `mnemo chat` the model SDKs), as .mjs
 // files beside the CommonJS entry.
 const result = await build({
+  ...COMMON,
   entryPoints: [join(OUT, 'run-cli.js')],
   outdir: OUT,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
   chunkNames: 'chunk-[hash]',
-  legalComments: 'none',
   minifyWhitespace: true,
-  minifySyntax: true,
-  // Composed with tsc's maps of the input files: with --enable-source-maps a stack trace names src/*.ts lines.
-  sourcemap: true,
-  logLevel: 'warning',
   // Bundled CommonJS packages (commander, semver, …) call require() for Node's own modules.
   // write-file-atomic names its temporary files after __filename: give each chunk its own.
   banner: {
@@ -201,17 +199,11 @@ const entryImports = {
   },
 };
 await build({
+  ...COMMON,
   entryPoints: [join(OUT, 'main.js')],
   outfile: join(OUT, 'main.js'),
   allowOverwrite: true,
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  legalComments: 'none',
-  minifySyntax: true,
-  sourcemap: true,
-  logLevel: 'warning',
   banner: {
     js: `${BANNER_MARK}\nvar __mnemoModuleUrl = (path) => require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href;`,
   },

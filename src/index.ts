@@ -10,6 +10,7 @@ export type {
   ListFilter,
   MemoryStatus,
   MemoryStoreLocation,
+  TermStatistics,
   AiToolsOptions,
 } from './app/index.js';
 export { memoryTools, MEMORY_TOOL_NAMES } from './tools/index.js';
