@@ -11,6 +11,7 @@ export type {
   MemoryStatus,
   MemoryStoreLocation,
   TermStatistics,
+  FindFilter,
   AiToolsOptions,
 } from './app/index.js';
 export { memoryTools, MEMORY_TOOL_NAMES } from './tools/index.js';

@@ -12,6 +12,7 @@ export type {
   MemoryStatus,
   MemoryStoreLocation,
   TermStatistics,
+  FindFilter,
 } from './open-memory.js';
 export { checkDreamDueFor } from './dream-wiring.js';
 export type { DreamApi } from './dream-wiring.js';

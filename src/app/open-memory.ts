@@ -37,6 +37,7 @@ import {
   type VerifyReport,
   type TopicCheckOutcome,
   readVerifiedTimes,
+  readVerifiedTimesOf,
   verifiedAt,
 } from '../discipline/index.js';
 import { approveQuarantined, rejectQuarantined, type ApproveResult } from '../quarantine/index.js';
@@ -143,6 +144,14 @@ export type ShowResult =
   | { found: true; slug: string; path: string; unreadable: string }
   | { found: false; reference: string; message: string };
 
+/** What `find` selects: every field given must hold. */
+export interface FindFilter {
+  type?: TopicType;
+  status?: TopicStatus;
+  /** Only topics whose provenance is untrusted (web pages, tool output, …). */
+  trust?: 'untrusted';
+}
+
 /** What `termStatistics` answers. */
 export interface TermStatistics {
   /** Readable topics, of any status. */
@@ -245,6 +254,12 @@ export interface Memory extends DreamApi {
   /** Ranked topics (and turns with `deep`) within the budgets, as text and as data. */
   recall(query: string, options?: RecallOptions): Promise<RecallResult>;
   list(filter?: ListFilter): Promise<TopicSummary[]>;
+  /**
+   * The readable topics of a type, a status, or an untrusted provenance, from the search rows:
+   * what the answer costs, not the memory (no full scan of the folder, unlike `list`, so a file
+   * rewritten in place by hand shows after the next full scan). For hooks that run on every session.
+   */
+  find(filter: FindFilter): Promise<TopicSummary[]>;
   /**
    * How rare words are among the readable topics, for weighing a prompt's words (the per-prompt
    * hook): the number of topics, the number whose name, description or tags carry a stem
@@ -482,6 +497,19 @@ async function openMemoryAt(
       });
     },
     heal: (slug, body, healOptions = {}) => semantic.afterWrite(evidence.healByHand(slug, body, healOptions)),
+    find: async (filter) => {
+      await search.sync();
+      const topics = search.topicsWhere({
+        ...(filter.type ? { type: filter.type } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.trust === 'untrusted' ? { untrusted: true } : {}),
+      });
+      const verified = await readVerifiedTimesOf(
+        root,
+        topics.map((topic) => topic.slug),
+      );
+      return topics.map((topic) => summarize(topic, verified));
+    },
     termStatistics: async (slugs) => {
       await search.sync();
       const { topics, frequency } = search.termStatistics();
@@ -540,8 +568,11 @@ async function openMemoryAt(
     indexText: () => writer.loadableIndexText(),
     agentIndexText: async () => {
       const text = await writer.loadableIndexText();
-      const sources = new Map(search.catalog().map((topic) => [topic.slug, topic.readable ? topic.meta.source : undefined]));
-      if (![...sources.values()].some((source) => source?.trust === 'untrusted')) return text;
+      // Only untrusted topics' lines are fenced: those are read through their index, not every row.
+      const sources = new Map(
+        search.topicsWhere({ untrusted: true }).map((topic) => [topic.slug, topic.readable ? topic.meta.source : undefined]),
+      );
+      if (sources.size === 0) return text;
       return fenceIndexText(text, sources, await memoryFence(root)).text;
     },
     reindex: async (reindexOptions = {}) => {

@@ -54,7 +54,15 @@ export {
 export { textSimilarity, SUPERSEDE_THRESHOLD } from './note-similarity.js';
 export { EvidenceService } from './evidence-service.js';
 export type { EvidenceServiceOptions, CheckOptions, TopicCheckOutcome, VerifyReport } from './evidence-service.js';
-export { readVerdicts, appendVerdict, readVerifiedAt, readVerifiedTimes, verifiedAt, lastConfirmed } from './verdict-history.js';
+export {
+  readVerdicts,
+  appendVerdict,
+  readVerifiedAt,
+  readVerifiedTimes,
+  readVerifiedTimesOf,
+  verifiedAt,
+  lastConfirmed,
+} from './verdict-history.js';
 export type { VerdictRecord } from './verdict-history.js';
 export { recordVerifiedTime } from './verified-migration.js';
 export { rememberFact } from './remember-fact.js';

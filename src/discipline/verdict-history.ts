@@ -70,6 +70,16 @@ export async function readVerifiedAt(root: string, slug: string, fromFile?: stri
   return verifiedAt(lastConfirmed(await readHistory(root, slug)), fromFile);
 }
 
+/** Slug → last confirmation, for these topics (those with a check history): one read each. */
+export async function readVerifiedTimesOf(root: string, slugs: readonly string[]): Promise<Map<string, string>> {
+  const times = new Map<string, string>();
+  for (const slug of new Set(slugs)) {
+    const time = lastConfirmed(await readHistory(root, slug));
+    if (time !== undefined) times.set(slug, time);
+  }
+  return times;
+}
+
 /** Slug → last confirmation, for every topic with a check history (one listing, one read per history). */
 export async function readVerifiedTimes(root: string): Promise<Map<string, string>> {
   const times = new Map<string, string>();

@@ -34,6 +34,8 @@ export type { CatalogTopic } from './topic-rows.js';
 
 /** Bumped whenever the tables change: an index of another version is rebuilt from the files. */
 const SCHEMA_VERSION = '5';
+/** A topic row's provenance trust, as its expression index has it. */
+const TRUST = "json_extract(meta_json, '$.source.trust')";
 const TOKENIZER = "tokenize='porter unicode61 remove_diacritics 2'";
 
 /** Field weights of topic ranking (BM25): name, description, tags, body. */
@@ -231,7 +233,9 @@ export class SearchIndex {
         }
       }
       SearchIndex.keepIndexableCount(db);
-      // Added after schema 5 shipped: the guard's findings on hand-edited topics (see `screenedFindings`).
+      // Added after schema 5 shipped: untrusted topics found without reading every row (`topicsWhere`)…
+      db.exec(`CREATE INDEX IF NOT EXISTS topics_trust ON topics(${TRUST})`);
+      // …and the guard's findings on hand-edited topics (see `screenedFindings`).
       db.exec(
         'CREATE TABLE IF NOT EXISTS guard_screens(slug TEXT PRIMARY KEY, hash TEXT NOT NULL, code TEXT NOT NULL, findings TEXT NOT NULL)',
       );
@@ -586,6 +590,27 @@ export class SearchIndex {
       if (!/SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR)/.test(`${(error as { code?: string }).code ?? ''} ${describeError(error)}`))
         throw error;
     }
+  }
+
+  /**
+   * The readable topics with this status, type and (`untrusted`) provenance, from the rows through
+   * their indexes: what the answer costs, not the memory (no listing of the folder; a file rewritten
+   * in place shows after the next full scan). In slug order.
+   */
+  topicsWhere(filter: { status?: TopicStatus; type?: TopicType; untrusted?: boolean }): CatalogTopic[] {
+    const where = ['readable = 1'];
+    const values: string[] = [];
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      values.push(filter.status);
+    }
+    if (filter.type !== undefined) {
+      where.push('type = ?');
+      values.push(filter.type);
+    }
+    if (filter.untrusted === true) where.push(`${TRUST} = 'untrusted'`);
+    const rows = this.statement(`SELECT * FROM topics WHERE ${where.join(' AND ')} ORDER BY slug`).all(...values) as TopicRow[];
+    return rows.map(toCatalog);
   }
 
   /** One topic by slug or by frontmatter id. */
