@@ -68,6 +68,7 @@ import {
   assertMemoryRoot,
   initRoot,
   openPostgresReplica,
+  parseIndex,
   type PostgresReplica,
   readTopicFile,
   rootPaths,
@@ -254,6 +255,11 @@ export interface Memory extends DreamApi {
   /** Ranked topics (and turns with `deep`) within the budgets, as text and as data. */
   recall(query: string, options?: RecallOptions): Promise<RecallResult>;
   list(filter?: ListFilter): Promise<TopicSummary[]>;
+  /**
+   * The topics that belong in the index but are not in the index text an agent loads (over its
+   * budget): how many, and the first `limit` by slug. Costs what the index lists, not the memory.
+   */
+  leftOutOfIndex(limit: number): Promise<{ count: number; first: string[] }>;
   /**
    * The readable topics of a type, a status, or an untrusted provenance, from the search rows:
    * what the answer costs, not the memory (no full scan of the folder, unlike `list`, so a file
@@ -497,6 +503,11 @@ async function openMemoryAt(
       });
     },
     heal: (slug, body, healOptions = {}) => semantic.afterWrite(evidence.healByHand(slug, body, healOptions)),
+    leftOutOfIndex: async (limit) => {
+      const text = await writer.loadableIndexText();
+      const listed = new Set(parseIndex(text).lines.flatMap((line) => (line.slug === undefined ? [] : [line.slug])));
+      return search.indexableOutside(listed, limit);
+    },
     find: async (filter) => {
       await search.sync();
       const topics = search.topicsWhere({

@@ -543,6 +543,29 @@ export class SearchIndex {
     return { topics: stems.topics(), frequency: (stem) => stems.frequency(stem) };
   }
 
+  /**
+   * The topics that belong in the index (active, suspect, unreadable) but are not among `listed`
+   * (the slugs an index text lists): how many, and the first `limit` of them in slug order. Read
+   * from the rank table: what costs is the listed slugs and the names asked for, not the memory.
+   */
+  indexableOutside(listed: ReadonlySet<string>, limit: number): { count: number; first: string[] } {
+    const ranks = this.rows.ranks;
+    const total = this.indexableCount();
+    ranks.ensureComplete(total);
+    const has = this.statement('SELECT 1 FROM topic_ranks WHERE slug = ?');
+    let inside = 0;
+    for (const slug of listed) if (has.get(slug) !== undefined) inside += 1;
+    const first: string[] = [];
+    if (limit > 0 && total - inside > 0) {
+      for (const row of this.db.prepare('SELECT slug FROM topic_ranks ORDER BY slug_key').iterate() as Iterable<{ slug: string }>) {
+        if (listed.has(row.slug)) continue;
+        first.push(row.slug);
+        if (first.length >= limit) break;
+      }
+    }
+    return { count: total - inside, first };
+  }
+
   /** The rank table of the topics MEMORY.md may list (rank-table.ts), for the index renderer. */
   indexRanks(): RankTable {
     return this.rows.ranks;

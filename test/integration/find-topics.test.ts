@@ -68,4 +68,32 @@ describe('memory.find', () => {
       memory.close();
     }
   });
+
+  it('names the topics left out of the index from the rank table, not from a full render', async () => {
+    const cwd = await tempDir();
+    const dir = join(cwd, 'm');
+    const memory = await openMemory({ dir, cwd, create: true, config: { logLevel: 'silent', index: { maxLines: 12 } } });
+    try {
+      for (let index = 0; index < 30; index += 1) {
+        await memory.remember({
+          name: `Billing rule ${index}`,
+          description: `how billing case ${index} works`,
+          type: 'project',
+          body: 'x',
+        });
+      }
+      const omitted = (await memory.checkIndex()).report.omitted.map((entry) => entry.slug);
+      expect(omitted.length).toBeGreaterThan(20);
+      let checked = 0;
+      const counting: Memory = { ...memory, checkIndex: () => ((checked += 1), memory.checkIndex()) };
+      const text = await sessionStartContext(counting, { maxChars: 100_000 });
+      const named = [...text.matchAll(/^- (\S+) is left out of the index/gm)].map((match) => match[1]);
+      expect(named).toHaveLength(20);
+      expect(named).toEqual([...omitted].sort().slice(0, 20));
+      expect(text).toContain(`- ${omitted.length - 20} more topics are left out of the index (over its budget); recall finds them.`);
+      expect(checked).toBe(0);
+    } finally {
+      memory.close();
+    }
+  });
 });
