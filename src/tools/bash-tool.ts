@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
-import { defineTool, type ToolCallContext, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolCallContext, type ToolDefinition, lazy } from './define-tool.js';
 import { toolDescription } from './tool-description.js';
 import { excerpt, type WorkspaceToolsOptions } from './workspace-tool-options.js';
 
@@ -67,12 +67,20 @@ export function runShellCommand(command: string, cwd: string, timeoutMs: number,
   });
 }
 
-const bashSchema = z
-  .object({
-    command: z.string().min(1).max(10_000).describe('A shell command, run with /bin/sh in the workspace root.'),
-    timeout: z.number().int().min(1).max(MAX_TIMEOUT_MS).optional().describe('Milliseconds before the command is killed (default 120000).'),
-  })
-  .strict();
+const bashSchema = lazy(() =>
+  z
+    .object({
+      command: z.string().min(1).max(10_000).describe('A shell command, run with /bin/sh in the workspace root.'),
+      timeout: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_TIMEOUT_MS)
+        .optional()
+        .describe('Milliseconds before the command is killed (default 120000).'),
+    })
+    .strict(),
+);
 
 /**
  * `bash`: run a command in the workspace. The model sees the head and tail of its output within
@@ -85,7 +93,7 @@ export function bashTool(options: WorkspaceToolsOptions): ToolDefinition {
     name: 'bash',
     title: 'Run a shell command',
     description: toolDescription('bash'),
-    inputSchema: bashSchema,
+    inputSchema: bashSchema(),
     hints: { readOnly: false, destructive: true, idempotent: false, openWorld: true },
     execute: async ({ command, timeout }, context: ToolCallContext) => {
       const limit = timeout ?? options.bashTimeoutMs ?? 120_000;

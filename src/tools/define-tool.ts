@@ -97,3 +97,12 @@ export function defineTool<Schema extends z.ZodObject>(spec: ToolSpec<Schema>): 
     },
   };
 }
+
+/**
+ * A value made on first use. The tools' zod schemas are built this way: when a tool is defined, not
+ * when its module loads, so loading `app/` (every CLI command and hook does) builds none of them.
+ */
+export function lazy<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}

@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import { MnemoError } from '../shared/index.js';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import { renderReport } from './render-report.js';
 import { toolDescription } from './tool-description.js';
 
-const inputSchema = z
-  .object({
-    apply: z
-      .boolean()
-      .optional()
-      .describe('false (the default): only propose, change nothing. true: apply the changes; only when the user asked for it.'),
-  })
-  .strict();
+const inputSchema = lazy(() =>
+  z
+    .object({
+      apply: z
+        .boolean()
+        .optional()
+        .describe('false (the default): only propose, change nothing. true: apply the changes; only when the user asked for it.'),
+    })
+    .strict(),
+);
 
 /** `dream`: consolidate the memory; propose-only unless `apply` is set. */
 export function dreamTool(api: MemoryToolApi): ToolDefinition {
@@ -20,7 +22,7 @@ export function dreamTool(api: MemoryToolApi): ToolDefinition {
     name: 'dream',
     title: 'Consolidate memory (dream)',
     description: toolDescription('dream'),
-    inputSchema,
+    inputSchema: inputSchema(),
     hints: { readOnly: false, destructive: true, idempotent: false, openWorld: false },
     execute: async ({ apply }) => {
       if (!api.dream) {

@@ -2,7 +2,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { MnemoError, errnoCode, writeFileAtomic } from '../shared/index.js';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import { toolDescription } from './tool-description.js';
 import { confinedPath, type WorkspaceToolsOptions } from './workspace-tool-options.js';
 
@@ -19,19 +19,23 @@ async function readText(absolute: string, shown: string): Promise<string> {
   } catch (error) {
     if (error instanceof MnemoError) throw error;
     if (errnoCode(error) === 'ENOENT') {
-      throw new MnemoError('not-found', `${shown} does not exist.`, { hint: 'Check the path with glob (paths are relative to the workspace).' });
+      throw new MnemoError('not-found', `${shown} does not exist.`, {
+        hint: 'Check the path with glob (paths are relative to the workspace).',
+      });
     }
     throw error;
   }
 }
 
-const readSchema = z
-  .object({
-    path: z.string().min(1).describe('File path, relative to the workspace root.'),
-    offset: z.number().int().min(1).optional().describe('First line to read (1-based; default 1).'),
-    limit: z.number().int().min(1).max(READ_LINE_LIMIT).optional().describe(`Most lines to read (default ${READ_LINE_LIMIT}).`),
-  })
-  .strict();
+const readSchema = lazy(() =>
+  z
+    .object({
+      path: z.string().min(1).describe('File path, relative to the workspace root.'),
+      offset: z.number().int().min(1).optional().describe('First line to read (1-based; default 1).'),
+      limit: z.number().int().min(1).max(READ_LINE_LIMIT).optional().describe(`Most lines to read (default ${READ_LINE_LIMIT}).`),
+    })
+    .strict(),
+);
 
 /** `read`: a file of the workspace, with line numbers. */
 export function readTool(options: WorkspaceToolsOptions): ToolDefinition {
@@ -39,7 +43,7 @@ export function readTool(options: WorkspaceToolsOptions): ToolDefinition {
     name: 'read',
     title: 'Read a file',
     description: toolDescription('read'),
-    inputSchema: readSchema,
+    inputSchema: readSchema(),
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
     execute: async ({ path, offset = 1, limit = READ_LINE_LIMIT }) => {
       const file = await confinedPath(options.workspace, path);
@@ -58,12 +62,14 @@ export function readTool(options: WorkspaceToolsOptions): ToolDefinition {
   });
 }
 
-const writeSchema = z
-  .object({
-    path: z.string().min(1).describe('File path, relative to the workspace root; folders are created.'),
-    content: z.string().describe('The whole new content of the file.'),
-  })
-  .strict();
+const writeSchema = lazy(() =>
+  z
+    .object({
+      path: z.string().min(1).describe('File path, relative to the workspace root; folders are created.'),
+      content: z.string().describe('The whole new content of the file.'),
+    })
+    .strict(),
+);
 
 /** `write`: create or replace a file of the workspace (atomically). */
 export function writeTool(options: WorkspaceToolsOptions): ToolDefinition {
@@ -71,7 +77,7 @@ export function writeTool(options: WorkspaceToolsOptions): ToolDefinition {
     name: 'write',
     title: 'Write a file',
     description: toolDescription('write'),
-    inputSchema: writeSchema,
+    inputSchema: writeSchema(),
     hints: { readOnly: false, destructive: true, idempotent: true, openWorld: true },
     execute: async ({ path, content }) => {
       const file = await confinedPath(options.workspace, path);
@@ -90,14 +96,16 @@ export function writeTool(options: WorkspaceToolsOptions): ToolDefinition {
   });
 }
 
-const editSchema = z
-  .object({
-    path: z.string().min(1).describe('File path, relative to the workspace root.'),
-    old: z.string().min(1).describe('The exact text to replace, whitespace included; it must occur exactly once unless `all` is true.'),
-    new: z.string().describe('The replacement text.'),
-    all: z.boolean().optional().describe('Replace every occurrence of `old`.'),
-  })
-  .strict();
+const editSchema = lazy(() =>
+  z
+    .object({
+      path: z.string().min(1).describe('File path, relative to the workspace root.'),
+      old: z.string().min(1).describe('The exact text to replace, whitespace included; it must occur exactly once unless `all` is true.'),
+      new: z.string().describe('The replacement text.'),
+      all: z.boolean().optional().describe('Replace every occurrence of `old`.'),
+    })
+    .strict(),
+);
 
 function occurrences(text: string, part: string): number {
   let count = 0;
@@ -111,7 +119,7 @@ export function editTool(options: WorkspaceToolsOptions): ToolDefinition {
     name: 'edit',
     title: 'Edit a file',
     description: toolDescription('edit'),
-    inputSchema: editSchema,
+    inputSchema: editSchema(),
     hints: { readOnly: false, destructive: true, idempotent: false, openWorld: true },
     execute: async ({ path, old, new: replacement, all }) => {
       const file = await confinedPath(options.workspace, path);

@@ -1,20 +1,22 @@
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import type { MemoryToolsOptions } from './tool-options.js';
 import { toolDescription } from './tool-description.js';
 
-const inputSchema = z
-  .object({
-    topic: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a slug is letters, digits, ".", "_" and "-", as list shows it')
-      .describe('The slug of the memory to retire (as the index and list show it).'),
-    reason: z.string().min(1).max(500).describe('Why it should be forgotten (kept in the audit log).'),
-  })
-  .strict();
+const inputSchema = lazy(() =>
+  z
+    .object({
+      topic: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a slug is letters, digits, ".", "_" and "-", as list shows it')
+        .describe('The slug of the memory to retire (as the index and list show it).'),
+      reason: z.string().min(1).max(500).describe('Why it should be forgotten (kept in the audit log).'),
+    })
+    .strict(),
+);
 
 /** `forget`: retire a memory to the trash (a tombstone, recoverable; never a hard delete). */
 export function forgetTool(api: MemoryToolApi, options: MemoryToolsOptions): ToolDefinition {
@@ -22,7 +24,7 @@ export function forgetTool(api: MemoryToolApi, options: MemoryToolsOptions): Too
     name: 'forget',
     title: 'Forget a memory',
     description: toolDescription('forget'),
-    inputSchema,
+    inputSchema: inputSchema(),
     hints: { readOnly: false, destructive: true, idempotent: false, openWorld: false },
     execute: async ({ topic, reason }) => {
       const result = await api.forget(topic, { reason, actor: `agent (via ${options.origin})` });

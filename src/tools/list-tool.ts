@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { TOPIC_STATUSES, TOPIC_TYPES } from '../store/index.js';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import { toolDescription } from './tool-description.js';
 
-const inputSchema = z
-  .object({
-    type: z.enum(TOPIC_TYPES).optional().describe('Only memories of this type.'),
-    status: z.enum(TOPIC_STATUSES).optional().describe('Only memories with this status (active, suspect, superseded, quarantined).'),
-  })
-  .strict();
+const inputSchema = lazy(() =>
+  z
+    .object({
+      type: z.enum(TOPIC_TYPES).optional().describe('Only memories of this type.'),
+      status: z.enum(TOPIC_STATUSES).optional().describe('Only memories with this status (active, suspect, superseded, quarantined).'),
+    })
+    .strict(),
+);
 
 /** `list`: every memory's slug, type, status and one-line description. */
 export function listTool(api: MemoryToolApi): ToolDefinition {
@@ -17,7 +19,7 @@ export function listTool(api: MemoryToolApi): ToolDefinition {
     name: 'list',
     title: 'List memories',
     description: toolDescription('list'),
-    inputSchema,
+    inputSchema: inputSchema(),
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
     execute: async ({ type, status }) => {
       const topics = await api.list({ ...(type ? { type } : {}), ...(status ? { status } : {}) });

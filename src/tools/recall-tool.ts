@@ -1,26 +1,32 @@
 import { quoteExcerpt } from '../shared/index.js';
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import { taskIdSchema } from './topic-fields.js';
 import { toolDescription } from './tool-description.js';
 
-const inputSchema = z
-  .object({
-    query: z.string().min(1).max(2000).describe('What you are looking for, in content words: components, names, error messages, commands.'),
-    limit: z.number().int().min(1).max(20).optional().describe('Most memories to return (default 5).'),
-    budget: z.number().int().min(256).max(61_440).optional().describe('Most bytes of the whole answer (default 20480).'),
-    tokens: z
-      .number()
-      .int()
-      .min(50)
-      .max(32_000)
-      .optional()
-      .describe('Most tokens of the whole answer (counted with a GPT tokenizer); use it to fit your context budget.'),
-    deep: z.boolean().optional().describe('Also search raw session transcripts; each turn comes with its session and time.'),
-    task: taskIdSchema.optional().describe('Your open task: its staged notes come back too, marked unverified.'),
-  })
-  .strict();
+const inputSchema = lazy(() =>
+  z
+    .object({
+      query: z
+        .string()
+        .min(1)
+        .max(2000)
+        .describe('What you are looking for, in content words: components, names, error messages, commands.'),
+      limit: z.number().int().min(1).max(20).optional().describe('Most memories to return (default 5).'),
+      budget: z.number().int().min(256).max(61_440).optional().describe('Most bytes of the whole answer (default 20480).'),
+      tokens: z
+        .number()
+        .int()
+        .min(50)
+        .max(32_000)
+        .optional()
+        .describe('Most tokens of the whole answer (counted with a GPT tokenizer); use it to fit your context budget.'),
+      deep: z.boolean().optional().describe('Also search raw session transcripts; each turn comes with its session and time.'),
+      task: taskIdSchema().optional().describe('Your open task: its staged notes come back too, marked unverified.'),
+    })
+    .strict(),
+);
 
 /** `recall`: ranked memories (and transcript turns with `deep`) with their caveats, within budgets. */
 export function recallTool(api: MemoryToolApi): ToolDefinition {
@@ -28,7 +34,7 @@ export function recallTool(api: MemoryToolApi): ToolDefinition {
     name: 'recall',
     title: 'Recall from memory',
     description: toolDescription('recall'),
-    inputSchema,
+    inputSchema: inputSchema(),
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
     execute: async ({ query, limit, budget, tokens, deep, task }) => {
       const result = await api.recall(query, {

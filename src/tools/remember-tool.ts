@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import type { MemoryToolsOptions } from './tool-options.js';
 import { taskIdSchema, toTopicInput, topicFields } from './topic-fields.js';
 import { toolDescription } from './tool-description.js';
 
-const inputSchema = z
-  .object({
-    ...topicFields,
-    task: taskIdSchema.optional().describe('Stage it in this open task instead of a new one.'),
-  })
-  .strict();
+const inputSchema = lazy(() =>
+  z
+    .object({
+      ...topicFields(),
+      task: taskIdSchema().optional().describe('Stage it in this open task instead of a new one.'),
+    })
+    .strict(),
+);
 
 /**
  * `remember`: a fact the user stated. It comes through an agent, so it is staged in a task
@@ -22,7 +24,7 @@ export function rememberTool(api: MemoryToolApi, options: MemoryToolsOptions): T
     name: 'remember',
     title: 'Remember what the user said',
     description: toolDescription('remember'),
-    inputSchema,
+    inputSchema: inputSchema(),
     hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
     execute: async ({ task, ...fields }) => {
       const result = await api.remember({

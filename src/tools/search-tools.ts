@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MnemoError } from '../shared/index.js';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import { toolDescription } from './tool-description.js';
 import { confinedPath, type WorkspaceToolsOptions } from './workspace-tool-options.js';
 
@@ -29,9 +29,9 @@ async function workspaceFiles(options: WorkspaceToolsOptions, pattern: string, u
   return { files: files.slice(0, MAX_FILES), more: files.length > MAX_FILES };
 }
 
-const globSchema = z
-  .object({ pattern: z.string().min(1).describe('A glob relative to the workspace root, e.g. src/**/*.ts or **/*.test.js.') })
-  .strict();
+const globSchema = lazy(() =>
+  z.object({ pattern: z.string().min(1).describe('A glob relative to the workspace root, e.g. src/**/*.ts or **/*.test.js.') }).strict(),
+);
 
 /** `glob`: the workspace's files matching a pattern (node_modules and .git left out). */
 export function globTool(options: WorkspaceToolsOptions): ToolDefinition {
@@ -39,7 +39,7 @@ export function globTool(options: WorkspaceToolsOptions): ToolDefinition {
     name: 'glob',
     title: 'Find files',
     description: toolDescription('glob'),
-    inputSchema: globSchema,
+    inputSchema: globSchema(),
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
     execute: async ({ pattern }) => {
       const { files, more } = await workspaceFiles(options, pattern);
@@ -54,13 +54,15 @@ export function globTool(options: WorkspaceToolsOptions): ToolDefinition {
   });
 }
 
-const grepSchema = z
-  .object({
-    pattern: z.string().min(1).max(1000).describe('A JavaScript regular expression searched line by line.'),
-    path: z.string().min(1).optional().describe('A folder or file to search in (default: the whole workspace).'),
-    glob: z.string().min(1).optional().describe('Only files matching this glob, e.g. **/*.ts.'),
-  })
-  .strict();
+const grepSchema = lazy(() =>
+  z
+    .object({
+      pattern: z.string().min(1).max(1000).describe('A JavaScript regular expression searched line by line.'),
+      path: z.string().min(1).optional().describe('A folder or file to search in (default: the whole workspace).'),
+      glob: z.string().min(1).optional().describe('Only files matching this glob, e.g. **/*.ts.'),
+    })
+    .strict(),
+);
 
 /** `grep`: lines matching a regular expression, as `path:line: text`. */
 export function grepTool(options: WorkspaceToolsOptions): ToolDefinition {
@@ -68,7 +70,7 @@ export function grepTool(options: WorkspaceToolsOptions): ToolDefinition {
     name: 'grep',
     title: 'Search file contents',
     description: toolDescription('grep'),
-    inputSchema: grepSchema,
+    inputSchema: grepSchema(),
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
     execute: async ({ pattern, path, glob }) => {
       let expression: RegExp;

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { MnemoError } from '../shared/index.js';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import { toolDescription } from './tool-description.js';
 
-const inputSchema = z
-  .object({
-    topic: z.string().min(1).max(200).describe('The memory to show: its slug (as in the index, e.g. "staging-deploys") or its id.'),
-  })
-  .strict();
+const inputSchema = lazy(() =>
+  z
+    .object({
+      topic: z.string().min(1).max(200).describe('The memory to show: its slug (as in the index, e.g. "staging-deploys") or its id.'),
+    })
+    .strict(),
+);
 
 /** `show`: one memory in full, as its file is written. */
 export function showTool(api: MemoryToolApi): ToolDefinition {
@@ -16,7 +18,7 @@ export function showTool(api: MemoryToolApi): ToolDefinition {
     name: 'show',
     title: 'Show one memory',
     description: toolDescription('show'),
-    inputSchema,
+    inputSchema: inputSchema(),
     hints: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
     execute: async ({ topic }) => {
       const result = await api.show(topic);

@@ -1,23 +1,25 @@
 import { z } from 'zod';
 import type { CompleteResult } from '../discipline/index.js';
 import { MnemoError } from '../shared/index.js';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import { taskIdSchema } from './topic-fields.js';
 import { toolDescription } from './tool-description.js';
 
-const completeSchema = z
-  .object({
-    task: taskIdSchema,
-    confirmed: z
-      .boolean()
-      .optional()
-      .describe(
-        'Only for a task without a verification command: true when the user explicitly confirmed, in this conversation, that it worked. Never set it on your own judgement.',
-      ),
-    summary: z.string().max(1000).optional().describe('What changed, in a sentence; kept with the lesson and the audit.'),
-  })
-  .strict();
+const completeSchema = lazy(() =>
+  z
+    .object({
+      task: taskIdSchema(),
+      confirmed: z
+        .boolean()
+        .optional()
+        .describe(
+          'Only for a task without a verification command: true when the user explicitly confirmed, in this conversation, that it worked. Never set it on your own judgement.',
+        ),
+      summary: z.string().max(1000).optional().describe('What changed, in a sentence; kept with the lesson and the audit.'),
+    })
+    .strict(),
+);
 
 function describeCompletion(result: CompleteResult): string {
   const { task, attempt } = result;
@@ -41,7 +43,7 @@ export function taskCompleteTool(api: MemoryToolApi): ToolDefinition {
     name: 'task_complete',
     title: 'Complete (verify) a task',
     description: toolDescription('task-complete'),
-    inputSchema: completeSchema,
+    inputSchema: completeSchema(),
     hints: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
     execute: async ({ task, confirmed, summary }) => {
       const handle = await api.task(task);
@@ -67,12 +69,14 @@ export function taskCompleteTool(api: MemoryToolApi): ToolDefinition {
   });
 }
 
-const failSchema = z
-  .object({
-    task: taskIdSchema,
-    reason: z.string().min(1).max(1000).describe('Why the task failed or was given up.'),
-  })
-  .strict();
+const failSchema = lazy(() =>
+  z
+    .object({
+      task: taskIdSchema(),
+      reason: z.string().min(1).max(1000).describe('Why the task failed or was given up.'),
+    })
+    .strict(),
+);
 
 /** `task_fail`: close a task as failed; nothing it staged becomes memory. */
 export function taskFailTool(api: MemoryToolApi): ToolDefinition {
@@ -80,7 +84,7 @@ export function taskFailTool(api: MemoryToolApi): ToolDefinition {
     name: 'task_fail',
     title: 'Fail a task',
     description: toolDescription('task-fail'),
-    inputSchema: failSchema,
+    inputSchema: failSchema(),
     hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
     execute: async ({ task, reason }) => {
       const record = await (await api.task(task)).fail(reason);

@@ -1,24 +1,26 @@
 import { z } from 'zod';
 import type { Provenance } from '../discipline/index.js';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import { taskIdSchema, toTopicInput, topicFields } from './topic-fields.js';
 import { toolDescription } from './tool-description.js';
 import type { MemoryToolsOptions } from './tool-options.js';
 
-const beginSchema = z
-  .object({
-    goal: z.string().min(1).max(500).describe('What the task should achieve, in one sentence.'),
-    verify: z
-      .string()
-      .min(1)
-      .max(2000)
-      .optional()
-      .describe(
-        'A shell command, run in the project folder when you complete the task, whose exit code 0 means it worked (e.g. "npm test -- login"). Leave it out when only the user can confirm the outcome.',
-      ),
-  })
-  .strict();
+const beginSchema = lazy(() =>
+  z
+    .object({
+      goal: z.string().min(1).max(500).describe('What the task should achieve, in one sentence.'),
+      verify: z
+        .string()
+        .min(1)
+        .max(2000)
+        .optional()
+        .describe(
+          'A shell command, run in the project folder when you complete the task, whose exit code 0 means it worked (e.g. "npm test -- login"). Leave it out when only the user can confirm the outcome.',
+        ),
+    })
+    .strict(),
+);
 
 /** `task_begin`: open a task; its notes reach memory only after its verification passes. */
 export function taskBeginTool(api: MemoryToolApi, options: MemoryToolsOptions): ToolDefinition {
@@ -26,7 +28,7 @@ export function taskBeginTool(api: MemoryToolApi, options: MemoryToolsOptions): 
     name: 'task_begin',
     title: 'Begin a task',
     description: toolDescription('task-begin'),
-    inputSchema: beginSchema,
+    inputSchema: beginSchema(),
     hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
     execute: async ({ goal, verify }) => {
       const task = await api.beginTask({ goal, verify, session: options.session });
@@ -38,7 +40,7 @@ export function taskBeginTool(api: MemoryToolApi, options: MemoryToolsOptions): 
   });
 }
 
-const noteSchema = z.object({ task: taskIdSchema, ...topicFields }).strict();
+const noteSchema = lazy(() => z.object({ task: taskIdSchema(), ...topicFields() }).strict());
 
 /** `task_note`: stage a memory in a task's working set (invisible to others until promoted). */
 export function taskNoteTool(api: MemoryToolApi, options: MemoryToolsOptions): ToolDefinition {
@@ -46,7 +48,7 @@ export function taskNoteTool(api: MemoryToolApi, options: MemoryToolsOptions): T
     name: 'task_note',
     title: 'Stage a note in a task',
     description: toolDescription('task-note'),
-    inputSchema: noteSchema,
+    inputSchema: noteSchema(),
     hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
     execute: async ({ task, ...fields }) => {
       const source: Provenance = { kind: 'agent', origin: options.origin };
@@ -66,17 +68,19 @@ export function taskNoteTool(api: MemoryToolApi, options: MemoryToolsOptions): T
   });
 }
 
-const observeSchema = z
-  .object({
-    task: taskIdSchema,
-    kind: z
-      .enum(['error', 'result', 'note', 'decision', 'tool-result'])
-      .describe(
-        'error: an error you hit (its signature is kept so the fix can become a lesson); result, note, decision, tool-result: anything else worth keeping in the transcript.',
-      ),
-    text: z.string().min(1).max(65_536).describe('What happened, verbatim for errors (the message and the first lines of the stack).'),
-  })
-  .strict();
+const observeSchema = lazy(() =>
+  z
+    .object({
+      task: taskIdSchema(),
+      kind: z
+        .enum(['error', 'result', 'note', 'decision', 'tool-result'])
+        .describe(
+          'error: an error you hit (its signature is kept so the fix can become a lesson); result, note, decision, tool-result: anything else worth keeping in the transcript.',
+        ),
+      text: z.string().min(1).max(65_536).describe('What happened, verbatim for errors (the message and the first lines of the stack).'),
+    })
+    .strict(),
+);
 
 /** `task_observe`: record what happened in the transcript; errors are remembered by signature. */
 export function taskObserveTool(api: MemoryToolApi): ToolDefinition {
@@ -84,7 +88,7 @@ export function taskObserveTool(api: MemoryToolApi): ToolDefinition {
     name: 'task_observe',
     title: 'Record an observation',
     description: toolDescription('task-observe'),
-    inputSchema: observeSchema,
+    inputSchema: observeSchema(),
     hints: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
     execute: async ({ task, kind, text }) => {
       const result = await (await api.task(task)).observe(kind, text);

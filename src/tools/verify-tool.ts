@@ -1,20 +1,22 @@
 import { z } from 'zod';
 import type { VerifyReport } from '../discipline/index.js';
 import { MnemoError } from '../shared/index.js';
-import { defineTool, type ToolDefinition } from './define-tool.js';
+import { defineTool, type ToolDefinition, lazy } from './define-tool.js';
 import type { MemoryToolApi } from './memory-tool-api.js';
 import { toolDescription } from './tool-description.js';
 
-const inputSchema = z
-  .object({
-    topics: z
-      .array(z.string().min(1).max(200))
-      .min(1)
-      .max(50)
-      .optional()
-      .describe('Slugs of the memories to check; leave out to check every active and suspect memory.'),
-  })
-  .strict();
+const inputSchema = lazy(() =>
+  z
+    .object({
+      topics: z
+        .array(z.string().min(1).max(200))
+        .min(1)
+        .max(50)
+        .optional()
+        .describe('Slugs of the memories to check; leave out to check every active and suspect memory.'),
+    })
+    .strict(),
+);
 
 function describeReport(report: VerifyReport): string {
   const checked = report.topics.filter((outcome) => outcome.checked);
@@ -36,7 +38,7 @@ export function verifyTool(api: MemoryToolApi): ToolDefinition {
     name: 'verify',
     title: 'Verify memories against the project',
     description: toolDescription('verify'),
-    inputSchema,
+    inputSchema: inputSchema(),
     hints: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
     execute: async ({ topics }) => {
       if (!api.verify) {

@@ -72,7 +72,12 @@ describe('memory.find', () => {
   it('names the topics left out of the index from the rank table, not from a full render', async () => {
     const cwd = await tempDir();
     const dir = join(cwd, 'm');
-    const memory = await openMemory({ dir, cwd, create: true, config: { logLevel: 'silent', index: { maxLines: 12 } } });
+    const memory = await openMemory({
+      dir,
+      cwd,
+      create: true,
+      config: { logLevel: 'silent', index: { maxLines: 12, maxBytes: 25_000, warnRatio: 0.8 } },
+    });
     try {
       for (let index = 0; index < 30; index += 1) {
         await memory.remember({
