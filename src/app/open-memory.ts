@@ -732,7 +732,20 @@ async function openReplicatedMemory(loaded: LoadedConfig, url: string, options: 
     ...inner,
     ...wrapAll(
       inner,
-      ['recall', 'list', 'termStatistics', 'show', 'indexText', 'agentIndexText', 'checkIndex', 'status', 'dreamStatus', 'reindex'],
+      [
+        'recall',
+        'list',
+        'find',
+        'leftOutOfIndex',
+        'termStatistics',
+        'show',
+        'indexText',
+        'agentIndexText',
+        'checkIndex',
+        'status',
+        'dreamStatus',
+        'reindex',
+      ],
       read,
     ),
     ...wrapAll(

@@ -113,6 +113,24 @@ describeWithPostgres('the engine on a PostgreSQL memory', (cluster) => {
     }
   });
 
+  it("the hooks' reads follow the database: what one copy writes, the other finds and counts at once", async () => {
+    const url = await cluster().createDatabase('engine_hooks');
+    await migrateDatabase(url);
+    const [a, b] = await Promise.all([machine(url), machine(url)]);
+    const [one, two] = await Promise.all([a.open(), b.open()]);
+    try {
+      expect(await two.find({ type: 'lesson' })).toEqual([]); // the other copy is open and current before the write
+      await one.remember({ name: 'Port in use', description: 'EADDRINUSE on port 3000', type: 'lesson', body: 'Kill the old server.' });
+      expect((await two.find({ type: 'lesson' })).map((topic) => topic.slug)).toEqual(['port-in-use']);
+      const statistics = await two.termStatistics(['port-in-use']);
+      expect({ topics: statistics.topics, eaddrinuse: statistics.frequency('eaddrinuse') }).toEqual({ topics: 1, eaddrinuse: 1 });
+      expect(await two.leftOutOfIndex(5)).toEqual({ count: 0, first: [] });
+    } finally {
+      one.close();
+      two.close();
+    }
+  });
+
   it('a topic forgotten on one copy is gone from the other; status names the database (no password) and the copy as what it is', async () => {
     const base = await cluster().createDatabase('engine_forget');
     // The throwaway cluster trusts loopback, so any password works: it must never be shown.
