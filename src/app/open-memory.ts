@@ -510,11 +510,7 @@ async function openMemoryAt(
     },
     find: async (filter) => {
       await search.sync();
-      const topics = search.topicsWhere({
-        ...(filter.type ? { type: filter.type } : {}),
-        ...(filter.status ? { status: filter.status } : {}),
-        ...(filter.trust === 'untrusted' ? { untrusted: true } : {}),
-      });
+      const topics = search.topicsWhere(filter);
       const verified = await readVerifiedTimesOf(
         root,
         topics.map((topic) => topic.slug),
@@ -581,7 +577,7 @@ async function openMemoryAt(
       const text = await writer.loadableIndexText();
       // Only untrusted topics' lines are fenced: those are read through their index, not every row.
       const sources = new Map(
-        search.topicsWhere({ untrusted: true }).map((topic) => [topic.slug, topic.readable ? topic.meta.source : undefined]),
+        search.topicsWhere({ trust: 'untrusted' }).map((topic) => [topic.slug, topic.readable ? topic.meta.source : undefined]),
       );
       if (sources.size === 0) return text;
       return fenceIndexText(text, sources, await memoryFence(root)).text;

@@ -21,7 +21,6 @@ export type { HookPayload } from './hook-payload.js';
 export { sessionStartContext, SESSION_CONTEXT_MAX_CHARS } from './session-context.js';
 export type { SessionContextOptions } from './session-context.js';
 export { promptContext } from './prompt-context.js';
-export { documentFrequencies } from './prompt-relevance.js';
 export type { PromptContext, PromptContextOptions } from './prompt-context.js';
 export { renderRecalledTopics, provenanceMark } from './recalled-topics.js';
 export { importClaudeCodeIncrementally } from './incremental-import.js';

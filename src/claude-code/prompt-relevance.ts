@@ -1,8 +1,4 @@
-import { stemmedText, termStems } from '../retrieval/index.js';
-
-function stems(text: string): Set<string> {
-  return termStems(text);
-}
+import { termStems as stems } from '../retrieval/index.js';
 
 /** What the per-prompt relevance reads of a topic. */
 export interface RelevanceTopic {
@@ -46,18 +42,4 @@ export function promptRelevance(
     score += weight * (all === 1 ? 1 : Math.log(1 + all / Math.max(1, documentFrequency(term))) / Math.log(1 + all));
   }
   return score;
-}
-
-/**
- * The document frequency of each stem over the topics' names, descriptions and tags, counted from
- * the topics themselves: what the search index keeps as rows (`Memory.termStatistics`), for tests.
- */
-export function documentFrequencies(topics: readonly Pick<RelevanceTopic, 'name' | 'description' | 'tags'>[]): (stem: string) => number {
-  const counts = new Map<string, number>();
-  for (const topic of topics) {
-    for (const term of stems(stemmedText({ name: topic.name, description: topic.description, tags: [...(topic.tags ?? [])] }))) {
-      counts.set(term, (counts.get(term) ?? 0) + 1);
-    }
-  }
-  return (stem) => counts.get(stem) ?? 0;
 }

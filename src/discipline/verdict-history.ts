@@ -82,19 +82,15 @@ export async function readVerifiedTimesOf(root: string, slugs: readonly string[]
 
 /** Slug → last confirmation, for every topic with a check history (one listing, one read per history). */
 export async function readVerifiedTimes(root: string): Promise<Map<string, string>> {
-  const times = new Map<string, string>();
   let names: string[];
   try {
     names = await readdir(join(rootPaths(root).state, 'verdicts'));
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return times;
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return new Map();
     throw error;
   }
-  for (const name of names) {
-    if (!name.endsWith('.jsonl')) continue;
-    const slug = name.slice(0, -'.jsonl'.length);
-    const time = lastConfirmed(await readHistory(root, slug));
-    if (time !== undefined) times.set(slug, time);
-  }
-  return times;
+  return readVerifiedTimesOf(
+    root,
+    names.filter((name) => name.endsWith('.jsonl')).map((name) => name.slice(0, -'.jsonl'.length)),
+  );
 }

@@ -620,7 +620,7 @@ export class SearchIndex {
    * their indexes: what the answer costs, not the memory (no listing of the folder; a file rewritten
    * in place shows after the next full scan). In slug order.
    */
-  topicsWhere(filter: { status?: TopicStatus; type?: TopicType; untrusted?: boolean }): CatalogTopic[] {
+  topicsWhere(filter: { status?: TopicStatus; type?: TopicType; trust?: 'untrusted' }): CatalogTopic[] {
     const where = ['readable = 1'];
     const values: string[] = [];
     if (filter.status !== undefined) {
@@ -631,7 +631,7 @@ export class SearchIndex {
       where.push('type = ?');
       values.push(filter.type);
     }
-    if (filter.untrusted === true) where.push(`${TRUST} = 'untrusted'`);
+    if (filter.trust === 'untrusted') where.push(`${TRUST} = 'untrusted'`);
     const rows = this.statement(`SELECT * FROM topics WHERE ${where.join(' AND ')} ORDER BY slug`).all(...values) as TopicRow[];
     return rows.map(toCatalog);
   }

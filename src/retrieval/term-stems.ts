@@ -21,7 +21,7 @@ export function termStems(text: string): Set<string> {
 }
 
 /** The text of a topic whose stems are counted: what says what it is about (name, description, tags). */
-export function stemmedText(meta: Pick<TopicMeta, 'name' | 'description' | 'tags'>): string {
+export function stemmedText(meta: { name: string; description: string; tags: readonly string[] }): string {
   return `${meta.name} ${meta.description} ${meta.tags.join(' ')}`;
 }
 

@@ -29,10 +29,7 @@ export function excerpt(text: string, cap: number): { text: string; cut: number 
   const bytes = Buffer.byteLength(text);
   if (bytes <= cap) return { text, cut: 0 };
   const buffer = Buffer.from(text);
-  const head = buffer
-    .subarray(0, Math.floor(cap * 0.3))
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '');
+  const head = buffer.subarray(0, Math.floor(cap * 0.3)).toString('utf8').replace(/\uFFFD+$/, '');
   const tail = buffer
     .subarray(bytes - Math.floor(cap * 0.7))
     .toString('utf8')

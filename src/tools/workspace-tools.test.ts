@@ -63,9 +63,7 @@ describe('workspace tools', () => {
 
   it('greps and globs inside the workspace only', async () => {
     const { tool } = await setup();
-    expect((await tool('grep').run({ pattern: 'port\\d? =' })).text).toBe(
-      'src/app.js:1: const port = 8080;\nsrc/app.js:3: const port2 = 8080;',
-    );
+    expect((await tool('grep').run({ pattern: 'port\\d? =' })).text).toBe('src/app.js:1: const port = 8080;\nsrc/app.js:3: const port2 = 8080;');
     expect((await tool('glob').run({ pattern: '**/*.js' })).text).toBe('src/app.js');
     expect((await tool('glob').run({ pattern: '../**' })).ok).toBe(false);
   });

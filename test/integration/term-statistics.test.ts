@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openMemory, type Memory } from '../../src/index.js';
-import { documentFrequencies, promptContext } from '../../src/claude-code/index.js';
-import { SearchIndex, termStems } from '../../src/retrieval/index.js';
+import { promptContext } from '../../src/claude-code/index.js';
+import { SearchIndex, stemmedText, termStems } from '../../src/retrieval/index.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { tempDir } from '../helpers/temp-root.js';
 
@@ -29,6 +29,13 @@ function topicFile(random: () => number): string {
   const tags = Array.from({ length: Math.floor(random() * 3) }, () => pick(random, WORDS));
   const status = pick(random, ['active', 'active', 'suspect', 'superseded']);
   return `---\nname: ${JSON.stringify(phrase(random, 3))}\ndescription: ${JSON.stringify(phrase(random, 6))}\ntype: project\nstatus: ${status}\ntags: ${JSON.stringify(tags)}\n---\n${phrase(random, 20)}\n`;
+}
+
+/** The document frequency of each stem, counted over the topics' names, descriptions and tags. */
+function documentFrequencies(topics: readonly { name: string; description: string; tags: readonly string[] }[]): (stem: string) => number {
+  const counts = new Map<string, number>();
+  for (const topic of topics) for (const stem of termStems(stemmedText(topic))) counts.set(stem, (counts.get(stem) ?? 0) + 1);
+  return (stem) => counts.get(stem) ?? 0;
 }
 
 /** The counts as the hook used to make them: from every readable topic `mnemo list` gives. */
