@@ -22,6 +22,7 @@ import {
 } from '../store/index.js';
 import { LESSON_TABLES_SQL, type LessonSignature } from './lesson-table.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
+import { changeLogSql, clearColumnsSql, type TermColumnOptions } from './term-columns.js';
 import { FtsTopK, type TopKWork } from './topk.js';
 import type { RankTable } from './rank-table.js';
 import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
@@ -72,6 +73,8 @@ export interface SearchIndexOptions {
   fullScanMs?: number;
   /** Milliseconds since the epoch, for that timer (default `Date.now`). */
   now?: () => number;
+  /** When topic search scores from term columns, and how they are kept (term-columns.ts; defaults for real use, smaller in tests). */
+  columns?: TermColumnOptions;
 }
 
 /** What a sync brings up to date: `full` scans every topic file whatever the stamp says; `transcripts` (default true) also indexes new turns. */
@@ -141,7 +144,12 @@ export class SearchIndex {
     this.fullScanMs = options.fullScanMs ?? DEFAULT_FULL_SCAN_MS;
     this.now = options.now ?? Date.now;
     const { name, description, tags, body } = TOPIC_FIELD_WEIGHTS;
-    this.topK = new FtsTopK(db, { table: 'topics_fts', tokenizer: TOKENIZER, weights: [name, description, tags, body] });
+    this.topK = new FtsTopK(db, {
+      table: 'topics_fts',
+      tokenizer: TOKENIZER,
+      weights: [name, description, tags, body],
+      columns: options.columns ?? {},
+    });
   }
 
   /**
@@ -196,6 +204,8 @@ export class SearchIndex {
           DROP TABLE IF EXISTS sessions; DROP TABLE IF EXISTS turns; DROP TABLE IF EXISTS turns_fts;
           DROP TABLE IF EXISTS session_texts; DROP TABLE IF EXISTS session_texts_fts;
           DROP TABLE IF EXISTS lessons; DROP TABLE IF EXISTS lesson_words; DROP TABLE IF EXISTS topic_counts;
+          DROP TABLE IF EXISTS topics_fts_columns; DROP TABLE IF EXISTS topics_fts_lengths; DROP TABLE IF EXISTS topics_fts_changes;
+          DROP TABLE IF EXISTS topics_fts_change_seq;
           CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
           DELETE FROM meta WHERE key IN ('topics_stamp', 'full_scan_at');
           CREATE TABLE topics(
@@ -239,6 +249,14 @@ export class SearchIndex {
       db.exec(
         'CREATE TABLE IF NOT EXISTS guard_screens(slug TEXT PRIMARY KEY, hash TEXT NOT NULL, code TEXT NOT NULL, findings TEXT NOT NULL)',
       );
+      // …and the change log the term columns of common words are kept valid by (term-columns.ts).
+      // Without its triggers (a new index, or one a writer rebuilt without them) what changed is
+      // unknown: columns kept from before are forgotten.
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'topics_fts_changed_delete'").get() === undefined)
+        db.transaction(() => {
+          db.exec(changeLogSql('topics_fts', 'topics', ['meta_json', 'body', 'readable']));
+          db.exec(clearColumnsSql('topics_fts'));
+        }).immediate();
       db.prepare('SELECT count(*) FROM topics').get();
       return db;
     } catch (error) {
@@ -292,9 +310,13 @@ export class SearchIndex {
   /** Forget everything derived and read all files again (what `mnemo reindex` does). */
   async rebuild(): Promise<SyncReport> {
     this.db.exec(
-      'DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions; DELETE FROM session_texts_fts; DELETE FROM session_texts; DELETE FROM lessons; DELETE FROM lesson_words; DELETE FROM guard_screens;',
+      'DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions; DELETE FROM session_texts_fts; DELETE FROM session_texts; DELETE FROM lessons; DELETE FROM lesson_words; DELETE FROM guard_screens;' +
+        clearColumnsSql('topics_fts'),
     );
-    return this.sync({ full: true });
+    const report = await this.sync({ full: true });
+    // The columns of common words, built now rather than by the first queries that need them.
+    this.topK.buildColumns();
+    return report;
   }
 
   private metaValue(key: string): string | undefined {

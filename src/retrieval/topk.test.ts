@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
 import { SearchIndex } from './search-index.js';
+import { changeLogSql } from './term-columns.js';
 import { FtsTopK } from './topk.js';
 import { seededRandom } from '../shared/index.js';
 
@@ -84,7 +85,7 @@ function matches(db: Database.Database, terms: readonly string[]): number {
 
 describe('pruned top-k of an FTS5 OR query', () => {
   it('returns the full query’s top k: same rows, order and scores, ties included', () => {
-    const paths = { pruned: 0, full: 0 };
+    const paths = { pruned: 0, columns: 0, full: 0 };
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
@@ -178,6 +179,202 @@ describe('pruned top-k of an FTS5 OR query', () => {
   });
 });
 
+/**
+ * A corpus whose FTS5 rows are written through a content table, as the search index writes them,
+ * with the change log the term columns are kept valid by. In a file, so that a second connection
+ * (another process) can share the columns one of them saved.
+ */
+class ColumnCorpus {
+  readonly db: Database.Database;
+  private readonly random: () => number;
+  private next = 0;
+
+  constructor(
+    readonly path: string,
+    seed: number,
+    private readonly skew: number,
+  ) {
+    this.random = seededRandom(seed);
+    this.db = new Database(path);
+    open.push(this.db);
+    this.db.exec(`
+      CREATE TABLE docs(rowid INTEGER PRIMARY KEY, name TEXT, description TEXT, tags TEXT, body TEXT);
+      CREATE VIRTUAL TABLE topics_fts USING fts5(name, description, tags, body, ${TOKENIZER});
+      ${changeLogSql('topics_fts', 'docs', ['name', 'description', 'tags', 'body'])}`);
+  }
+
+  private values(): string[] {
+    const { random, skew } = this;
+    return [words(random, skew, 3) || 'x', words(random, skew, 8), words(random, skew, 3), words(random, skew, 40)];
+  }
+
+  add(count: number): void {
+    const insert = this.db.prepare('INSERT INTO docs(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)');
+    const fts = this.db.prepare('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (let index = 0; index < count; index += 1) {
+        this.next += 1 + Math.floor(this.random() * 2);
+        const values = this.values();
+        insert.run(this.next, ...values);
+        fts.run(this.next, ...values);
+      }
+    })();
+  }
+
+  /** Rewrite, delete or add a few rows, as a writer between two searches does. */
+  change(count: number): void {
+    const rows = this.db.prepare('SELECT rowid FROM docs').pluck().all() as number[];
+    this.db.transaction(() => {
+      for (let index = 0; index < count; index += 1) {
+        const rowid = rows[Math.floor(this.random() * rows.length)]!;
+        const choice = this.random();
+        this.db.prepare('DELETE FROM topics_fts WHERE rowid = ?').run(rowid);
+        if (choice < 0.25) this.db.prepare('DELETE FROM docs WHERE rowid = ?').run(rowid);
+        else {
+          // A rewrite, sometimes to a copy of the best row of a common word (a tie to break by rowid).
+          const values =
+            choice < 0.4
+              ? (this.db.prepare('SELECT name, description, tags, body FROM docs LIMIT 1').raw().get() as string[])
+              : this.values();
+          // By upsert, as the search index writes its rows.
+          this.db
+            .prepare(
+              `INSERT INTO docs(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT(rowid) DO UPDATE SET
+               name = excluded.name, description = excluded.description, tags = excluded.tags, body = excluded.body`,
+            )
+            .run(rowid, ...values);
+          this.db.prepare('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)').run(rowid, ...values);
+        }
+      }
+    })();
+    if (this.random() < 0.3) this.add(1 + Math.floor(this.random() * 5));
+  }
+}
+
+describe('top-k from term columns', () => {
+  it('gives the full query’s top k through writes, rebuilds and a second connection sharing the saved columns', async () => {
+    const dir = await tempDir('mnemo-columns-');
+    const paths = { pruned: 0, columns: 0, full: 0 };
+    let file = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 40, max: 300 }),
+        fc.double({ min: 1, max: 4, noNaN: true }),
+        fc.integer({ min: 2, max: 30 }),
+        fc.array(
+          fc.tuple(
+            fc.array(fc.oneof(fc.constantFrom(...VOCABULARY), fc.constantFrom('absentword', 'caches', 'Retrying')), {
+              minLength: 1,
+              maxLength: 5,
+            }),
+            fc.integer({ min: 1, max: 40 }),
+            fc.integer({ min: 0, max: 6 }),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (seed, rows, skew, staleAfter, steps) => {
+          file += 1;
+          const corpus = new ColumnCorpus(join(dir, `c-${file}.db`), seed, skew);
+          corpus.add(rows);
+          const options = {
+            table: 'topics_fts',
+            tokenizer: TOKENIZER,
+            weights: WEIGHTS,
+            columns: { minRows: 4, staleAfter, fromPostings: 20 },
+          };
+          const first = new FtsTopK(corpus.db, options);
+          const other = new Database(corpus.path);
+          open.push(other);
+          const second = new FtsTopK(other, options);
+          for (const [index, [query, n, changes]] of steps.entries()) {
+            const terms = [...new Set(query.map((term) => term.toLowerCase()))];
+            for (const [db, topK] of [
+              [corpus.db, first],
+              [other, second],
+            ] as const) {
+              const got = topK.search(terms, n);
+              const want = fullTopK(db, terms, n);
+              expect(got.map((row) => row.rowid)).toEqual(want.map((row) => row.rowid));
+              for (const [at, row] of got.entries())
+                expect(Math.abs(row.rank - want[at]!.rank)).toBeLessThanOrEqual(1e-9 * Math.abs(want[at]!.rank) + 1e-15);
+              paths[topK.lastWork!.path] += 1;
+            }
+            if (index % 2 === 0) corpus.change(changes);
+          }
+        },
+      ),
+      { numRuns: 60, seed: 17 },
+    );
+    // The columns answered most searches, and the other paths stayed in use.
+    expect(paths.columns).toBeGreaterThan(100);
+    expect(paths.pruned + paths.full).toBeGreaterThan(5);
+  });
+
+  it('keeps what it built for other connections, builds again only past the changes it allows, and scores changed rows from what they hold now', async () => {
+    const dir = await tempDir('mnemo-columns-');
+    const corpus = new ColumnCorpus(join(dir, 'c.db'), 5, 2);
+    corpus.add(600);
+    const options = {
+      table: 'topics_fts',
+      tokenizer: TOKENIZER,
+      weights: WEIGHTS,
+      columns: { minRows: 20, staleAfter: 50, fromPostings: 100 },
+    };
+    const terms = ['cache', 'service', 'retry'];
+    const first = new FtsTopK(corpus.db, options);
+    expect(first.search(terms, 10)).toEqual(fullTopK(corpus.db, terms, 10));
+    expect(first.lastWork?.path).toBe('columns');
+    // The three columns and the row lengths.
+    expect(first.columns!.built).toBe(4);
+    const other = new Database(corpus.path);
+    open.push(other);
+    const second = new FtsTopK(other, options);
+    expect(second.search(terms, 10)).toEqual(fullTopK(other, terms, 10));
+    expect(second.columns!.built).toBe(0);
+    // A new row that is now the best: found before any column is built again.
+    corpus.db
+      .prepare(
+        "INSERT INTO docs(rowid, name, description, tags, body) VALUES (9000, 'cache service retry', 'cache', 'retry', 'service cache')",
+      )
+      .run();
+    corpus.db
+      .prepare(
+        "INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (9000, 'cache service retry', 'cache', 'retry', 'service cache')",
+      )
+      .run();
+    const after = second.search(terms, 10);
+    expect(after).toEqual(fullTopK(other, terms, 10));
+    expect(after[0]?.rowid).toBe(9000);
+    expect(second.columns!.built).toBe(0);
+    // Past 50 changes the columns are built again.
+    corpus.change(60);
+    expect(second.search(terms, 10)).toEqual(fullTopK(other, terms, 10));
+    expect(second.columns!.built).toBe(4);
+  });
+  it('leaves rowids too sparse for arrays to FTS5', async () => {
+    const dir = await tempDir('mnemo-columns-');
+    const corpus = new ColumnCorpus(join(dir, 'c.db'), 8, 2);
+    corpus.add(300);
+    const far = 3_000_000_000;
+    for (const db of [corpus.db]) {
+      db.prepare("INSERT INTO docs(rowid, name, description, tags, body) VALUES (?, 'cache service', '', '', 'cache')").run(far);
+      db.prepare("INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, 'cache service', '', '', 'cache')").run(far);
+    }
+    const topK = new FtsTopK(corpus.db, {
+      table: 'topics_fts',
+      tokenizer: TOKENIZER,
+      weights: WEIGHTS,
+      columns: { minRows: 20, staleAfter: 50, fromPostings: 100 },
+    });
+    const terms = ['cache', 'service'];
+    const got = topK.search(terms, 10);
+    expect(got).toEqual(fullTopK(corpus.db, terms, 10));
+    expect(got.map((row) => row.rowid)).toContain(far);
+    expect(topK.lastWork?.path).not.toBe('columns');
+  });
+});
+
 describe('topic search over the index', () => {
   it('gives what the full query cut at four times the limit gave, when most of the best rows are of other statuses', async () => {
     const root = await tempDir('mnemo-topk-');
@@ -233,6 +430,66 @@ describe('topic search over the index', () => {
       expect(before('quokkaberry', 5).length).toBeGreaterThan(0);
     } finally {
       search.close();
+    }
+  });
+
+  it('builds the columns of common words at reindex, forgets them when the change log was lost, and answers as the full query', async () => {
+    const root = await tempDir('mnemo-topk-');
+    const random = seededRandom(21);
+    const topic = (index: number): string =>
+      `---\nname: ${JSON.stringify(words(random, 2, 3) || 'x')}\ndescription: ${JSON.stringify(words(random, 2, 8))}\ntype: project\ntags: [${words(random, 2, 3).split(' ').filter(Boolean).join(', ')}]\nstatus: active\n---\n${words(random, 2, 40)} n${index}\n`;
+    for (let index = 0; index < 400; index += 1) await writeFile(join(root, `t-${index}.md`), topic(index));
+    const dbPath = join(root, '.state', 'search.db');
+    const options = { root, dbPath, columns: { minRows: 20, fromPostings: 200 } };
+    const full = (db: Database.Database, query: string): string[] =>
+      (
+        db
+          .prepare(
+            `SELECT t.slug AS slug FROM (SELECT rowid, bm25(topics_fts, 8, 4, 3, 1) AS rank FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT 40) f
+             JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid LIMIT 10`,
+          )
+          .all(ftsQuery(queryTerms(query))) as { slug: string }[]
+      ).map((row) => row.slug);
+    const queries = ['cache service', 'retry deploy staging', 'the token error', 'session timeout database'];
+    const search = SearchIndex.open(options);
+    try {
+      await search.rebuild();
+      const saved = (): { term: string; seq: number }[] =>
+        search.database.prepare('SELECT term, seq FROM topics_fts_columns ORDER BY term').all() as { term: string; seq: number }[];
+      const afterReindex = saved();
+      // Every token in more than 20 rows has its column.
+      const common = search.database.prepare('SELECT count(*) FROM temp.topics_fts_topk_terms WHERE doc > 20').pluck().get() as number;
+      expect(afterReindex.length).toBe(common);
+      expect(common).toBeGreaterThan(10);
+      // Another process answers from them: same topics as the full query, nothing built again.
+      const other = SearchIndex.open(options);
+      try {
+        for (const query of queries) {
+          expect(other.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(full(other.database, query));
+          expect(other.lastTopicSearchWork?.path).toBe('columns');
+        }
+      } finally {
+        other.close();
+      }
+      expect(saved()).toEqual(afterReindex);
+      // A writer that lost the log's triggers rewrites a topic: the next open forgets the columns.
+      for (const name of ['insert', 'update', 'delete']) search.database.exec(`DROP TRIGGER topics_fts_changed_${name}`);
+      await writeFile(
+        join(root, 't-7.md'),
+        '---\nname: "cache service cache"\ndescription: "service cache service"\ntype: project\ntags: [cache, service]\nstatus: active\n---\ncache service cache service\n',
+      );
+      await search.sync({ full: true });
+    } finally {
+      search.close();
+    }
+    const reopened = SearchIndex.open(options);
+    try {
+      expect(reopened.database.prepare('SELECT count(*) FROM topics_fts_columns').pluck().get()).toBe(0);
+      for (const query of queries)
+        expect(reopened.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(full(reopened.database, query));
+      expect(reopened.searchTopics('cache service', { limit: 10 })[0]?.slug).toBe('t-7');
+    } finally {
+      reopened.close();
     }
   });
 });

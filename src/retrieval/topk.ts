@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { TermColumns, type TermColumnOptions } from './term-columns.js';
 import { StatementCache } from './statement-cache.js';
 
 /**
@@ -23,6 +24,7 @@ import { StatementCache } from './statement-cache.js';
 
 /** FTS5's bm25 constants (fts5_aux.c). */
 const K1 = 1.2;
+const B = 0.75;
 /** Relative margin on the bounds, for rounding in FTS5's sums and in `Math.log` against C's `log`. */
 const MARGIN = 1e-9;
 /** Up to this many phrases, rows are bounded by the set of phrases they have (2^n subsets); above it, by MaxScore's prefix. */
@@ -33,8 +35,12 @@ type Clause = readonly number[];
 
 /** What one ranked query did: how it ran and how many rows it scored at most. */
 export interface TopKWork {
-  /** `pruned`: scored the rows of the essential phrases only; `full`: the whole OR query. */
-  path: 'pruned' | 'full';
+  /**
+   * `pruned`: scored the rows of the essential phrases only; `columns`: the rows the term columns
+   * (term-columns.ts) rank best, those changed since and those of the rare phrases; `full`: the
+   * whole OR query.
+   */
+  path: 'pruned' | 'columns' | 'full';
   /** Why it ran the full query, when it did. */
   reason?: 'multi-token phrase' | 'too few matches' | 'no bound excludes anything' | 'unreadable index stats';
   /** Rounds of the pruned path that scored rows (0 for the full path). */
@@ -72,6 +78,11 @@ export interface TopKOptions {
   tokenizer: string;
   /** Column weights of the `bm25()` call, one per column. */
   weights: readonly number[];
+  /**
+   * Use term columns for queries of common words (term-columns.ts; whole-number weights only).
+   * The caller keeps the table's change log (`changeLogSql`); without it they are not used.
+   */
+  columns?: TermColumnOptions;
 }
 
 /**
@@ -87,12 +98,21 @@ export class FtsTopK {
   private prepared = false;
   private readonly docCounts = new Map<string, number>();
   private seen: { averages: Buffer; structure: Buffer } | undefined;
+  /** The table's average row length in tokens (all columns), from the last averages record read. */
+  private avgdl = Number.NaN;
+  /** The term columns, when the options ask for them. */
+  readonly columns: TermColumns | undefined;
+  /** Scratch scores by rowid, and marks of changed rows, kept between searches. */
+  private scores = new Float64Array(0);
+  private marks = new Uint8Array(0);
 
   constructor(
     private readonly db: Database.Database,
     private readonly options: TopKOptions,
   ) {
     this.bm25 = `bm25(${options.table}, ${options.weights.join(', ')})`;
+    if (options.columns !== undefined && options.weights.every((weight) => Number.isInteger(weight) && weight >= 1))
+      this.columns = new TermColumns(db, options.table, options.tokenizer, options.weights, options.columns);
   }
 
   private statement(sql: string): Database.Statement {
@@ -107,6 +127,7 @@ export class FtsTopK {
       CREATE VIRTUAL TABLE IF NOT EXISTS temp.${table}_topk_terms USING fts5vocab(main, ${table}, row);
       CREATE VIRTUAL TABLE IF NOT EXISTS temp.${table}_topk_scratch USING fts5(t, ${tokenizer});
       CREATE VIRTUAL TABLE IF NOT EXISTS temp.${table}_topk_tokens USING fts5vocab(temp, ${table}_topk_scratch, instance);
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.${table}_topk_instances USING fts5vocab(main, ${table}, instance);
     `);
     this.prepared = true;
   }
@@ -144,7 +165,15 @@ export class FtsTopK {
       this.seen = { averages: Buffer.from(averages), structure: Buffer.from(structure) };
       this.docCounts.clear();
     }
-    const [rows] = readVarint(averages, 0);
+    const [rows, next] = readVarint(averages, 0);
+    // Then one total per column: bm25's avgdl is their sum over the rows.
+    let tokens = 0;
+    for (let column = 0, at = next; column < this.options.weights.length; column += 1) {
+      const [total, after] = readVarint(averages, at);
+      tokens += total;
+      at = after;
+    }
+    this.avgdl = tokens / rows;
     return Number.isFinite(rows) && rows > 0 ? rows : undefined;
   }
 
@@ -182,6 +211,138 @@ export class FtsTopK {
   }
 
   /**
+   * The best n rows scored here from the term columns (term-columns.ts), with bm25's formula in
+   * FTS5's order (fts5_aux.c), so the same rows in the same order as FTS5's own query, and the
+   * same scores up to the last bits of its `log`. Every phrase has a column: those of common
+   * tokens are kept in the database, those of rare ones read now. Rows changed since the oldest
+   * column (or the row lengths) was built are tokenized again and scored from what FTS5 holds
+   * now. No row is scored by FTS5's `bm25()`, which costs ~0.6 µs per row. Undefined when the
+   * rowids are too sparse for arrays indexed by them (the caller then prunes as usual).
+   */
+  private columnSearch(tokens: readonly string[], dfs: readonly number[], rows: number, n: number): RankedRow[] | undefined {
+    const columns = this.columns!;
+    const m = tokens.length;
+    const now = columns.now();
+    const idfs = dfs.map((df) => {
+      // FTS5's idf, floored at 1e-6 for a phrase in most rows.
+      const raw = Math.log((rows - df + 0.5) / (df + 0.5));
+      return raw <= 0 ? 1e-6 : raw;
+    });
+    const rowLengths = columns.rowLengths(now);
+    if (rowLengths === undefined) return undefined;
+    const { lengths, seq: lengthsSeq } = rowLengths;
+    const phraseColumns = tokens.map((token, index) => columns.column(token, now, dfs[index]! > columns.minRows, dfs[index]));
+    const oldest = Math.min(lengthsSeq, ...phraseColumns.map((column) => column.seq));
+    const changed = columns.changedSince(oldest);
+    const size = lengths.length;
+    if (this.scores.length < size) this.scores = new Float64Array(Math.max(size, Math.ceil(this.scores.length * 1.5)));
+    if (this.marks.length < size) this.marks = new Uint8Array(this.scores.length);
+    const { scores, marks } = this;
+    for (const rowid of changed) if (rowid < size) marks[rowid] = 1;
+    const touched: number[] = [];
+    const avgdl = this.avgdl;
+    const weight = (f: number, D: number): number => (f * (K1 + 1)) / (f + K1 * (1 - B + (B * D) / avgdl));
+    try {
+      for (let index = 0; index < m; index += 1) {
+        const { rowids, freqs } = phraseColumns[index]!;
+        const idf = idfs[index]!;
+        for (let at = 0; at < rowids.length; at += 1) {
+          const rowid = rowids[at]!;
+          if (rowid >= size || marks[rowid] === 1) continue;
+          const before = scores[rowid]!;
+          if (before === 0) touched.push(rowid);
+          // score += aIDF[i] * ((aFreq[i] * (k1 + 1.0)) / (aFreq[i] + k1 * (1 - b + b * D / avgdl)))
+          scores[rowid] = before + idf * weight(freqs[at]!, lengths[rowid]!);
+        }
+      }
+      // The n best: (score, rowid) in a min-heap on score, then on rowid reversed.
+      const heapScore: number[] = [];
+      const heapRow: number[] = [];
+      const worse = (a: number, b: number): boolean =>
+        heapScore[a]! < heapScore[b]! || (heapScore[a] === heapScore[b] && heapRow[a]! > heapRow[b]!);
+      const swap = (a: number, b: number): void => {
+        [heapScore[a], heapScore[b]] = [heapScore[b]!, heapScore[a]!];
+        [heapRow[a], heapRow[b]] = [heapRow[b]!, heapRow[a]!];
+      };
+      const offer = (score: number, rowid: number): void => {
+        if (heapScore.length < n) {
+          heapScore.push(score);
+          heapRow.push(rowid);
+          for (let at = heapScore.length - 1; at > 0;) {
+            const parent = (at - 1) >> 1;
+            if (!worse(at, parent)) break;
+            swap(at, parent);
+            at = parent;
+          }
+          return;
+        }
+        if (score < heapScore[0]! || (score === heapScore[0] && rowid > heapRow[0]!)) return;
+        heapScore[0] = score;
+        heapRow[0] = rowid;
+        for (let at = 0; ;) {
+          const left = 2 * at + 1;
+          let least = at;
+          if (left < heapScore.length && worse(left, least)) least = left;
+          if (left + 1 < heapScore.length && worse(left + 1, least)) least = left + 1;
+          if (least === at) break;
+          swap(at, least);
+          at = least;
+        }
+      };
+      for (const rowid of touched) offer(scores[rowid]!, rowid);
+      for (const [rowid, row] of columns.rowTerms(changed, tokens)) {
+        let score = 0;
+        let present = false;
+        for (let index = 0; index < m; index += 1) {
+          const f = row.freqs[index]!;
+          if (f === 0) continue;
+          present = true;
+          score += idfs[index]! * weight(f, row.length);
+        }
+        if (present) offer(score, rowid);
+      }
+      this.lastWork = { path: 'columns', rounds: 1, scoredAtMost: 0, phrases: m, essential: m };
+      return heapScore.map((score, at) => ({ rowid: heapRow[at]!, rank: -score })).sort((a, b) => a.rank - b.rank || a.rowid - b.rowid);
+    } finally {
+      for (const rowid of touched) scores[rowid] = 0;
+      for (const rowid of changed) if (rowid < size) marks[rowid] = 0;
+    }
+  }
+
+  /**
+   * Build and save the term columns of every token in more than `minRows` rows, and the row
+   * lengths (what a reindex does, so that the first queries of common words do not build them).
+   * Returns how many columns it built.
+   */
+  buildColumns(): number {
+    const columns = this.columns;
+    if (columns === undefined || !columns.available()) return 0;
+    this.prepare();
+    // A snapshot per batch, each saved before the next: memory stays bounded at any size.
+    const batch = (from: string): { last: string | undefined; built: number } => {
+      const result = this.db.transaction(() => {
+        if (this.rowCount() === undefined) return { last: undefined, built: 0 };
+        const now = columns.now();
+        if (columns.rowLengths(now) === undefined) return { last: undefined, built: 0 };
+        const tokens = this.statement(
+          `SELECT term, doc FROM temp.${this.options.table}_topk_terms WHERE term > ? AND doc > ? ORDER BY term LIMIT 16`,
+        ).all(from, columns.minRows) as { term: string; doc: number }[];
+        for (const { term, doc } of tokens) columns.column(term, now, true, doc);
+        return { last: tokens[tokens.length - 1]?.term, built: tokens.length };
+      })();
+      columns.save();
+      return result;
+    };
+    let built = 0;
+    for (let from = ''; ;) {
+      const { last, built: more } = batch(from);
+      built += more;
+      if (last === undefined) return built;
+      from = last;
+    }
+  }
+
+  /**
    * The best `n` rows for the OR of `terms` (each quoted as one phrase), ordered by bm25 and then
    * rowid: the same rows, order and scores as the full query.
    */
@@ -192,7 +353,8 @@ export class FtsTopK {
       this.lastWork = { path: 'full', reason, rounds: 0, scoredAtMost: Number.NaN, phrases: phrases.length, essential: phrases.length };
       return this.full(match, n);
     };
-    if (phrases.length < 2) return fallback('no bound excludes anything');
+    // One phrase: only the term columns can spare rows.
+    if (phrases.length < 2 && this.columns === undefined) return fallback('no bound excludes anything');
     this.prepare();
     const tokens = terms.map((term) => this.tokensOf(term));
     if (tokens.some((list) => list.length !== 1)) return fallback('multi-token phrase');
@@ -256,6 +418,20 @@ export class FtsTopK {
         clauses = byBound.slice(m - essential).map((phrase) => [phrase.index]);
       else if (m <= SUBSET_PHRASES) clauses = [byBound.map((phrase) => phrase.index).sort((a, b) => a - b)];
       else return full(essential >= m ? 'too few matches' : 'no bound excludes anything', 0, m);
+      // Queries over many postings are scored from the term columns: FTS5 would walk every
+      // posting of the full query and run bm25() on each row of the pruned rounds.
+      const columns = this.columns;
+      if (columns !== undefined && allPostings > columns.fromPostings && columns.available()) {
+        const dfs = new Array<number>(m);
+        for (const phrase of byBound) dfs[phrase.index] = phrase.df;
+        const best = this.columnSearch(
+          tokens.map(([token]) => token!),
+          dfs,
+          rows,
+          n,
+        );
+        if (best !== undefined) return best;
+      }
       let scored = 0;
       for (let round = 1; round <= 3; round += 1) {
         // Every phrase alone: that is the full query.
@@ -287,6 +463,9 @@ export class FtsTopK {
       return full('no bound excludes anything', 3, clauses.length);
     };
     // One snapshot for the counts and the scores (another process may write between statements).
-    return this.db.inTransaction ? run() : this.db.transaction(run)();
+    if (this.db.inTransaction) return run();
+    const best = this.db.transaction(run)();
+    this.columns?.save();
+    return best;
   }
 }
