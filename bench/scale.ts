@@ -1,8 +1,9 @@
 /*
  * Scale: does the cost of a call follow the answer or the memory? 1k / 10k (/ 100k) topics of
  * seeded, varied text, plus transcripts; for each size: write latency through `remember`, warm
- * recall (topics and --deep), the bare FTS5 query on the same search.db in the same run (the
- * floor, interleaved with recall), index render, reindex, RSS and disk; then whole processes
+ * recall (topics and --deep), the same recalls again with the term columns forgotten (built by
+ * the first query of each common word), the bare FTS5 query on the same search.db in the same
+ * run (the floor, interleaved with recall), index render, reindex, RSS and disk; then whole processes
  * (`mnemo --help`, `mnemo recall`, a hook) side by side with `node -e 0`, and `mnemo mcp` to its
  * answer to `initialize`.
  *   npx tsx bench/scale.ts                         1k and 10k topics
@@ -52,6 +53,8 @@ export interface ScaleRow {
   writeP50: number;
   writeP95: number;
   recall: number[];
+  /** The same recalls in a fresh process's memory with the saved term columns forgotten: each common word's column is built by its first query. */
+  recallFirstUse: number[];
   floor: number[];
   deep: number[];
   renderMs: number;
@@ -192,6 +195,15 @@ export async function runScaleRow(size: number, options: { load?: ScaleLoad; tur
       floor(query);
       floors.push(performance.now() - begin);
     }
+    // Again with the term columns forgotten (as after 1,000 writes, or in a memory never
+    // reindexed), through a second Memory (its own connection, nothing kept in it yet).
+    const forget = new Database(join(dir, '.state', 'search.db'));
+    forget.exec('DELETE FROM topics_fts_columns; DELETE FROM topics_fts_lengths');
+    forget.close();
+    const fresh = await openMemory({ dir, cwd, config: { logLevel: 'silent' }, env: { MNEMO_NOW: FIXED_NOW } });
+    const recallFirstUse: number[] = [];
+    for (const query of queries) recallFirstUse.push(await timed(() => fresh.recall(query)));
+    fresh.close();
     const deep: number[] = [];
     for (const query of queries.slice(0, Number(process.env.SCALE_DEEP ?? '100')))
       deep.push(await timed(() => memory.recall(query, { deep: true })));
@@ -215,6 +227,7 @@ export async function runScaleRow(size: number, options: { load?: ScaleLoad; tur
       writeP50: percentile(writes, 50),
       writeP95: percentile(writes, 95),
       recall,
+      recallFirstUse,
       floor: floors,
       deep,
       renderMs,
@@ -237,6 +250,7 @@ export function formatScaleRows(rows: readonly ScaleRow[]): string {
     [
       'topics',
       'recall p50 / p95 / p99',
+      'columns built on first use: p50 / p95',
       'FTS5 floor p50 / p95',
       'ratio p50 / p95',
       '--deep p50 / p95',
@@ -249,6 +263,7 @@ export function formatScaleRows(rows: readonly ScaleRow[]): string {
       return [
         row.topics.toLocaleString('en-US'),
         `${formatMs(r50 as number)} / ${formatMs(r95 as number)} / ${formatMs(r99 as number)}`,
+        `${formatMs(percentile(row.recallFirstUse, 50))} / ${formatMs(percentile(row.recallFirstUse, 95))}`,
         `${formatMs(f50 as number)} / ${formatMs(f95 as number)}`,
         `${ratio(r50 as number, f50 as number)} / ${ratio(r95 as number, f95 as number)}`,
         `${formatMs(percentile(row.deep, 50))} / ${formatMs(percentile(row.deep, 95))}`,

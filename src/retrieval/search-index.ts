@@ -133,6 +133,8 @@ export class SearchIndex {
   private cache: StatementCache | undefined;
   /** Ranked topic search, pruned to the rows that can make the cut. */
   private readonly topK: FtsTopK;
+  /** In `rebuild`: written rows keep no terms (the columns are built after). */
+  private rebuilding = false;
 
   private constructor(options: SearchIndexOptions, db: Database.Database) {
     this.root = options.root;
@@ -140,7 +142,6 @@ export class SearchIndex {
     this.db = db;
     this.turnTable = new TurnTable(db);
     this.logger = options.logger ?? silentLogger;
-    this.rows = new TopicRows(db, options.root);
     this.fullScanMs = options.fullScanMs ?? DEFAULT_FULL_SCAN_MS;
     this.now = options.now ?? Date.now;
     const { name, description, tags, body } = TOPIC_FIELD_WEIGHTS;
@@ -149,6 +150,10 @@ export class SearchIndex {
       tokenizer: TOKENIZER,
       weights: [name, description, tags, body],
       columns: options.columns ?? {},
+    });
+    // Each row written keeps its terms for the columns, except in a reindex (which builds the columns after).
+    this.rows = new TopicRows(db, options.root, (rowid) => {
+      if (!this.rebuilding) this.topK.columns?.recordRow(rowid);
     });
   }
 
@@ -313,7 +318,13 @@ export class SearchIndex {
       'DELETE FROM topics_fts; DELETE FROM topics; DELETE FROM turns_fts; DELETE FROM turns; DELETE FROM sessions; DELETE FROM session_texts_fts; DELETE FROM session_texts; DELETE FROM lessons; DELETE FROM lesson_words; DELETE FROM guard_screens;' +
         clearColumnsSql('topics_fts'),
     );
-    const report = await this.sync({ full: true });
+    this.rebuilding = true;
+    let report: SyncReport;
+    try {
+      report = await this.sync({ full: true });
+    } finally {
+      this.rebuilding = false;
+    }
     // The columns of common words, built now rather than by the first queries that need them.
     this.topK.buildColumns();
     return report;

@@ -75,6 +75,7 @@ export function changeLogSql(table: string, content: string, columns: readonly s
     CREATE TABLE IF NOT EXISTS ${table}_columns(
       term TEXT UNIQUE NOT NULL, format TEXT NOT NULL, seq INTEGER NOT NULL, rowids BLOB NOT NULL, freqs BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS ${table}_lengths(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, lengths BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS ${table}_row_terms(rowid INTEGER PRIMARY KEY, seq INTEGER NOT NULL, length INTEGER NOT NULL, terms TEXT NOT NULL);
     CREATE TRIGGER IF NOT EXISTS ${table}_changed_insert AFTER INSERT ON ${content} BEGIN ${log('NEW')} END;
     CREATE TRIGGER IF NOT EXISTS ${table}_changed_update AFTER UPDATE OF ${columns.join(', ')} ON ${content} BEGIN ${log('NEW')} END;
     CREATE TRIGGER IF NOT EXISTS ${table}_changed_delete AFTER DELETE ON ${content} BEGIN ${log('OLD')} END;`;
@@ -82,7 +83,7 @@ export function changeLogSql(table: string, content: string, columns: readonly s
 
 /** SQL that forgets every column and the log (a table rebuilt from scratch): they are built again on use. */
 export function clearColumnsSql(table: string): string {
-  return `DELETE FROM ${table}_columns; DELETE FROM ${table}_lengths; DELETE FROM ${table}_changes;`;
+  return `DELETE FROM ${table}_columns; DELETE FROM ${table}_lengths; DELETE FROM ${table}_changes; DELETE FROM ${table}_row_terms;`;
 }
 
 /** Decode one SQLite varint (the format of FTS5's size records). */
@@ -131,8 +132,9 @@ export class TermColumns {
   private columnWeights: Map<string, number> | undefined;
   private names: string[] | undefined;
   private scratchReady = false;
-  /** Columns (and lengths) built on this connection (tests and benches count them). */
+  /** Columns (and lengths) built on this connection, and changed rows it tokenized again (tests and benches count them). */
   built = 0;
+  tokenized = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -163,9 +165,72 @@ export class TermColumns {
     return (this.statement(`SELECT n FROM ${this.table}_change_seq WHERE id = 1`).pluck().get() as number | undefined) ?? 0;
   }
 
-  /** Rows inserted, rewritten or deleted after counter `seq`. */
-  changedSince(seq: number): number[] {
-    return this.statement(`SELECT rowid FROM ${this.table}_changes WHERE seq > ?`).pluck().all(seq) as number[];
+  /** Rows inserted, rewritten or deleted after counter `seq`, with the counter of their last change. */
+  changedSince(seq: number): { rowid: number; seq: number }[] {
+    return this.statement(`SELECT rowid, seq FROM ${this.table}_changes WHERE seq > ?`).all(seq) as { rowid: number; seq: number }[];
+  }
+
+  /** The scratch table (and its instances) that rows are tokenized in, as FTS5 tokenizes them. */
+  private scratch(): string {
+    const scratch = `temp.${this.table}_columns_scratch`;
+    if (!this.scratchReady) {
+      this.db.exec(`
+        CREATE VIRTUAL TABLE IF NOT EXISTS ${scratch} USING fts5(${this.columnNames().join(', ')}, ${this.tokenizer});
+        CREATE VIRTUAL TABLE IF NOT EXISTS temp.${this.table}_columns_scratch_instances USING fts5vocab(temp, ${this.table}_columns_scratch, instance);`);
+      this.scratchReady = true;
+    }
+    return scratch;
+  }
+
+  /** Copy rows of the table into the scratch table; their lengths, by rowid. */
+  private tokenize(rowids: readonly number[]): Map<number, number> {
+    const names = this.columnNames().join(', ');
+    const scratch = this.scratch();
+    this.statement(
+      `INSERT INTO ${scratch}(rowid, ${names}) SELECT rowid, ${names} FROM main.${this.table} WHERE rowid IN (SELECT value FROM json_each(?))`,
+    ).run(JSON.stringify(rowids));
+    const lengths = new Map<number, number>();
+    for (const [rowid, size] of this.statement(`SELECT id, sz FROM ${scratch}_docsize`).raw().all() as [number, Uint8Array][]) {
+      let length = 0;
+      for (let at = 0; at < size.length;) {
+        const [value, next] = readVarint(size, at);
+        length += value;
+        at = next;
+      }
+      lengths.set(rowid, length);
+    }
+    return lengths;
+  }
+
+  /**
+   * What a writer keeps of a row it just wrote to the table (in the same transaction, after the
+   * change log took it): its length and every token's column-weighted count, under the counter
+   * of that change, so that searches score it without tokenizing it again. Rows without such a
+   * record (written by another version) are tokenized by the search.
+   */
+  recordRow(rowid: number): void {
+    if (!this.available()) return;
+    const seq = this.statement(`SELECT seq FROM ${this.table}_changes WHERE rowid = ?`).pluck().get(rowid) as number | undefined;
+    if (seq === undefined) return;
+    try {
+      const length = this.tokenize([rowid]).get(rowid);
+      if (length === undefined) return;
+      const weightOf = this.weightsByName();
+      const terms: Record<string, number> = {};
+      for (const [term, col] of this.statement(`SELECT term, col FROM temp.${this.table}_columns_scratch_instances`).raw().all() as [
+        string,
+        string,
+      ][])
+        terms[term] = (terms[term] ?? 0) + (weightOf.get(col) ?? 1);
+      this.statement(`INSERT OR REPLACE INTO ${this.table}_row_terms(rowid, seq, length, terms) VALUES (?, ?, ?, ?)`).run(
+        rowid,
+        seq,
+        length,
+        JSON.stringify(terms),
+      );
+    } finally {
+      this.statement(`DELETE FROM ${this.scratch()}`).run();
+    }
   }
 
   /** The table's column names, in order. */
@@ -174,49 +239,54 @@ export class TermColumns {
   }
 
   /**
-   * The given rows as FTS5 holds them now, tokenized again by a scratch table with the same
-   * tokenizer: each row's length and, for each token asked for, its column-weighted count (0
-   * when absent). Rows that no longer exist are left out.
+   * The given changed rows as FTS5 holds them now: each row's length and, for each token asked
+   * for, its column-weighted count (0 when absent). From the writer's record of the row when it
+   * is of the row's last change (`recordRow`); otherwise tokenized again now. Rows that no longer
+   * exist are left out.
    */
-  rowTerms(rowids: readonly number[], tokens: readonly string[]): Map<number, { length: number; freqs: number[] }> {
+  rowTerms(
+    changed: readonly { rowid: number; seq: number }[],
+    tokens: readonly string[],
+  ): Map<number, { length: number; freqs: number[] }> {
     const terms = new Map<number, { length: number; freqs: number[] }>();
-    if (rowids.length === 0) return terms;
-    const names = this.columnNames();
-    const scratch = `temp.${this.table}_columns_scratch`;
-    if (!this.scratchReady) {
-      this.db.exec(`
-        CREATE VIRTUAL TABLE IF NOT EXISTS ${scratch} USING fts5(${names.join(', ')}, ${this.tokenizer});
-        CREATE VIRTUAL TABLE IF NOT EXISTS temp.${this.table}_columns_scratch_instances USING fts5vocab(temp, ${this.table}_columns_scratch, instance);`);
-      this.scratchReady = true;
-    }
-    const list = JSON.stringify(rowids);
-    this.statement(
-      `INSERT INTO ${scratch}(rowid, ${names.join(', ')}) SELECT rowid, ${names.join(', ')} FROM main.${this.table} WHERE rowid IN (SELECT value FROM json_each(?))`,
-    ).run(list);
-    try {
-      const weightOf = this.weightsByName();
-      for (const [rowid, size] of this.statement(`SELECT id, sz FROM ${scratch}_docsize`).raw().all() as [number, Uint8Array][]) {
-        let length = 0;
-        for (let at = 0; at < size.length;) {
-          const [value, next] = readVarint(size, at);
-          length += value;
-          at = next;
-        }
-        terms.set(rowid, { length, freqs: new Array<number>(tokens.length).fill(0) });
+    if (changed.length === 0) return terms;
+    const wanted = new Map<string, number[]>();
+    for (const [index, token] of tokens.entries()) wanted.set(token, [...(wanted.get(token) ?? []), index]);
+    const wantedList = JSON.stringify([...wanted.keys()]);
+    const lastChange = new Map(changed.map(({ rowid, seq }) => [rowid, seq]));
+    const rowids = JSON.stringify(changed.map(({ rowid }) => rowid));
+    // Recorded by the writer at the row's last change.
+    for (const { rowid, seq, length } of this.statement(
+      `SELECT rowid, seq, length FROM ${this.table}_row_terms WHERE rowid IN (SELECT value FROM json_each(?))`,
+    ).all(rowids) as { rowid: number; seq: number; length: number }[])
+      if (lastChange.get(rowid) === seq) terms.set(rowid, { length, freqs: new Array<number>(tokens.length).fill(0) });
+    if (terms.size > 0)
+      for (const [rowid, term, f] of this.statement(
+        `SELECT r.rowid, j.key, j.value FROM ${this.table}_row_terms r, json_each(r.terms) j
+         WHERE r.rowid IN (SELECT value FROM json_each(?)) AND j.key IN (SELECT value FROM json_each(?))`,
+      )
+        .raw()
+        .iterate(JSON.stringify([...terms.keys()]), wantedList) as Iterable<[number, string, number]>) {
+        const row = terms.get(rowid);
+        if (row !== undefined) for (const index of wanted.get(term) ?? []) row.freqs[index] = row.freqs[index]! + f;
       }
-      const wanted = new Map<string, number[]>();
-      for (const [index, token] of tokens.entries()) wanted.set(token, [...(wanted.get(token) ?? []), index]);
+    const rest = changed.filter(({ rowid }) => !terms.has(rowid)).map(({ rowid }) => rowid);
+    if (rest.length === 0) return terms;
+    this.tokenized += rest.length;
+    try {
+      for (const [rowid, length] of this.tokenize(rest)) terms.set(rowid, { length, freqs: new Array<number>(tokens.length).fill(0) });
+      const weightOf = this.weightsByName();
       for (const [rowid, term, col] of this.statement(
         `SELECT doc, term, col FROM temp.${this.table}_columns_scratch_instances WHERE term IN (SELECT value FROM json_each(?))`,
       )
         .raw()
-        .iterate(JSON.stringify([...wanted.keys()])) as Iterable<[number, string, string]>) {
+        .iterate(wantedList) as Iterable<[number, string, string]>) {
         const row = terms.get(rowid);
         if (row === undefined) continue;
         for (const index of wanted.get(term) ?? []) row.freqs[index] = row.freqs[index]! + (weightOf.get(col) ?? 1);
       }
     } finally {
-      this.statement(`DELETE FROM ${scratch}`).run();
+      this.statement(`DELETE FROM ${this.scratch()}`).run();
     }
     return terms;
   }
@@ -283,38 +353,44 @@ export class TermColumns {
       this.keep(token, column);
       return column;
     }
-    // Every instance of the token, by row then column (fts5vocab names the column): f is the sum
-    // of the weights of its columns.
-    const weightOf = this.weightsByName();
-    const instances = this.statement(`SELECT doc, col FROM temp.${this.table}_topk_instances WHERE term = ?`)
+    // Every instance of the token, summed per row with the weight of its column (fts5vocab names
+    // the column; the weights are whole numbers).
+    const weighted = `CASE col ${this.columnNames()
+      .map((name, index) => `WHEN '${name.replace(/'/g, "''")}' THEN ${this.weights[index] ?? 1}`)
+      .join(' ')} ELSE 1 END`;
+    const postings = this.statement(
+      `SELECT doc, sum(${weighted}) FROM temp.${this.table}_topk_instances WHERE term = ? GROUP BY doc ORDER BY doc`,
+    )
       .raw()
-      .iterate(token) as Iterable<[number, string]>;
+      .iterate(token) as Iterable<[number, number]>;
     // `rows`: the token's row count, when the caller knows it (the arrays are then allocated once).
     let rowids = new Int32Array(Math.max(16, rows));
     let freqs = new Float32Array(rowids.length);
     let count = 0;
-    for (const [rowid, col] of instances) {
-      const weight = weightOf.get(col) ?? 1;
-      if (count > 0 && rowids[count - 1] === rowid) freqs[count - 1] = freqs[count - 1]! + weight;
-      else {
-        if (count === rowids.length) {
-          const grown = new Int32Array(count * 2);
-          grown.set(rowids);
-          rowids = grown;
-          const grownFreqs = new Float32Array(count * 2);
-          grownFreqs.set(freqs);
-          freqs = grownFreqs;
-        }
-        rowids[count] = rowid;
-        freqs[count] = weight;
-        count += 1;
+    for (const [rowid, f] of postings) {
+      if (count === rowids.length) {
+        const grown = new Int32Array(count * 2);
+        grown.set(rowids);
+        rowids = grown;
+        const grownFreqs = new Float32Array(count * 2);
+        grownFreqs.set(freqs);
+        freqs = grownFreqs;
       }
+      rowids[count] = rowid;
+      freqs[count] = f;
+      count += 1;
     }
     const column = { seq: now, rowids: rowids.slice(0, count), freqs: freqs.slice(0, count) };
     this.built += 1;
     this.keep(token, column);
     if (keep) this.unsaved.set(token, column);
     return column;
+  }
+
+  /** Drop the columns kept in memory (after building them all: they are saved, and read again on use). */
+  forget(): void {
+    this.known.clear();
+    this.keptBytes = 0;
   }
 
   private keep(token: string, column: TermColumn): void {
@@ -356,6 +432,7 @@ export class TermColumns {
             );
           this.statement(`DELETE FROM ${this.table}_columns WHERE seq < ?`).run(now - this.staleAfter);
           this.statement(`DELETE FROM ${this.table}_changes WHERE seq <= ?`).run(now - this.staleAfter);
+          this.statement(`DELETE FROM ${this.table}_row_terms WHERE seq <= ?`).run(now - this.staleAfter);
         })
         .immediate();
     } catch {

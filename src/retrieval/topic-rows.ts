@@ -5,6 +5,7 @@ import { errnoCode } from '../shared/index.js';
 import { listTopicFiles, readTopicFile, type StoredTopic, type TopicMeta } from '../store/index.js';
 import { LessonTable } from './lesson-table.js';
 import { RankTable } from './rank-table.js';
+import { StatementCache } from './statement-cache.js';
 import { StemTable } from './term-stems.js';
 
 /** A topic as the catalog holds it: readable with its meta, or unreadable with the reason. */
@@ -70,13 +71,27 @@ export class TopicRows {
   readonly stems: StemTable;
   private rowStat: Database.Statement | undefined;
   private storedRow: Database.Statement | undefined;
+  private cache: StatementCache | undefined;
 
-  constructor(db: Database.Database, root: string) {
+  /**
+   * `written`: told of each topic row written to `topics_fts`, in the write's transaction (the
+   * term columns keep what it holds: term-columns.ts).
+   */
+  constructor(
+    db: Database.Database,
+    root: string,
+    private readonly written: (rowid: number) => void = () => {},
+  ) {
     this.db = db;
     this.root = root;
     this.lessons = new LessonTable(db);
     this.ranks = new RankTable(db);
     this.stems = new StemTable(db);
+  }
+
+  /** The prepared statement of this SQL, prepared once (each write runs the same few). */
+  private statement(sql: string): Database.Statement {
+    return (this.cache ??= new StatementCache(this.db)).get(sql);
   }
 
   /** List and stat every topic file; read the changed ones. */
@@ -105,7 +120,7 @@ export class TopicRows {
     const unique = [...new Set(slugs)];
     if (unique.length === 0) return;
     const known = new Map<string, Known>();
-    const get = this.db.prepare('SELECT slug, mtime_ms, size, hash FROM topics WHERE slug = ?');
+    const get = this.statement('SELECT slug, mtime_ms, size, hash FROM topics WHERE slug = ?');
     for (const slug of unique) {
       const row = get.get(slug) as Known | undefined;
       if (row) known.set(slug, row);
@@ -175,17 +190,17 @@ export class TopicRows {
   }
 
   private apply(reads: readonly Read[], removed: readonly string[], known: ReadonlyMap<string, Known>, report: TopicSyncCounts): void {
-    const upsert = this.db.prepare(`
+    const upsert = this.statement(`
       INSERT INTO topics(slug, mtime_ms, size, hash, readable, error, type, status, meta_json, body, problems, frontmatter)
       VALUES (@slug, @mtime_ms, @size, @hash, @readable, @error, @type, @status, @meta_json, @body, @problems, @frontmatter)
       ON CONFLICT(slug) DO UPDATE SET mtime_ms=excluded.mtime_ms, size=excluded.size, hash=excluded.hash,
         readable=excluded.readable, error=excluded.error, type=excluded.type, status=excluded.status,
         meta_json=excluded.meta_json, body=excluded.body, problems=excluded.problems, frontmatter=excluded.frontmatter`);
-    const touchOnly = this.db.prepare('UPDATE topics SET mtime_ms = ?, size = ? WHERE slug = ?');
-    const rowidOf = this.db.prepare('SELECT rowid FROM topics WHERE slug = ?');
-    const deleteFts = this.db.prepare('DELETE FROM topics_fts WHERE rowid = ?');
-    const insertFts = this.db.prepare('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)');
-    const removeRow = this.db.prepare('DELETE FROM topics WHERE slug = ?');
+    const touchOnly = this.statement('UPDATE topics SET mtime_ms = ?, size = ? WHERE slug = ?');
+    const rowidOf = this.statement('SELECT rowid FROM topics WHERE slug = ?');
+    const deleteFts = this.statement('DELETE FROM topics_fts WHERE rowid = ?');
+    const insertFts = this.statement('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)');
+    const removeRow = this.statement('DELETE FROM topics WHERE slug = ?');
     const transaction = this.db.transaction(() => {
       for (const read of reads) {
         if (read.status === 'missing') continue;
@@ -222,6 +237,7 @@ export class TopicRows {
         if (read.status === 'ok') {
           const { meta, body } = read.topic;
           insertFts.run(rowid, meta.name, meta.description, meta.tags.join(' '), body);
+          this.written(rowid);
         }
         if (previous) report.topicsChanged += 1;
         else report.topicsAdded += 1;

@@ -472,6 +472,39 @@ describe('topic search over the index', () => {
         other.close();
       }
       expect(saved()).toEqual(afterReindex);
+      // Writes through the index (new topics and rewrites): the writer keeps each row's terms,
+      // so a search scores the changed rows without tokenizing them again.
+      for (let index = 0; index < 30; index += 1) await writeFile(join(root, `t-${index * 13}.md`), topic(index * 13));
+      for (let index = 400; index < 410; index += 1) await writeFile(join(root, `t-${index}.md`), topic(index));
+      await search.sync({ full: true });
+      const third = SearchIndex.open(options);
+      try {
+        for (const query of queries) {
+          expect(third.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(full(third.database, query));
+          expect(third.lastTopicSearchWork?.path).toBe('columns');
+        }
+        const columns = (third as unknown as { topK: FtsTopK }).topK.columns!;
+        expect(columns.built).toBe(0);
+        expect(columns.tokenized).toBe(0);
+        // A row rewritten by a writer that keeps no terms (another version): its kept terms are of an
+        // older change, so the search tokenizes it again and scores what it holds now.
+        const { rowid } = third.database.prepare("SELECT rowid FROM topics WHERE slug = 't-13'").get() as { rowid: number };
+        third.database.transaction(() => {
+          third.database.prepare("UPDATE topics SET body = 'cache service' WHERE rowid = ?").run(rowid);
+          third.database.prepare('DELETE FROM topics_fts WHERE rowid = ?').run(rowid);
+          third.database
+            .prepare(
+              "INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, 'cache service cache', 'service cache', 'cache service', 'cache service')",
+            )
+            .run(rowid);
+        })();
+        for (const query of queries)
+          expect(third.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(full(third.database, query));
+        expect(third.searchTopics('cache service', { limit: 10 })[0]?.slug).toBe('t-13');
+        expect(columns.tokenized).toBeGreaterThan(0);
+      } finally {
+        third.close();
+      }
       // A writer that lost the log's triggers rewrites a topic: the next open forgets the columns.
       for (const name of ['insert', 'update', 'delete']) search.database.exec(`DROP TRIGGER topics_fts_changed_${name}`);
       await writeFile(

@@ -215,8 +215,8 @@ export class FtsTopK {
    * FTS5's order (fts5_aux.c), so the same rows in the same order as FTS5's own query, and the
    * same scores up to the last bits of its `log`. Every phrase has a column: those of common
    * tokens are kept in the database, those of rare ones read now. Rows changed since the oldest
-   * column (or the row lengths) was built are tokenized again and scored from what FTS5 holds
-   * now. No row is scored by FTS5's `bm25()`, which costs ~0.6 µs per row. Undefined when the
+   * column (or the row lengths) was built are scored from what FTS5 holds now (as their writer
+   * recorded it, or tokenized again). No row is scored by FTS5's `bm25()`, which costs ~0.6 µs per row. Undefined when the
    * rowids are too sparse for arrays indexed by them (the caller then prunes as usual).
    */
   private columnSearch(tokens: readonly string[], dfs: readonly number[], rows: number, n: number): RankedRow[] | undefined {
@@ -238,7 +238,7 @@ export class FtsTopK {
     if (this.scores.length < size) this.scores = new Float64Array(Math.max(size, Math.ceil(this.scores.length * 1.5)));
     if (this.marks.length < size) this.marks = new Uint8Array(this.scores.length);
     const { scores, marks } = this;
-    for (const rowid of changed) if (rowid < size) marks[rowid] = 1;
+    for (const { rowid } of changed) if (rowid < size) marks[rowid] = 1;
     const touched: number[] = [];
     const avgdl = this.avgdl;
     const weight = (f: number, D: number): number => (f * (K1 + 1)) / (f + K1 * (1 - B + (B * D) / avgdl));
@@ -305,7 +305,7 @@ export class FtsTopK {
       return heapScore.map((score, at) => ({ rowid: heapRow[at]!, rank: -score })).sort((a, b) => a.rank - b.rank || a.rowid - b.rowid);
     } finally {
       for (const rowid of touched) scores[rowid] = 0;
-      for (const rowid of changed) if (rowid < size) marks[rowid] = 0;
+      for (const { rowid } of changed) if (rowid < size) marks[rowid] = 0;
     }
   }
 
@@ -337,7 +337,10 @@ export class FtsTopK {
     for (let from = ''; ;) {
       const { last, built: more } = batch(from);
       built += more;
-      if (last === undefined) return built;
+      if (last === undefined) {
+        columns.forget();
+        return built;
+      }
       from = last;
     }
   }
