@@ -210,7 +210,7 @@ export class SearchIndex {
           DROP TABLE IF EXISTS session_texts; DROP TABLE IF EXISTS session_texts_fts;
           DROP TABLE IF EXISTS lessons; DROP TABLE IF EXISTS lesson_words; DROP TABLE IF EXISTS topic_counts;
           DROP TABLE IF EXISTS topics_fts_columns; DROP TABLE IF EXISTS topics_fts_lengths; DROP TABLE IF EXISTS topics_fts_changes;
-          DROP TABLE IF EXISTS topics_fts_change_seq;
+          DROP TABLE IF EXISTS topics_fts_change_seq; DROP TABLE IF EXISTS topics_fts_row_terms;
           CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
           DELETE FROM meta WHERE key IN ('topics_stamp', 'full_scan_at');
           CREATE TABLE topics(

@@ -216,8 +216,9 @@ export class FtsTopK {
    * same scores up to the last bits of its `log`. Every phrase has a column: those of common
    * tokens are kept in the database, those of rare ones read now. Rows changed since the oldest
    * column (or the row lengths) was built are scored from what FTS5 holds now (as their writer
-   * recorded it, or tokenized again). No row is scored by FTS5's `bm25()`, which costs ~0.6 µs per row. Undefined when the
-   * rowids are too sparse for arrays indexed by them (the caller then prunes as usual).
+   * recorded it, or tokenized again). No row is scored by FTS5's `bm25()`, which costs ~0.6 µs
+   * per row. Undefined when the rowids are too sparse for arrays indexed by them (the caller then
+   * prunes as usual).
    */
   private columnSearch(tokens: readonly string[], dfs: readonly number[], rows: number, n: number): RankedRow[] | undefined {
     const columns = this.columns!;
@@ -416,11 +417,6 @@ export class FtsTopK {
         postings += byBound[m - essential]!.df;
       }
       const allPostings = byBound.reduce((sum, phrase) => sum + phrase.df, 0);
-      let clauses: Clause[];
-      if (byBound[m - 1]!.df * 2 <= rows && postings * 10 <= allPostings * 9 && essential < m)
-        clauses = byBound.slice(m - essential).map((phrase) => [phrase.index]);
-      else if (m <= SUBSET_PHRASES) clauses = [byBound.map((phrase) => phrase.index).sort((a, b) => a - b)];
-      else return full(essential >= m ? 'too few matches' : 'no bound excludes anything', 0, m);
       // Queries over many postings are scored from the term columns: FTS5 would walk every
       // posting of the full query and run bm25() on each row of the pruned rounds.
       const columns = this.columns;
@@ -435,6 +431,11 @@ export class FtsTopK {
         );
         if (best !== undefined) return best;
       }
+      let clauses: Clause[];
+      if (byBound[m - 1]!.df * 2 <= rows && postings * 10 <= allPostings * 9 && essential < m)
+        clauses = byBound.slice(m - essential).map((phrase) => [phrase.index]);
+      else if (m <= SUBSET_PHRASES) clauses = [byBound.map((phrase) => phrase.index).sort((a, b) => a - b)];
+      else return full(essential >= m ? 'too few matches' : 'no bound excludes anything', 0, m);
       let scored = 0;
       for (let round = 1; round <= 3; round += 1) {
         // Every phrase alone: that is the full query.
