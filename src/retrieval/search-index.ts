@@ -22,7 +22,7 @@ import {
 } from '../store/index.js';
 import { LESSON_TABLES_SQL, type LessonSignature } from './lesson-table.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
-import { changeLogSql, clearColumnsSql, type TermColumnOptions } from './term-columns.js';
+import { changeLogObjects, changeLogSql, clearColumnsSql, type TermColumnOptions } from './term-columns.js';
 import { FtsTopK, type TopKWork } from './topk.js';
 import type { RankTable } from './rank-table.js';
 import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
@@ -255,9 +255,14 @@ export class SearchIndex {
         'CREATE TABLE IF NOT EXISTS guard_screens(slug TEXT PRIMARY KEY, hash TEXT NOT NULL, code TEXT NOT NULL, findings TEXT NOT NULL)',
       );
       // …and the change log the term columns of common words are kept valid by (term-columns.ts).
-      // Without its triggers (a new index, or one a writer rebuilt without them) what changed is
-      // unknown: columns kept from before are forgotten.
-      if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'topics_fts_changed_delete'").get() === undefined)
+      // Without all of it (a new index, one a writer rebuilt without the triggers, or one from
+      // before the kept row terms) what changed is unknown: columns kept from before are forgotten.
+      const logObjects = changeLogObjects('topics_fts');
+      const present = db
+        .prepare('SELECT count(*) FROM sqlite_master WHERE name IN (SELECT value FROM json_each(?))')
+        .pluck()
+        .get(JSON.stringify(logObjects)) as number;
+      if (present !== logObjects.length)
         db.transaction(() => {
           db.exec(changeLogSql('topics_fts', 'topics', ['meta_json', 'body', 'readable']));
           db.exec(clearColumnsSql('topics_fts'));

@@ -4,19 +4,20 @@ import { StatementCache } from './statement-cache.js';
 /**
  * Term columns: for each token in many rows of an FTS5 table, the rows that have it and its
  * column-weighted count in each (bm25's f; the weights are whole numbers, so f is exact as a
- * 32-bit float), plus every row's length (bm25's D), kept as arrays in
- * the database beside the table. With them, the part of a row's bm25 that comes from a query's
- * common words is a few arithmetic operations per posting in JavaScript, against FTS5's ~0.6 µs
- * per row for `bm25()` (which reads each row's sizes and position lists): topk.ts takes the rows
- * they rank best and has FTS5 score only those.
+ * 32-bit float), plus every row's length (bm25's D), kept as arrays in the database beside the
+ * table. With them a query's bm25 is a few arithmetic operations per posting in JavaScript
+ * (topk.ts), against FTS5's ~0.6 µs per row for `bm25()`, which reads each row's sizes and
+ * position lists and counts every phrase's rows for the idf.
  *
  * They are kept valid by a change log: triggers on the table's content table record the rowid of
  * every row inserted, rewritten or deleted, with a counter that only grows
  * (`<table>_change_seq`). A column (or the lengths) built at counter s is exact for every row not
- * logged after s; those rows are scored by FTS5 instead. Past `staleAfter` changes since s it is
- * built again. Log entries older than `staleAfter` changes are pruned: no column in use needs
- * them, in any process (a snapshot that sees the prune sees the counter it was pruned at). The
- * triggers fire for every writer of the content table, whatever its version.
+ * logged after s; the logged rows are scored from what the table holds now: from the terms their
+ * writer kept (`recordRow`, `<table>_row_terms`), or tokenized again when it kept none. Past
+ * `staleAfter` changes since s a column is built again. Log entries (and kept terms) older than
+ * `staleAfter` changes are pruned: no column in use needs them, in any process (a snapshot that
+ * sees the prune sees the counter it was pruned at). The triggers fire for every writer of the
+ * content table, whatever its version.
  */
 
 /** Tokens in more rows than this get a column; rarer ones are cheap for FTS5. */
@@ -58,9 +59,9 @@ export interface TermColumnOptions {
 
 /**
  * SQL that keeps the change log of `table` (an FTS5 table) from its content table, and the
- * tables of the columns; idempotent. (No `OR REPLACE` in the triggers: the conflict policy of the
- * statement that fires a trigger overrides its own, and the search index writes by upsert.) `columns`: the content table's columns whose update
- * rewrites the FTS5 row.
+ * tables of the columns; idempotent. `columns`: the content table's columns whose update rewrites
+ * the FTS5 row. (No `OR REPLACE` in the triggers: the conflict policy of the statement that fires
+ * a trigger overrides its own, and the search index writes by upsert.)
  */
 export function changeLogSql(table: string, content: string, columns: readonly string[]): string {
   const log = (row: 'NEW' | 'OLD'): string => `
@@ -79,6 +80,11 @@ export function changeLogSql(table: string, content: string, columns: readonly s
     CREATE TRIGGER IF NOT EXISTS ${table}_changed_insert AFTER INSERT ON ${content} BEGIN ${log('NEW')} END;
     CREATE TRIGGER IF NOT EXISTS ${table}_changed_update AFTER UPDATE OF ${columns.join(', ')} ON ${content} BEGIN ${log('NEW')} END;
     CREATE TRIGGER IF NOT EXISTS ${table}_changed_delete AFTER DELETE ON ${content} BEGIN ${log('OLD')} END;`;
+}
+
+/** The objects `changeLogSql` makes that an index must have for its columns to be trusted (the newest last). */
+export function changeLogObjects(table: string): string[] {
+  return [`${table}_changed_insert`, `${table}_changed_update`, `${table}_changed_delete`, `${table}_row_terms`];
 }
 
 /** SQL that forgets every column and the log (a table rebuilt from scratch): they are built again on use. */
@@ -155,8 +161,12 @@ export class TermColumns {
 
   /** Whether the change log exists (the caller keeps it); without it no column can be trusted. */
   available(): boolean {
+    const objects = changeLogObjects(this.table);
     this.present ??=
-      this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?").get(`${this.table}_changed_delete`) !== undefined;
+      this.db
+        .prepare('SELECT count(*) FROM sqlite_master WHERE name IN (SELECT value FROM json_each(?))')
+        .pluck()
+        .get(JSON.stringify(objects)) === objects.length;
     return this.present;
   }
 

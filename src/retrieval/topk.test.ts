@@ -525,4 +525,38 @@ describe('topic search over the index', () => {
       reopened.close();
     }
   });
+
+  it('an index from before the kept row terms gains them on open and forgets its columns; writes then go on', async () => {
+    const root = await tempDir('mnemo-topk-');
+    const random = seededRandom(4);
+    const topic = (index: number): string =>
+      `---\nname: ${JSON.stringify(words(random, 2, 3) || 'x')}\ndescription: ${JSON.stringify(words(random, 2, 8))}\ntype: project\ntags: []\nstatus: active\n---\n${words(random, 2, 40)} n${index}\n`;
+    for (let index = 0; index < 200; index += 1) await writeFile(join(root, `t-${index}.md`), topic(index));
+    const options = { root, dbPath: join(root, '.state', 'search.db'), columns: { minRows: 20, fromPostings: 200 } };
+    const first = SearchIndex.open(options);
+    await first.rebuild();
+    expect(first.database.prepare('SELECT count(*) FROM topics_fts_columns').pluck().get()).toBeGreaterThan(0);
+    first.database.exec('DROP TABLE topics_fts_row_terms');
+    first.close();
+    const again = SearchIndex.open(options);
+    try {
+      expect(again.database.prepare('SELECT count(*) FROM topics_fts_columns').pluck().get()).toBe(0);
+      await writeFile(join(root, 't-3.md'), topic(3));
+      await again.sync({ full: true });
+      expect(again.database.prepare('SELECT count(*) FROM topics_fts_row_terms').pluck().get()).toBe(1);
+      const query = 'cache service retry';
+      const want = (
+        again.database
+          .prepare(
+            `SELECT t.slug AS slug FROM (SELECT rowid, bm25(topics_fts, 8, 4, 3, 1) AS rank FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT 40) f
+             JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid LIMIT 10`,
+          )
+          .all(ftsQuery(queryTerms(query))) as { slug: string }[]
+      ).map((row) => row.slug);
+      expect(again.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(want);
+      expect(again.lastTopicSearchWork?.path).toBe('columns');
+    } finally {
+      again.close();
+    }
+  });
 });
