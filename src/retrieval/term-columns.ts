@@ -92,8 +92,8 @@ export function clearColumnsSql(table: string): string {
   return `DELETE FROM ${table}_columns; DELETE FROM ${table}_lengths; DELETE FROM ${table}_changes; DELETE FROM ${table}_row_terms;`;
 }
 
-/** Decode one SQLite varint (the format of FTS5's size records). */
-function readVarint(bytes: Uint8Array, at: number): [value: number, next: number] {
+/** Decode one SQLite varint (the format of FTS5's size, averages and structure records). */
+export function readVarint(bytes: Uint8Array, at: number): [value: number, next: number] {
   let value = 0;
   for (let index = 0; index < 9; index += 1) {
     const byte = bytes[at + index];
@@ -103,6 +103,17 @@ function readVarint(bytes: Uint8Array, at: number): [value: number, next: number
     if ((byte & 0x80) === 0) return [value, at + index + 1];
   }
   return [value, at + 9];
+}
+
+/** The sum of the varints from `at` on: a row's length from its FTS5 size record (one count per column). */
+export function sumVarints(bytes: Uint8Array, at = 0): number {
+  let total = 0;
+  while (at < bytes.length) {
+    const [value, next] = readVarint(bytes, at);
+    total += value;
+    at = next;
+  }
+  return total;
 }
 
 /** A typed array over a blob's bytes (copied when the blob is not aligned for it). */
@@ -200,15 +211,8 @@ export class TermColumns {
       `INSERT INTO ${scratch}(rowid, ${names}) SELECT rowid, ${names} FROM main.${this.table} WHERE rowid IN (SELECT value FROM json_each(?))`,
     ).run(JSON.stringify(rowids));
     const lengths = new Map<number, number>();
-    for (const [rowid, size] of this.statement(`SELECT id, sz FROM ${scratch}_docsize`).raw().all() as [number, Uint8Array][]) {
-      let length = 0;
-      for (let at = 0; at < size.length;) {
-        const [value, next] = readVarint(size, at);
-        length += value;
-        at = next;
-      }
-      lengths.set(rowid, length);
-    }
+    for (const [rowid, size] of this.statement(`SELECT id, sz FROM ${scratch}_docsize`).raw().all() as [number, Uint8Array][])
+      lengths.set(rowid, sumVarints(size));
     return lengths;
   }
 
@@ -331,15 +335,7 @@ export class TermColumns {
       return undefined;
     }
     const lengths = new Int32Array(last + 1);
-    for (const [rowid, size] of sizes) {
-      let total = 0;
-      for (let at = 0; at < size.length;) {
-        const [value, next] = readVarint(size, at);
-        total += value;
-        at = next;
-      }
-      lengths[rowid] = total;
-    }
+    for (const [rowid, size] of sizes) lengths[rowid] = sumVarints(size);
     this.lengths = { seq: now, lengths };
     this.lengthsUnsaved = true;
     this.built += 1;

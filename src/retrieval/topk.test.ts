@@ -375,6 +375,18 @@ describe('top-k from term columns', () => {
   });
 });
 
+/** The ten topics the full query ranks best (cut at 40, as a search of limit 10 cuts), by slug. */
+function fullTopTen(db: Database.Database, query: string): string[] {
+  return (
+    db
+      .prepare(
+        `SELECT t.slug AS slug FROM (SELECT rowid, bm25(topics_fts, 8, 4, 3, 1) AS rank FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT 40) f
+         JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid LIMIT 10`,
+      )
+      .all(ftsQuery(queryTerms(query))) as { slug: string }[]
+  ).map((row) => row.slug);
+}
+
 describe('topic search over the index', () => {
   it('gives what the full query cut at four times the limit gave, when most of the best rows are of other statuses', async () => {
     const root = await tempDir('mnemo-topk-');
@@ -441,15 +453,6 @@ describe('topic search over the index', () => {
     for (let index = 0; index < 400; index += 1) await writeFile(join(root, `t-${index}.md`), topic(index));
     const dbPath = join(root, '.state', 'search.db');
     const options = { root, dbPath, columns: { minRows: 20, fromPostings: 200 } };
-    const full = (db: Database.Database, query: string): string[] =>
-      (
-        db
-          .prepare(
-            `SELECT t.slug AS slug FROM (SELECT rowid, bm25(topics_fts, 8, 4, 3, 1) AS rank FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT 40) f
-             JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid LIMIT 10`,
-          )
-          .all(ftsQuery(queryTerms(query))) as { slug: string }[]
-      ).map((row) => row.slug);
     const queries = ['cache service', 'retry deploy staging', 'the token error', 'session timeout database'];
     const search = SearchIndex.open(options);
     try {
@@ -465,7 +468,7 @@ describe('topic search over the index', () => {
       const other = SearchIndex.open(options);
       try {
         for (const query of queries) {
-          expect(other.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(full(other.database, query));
+          expect(other.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(fullTopTen(other.database, query));
           expect(other.lastTopicSearchWork?.path).toBe('columns');
         }
       } finally {
@@ -480,7 +483,7 @@ describe('topic search over the index', () => {
       const third = SearchIndex.open(options);
       try {
         for (const query of queries) {
-          expect(third.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(full(third.database, query));
+          expect(third.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(fullTopTen(third.database, query));
           expect(third.lastTopicSearchWork?.path).toBe('columns');
         }
         const columns = (third as unknown as { topK: FtsTopK }).topK.columns!;
@@ -499,7 +502,7 @@ describe('topic search over the index', () => {
             .run(rowid);
         })();
         for (const query of queries)
-          expect(third.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(full(third.database, query));
+          expect(third.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(fullTopTen(third.database, query));
         expect(third.searchTopics('cache service', { limit: 10 })[0]?.slug).toBe('t-13');
         expect(columns.tokenized).toBeGreaterThan(0);
       } finally {
@@ -519,7 +522,7 @@ describe('topic search over the index', () => {
     try {
       expect(reopened.database.prepare('SELECT count(*) FROM topics_fts_columns').pluck().get()).toBe(0);
       for (const query of queries)
-        expect(reopened.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(full(reopened.database, query));
+        expect(reopened.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(fullTopTen(reopened.database, query));
       expect(reopened.searchTopics('cache service', { limit: 10 })[0]?.slug).toBe('t-7');
     } finally {
       reopened.close();
@@ -545,15 +548,7 @@ describe('topic search over the index', () => {
       await again.sync({ full: true });
       expect(again.database.prepare('SELECT count(*) FROM topics_fts_row_terms').pluck().get()).toBe(1);
       const query = 'cache service retry';
-      const want = (
-        again.database
-          .prepare(
-            `SELECT t.slug AS slug FROM (SELECT rowid, bm25(topics_fts, 8, 4, 3, 1) AS rank FROM topics_fts WHERE topics_fts MATCH ? ORDER BY rank LIMIT 40) f
-             JOIN topics t ON t.rowid = f.rowid ORDER BY f.rank, f.rowid LIMIT 10`,
-          )
-          .all(ftsQuery(queryTerms(query))) as { slug: string }[]
-      ).map((row) => row.slug);
-      expect(again.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(want);
+      expect(again.searchTopics(query, { limit: 10 }).map((hit) => hit.slug)).toEqual(fullTopTen(again.database, query));
       expect(again.lastTopicSearchWork?.path).toBe('columns');
     } finally {
       again.close();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { TermColumns, type TermColumnOptions } from './term-columns.js';
+import { readVarint, sumVarints, TermColumns, type TermColumnOptions } from './term-columns.js';
 import { StatementCache } from './statement-cache.js';
 
 /**
@@ -56,19 +56,6 @@ export interface RankedRow {
   rowid: number;
   /** FTS5's bm25 (lower is better: the negated score). */
   rank: number;
-}
-
-/** Decode one SQLite varint (the format of FTS5's structure records). */
-function readVarint(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  for (let index = 0; index < 9; index += 1) {
-    const byte = bytes[at + index];
-    if (byte === undefined) return [Number.NaN, at + index];
-    if (index === 8) return [value * 256 + byte, at + 9];
-    value = value * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) return [value, at + index + 1];
-  }
-  return [value, at + 9];
 }
 
 export interface TopKOptions {
@@ -166,14 +153,8 @@ export class FtsTopK {
       this.docCounts.clear();
     }
     const [rows, next] = readVarint(averages, 0);
-    // Then one total per column: bm25's avgdl is their sum over the rows.
-    let tokens = 0;
-    for (let column = 0, at = next; column < this.options.weights.length; column += 1) {
-      const [total, after] = readVarint(averages, at);
-      tokens += total;
-      at = after;
-    }
-    this.avgdl = tokens / rows;
+    // Then one total per column (the rest of the record): bm25's avgdl is their sum over the rows.
+    this.avgdl = sumVarints(averages, next) / rows;
     return Number.isFinite(rows) && rows > 0 ? rows : undefined;
   }
 
