@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { Fts5Pages } from './fts5-pages.js';
+import { sumVarints } from './fts5-varint.js';
 import { StatementCache } from './statement-cache.js';
 
 /**
@@ -92,30 +94,6 @@ export function clearColumnsSql(table: string): string {
   return `DELETE FROM ${table}_columns; DELETE FROM ${table}_lengths; DELETE FROM ${table}_changes; DELETE FROM ${table}_row_terms;`;
 }
 
-/** Decode one SQLite varint (the format of FTS5's size, averages and structure records). */
-export function readVarint(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  for (let index = 0; index < 9; index += 1) {
-    const byte = bytes[at + index];
-    if (byte === undefined) return [Number.NaN, at + index];
-    if (index === 8) return [value * 256 + byte, at + 9];
-    value = value * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) return [value, at + index + 1];
-  }
-  return [value, at + 9];
-}
-
-/** The sum of the varints from `at` on: a row's length from its FTS5 size record (one count per column). */
-export function sumVarints(bytes: Uint8Array, at = 0): number {
-  let total = 0;
-  while (at < bytes.length) {
-    const [value, next] = readVarint(bytes, at);
-    total += value;
-    at = next;
-  }
-  return total;
-}
-
 /** A typed array over a blob's bytes (copied when the blob is not aligned for it). */
 function view<T extends Int32Array | Float32Array>(make: new (buffer: ArrayBuffer) => T, width: number, blob: Buffer): T {
   const bytes = blob.byteOffset % width === 0 ? blob : Buffer.from(blob);
@@ -149,9 +127,14 @@ export class TermColumns {
   private columnWeights: Map<string, number> | undefined;
   private names: string[] | undefined;
   private scratchReady = false;
+  private readonly pages: Fts5Pages;
+  /** Set while the caller holds a read snapshot of its own (no FTS5 writes pending): columns are then read from FTS5's pages. */
+  private ownSnapshot = false;
   /** Columns (and lengths) built on this connection, and changed rows it tokenized again (tests and benches count them). */
   built = 0;
   tokenized = 0;
+  /** Of the columns built, those decoded from FTS5's pages (the rest came from fts5vocab). */
+  fromPages = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -164,6 +147,21 @@ export class TermColumns {
     this.format = `${COLUMN_FORMAT}:${weights.join(',')}`;
     this.staleAfter = options.staleAfter ?? COLUMN_STALE_AFTER;
     this.fromPostings = options.fromPostings ?? COLUMNS_FROM_POSTINGS;
+    this.pages = new Fts5Pages(db, table);
+  }
+
+  /**
+   * Run `read` in a read transaction the caller began for it, with no writes of this connection
+   * pending: columns built in it are decoded from FTS5's pages (fts5-pages.ts, ~5× faster than
+   * fts5vocab), which do not hold writes still pending in FTS5's in-memory hash.
+   */
+  inOwnSnapshot<T>(read: () => T): T {
+    this.ownSnapshot = true;
+    try {
+      return read();
+    } finally {
+      this.ownSnapshot = false;
+    }
   }
 
   private statement(sql: string): Database.Statement {
@@ -359,6 +357,18 @@ export class TermColumns {
       this.keep(token, column);
       return column;
     }
+    const decoded = this.ownSnapshot ? this.pages.postings(token, this.weights) : undefined;
+    if (decoded !== undefined) this.fromPages += 1;
+    const read = decoded ?? this.fromVocabulary(token, rows);
+    const column = { seq: now, rowids: read.rowids, freqs: read.freqs };
+    this.built += 1;
+    this.keep(token, column);
+    if (keep) this.unsaved.set(token, column);
+    return column;
+  }
+
+  /** The token's postings through fts5vocab's instance table (any snapshot, pending writes included). */
+  private fromVocabulary(token: string, rows: number): { rowids: Int32Array; freqs: Float32Array } {
     // Every instance of the token, summed per row with the weight of its column (fts5vocab names
     // the column; the weights are whole numbers).
     const weighted = `CASE col ${this.columnNames()
@@ -386,11 +396,7 @@ export class TermColumns {
       freqs[count] = f;
       count += 1;
     }
-    const column = { seq: now, rowids: rowids.slice(0, count), freqs: freqs.slice(0, count) };
-    this.built += 1;
-    this.keep(token, column);
-    if (keep) this.unsaved.set(token, column);
-    return column;
+    return { rowids: rowids.slice(0, count), freqs: freqs.slice(0, count) };
   }
 
   /** Drop the columns kept in memory (after building them all: they are saved, and read again on use). */

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/temp-root.js';
 import { ftsQuery, queryTerms } from './query-terms.js';
 import { SearchIndex } from './search-index.js';
-import { changeLogSql } from './term-columns.js';
+import { changeLogSql, clearColumnsSql } from './term-columns.js';
 import { FtsTopK } from './topk.js';
 import { seededRandom } from '../shared/index.js';
 
@@ -325,8 +325,9 @@ describe('top-k from term columns', () => {
     const first = new FtsTopK(corpus.db, options);
     expect(first.search(terms, 10)).toEqual(fullTopK(corpus.db, terms, 10));
     expect(first.lastWork?.path).toBe('columns');
-    // The three columns and the row lengths.
+    // The three columns and the row lengths; the columns decoded from FTS5's pages.
     expect(first.columns!.built).toBe(4);
+    expect(first.columns!.fromPages).toBe(3);
     const other = new Database(corpus.path);
     open.push(other);
     const second = new FtsTopK(other, options);
@@ -351,6 +352,28 @@ describe('top-k from term columns', () => {
     corpus.change(60);
     expect(second.search(terms, 10)).toEqual(fullTopK(other, terms, 10));
     expect(second.columns!.built).toBe(4);
+    expect(second.columns!.fromPages).toBe(3);
+    // Inside a transaction of the caller's, which may hold FTS5 writes of its own not yet in the
+    // pages: the lengths and columns built there (none saved, so all are) come from FTS5's sizes
+    // and fts5vocab, and see the new best row; once committed they still have it.
+    corpus.db.exec(clearColumnsSql('topics_fts'));
+    const third = new FtsTopK(corpus.db, options);
+    const fresh = ['deploy', 'staging', 'token'];
+    corpus.db.transaction(() => {
+      const best = ['deploy staging token', 'deploy staging token', 'deploy staging token', 'deploy staging token'];
+      corpus.db.prepare('INSERT INTO docs(rowid, name, description, tags, body) VALUES (9001, ?, ?, ?, ?)').run(...best);
+      corpus.db.prepare('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (9001, ?, ?, ?, ?)').run(...best);
+      const pending = third.search(fresh, 10);
+      expect(third.lastWork?.path).toBe('columns');
+      expect(pending).toEqual(fullTopK(corpus.db, fresh, 10));
+      expect(pending[0]?.rowid).toBe(9001);
+      expect(third.columns!.built).toBe(4);
+      expect(third.columns!.fromPages).toBe(0);
+    })();
+    const committed = third.search(fresh, 10);
+    expect(committed).toEqual(fullTopK(corpus.db, fresh, 10));
+    expect(committed[0]?.rowid).toBe(9001);
+    expect(third.columns!.built).toBe(4);
   });
   it('leaves rowids too sparse for arrays to FTS5', async () => {
     const dir = await tempDir('mnemo-columns-');

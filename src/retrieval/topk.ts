@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { readVarint, sumVarints, TermColumns, type TermColumnOptions } from './term-columns.js';
+import { readVarint, sumVarints } from './fts5-varint.js';
+import { TermColumns, type TermColumnOptions } from './term-columns.js';
 import { StatementCache } from './statement-cache.js';
 
 /**
@@ -302,16 +303,18 @@ export class FtsTopK {
     this.prepare();
     // A snapshot per batch, each saved before the next: memory stays bounded at any size.
     const batch = (from: string): { last: string | undefined; built: number } => {
-      const result = this.db.transaction(() => {
-        if (this.rowCount() === undefined) return { last: undefined, built: 0 };
-        const now = columns.now();
-        if (columns.rowLengths(now) === undefined) return { last: undefined, built: 0 };
-        const tokens = this.statement(
-          `SELECT term, doc FROM temp.${this.options.table}_topk_terms WHERE term > ? AND doc > ? ORDER BY term LIMIT 16`,
-        ).all(from, columns.minRows) as { term: string; doc: number }[];
-        for (const { term, doc } of tokens) columns.column(term, now, true, doc);
-        return { last: tokens[tokens.length - 1]?.term, built: tokens.length };
-      })();
+      const result = this.db.transaction(() =>
+        columns.inOwnSnapshot(() => {
+          if (this.rowCount() === undefined) return { last: undefined, built: 0 };
+          const now = columns.now();
+          if (columns.rowLengths(now) === undefined) return { last: undefined, built: 0 };
+          const tokens = this.statement(
+            `SELECT term, doc FROM temp.${this.options.table}_topk_terms WHERE term > ? AND doc > ? ORDER BY term LIMIT 16`,
+          ).all(from, columns.minRows) as { term: string; doc: number }[];
+          for (const { term, doc } of tokens) columns.column(term, now, true, doc);
+          return { last: tokens[tokens.length - 1]?.term, built: tokens.length };
+        }),
+      )();
       columns.save();
       return result;
     };
@@ -449,7 +452,7 @@ export class FtsTopK {
     };
     // One snapshot for the counts and the scores (another process may write between statements).
     if (this.db.inTransaction) return run();
-    const best = this.db.transaction(run)();
+    const best = this.db.transaction(() => (this.columns === undefined ? run() : this.columns.inOwnSnapshot(run)))();
     this.columns?.save();
     return best;
   }
