@@ -15,8 +15,10 @@ import { StatementCache } from './statement-cache.js';
  * every row inserted, rewritten or deleted, with a counter that only grows
  * (`<table>_change_seq`). A column (or the lengths) built at counter s is exact for every row not
  * logged after s; the logged rows are scored from what the table holds now: from the terms their
- * writer kept (`recordRow`, `<table>_row_terms`), or tokenized again when it kept none. Past
- * `staleAfter` changes since s a column is built again. Log entries (and kept terms) older than
+ * writer kept (`recordRow`, `<table>_row_terms`), or tokenized again when it kept none. After
+ * `patchAfter` changes since s a search patches the column from those rows (and the lengths from
+ * FTS5's sizes of them), saving it at the counter now; past `staleAfter` changes (a column no
+ * search asked for while they came) it is built again. Log entries (and kept terms) older than
  * `staleAfter` changes are pruned: no column in use needs them, in any process (a snapshot that
  * sees the prune sees the counter it was pruned at). The triggers fire for every writer of the
  * content table, whatever its version.
@@ -31,6 +33,11 @@ export const COLUMN_MIN_ROWS = 1024;
 export const COLUMNS_FROM_POSTINGS = 4096;
 /** Changes since a column was built after which it is built again. */
 export const COLUMN_STALE_AFTER = 1000;
+/**
+ * Changes since a column (or the lengths) was built after which a search patches it from the
+ * changed rows (all still in the log) instead of scoring them apart on every query.
+ */
+export const COLUMN_PATCH_AFTER = 200;
 /** The layout of saved columns: little-endian int32 rowids, float32 counts. */
 const COLUMN_FORMAT = 'i32le-f32le-1';
 /** Columns kept in memory per connection, in bytes, before they are dropped and read again. */
@@ -55,6 +62,8 @@ export interface TermColumnOptions {
   minRows?: number;
   /** Changes after which a column is built again (default `COLUMN_STALE_AFTER`). */
   staleAfter?: number;
+  /** Changes after which a usable column is patched from the changed rows (default `COLUMN_PATCH_AFTER`). */
+  patchAfter?: number;
   /** Queries whose phrases have more postings than this, together, are scored from the columns (default `COLUMNS_FROM_POSTINGS`). */
   fromPostings?: number;
 }
@@ -112,6 +121,7 @@ function blobOf(array: Int32Array | Float32Array): Buffer {
 export class TermColumns {
   readonly minRows: number;
   readonly staleAfter: number;
+  readonly patchAfter: number;
   readonly fromPostings: number;
   /** What a saved column was made with (its layout and the weights in its counts); others are not read. */
   private readonly format: string;
@@ -135,6 +145,8 @@ export class TermColumns {
   tokenized = 0;
   /** Of the columns built, those decoded from FTS5's pages (the rest came from fts5vocab). */
   fromPages = 0;
+  /** Columns (and lengths) brought up to date from their changed rows. */
+  patched = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -146,6 +158,7 @@ export class TermColumns {
     this.minRows = options.minRows ?? COLUMN_MIN_ROWS;
     this.format = `${COLUMN_FORMAT}:${weights.join(',')}`;
     this.staleAfter = options.staleAfter ?? COLUMN_STALE_AFTER;
+    this.patchAfter = Math.min(options.patchAfter ?? COLUMN_PATCH_AFTER, this.staleAfter);
     this.fromPostings = options.fromPostings ?? COLUMNS_FROM_POSTINGS;
     this.pages = new Fts5Pages(db, table);
   }
@@ -317,13 +330,13 @@ export class TermColumns {
    * sizes now; undefined when the rowids are too sparse (or negative) for arrays indexed by them.
    */
   rowLengths(now: number): RowLengths | undefined {
-    if (this.lengths !== undefined && this.usable(this.lengths.seq, now)) return this.lengths;
+    if (this.lengths !== undefined && this.usable(this.lengths.seq, now)) return this.patchedLengths(this.lengths, now);
     if (this.sparseAt !== undefined && this.usable(this.sparseAt, now)) return undefined;
     const saved = this.statement(`SELECT seq, lengths FROM ${this.table}_lengths WHERE id = 1`).get() as
       { seq: number; lengths: Buffer } | undefined;
     if (saved !== undefined && this.usable(saved.seq, now)) {
       this.lengths = { seq: saved.seq, lengths: view(Int32Array, 4, saved.lengths) };
-      return this.lengths;
+      return this.patchedLengths(this.lengths, now);
     }
     const sizes = this.statement(`SELECT id, sz FROM ${this.table}_docsize ORDER BY id`).raw().all() as [number, Uint8Array][];
     const last = sizes.length === 0 ? 0 : sizes[sizes.length - 1]![0];
@@ -341,13 +354,75 @@ export class TermColumns {
   }
 
   /**
+   * Usable lengths, patched to counter `now` from FTS5's sizes of the rows changed since when
+   * `patchAfter` changes or more came after them (else as they are).
+   */
+  private patchedLengths(usable: RowLengths, now: number): RowLengths {
+    if (now - usable.seq < this.patchAfter) return usable;
+    const changed = this.changedSince(usable.seq).map(({ rowid }) => rowid);
+    const last = Math.max(usable.lengths.length - 1, ...changed);
+    if (last >= 2 ** 31 - 1 || changed.some((rowid) => rowid < 0) || last > 2 * usable.lengths.length + 65_536) return usable;
+    const lengths = new Int32Array(last + 1);
+    lengths.set(usable.lengths);
+    for (const rowid of changed) lengths[rowid] = 0;
+    for (const [rowid, size] of this.statement(`SELECT id, sz FROM ${this.table}_docsize WHERE id IN (SELECT value FROM json_each(?))`)
+      .raw()
+      .iterate(JSON.stringify(changed)) as Iterable<[number, Uint8Array]>)
+      lengths[rowid] = sumVarints(size);
+    this.lengths = { seq: now, lengths };
+    this.lengthsUnsaved = true;
+    this.patched += 1;
+    return this.lengths;
+  }
+
+  /**
+   * A usable column patched to counter `now` from the rows changed since, as FTS5 holds them now
+   * (`rowTerms`), when `patchAfter` changes or more came after it (else as it is).
+   */
+  private patchedColumn(token: string, usable: TermColumn, now: number, keep: boolean): TermColumn {
+    if (now - usable.seq < this.patchAfter) return usable;
+    const changed = this.changedSince(usable.seq).sort((a, b) => a.rowid - b.rowid);
+    const rows = this.rowTerms(changed, [token]);
+    const { rowids, freqs } = usable;
+    const patchedRowids = new Int32Array(rowids.length + changed.length);
+    const patchedFreqs = new Float32Array(patchedRowids.length);
+    let at = 0;
+    let next = 0;
+    // The column's rows and the changed ones, in rowid order; a changed row as it is now (or gone).
+    const addChanged = (): void => {
+      const { rowid } = changed[next]!;
+      const f = rows.get(rowid)?.freqs[0] ?? 0;
+      if (f > 0) {
+        patchedRowids[at] = rowid;
+        patchedFreqs[at] = f;
+        at += 1;
+      }
+      next += 1;
+    };
+    for (let index = 0; index < rowids.length; index += 1) {
+      const rowid = rowids[index]!;
+      while (next < changed.length && changed[next]!.rowid < rowid) addChanged();
+      if (next < changed.length && changed[next]!.rowid === rowid) continue;
+      patchedRowids[at] = rowid;
+      patchedFreqs[at] = freqs[index]!;
+      at += 1;
+    }
+    while (next < changed.length) addChanged();
+    const column = { seq: now, rowids: patchedRowids.slice(0, at), freqs: patchedFreqs.slice(0, at) };
+    this.patched += 1;
+    this.keep(token, column);
+    if (keep) this.unsaved.set(token, column);
+    return column;
+  }
+
+  /**
    * The token's column, usable at counter `now`: kept, saved by any process, or read from FTS5's
    * postings now (and saved by `save` when `keep` is set: tokens of few rows are cheap to read
    * again). `rows`: how many rows have it, when known.
    */
   column(token: string, now: number, keep = true, rows = 0): TermColumn {
     const known = this.known.get(token);
-    if (known !== undefined && this.usable(known.seq, now)) return known;
+    if (known !== undefined && this.usable(known.seq, now)) return this.patchedColumn(token, known, now, keep);
     const saved = this.statement(`SELECT seq, rowids, freqs FROM ${this.table}_columns WHERE term = ? AND format = ?`).get(
       token,
       this.format,
@@ -355,7 +430,7 @@ export class TermColumns {
     if (saved !== undefined && this.usable(saved.seq, now)) {
       const column = { seq: saved.seq, rowids: view(Int32Array, 4, saved.rowids), freqs: view(Float32Array, 4, saved.freqs) };
       this.keep(token, column);
-      return column;
+      return this.patchedColumn(token, column, now, keep);
     }
     const decoded = this.ownSnapshot ? this.pages.postings(token, this.weights) : undefined;
     if (decoded !== undefined) this.fromPages += 1;

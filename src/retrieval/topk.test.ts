@@ -254,6 +254,7 @@ class ColumnCorpus {
 describe('top-k from term columns', () => {
   it('gives the full query’s top k through writes, rebuilds and a second connection sharing the saved columns', async () => {
     const dir = await tempDir('mnemo-columns-');
+    let patched = 0;
     const paths = { pruned: 0, columns: 0, full: 0 };
     let file = 0;
     fc.assert(
@@ -281,7 +282,8 @@ describe('top-k from term columns', () => {
             table: 'topics_fts',
             tokenizer: TOKENIZER,
             weights: WEIGHTS,
-            columns: { minRows: 4, staleAfter, fromPostings: 20 },
+            // Patched from the changed rows after 1 to staleAfter changes.
+            columns: { minRows: 4, staleAfter, patchAfter: 1 + (seed % staleAfter), fromPostings: 20 },
           };
           const first = new FtsTopK(corpus.db, options);
           const other = new Database(corpus.path);
@@ -302,12 +304,14 @@ describe('top-k from term columns', () => {
             }
             if (index % 2 === 0) corpus.change(changes);
           }
+          patched += first.columns!.patched + second.columns!.patched;
         },
       ),
       { numRuns: 60, seed: 17 },
     );
-    // The columns answered most searches, and the other paths stayed in use.
+    // The columns answered most searches (some of them patched), and the other paths stayed in use.
     expect(paths.columns).toBeGreaterThan(100);
+    expect(patched).toBeGreaterThan(20);
     expect(paths.pruned + paths.full).toBeGreaterThan(5);
   });
 
