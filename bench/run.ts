@@ -80,6 +80,11 @@ write('## Scale (1k and 10k topics; SCALE_SIZES=1000,10000,100000 for 100k)\n');
 write(await runScaleBench());
 write('');
 
+const { formatColumnBuildBench, runColumnBuildBench } = await import('./column-build.js');
+write("## Term columns built from FTS5's pages against fts5vocab (30k topics)\n");
+write(formatColumnBuildBench(runColumnBuildBench()));
+write('');
+
 const { formatDaemonBench, runDaemonBench } = await import('./daemon-bench.js');
 write('## The daemon (save → notification; idle cost watching 10k files; bursts of 1k, 4k and 16k new files)\n');
 write(formatDaemonBench(await runDaemonBench({ idleSeconds: Number(process.env.DAEMON_IDLE_SECONDS ?? 60) })));

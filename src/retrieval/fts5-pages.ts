@@ -230,8 +230,10 @@ export class Fts5Pages {
       [rowid, at] = varint(page, at);
       for (;;) {
         if (rowid >= 2 ** 31) fail();
-        let sizeField: number;
-        [sizeField, at] = varint(page, at);
+        // Sizes and deltas are mostly one byte: read those without the general decoder.
+        let sizeField = page[at] ?? 0x80;
+        if (sizeField < 0x80) at += 1;
+        else [sizeField, at] = varint(page, at);
         let left = Math.floor(sizeField / 2);
         const empty = left === 0;
         // The position list, over as many pages as it takes.
@@ -289,8 +291,9 @@ export class Fts5Pages {
           if (moved) {
             [rowid, at] = varint(page, at);
           } else {
-            let delta: number;
-            [delta, at] = varint(page, at);
+            let delta = page[at]!;
+            if (delta < 0x80) at += 1;
+            else [delta, at] = varint(page, at);
             if (delta <= 0) fail();
             rowid += delta;
           }
