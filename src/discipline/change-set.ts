@@ -1,10 +1,11 @@
-import { mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import {
   MnemoError,
   errnoCode,
   fsyncDirectory,
   isValidSlug,
+  makeDirectory,
   randomToken,
   writeFileAtomic,
   type Clock,
@@ -135,8 +136,8 @@ export async function applyChangeSet(
   for (const item of [...changes.writes, ...changes.removals]) topicPath(root, item.slug);
   for (const item of changes.state ?? []) statePath(root, item.path);
   for (const item of changes.tombstones ?? []) tombstonePath(root, item.file);
-  await mkdir(paths.journal, { recursive: true });
-  await mkdir(paths.trash, { recursive: true });
+  // No mkdir of journal/ or trash/ here: the atomic write of the journal (and of a backup) makes
+  // its folder when the open finds it missing, and a removal makes trash/ when its rename does.
   const id = `${stamp(now)}-${randomToken(6)}`;
   const backups: Record<string, string> = {};
   for (const item of [...changes.writes, ...changes.removals]) {
@@ -225,29 +226,34 @@ async function rollForward(root: string, journal: Journal, options: { onPhase?: 
     );
     if (!present) continue;
     if (target === undefined) continue; // it did not exist when the change was planned
-    await rename(topicPath(root, removal.slug), target);
+    await renameMakingFolder(topicPath(root, removal.slug), target);
     await fsyncDirectory(root);
   }
   for (const item of journal.state ?? []) {
     const path = statePath(root, item.path);
     if (item.content === null) await unlink(path).catch(() => undefined);
-    else {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomic(path, item.content);
-    }
+    else await writeFileAtomic(path, item.content); // makes its folder when missing
   }
   for (const item of journal.tombstones ?? []) {
     const path = tombstonePath(root, item.file);
     if (item.content === null) await unlink(path).catch(() => undefined);
-    else {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomic(path, item.content);
-    }
+    else await writeFileAtomic(path, item.content); // makes its folder when missing
   }
   await onPhase?.('removals-done');
   const written = options.fresh !== true && (await auditAlreadyWritten(root, journal.id));
   if (!written) await appendAudit(root, journal.audit);
   await onPhase?.('audit-written');
+}
+
+/** Rename `from` to `to`, making `to`'s folder first when the rename says it is missing (trash/ removed by hand). */
+async function renameMakingFolder(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
+    await makeDirectory(dirname(to));
+    await rename(from, to);
+  }
 }
 
 async function auditAlreadyWritten(root: string, changeId: string): Promise<boolean> {
