@@ -12,6 +12,7 @@ import {
   type Logger,
 } from '../shared/index.js';
 import { redactDeep, redactSecrets } from '../guard/index.js';
+import type { WrittenTopic } from '../retrieval/index.js';
 import { recordGuardEvent } from './guard-log.js';
 import { tombstonePath, type TombstoneFileWrite } from './tombstone-files.js';
 import { appendAudit, rootPaths, topicFileHash, topicPath, writeTopicFile, type AuditEntry } from '../store/index.js';
@@ -110,7 +111,8 @@ export async function findConflicts(root: string, changes: Pick<ChangeSet, 'writ
  * Apply a change set through a journal. Must be called under the memory lock. Order: journal
  * (with every new content) → backup copies of what will change → topic files → removals to
  * trash → audit → journal removed. A crash at any point is finished by `recoverJournals`.
- * The index is re-rendered by the caller after this returns.
+ * The index is re-rendered by the caller after this returns. Returns, with the journal's id and
+ * the backups, the topic files written (content, size, time), so the caller need not read them back.
  *
  * Crash argument (what each fsync is for; a `remember` of a new topic costs five):
  * - The journal file and its folder are fsynced before any topic changes (`writeFileAtomic`): from
@@ -130,7 +132,7 @@ export async function applyChangeSet(
   changes: ChangeSet,
   clock: Clock,
   onPhase?: PhaseHook,
-): Promise<{ journalId: string; backups: Record<string, string> }> {
+): Promise<{ journalId: string; backups: Record<string, string>; written: Map<string, WrittenTopic> }> {
   const paths = rootPaths(root);
   const now = clock.now();
   for (const item of [...changes.writes, ...changes.removals]) topicPath(root, item.slug);
@@ -175,12 +177,13 @@ export async function applyChangeSet(
   const journalPath = join(paths.journal, `${id}.json`);
   await writeFileAtomic(journalPath, JSON.stringify(journal));
   await onPhase?.('journal-written', id);
-  await rollForward(root, journal, { onPhase, fresh: true });
+  const written = new Map<string, WrittenTopic>();
+  await rollForward(root, journal, { onPhase, fresh: true, written });
   // Not fsynced: the removal only says "done". Lost in a power cut, the journal is found again
   // and rolled forward once more, which is idempotent (see applyChangeSet's crash argument).
   await unlink(journalPath);
   await onPhase?.('journal-removed', id);
-  return { journalId: id, backups };
+  return { journalId: id, backups, written };
 }
 
 /**
@@ -189,7 +192,11 @@ export async function applyChangeSet(
  * new), so the audit log is not searched for them (a read of the whole log, growing with the
  * memory, on every write).
  */
-async function rollForward(root: string, journal: Journal, options: { onPhase?: PhaseHook; fresh?: boolean } = {}): Promise<void> {
+async function rollForward(
+  root: string,
+  journal: Journal,
+  options: { onPhase?: PhaseHook; fresh?: boolean; written?: Map<string, WrittenTopic> } = {},
+): Promise<void> {
   const { onPhase } = options;
   const removed = new Set(journal.removals.map((item) => item.slug));
   // The trash folder is fsynced when a backup is involved and no write of one here did it already
@@ -215,7 +222,8 @@ async function rollForward(root: string, journal: Journal, options: { onPhase?: 
   if (trashUnsynced) await fsyncDirectory(rootPaths(root).trash);
   await onPhase?.('backups-written');
   for (const write of journal.writes) {
-    await writeTopicFile(root, write.slug, write.content);
+    const file = await writeTopicFile(root, write.slug, write.content);
+    options.written?.set(write.slug, { content: write.content, size: file.size, mtimeMs: file.mtimeMs });
     await onPhase?.('topic-written', write.slug);
   }
   for (const removal of journal.removals) {

@@ -4,7 +4,7 @@
  * within byte and token budgets.
  */
 export { SearchIndex, TOPIC_FIELD_WEIGHTS } from './search-index.js';
-export type { CatalogTopic, TopicHit, TurnRecord, TurnHit, SyncReport, SearchIndexOptions, SyncOptions } from './search-index.js';
+export type { CatalogTopic, TopicHit, TurnRecord, TurnHit, SyncReport, SearchIndexOptions, SyncOptions, WrittenTopic } from './search-index.js';
 export { signatureWords } from './lesson-table.js';
 export { rankGroup, rankTimeMs, unreadableHook, UNREADABLE_GROUP } from './rank-table.js';
 export type { RankTable, RankRow } from './rank-table.js';

@@ -26,12 +26,12 @@ import { changeLogObjects, changeLogSql, clearColumnsSql, type TermColumnOptions
 import { FtsTopK, type TopKWork } from './topk.js';
 import type { RankTable } from './rank-table.js';
 import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
-import { TopicRows, toCatalog, type CatalogTopic, type TopicRow } from './topic-rows.js';
+import { TopicRows, toCatalog, type CatalogTopic, type TopicRow, type WrittenTopic } from './topic-rows.js';
 import { SESSION_PART_LINES, TurnTable, sessionPartOf, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
 import { StatementCache } from './statement-cache.js';
 
 export type { TurnRecord, TurnHit } from './turn-table.js';
-export type { CatalogTopic } from './topic-rows.js';
+export type { CatalogTopic, WrittenTopic } from './topic-rows.js';
 
 /** Bumped whenever the tables change: an index of another version is rebuilt from the files. */
 const SCHEMA_VERSION = '5';
@@ -381,11 +381,12 @@ export class SearchIndex {
 
   /**
    * After mnemo wrote these topic files (under the memory lock): bump the root's write counter,
-   * so that other processes see the change, and update just their rows.
+   * so that other processes see the change, and update just their rows (from `written`, what the
+   * writer wrote to them, where it says; the others are read).
    */
-  async recordWrite(slugs: readonly string[]): Promise<void> {
+  async recordWrite(slugs: readonly string[], written?: ReadonlyMap<string, WrittenTopic>): Promise<void> {
     bumpWriteCounter(this.root);
-    await this.rows.refresh(slugs, { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, problems: [] });
+    await this.rows.refresh(slugs, { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, problems: [] }, written);
   }
 
   /**
