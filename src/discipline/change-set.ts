@@ -273,19 +273,27 @@ async function auditAlreadyWritten(root: string, changeId: string): Promise<bool
   }
 }
 
-/**
- * Finish every change set a crash left half-applied. Must run under the memory lock, before any
- * new write and before the index is rendered. Returns the ids it finished.
- */
-export async function recoverJournals(root: string, logger: Logger): Promise<{ id: string; slugs: string[] }[]> {
-  const folder = rootPaths(root).journal;
-  let names: string[];
+/** The journals in `.state/journal/` (changes not finished yet), oldest first; none when there is no such folder. */
+export async function listJournals(root: string): Promise<string[]> {
   try {
-    names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
+    return (await readdir(rootPaths(root).journal)).filter((name) => name.endsWith('.json')).sort();
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return [];
     throw error;
   }
+}
+
+/**
+ * Finish every change set a crash left half-applied (`journals`: as `listJournals` just listed them). Must run under the memory lock, before any
+ * new write and before the index is rendered. Returns the ids it finished.
+ */
+export async function recoverJournals(
+  root: string,
+  logger: Logger,
+  journals?: readonly string[],
+): Promise<{ id: string; slugs: string[] }[]> {
+  const folder = rootPaths(root).journal;
+  const names = journals ?? (await listJournals(root));
   const finished: { id: string; slugs: string[] }[] = [];
   for (const name of names) {
     const path = join(folder, name);

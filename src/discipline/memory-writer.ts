@@ -20,6 +20,7 @@ import {
 import {
   applyChangeSet,
   findConflicts,
+  listJournals,
   recoverJournals,
   type ChangeSet,
   type Conflict,
@@ -121,17 +122,27 @@ export class MemoryWriter {
   async locked<T>(purpose: string, work: () => Promise<T>, options: { applyTombstones?: boolean } = {}): Promise<T> {
     const { clock, logger } = this.options;
     return withLock(join(rootPaths(this.root).locks, 'memory.lock'), { purpose, clock, staleMs: 60_000 }, async () => {
-      const inStep = this.options.search.inStep();
-      const finished = await recoverJournals(this.root, logger);
-      if (finished.length > 0) {
-        const slugs = finished.flatMap((change) => change.slugs);
-        await this.options.search.recordWrite(slugs);
-        if (inStep) this.options.search.markInStep();
-        const { indexHash } = await this.writeIndex();
-        await recordInManifest(this.root, slugs, { index: indexHash });
+      const { search } = this.options;
+      // Under the lock only this process bumps the write counter: read once, then known.
+      const releaseCounter = search.holdWriteCounter();
+      try {
+        const journals = await listJournals(this.root);
+        if (journals.length > 0) {
+          const inStep = search.inStep();
+          const finished = await recoverJournals(this.root, logger, journals);
+          if (finished.length > 0) {
+            const slugs = finished.flatMap((change) => change.slugs);
+            await search.recordWrite(slugs);
+            if (inStep) search.markInStep();
+            const { indexHash } = await this.writeIndex();
+            await recordInManifest(this.root, slugs, { index: indexHash });
+          }
+        }
+        if (options.applyTombstones !== false) await this.applyTombstonesLocked();
+        return await work();
+      } finally {
+        releaseCounter();
       }
-      if (options.applyTombstones !== false) await this.applyTombstonesLocked();
-      return work();
     });
   }
 
