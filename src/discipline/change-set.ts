@@ -237,6 +237,7 @@ async function rollForward(
     await renameMakingFolder(topicPath(root, removal.slug), target);
     await fsyncDirectory(root);
   }
+  for (const removal of journal.removals) options.written?.delete(removal.slug); // written, then moved away: gone
   for (const item of journal.state ?? []) {
     const path = statePath(root, item.path);
     if (item.content === null) await unlink(path).catch(() => undefined);
