@@ -30,7 +30,6 @@ export const BUNDLED_PACKAGES = [
   'zod',
   'yaml',
   'semver',
-  'write-file-atomic',
   'signal-exit',
   'imurmurhash',
   'shell-quote',
@@ -69,7 +68,6 @@ export const LEAN_BUNDLED_PACKAGES = [
   'picocolors',
   'ulid',
   'zod',
-  'write-file-atomic',
   'signal-exit',
   'imurmurhash',
   'shell-quote',
@@ -170,7 +168,7 @@ const result = await build({
   chunkNames: 'chunk-[hash]',
   minifyWhitespace: true,
   // Bundled CommonJS packages (commander, semver, …) call require() for Node's own modules.
-  // write-file-atomic names its temporary files after __filename: give each chunk its own.
+  // A bundled CommonJS package that reads __filename gets its chunk's own (ES modules have none).
   banner: {
     js: [
       "import { createRequire as __mnemoRequire } from 'node:module';",

@@ -9,12 +9,19 @@ export function portNumber(value: string): number {
   return port;
 }
 
-/** Resolves on the first SIGINT or SIGTERM: how a serving command (mcp --http, ui) knows to stop. */
+/**
+ * Resolves on the first SIGINT or SIGTERM: how a serving command (mcp --http, ui) knows to stop.
+ * A second signal ends the process. The handlers go after the signal has been handled, not while:
+ * an atomic write under way has signal-exit listening too, and signal-exit, finding itself the
+ * only listener of the signal it is handling, ends the process (the work under way cut off).
+ */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      setImmediate(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      });
       resolve(signal);
     };
     process.on('SIGINT', stop);

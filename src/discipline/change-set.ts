@@ -1,16 +1,18 @@
-import { mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import {
   MnemoError,
   errnoCode,
   fsyncDirectory,
   isValidSlug,
+  makeDirectory,
   randomToken,
   writeFileAtomic,
   type Clock,
   type Logger,
 } from '../shared/index.js';
 import { redactDeep, redactSecrets } from '../guard/index.js';
+import type { WrittenTopic } from '../retrieval/index.js';
 import { recordGuardEvent } from './guard-log.js';
 import { tombstonePath, type TombstoneFileWrite } from './tombstone-files.js';
 import { appendAudit, rootPaths, topicFileHash, topicPath, writeTopicFile, type AuditEntry } from '../store/index.js';
@@ -109,7 +111,8 @@ export async function findConflicts(root: string, changes: Pick<ChangeSet, 'writ
  * Apply a change set through a journal. Must be called under the memory lock. Order: journal
  * (with every new content) → backup copies of what will change → topic files → removals to
  * trash → audit → journal removed. A crash at any point is finished by `recoverJournals`.
- * The index is re-rendered by the caller after this returns.
+ * The index is re-rendered by the caller after this returns. Returns, with the journal's id and
+ * the backups, the topic files written (content, size, time), so the caller need not read them back.
  *
  * Crash argument (what each fsync is for; a `remember` of a new topic costs five):
  * - The journal file and its folder are fsynced before any topic changes (`writeFileAtomic`): from
@@ -129,14 +132,14 @@ export async function applyChangeSet(
   changes: ChangeSet,
   clock: Clock,
   onPhase?: PhaseHook,
-): Promise<{ journalId: string; backups: Record<string, string> }> {
+): Promise<{ journalId: string; backups: Record<string, string>; written: Map<string, WrittenTopic> }> {
   const paths = rootPaths(root);
   const now = clock.now();
   for (const item of [...changes.writes, ...changes.removals]) topicPath(root, item.slug);
   for (const item of changes.state ?? []) statePath(root, item.path);
   for (const item of changes.tombstones ?? []) tombstonePath(root, item.file);
-  await mkdir(paths.journal, { recursive: true });
-  await mkdir(paths.trash, { recursive: true });
+  // No mkdir of journal/ or trash/ here: the atomic write of the journal (and of a backup) makes
+  // its folder when the open finds it missing, and a removal makes trash/ when its rename does.
   const id = `${stamp(now)}-${randomToken(6)}`;
   const backups: Record<string, string> = {};
   for (const item of [...changes.writes, ...changes.removals]) {
@@ -174,12 +177,13 @@ export async function applyChangeSet(
   const journalPath = join(paths.journal, `${id}.json`);
   await writeFileAtomic(journalPath, JSON.stringify(journal));
   await onPhase?.('journal-written', id);
-  await rollForward(root, journal, { onPhase, fresh: true });
+  const written = new Map<string, WrittenTopic>();
+  await rollForward(root, journal, { onPhase, fresh: true, written });
   // Not fsynced: the removal only says "done". Lost in a power cut, the journal is found again
   // and rolled forward once more, which is idempotent (see applyChangeSet's crash argument).
   await unlink(journalPath);
   await onPhase?.('journal-removed', id);
-  return { journalId: id, backups };
+  return { journalId: id, backups, written };
 }
 
 /**
@@ -188,7 +192,11 @@ export async function applyChangeSet(
  * new), so the audit log is not searched for them (a read of the whole log, growing with the
  * memory, on every write).
  */
-async function rollForward(root: string, journal: Journal, options: { onPhase?: PhaseHook; fresh?: boolean } = {}): Promise<void> {
+async function rollForward(
+  root: string,
+  journal: Journal,
+  options: { onPhase?: PhaseHook; fresh?: boolean; written?: Map<string, WrittenTopic> } = {},
+): Promise<void> {
   const { onPhase } = options;
   const removed = new Set(journal.removals.map((item) => item.slug));
   // The trash folder is fsynced when a backup is involved and no write of one here did it already
@@ -214,7 +222,8 @@ async function rollForward(root: string, journal: Journal, options: { onPhase?: 
   if (trashUnsynced) await fsyncDirectory(rootPaths(root).trash);
   await onPhase?.('backups-written');
   for (const write of journal.writes) {
-    await writeTopicFile(root, write.slug, write.content);
+    const file = await writeTopicFile(root, write.slug, write.content);
+    options.written?.set(write.slug, { content: write.content, size: file.size, mtimeMs: file.mtimeMs });
     await onPhase?.('topic-written', write.slug);
   }
   for (const removal of journal.removals) {
@@ -225,29 +234,35 @@ async function rollForward(root: string, journal: Journal, options: { onPhase?: 
     );
     if (!present) continue;
     if (target === undefined) continue; // it did not exist when the change was planned
-    await rename(topicPath(root, removal.slug), target);
+    await renameMakingFolder(topicPath(root, removal.slug), target);
     await fsyncDirectory(root);
   }
+  for (const removal of journal.removals) options.written?.delete(removal.slug); // written, then moved away: gone
   for (const item of journal.state ?? []) {
     const path = statePath(root, item.path);
     if (item.content === null) await unlink(path).catch(() => undefined);
-    else {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomic(path, item.content);
-    }
+    else await writeFileAtomic(path, item.content); // makes its folder when missing
   }
   for (const item of journal.tombstones ?? []) {
     const path = tombstonePath(root, item.file);
     if (item.content === null) await unlink(path).catch(() => undefined);
-    else {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomic(path, item.content);
-    }
+    else await writeFileAtomic(path, item.content); // makes its folder when missing
   }
   await onPhase?.('removals-done');
   const written = options.fresh !== true && (await auditAlreadyWritten(root, journal.id));
   if (!written) await appendAudit(root, journal.audit);
   await onPhase?.('audit-written');
+}
+
+/** Rename `from` to `to`, making `to`'s folder first when the rename says it is missing (trash/ removed by hand). */
+async function renameMakingFolder(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
+    await makeDirectory(dirname(to));
+    await rename(from, to);
+  }
 }
 
 async function auditAlreadyWritten(root: string, changeId: string): Promise<boolean> {
@@ -259,19 +274,27 @@ async function auditAlreadyWritten(root: string, changeId: string): Promise<bool
   }
 }
 
-/**
- * Finish every change set a crash left half-applied. Must run under the memory lock, before any
- * new write and before the index is rendered. Returns the ids it finished.
- */
-export async function recoverJournals(root: string, logger: Logger): Promise<{ id: string; slugs: string[] }[]> {
-  const folder = rootPaths(root).journal;
-  let names: string[];
+/** The journals in `.state/journal/` (changes not finished yet), oldest first; none when there is no such folder. */
+export async function listJournals(root: string): Promise<string[]> {
   try {
-    names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
+    return (await readdir(rootPaths(root).journal)).filter((name) => name.endsWith('.json')).sort();
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return [];
     throw error;
   }
+}
+
+/**
+ * Finish every change set a crash left half-applied (`journals`: as `listJournals` just listed them). Must run under the memory lock, before any
+ * new write and before the index is rendered. Returns the ids it finished.
+ */
+export async function recoverJournals(
+  root: string,
+  logger: Logger,
+  journals?: readonly string[],
+): Promise<{ id: string; slugs: string[] }[]> {
+  const folder = rootPaths(root).journal;
+  const names = journals ?? (await listJournals(root));
   const finished: { id: string; slugs: string[] }[] = [];
   for (const name of names) {
     const path = join(folder, name);

@@ -106,11 +106,21 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-/** Record the current hashes of these topic slugs (removed when the file is gone) and of MEMORY.md. Under the memory lock. */
-export async function recordInManifest(root: string, slugs: readonly string[]): Promise<void> {
+/**
+ * Record the current hashes of these topic slugs (removed when the file is gone) and of MEMORY.md.
+ * Under the memory lock. `known`: the hashes of what the caller just wrote (topics by slug, the
+ * index), taken instead of reading those files back; the others are read.
+ */
+export async function recordInManifest(
+  root: string,
+  slugs: readonly string[],
+  known: { topics?: ReadonlyMap<string, string>; index?: string } = {},
+): Promise<void> {
   const lines: LogLine[] = [];
-  for (const slug of new Set(slugs)) lines.push({ f: `${slug}.md`, h: (await hashOf(join(root, `${slug}.md`))) ?? null });
-  const indexHash = await hashOf(join(root, INDEX_FILE));
+  for (const slug of new Set(slugs)) {
+    lines.push({ f: `${slug}.md`, h: known.topics?.get(slug) ?? (await hashOf(join(root, `${slug}.md`))) ?? null });
+  }
+  const indexHash = known.index ?? (await hashOf(join(root, INDEX_FILE)));
   if (indexHash !== undefined) lines.push({ f: INDEX_FILE, h: indexHash });
   if (lines.length === 0) return;
   await appendFile(logPath(root), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));

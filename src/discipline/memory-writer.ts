@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isClaudeMemoryFolder, type MnemoConfig } from '../config/index.js';
-import { MnemoError, isoSeconds, slugify, withLock, type Clock, type Logger } from '../shared/index.js';
+import { MnemoError, isoSeconds, sha256, slugify, withLock, type Clock, type Logger } from '../shared/index.js';
 import type { SearchIndex } from '../retrieval/index.js';
 import {
   indexHasRoomFor,
@@ -20,6 +20,7 @@ import {
 import {
   applyChangeSet,
   findConflicts,
+  listJournals,
   recoverJournals,
   type ChangeSet,
   type Conflict,
@@ -121,17 +122,27 @@ export class MemoryWriter {
   async locked<T>(purpose: string, work: () => Promise<T>, options: { applyTombstones?: boolean } = {}): Promise<T> {
     const { clock, logger } = this.options;
     return withLock(join(rootPaths(this.root).locks, 'memory.lock'), { purpose, clock, staleMs: 60_000 }, async () => {
-      const inStep = this.options.search.inStep();
-      const finished = await recoverJournals(this.root, logger);
-      if (finished.length > 0) {
-        const slugs = finished.flatMap((change) => change.slugs);
-        await this.options.search.recordWrite(slugs);
-        if (inStep) this.options.search.markInStep();
-        await this.writeIndex();
-        await recordInManifest(this.root, slugs);
+      const { search } = this.options;
+      // Under the lock only this process bumps the write counter: read once, then known.
+      const releaseCounter = search.holdWriteCounter();
+      try {
+        const journals = await listJournals(this.root);
+        if (journals.length > 0) {
+          const inStep = search.inStep();
+          const finished = await recoverJournals(this.root, logger, journals);
+          if (finished.length > 0) {
+            const slugs = finished.flatMap((change) => change.slugs);
+            await search.recordWrite(slugs);
+            if (inStep) search.markInStep();
+            const { indexHash } = await this.writeIndex();
+            await recordInManifest(this.root, slugs, { index: indexHash });
+          }
+        }
+        if (options.applyTombstones !== false) await this.applyTombstonesLocked();
+        return await work();
+      } finally {
+        releaseCounter();
       }
-      if (options.applyTombstones !== false) await this.applyTombstonesLocked();
-      return work();
     });
   }
 
@@ -213,12 +224,14 @@ export class MemoryWriter {
     // In step before: the only change to the folder until the end of this commit is ours, so the
     // search index can stay in step by updating just the rows this change touched.
     const inStep = search.inStep();
-    const applied = await applyChangeSet(this.root, effective, this.options.clock, this.options.onPhase);
+    const { written, ...applied } = await applyChangeSet(this.root, effective, this.options.clock, this.options.onPhase);
     const slugs = [...effective.writes, ...effective.removals].map((item) => item.slug);
-    await search.recordWrite(slugs);
+    // What was just written is known: the rows and the manifest take it rather than read it back.
+    await search.recordWrite(slugs, written);
     if (inStep) search.markInStep();
-    const index = await this.writeIndex(options.preferIndexText, slugs);
-    await recordInManifest(this.root, slugs);
+    const { report: index, indexHash } = await this.writeIndex(options.preferIndexText, slugs);
+    const topics = new Map([...written].map(([slug, file]) => [slug, sha256(file.content)]));
+    await recordInManifest(this.root, slugs, { topics, index: indexHash });
     await this.options.onPhase?.('index-written');
     return { ...applied, index, conflicts };
   }
@@ -349,8 +362,8 @@ export class MemoryWriter {
 
   /** Re-render MEMORY.md for a caller that already holds the lock. */
   async renderIndexLocked(): Promise<IndexReport> {
-    const report = await this.writeIndex();
-    await recordInManifest(this.root, []);
+    const { report, indexHash } = await this.writeIndex();
+    await recordInManifest(this.root, [], { index: indexHash });
     return report;
   }
 
@@ -372,8 +385,8 @@ export class MemoryWriter {
   async renderIndex(): Promise<IndexReport> {
     this.assertWritable('write the index');
     return this.locked('render index', async () => {
-      const report = await this.writeIndex();
-      await recordInManifest(this.root, []);
+      const { report, indexHash } = await this.writeIndex();
+      await recordInManifest(this.root, [], { index: indexHash });
       return report;
     });
   }
@@ -387,15 +400,18 @@ export class MemoryWriter {
   /**
    * Render and write MEMORY.md. `preferred` (a rollback's snapshot of the index) is written instead
    * when it holds exactly the rendered lines, in another order: byte-identical and still correct.
+   * Returns, with the report, the hash of MEMORY.md as it is now when that is known without
+   * reading it again (for the manifest).
    */
-  private async writeIndex(preferred?: string, changed?: readonly string[]): Promise<IndexReport> {
+  private async writeIndex(preferred?: string, changed?: readonly string[]): Promise<{ report: IndexReport; indexHash?: string }> {
     if (this.keptInPlace) {
       // Claude Code's MEMORY.md: its lines, wording and order stay; only missing and gone topics change it.
       const { report, entries } = await this.computeIndex();
       const current = await readFile(rootPaths(this.root).index, 'utf8').catch(() => '');
       const merged = mergeIndexInPlace(current, entries);
-      if (merged.text !== current) await writeIndexFile(this.root, merged.text);
-      return report;
+      if (merged.text === current) return { report };
+      await writeIndexFile(this.root, merged.text);
+      return { report, indexHash: sha256(merged.text) };
     }
     const { search, config, clock, root } = this.options;
     await search.sync({ transcripts: false });
@@ -414,13 +430,15 @@ export class MemoryWriter {
     const written = preferred !== undefined && sameLines(preferred) === sameLines(text) ? preferred : text;
     // Most writes at scale leave MEMORY.md's bytes as they are (the topic is not among those it
     // lists): then nothing is written, no fsync, and the folder keeps its time.
-    const current = await readFile(rootPaths(this.root).index, 'utf8').catch(() => undefined);
-    if (current !== written) {
+    // Compared as bytes: the hash returned below is then that of the file.
+    const current = await readFile(rootPaths(this.root).index).catch(() => undefined);
+    if (current === undefined || !current.equals(Buffer.from(written, 'utf8'))) {
       await writeIndexFile(this.root, written);
       if (inStep) search.markInStep();
     }
     recordIndexState(this.root, written, report, search);
-    return report;
+    // The file holds `written` now: just written, or read above with these very bytes.
+    return { report, indexHash: sha256(written) };
   }
 
   /**

@@ -4,7 +4,7 @@
  * within byte and token budgets.
  */
 export { SearchIndex, TOPIC_FIELD_WEIGHTS } from './search-index.js';
-export type { CatalogTopic, TopicHit, TurnRecord, TurnHit, SyncReport, SearchIndexOptions, SyncOptions } from './search-index.js';
+export type { CatalogTopic, TopicHit, TurnRecord, TurnHit, SyncReport, SearchIndexOptions, SyncOptions, WrittenTopic } from './search-index.js';
 export { signatureWords } from './lesson-table.js';
 export { Fts5Pages } from './fts5-pages.js';
 export type { Postings } from './fts5-pages.js';

@@ -10,7 +10,8 @@ function counterPath(root: string): string {
   return join(rootPaths(root).state, COUNTER_FILE);
 }
 
-function readCounter(root: string): string {
+/** The write counter as `.state/writes` holds it ('0' when there is none). */
+export function readWriteCounter(root: string): string {
   try {
     return readFileSync(counterPath(root), 'utf8').trim();
   } catch (error) {
@@ -26,7 +27,7 @@ function readCounter(root: string): string {
  * write by another mnemo process is seen even where folder times are coarse). An edit in place
  * of an existing file changes neither: recall stats its candidates before use for that.
  */
-export function readRootStamp(root: string): string {
+export function readRootStamp(root: string, counter?: string): string {
   let folder: string;
   try {
     folder = String(statSync(root, { bigint: true }).mtimeNs);
@@ -34,19 +35,24 @@ export function readRootStamp(root: string): string {
     if (errnoCode(error) === 'ENOENT') folder = 'missing';
     else throw error;
   }
-  return `${folder}:${readCounter(root)}`;
+  return `${folder}:${counter ?? readWriteCounter(root)}`;
 }
 
 /**
- * Bump the write counter (under the memory lock). A torn or unreadable counter only reads as a
- * different stamp, which costs one full scan, never a missed change.
+ * Bump the write counter (under the memory lock) and return what the file holds now. `known`:
+ * its value as read earlier under the same lock (nobody else bumps it meanwhile). A torn or
+ * unreadable counter only reads as a different stamp, which costs one full scan, never a missed change.
  */
-export function bumpWriteCounter(root: string): void {
-  const current = Number.parseInt(readCounter(root), 10);
+export function bumpWriteCounter(root: string, known?: string): string {
+  const before = known ?? readWriteCounter(root);
+  const current = Number.parseInt(before, 10);
+  const next = String(Number.isFinite(current) ? current + 1 : 1);
   try {
-    writeFileSync(counterPath(root), String(Number.isFinite(current) ? current + 1 : 1));
+    writeFileSync(counterPath(root), next);
+    return next;
   } catch (error) {
     // A read-only .state: other processes then rely on the folder time alone.
     if (errnoCode(error) !== 'EROFS' && errnoCode(error) !== 'EACCES' && errnoCode(error) !== 'ENOENT') throw error;
+    return before;
   }
 }

@@ -25,13 +25,13 @@ import { ftsQuery, queryTerms } from './query-terms.js';
 import { changeLogObjects, changeLogSql, clearColumnsSql, type TermColumnOptions } from './term-columns.js';
 import { FtsTopK, type TopKWork } from './topk.js';
 import type { RankTable } from './rank-table.js';
-import { bumpWriteCounter, readRootStamp } from './root-stamp.js';
-import { TopicRows, toCatalog, type CatalogTopic, type TopicRow } from './topic-rows.js';
+import { bumpWriteCounter, readRootStamp, readWriteCounter } from './root-stamp.js';
+import { TopicRows, toCatalog, type CatalogTopic, type TopicRow, type WrittenTopic } from './topic-rows.js';
 import { SESSION_PART_LINES, TurnTable, sessionPartOf, toTurn, type TurnHit, type TurnRecord, type TurnRow } from './turn-table.js';
 import { StatementCache } from './statement-cache.js';
 
 export type { TurnRecord, TurnHit } from './turn-table.js';
-export type { CatalogTopic } from './topic-rows.js';
+export type { CatalogTopic, WrittenTopic } from './topic-rows.js';
 
 /** Bumped whenever the tables change: an index of another version is rebuilt from the files. */
 const SCHEMA_VERSION = '5';
@@ -135,6 +135,8 @@ export class SearchIndex {
   private readonly topK: FtsTopK;
   /** In `rebuild`: written rows keep no terms (the columns are built after). */
   private rebuilding = false;
+  /** While the caller holds the memory lock (`holdWriteCounter`): the write counter, once read. */
+  private heldCounter: { value: string | undefined } | undefined;
 
   private constructor(options: SearchIndexOptions, db: Database.Database) {
     this.root = options.root;
@@ -351,12 +353,33 @@ export class SearchIndex {
   inStep(): boolean {
     const scannedAt = Number(this.metaValue('full_scan_at') ?? Number.NaN);
     if (!(this.now() - scannedAt < this.fullScanMs)) return false;
-    return this.metaValue('topics_stamp') === readRootStamp(this.root);
+    return this.metaValue('topics_stamp') === this.rootStamp();
   }
 
   /** Record the folder's stamp as matching the rows (after a scan, or after mnemo's own write when it was in step before). */
   markInStep(): void {
-    this.setMeta('topics_stamp', readRootStamp(this.root));
+    this.setMeta('topics_stamp', this.rootStamp());
+  }
+
+  /**
+   * For the holder of the memory lock, from taking it to releasing it (call the function returned
+   * then): only writes under that lock bump the write counter, so it is read once and then known
+   * (this index's own bumps update it), instead of read again for every stamp. The folder's time
+   * is still read every time: files edited by hand change it, lock or not.
+   */
+  holdWriteCounter(): () => void {
+    const held: { value: string | undefined } = { value: undefined };
+    this.heldCounter = held;
+    return () => {
+      if (this.heldCounter === held) this.heldCounter = undefined;
+    };
+  }
+
+  private rootStamp(): string {
+    const held = this.heldCounter;
+    if (held === undefined) return readRootStamp(this.root);
+    held.value ??= readWriteCounter(this.root);
+    return readRootStamp(this.root, held.value);
   }
 
   /**
@@ -368,7 +391,7 @@ export class SearchIndex {
     const report: SyncReport = { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, turnsAdded: 0, turnsRemoved: 0, problems: [] };
     if (options.full || !this.inStep()) {
       // The stamp is taken before the scan: a change that lands during it shows next time.
-      const stamp = readRootStamp(this.root);
+      const stamp = this.rootStamp();
       const started = this.now();
       await this.rows.scan(report);
       this.setMeta('topics_stamp', stamp);
@@ -381,11 +404,14 @@ export class SearchIndex {
 
   /**
    * After mnemo wrote these topic files (under the memory lock): bump the root's write counter,
-   * so that other processes see the change, and update just their rows.
+   * so that other processes see the change, and update just their rows (from `written`, what the
+   * writer wrote to them, where it says; the others are read).
    */
-  async recordWrite(slugs: readonly string[]): Promise<void> {
-    bumpWriteCounter(this.root);
-    await this.rows.refresh(slugs, { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, problems: [] });
+  async recordWrite(slugs: readonly string[], written?: ReadonlyMap<string, WrittenTopic>): Promise<void> {
+    const held = this.heldCounter;
+    const counter = bumpWriteCounter(this.root, held?.value);
+    if (held !== undefined) held.value = counter;
+    await this.rows.refresh(slugs, { topicsAdded: 0, topicsChanged: 0, topicsRemoved: 0, problems: [] }, written);
   }
 
   /**

@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { errnoCode } from '../shared/index.js';
-import { listTopicFiles, readTopicFile, type StoredTopic, type TopicMeta } from '../store/index.js';
+import { listTopicFiles, readTopicFile, topicFromBytes, type StoredTopic, type TopicMeta } from '../store/index.js';
 import { LessonTable } from './lesson-table.js';
 import { RankTable } from './rank-table.js';
 import { StatementCache } from './statement-cache.js';
@@ -53,6 +53,13 @@ export function toCatalog(row: TopicRow): CatalogTopic {
 }
 
 type Read = Awaited<ReturnType<typeof readTopicFile>>;
+
+/** A topic file as mnemo just wrote it: its content, and the size and modification time of those bytes. */
+export interface WrittenTopic {
+  content: string;
+  size: number;
+  mtimeMs: number;
+}
 type Known = Pick<TopicRow, 'slug' | 'mtime_ms' | 'size' | 'hash'>;
 
 /**
@@ -115,8 +122,12 @@ export class TopicRows {
     );
   }
 
-  /** Read these topic files again (written by mnemo, or changed on disk) and update their rows. */
-  async refresh(slugs: readonly string[], report: TopicSyncCounts): Promise<void> {
+  /**
+   * Read these topic files again (written by mnemo, or changed on disk) and update their rows.
+   * Those in `written` (what mnemo just wrote to them, with the size and time of those bytes) are
+   * taken from there instead of being read back.
+   */
+  async refresh(slugs: readonly string[], report: TopicSyncCounts, written?: ReadonlyMap<string, WrittenTopic>): Promise<void> {
     const unique = [...new Set(slugs)];
     if (unique.length === 0) return;
     const known = new Map<string, Known>();
@@ -126,7 +137,10 @@ export class TopicRows {
       if (row) known.set(slug, row);
     }
     const reads: Read[] = [];
-    for (const slug of unique) reads.push(await readTopicFile(this.root, slug));
+    for (const slug of unique) {
+      const known = written?.get(slug);
+      reads.push(known ? topicFromBytes(this.root, slug, Buffer.from(known.content, 'utf8'), known) : await readTopicFile(this.root, slug));
+    }
     const gone = reads.filter((read) => read.status === 'missing').map((read) => read.slug);
     this.apply(
       reads,

@@ -117,9 +117,15 @@ export async function tryAcquireLock(path: string, options: LockOptions = {}): P
     acquiredAt: clock.now().toISOString(),
     purpose: options.purpose ?? 'mnemo',
   };
-  await makeDirectory(dirname(path));
   const temp = `${path}.${owner.token}.tmp`;
-  await writeFile(temp, JSON.stringify(owner), { flag: 'wx' });
+  try {
+    await writeFile(temp, JSON.stringify(owner), { flag: 'wx' });
+  } catch (error) {
+    // The locks folder is made when missing (first use, or removed by hand), not checked every time.
+    if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
+    await makeDirectory(dirname(path));
+    await writeFile(temp, JSON.stringify(owner), { flag: 'wx' });
+  }
   try {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {

@@ -17,6 +17,7 @@ export type { DataFence } from './data-fence.js';
 export { silentLogger, createStderrLogger, createMemoryLogger } from './logger.js';
 export type { Logger, LogFields, LogLevel, LogRecord } from './logger.js';
 export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';
+export type { WrittenFile } from './atomic-write.js';
 export { watchFileChanges, recordFileChange } from './file-changes.js';
 export { makeDirectory, makeDirectorySync, ioReason, UNWRITABLE_CODES } from './make-directory.js';
 export { acquireLock, tryAcquireLock, withLock, readLockOwner, isLockStale, isProcessAlive } from './file-lock.js';

@@ -42,7 +42,7 @@ export {
 export type { IndexEntryInput, IndexBudgetLimits, RenderedIndex, IndexLine, ParsedIndex } from './index-format.js';
 export { rootPaths, initRoot, isMemoryRoot, assertMemoryRoot, INDEX_FILE } from './memory-root.js';
 export type { RootPaths, InitResult } from './memory-root.js';
-export { listTopicFiles, readTopicFile, topicPath, topicFileHash, MAX_TOPIC_BYTES } from './topic-files.js';
+export { listTopicFiles, readTopicFile, topicFromBytes, topicPath, topicFileHash, MAX_TOPIC_BYTES } from './topic-files.js';
 export type { TopicFileEntry, TopicFileProblem, StoredTopic, TopicRead } from './topic-files.js';
 export { writeTopicFile, writeIndexFile, moveTopicToTrash } from './topic-writer.js';
 export { appendAudit, readAudit } from './audit-log.js';

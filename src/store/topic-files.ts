@@ -133,16 +133,30 @@ export async function readTopicFile(root: string, slug: string): Promise<TopicRe
     if (errnoCode(error) === 'ENOENT') return { status: 'missing', slug };
     throw error;
   }
+  if (stats.size > MAX_TOPIC_BYTES) return tooLarge(slug, path, stats);
+  return topicFromBytes(root, slug, await readFile(path), stats);
+}
+
+function tooLarge(slug: string, path: string, stats: { mtimeMs: number; size: number }): TopicRead {
+  return {
+    status: 'unreadable',
+    slug,
+    path,
+    mtimeMs: stats.mtimeMs,
+    size: stats.size,
+    hash: undefined,
+    error: `is ${Math.round(stats.size / 1024)} KB, over the ${MAX_TOPIC_BYTES / 1024} KB a topic may have; split it into smaller topics`,
+  };
+}
+
+/**
+ * What `readTopicFile` gives for a file that holds `bytes` and has this size and time: for a
+ * writer that knows both (it just wrote them), so the file need not be read back.
+ */
+export function topicFromBytes(root: string, slug: string, bytes: Uint8Array, stats: { mtimeMs: number; size: number }): TopicRead {
+  const path = topicPath(root, slug);
   const base = { slug, path, mtimeMs: stats.mtimeMs, size: stats.size };
-  if (stats.size > MAX_TOPIC_BYTES) {
-    return {
-      status: 'unreadable',
-      ...base,
-      hash: undefined,
-      error: `is ${Math.round(stats.size / 1024)} KB, over the ${MAX_TOPIC_BYTES / 1024} KB a topic may have; split it into smaller topics`,
-    };
-  }
-  const bytes = await readFile(path);
+  if (stats.size > MAX_TOPIC_BYTES) return tooLarge(slug, path, stats);
   const hash = sha256(bytes);
   let text: string;
   try {

@@ -1,6 +1,6 @@
 import { rename, copyFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDirectory, makeDirectory, randomToken, writeFileAtomic } from '../shared/index.js';
+import { fsyncDirectory, makeDirectory, randomToken, writeFileAtomic, type WrittenFile } from '../shared/index.js';
 import { rootPaths } from './memory-root.js';
 import { topicPath } from './topic-files.js';
 
@@ -9,11 +9,10 @@ import { topicPath } from './topic-files.js';
  * that): every other layer changes memory through the discipline's writer.
  */
 
-/** Write a topic file atomically. */
-export async function writeTopicFile(root: string, slug: string, content: string): Promise<string> {
+/** Write a topic file atomically; returns its path, and the size and time of the bytes written. */
+export async function writeTopicFile(root: string, slug: string, content: string): Promise<{ path: string } & WrittenFile> {
   const path = topicPath(root, slug);
-  await writeFileAtomic(path, content);
-  return path;
+  return { path, ...(await writeFileAtomic(path, content)) };
 }
 
 /** Write MEMORY.md atomically. */

@@ -146,8 +146,9 @@ export function registerDaemon(program: Command, context: CommandContext): void 
     .action(async (options: RootOptions) => {
       // The handlers stay on until the daemon has finished: a SIGTERM with no listener of ours
       // kills the process on the spot (exit by signal, the step cut off, the lock left behind). That
-      // includes the one write-file-atomic's signal-exit re-raises when, during an atomic write,
-      // it finds itself the only SIGTERM listener; which it does if a handler removes itself.
+      // includes the one signal-exit re-raises when, during an atomic write (`writeFileAtomic`,
+      // which removes its temp file on a signal), it finds itself the only SIGTERM listener; which
+      // it does if a handler removes itself.
       const controller = new AbortController();
       let stopping: ((signal: NodeJS.Signals) => void) | undefined;
       const onStop = (signal: NodeJS.Signals) => {

@@ -51,11 +51,14 @@ export function agentOptions(command: Command): Command {
     .option('--model <provider:id>', 'the model, over the config: anthropic:…, openai:…, openai-compatible:…, ollama:…');
 }
 
-/** Ctrl-C aborts the run (a second one ends the process). */
+/**
+ * Ctrl-C aborts the run (a second one ends the process). The handler goes after the signal has
+ * been handled (see `untilSignal`: signal-exit, during an atomic write, would end the process).
+ */
 export function abortOnSigint(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const stop = () => {
-    process.off('SIGINT', stop);
+    setImmediate(() => process.off('SIGINT', stop));
     controller.abort();
   };
   process.on('SIGINT', stop);
