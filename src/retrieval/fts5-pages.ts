@@ -65,6 +65,11 @@ function varint(bytes: Uint8Array, at: number): [value: number, next: number] {
   return [value, next];
 }
 
+/** Where the first term on a page starts (the first varint of its footer), or past its end when it has none. */
+function firstTermAt(page: Uint8Array, size: number): number {
+  return size < page.length ? varint(page, size)[0] : page.length + 1;
+}
+
 /** The segments in FTS5's order of precedence: level 0 first, and in each level the newest first. */
 function segmentsOf(structure: Uint8Array): Segment[] {
   if (structure.length < 5) fail();
@@ -99,7 +104,7 @@ function segmentsOf(structure: Uint8Array): Segment[] {
 }
 
 /** One segment's entries for the term, or a merge of several: rowids ascending, counts (-1: deleted there). */
-interface Entries {
+export interface Entries {
   rowids: ArrayLike<number>;
   freqs: ArrayLike<number>;
 }
@@ -140,19 +145,7 @@ export class Fts5Pages {
         const older = this.segmentEntries(segment, term, weights);
         if (older.rowids.length > 0) merged = mergeOlder(merged, older);
       }
-      let count = 0;
-      for (let index = 0; index < merged.freqs.length; index += 1) if (merged.freqs[index]! > 0) count += 1;
-      const rowids = new Int32Array(count);
-      const freqs = new Float32Array(count);
-      let at = 0;
-      for (let index = 0; index < merged.rowids.length; index += 1) {
-        const f = merged.freqs[index]!;
-        if (f <= 0) continue;
-        rowids[at] = merged.rowids[index]!;
-        freqs[at] = f;
-        at += 1;
-      }
-      return { rowids, freqs };
+      return withoutDeleted(merged);
     } catch (error) {
       if (error instanceof NotReadable) return undefined;
       throw error;
@@ -223,8 +216,7 @@ export class Fts5Pages {
         if (page === undefined) fail();
         size = u16(page, 2);
         at = 4;
-        end = page.length + 1;
-        if (size < page.length) [end] = varint(page, size);
+        end = firstTermAt(page, size);
       }
       let rowid: number;
       [rowid, at] = varint(page, at);
@@ -282,8 +274,7 @@ export class Fts5Pages {
         // The next entry: a delta on this page, or an absolute rowid on a later one.
         if (moved) {
           // A position list that went on to this page: what follows is the header's rowid, or a term.
-          end = page.length + 1;
-          if (size < page.length) [end] = varint(page, size);
+          end = firstTermAt(page, size);
         }
         const onPage = at < size && (!moved || u16(page, 0) === at);
         if (onPage) {
@@ -317,8 +308,7 @@ export class Fts5Pages {
           }
           if (size < page.length) return entries; // a term before any rowid: the doclist ended
         }
-        end = page.length + 1;
-        if (size < page.length) [end] = varint(page, size);
+        end = firstTermAt(page, size);
         [rowid, at] = varint(page, next);
       }
     } finally {
@@ -327,8 +317,25 @@ export class Fts5Pages {
   }
 }
 
+/** The entries that are postings (a count above 0), as arrays of their own. */
+export function withoutDeleted(entries: Entries): Postings {
+  let count = 0;
+  for (let index = 0; index < entries.freqs.length; index += 1) if (entries.freqs[index]! > 0) count += 1;
+  const rowids = new Int32Array(count);
+  const freqs = new Float32Array(count);
+  let at = 0;
+  for (let index = 0; index < entries.rowids.length; index += 1) {
+    const f = entries.freqs[index]!;
+    if (f <= 0) continue;
+    rowids[at] = entries.rowids[index]!;
+    freqs[at] = f;
+    at += 1;
+  }
+  return { rowids, freqs };
+}
+
 /** `newer` with `older`'s entries for the rowids it lacks (for a rowid in both, the newer wins); both ascending. */
-function mergeOlder(newer: Entries, older: Entries): Entries {
+export function mergeOlder(newer: Entries, older: Entries): Entries {
   if (newer.rowids.length === 0) return older;
   const rowids = new Int32Array(newer.rowids.length + older.rowids.length);
   const freqs = new Float32Array(rowids.length);

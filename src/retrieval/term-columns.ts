@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { Fts5Pages } from './fts5-pages.js';
+import { Fts5Pages, mergeOlder, withoutDeleted } from './fts5-pages.js';
 import { sumVarints } from './fts5-varint.js';
 import { StatementCache } from './statement-cache.js';
 
@@ -383,36 +383,16 @@ export class TermColumns {
     if (now - usable.seq < this.patchAfter) return usable;
     const changed = this.changedSince(usable.seq).sort((a, b) => a.rowid - b.rowid);
     const rows = this.rowTerms(changed, [token]);
-    const { rowids, freqs } = usable;
-    const patchedRowids = new Int32Array(rowids.length + changed.length);
-    const patchedFreqs = new Float32Array(patchedRowids.length);
-    let at = 0;
-    let next = 0;
-    // The column's rows and the changed ones, in rowid order; a changed row as it is now (or gone).
-    const addChanged = (): void => {
-      const { rowid } = changed[next]!;
-      const f = rows.get(rowid)?.freqs[0] ?? 0;
-      if (f > 0) {
-        patchedRowids[at] = rowid;
-        patchedFreqs[at] = f;
-        at += 1;
-      }
-      next += 1;
+    // The changed rows as they are now laid over the column (-1: gone, or without the token).
+    const current = {
+      rowids: changed.map(({ rowid }) => rowid),
+      freqs: changed.map(({ rowid }) => {
+        const f = rows.get(rowid)?.freqs[0] ?? 0;
+        return f > 0 ? f : -1;
+      }),
     };
-    for (let index = 0; index < rowids.length; index += 1) {
-      const rowid = rowids[index]!;
-      while (next < changed.length && changed[next]!.rowid < rowid) addChanged();
-      if (next < changed.length && changed[next]!.rowid === rowid) continue;
-      patchedRowids[at] = rowid;
-      patchedFreqs[at] = freqs[index]!;
-      at += 1;
-    }
-    while (next < changed.length) addChanged();
-    const column = { seq: now, rowids: patchedRowids.slice(0, at), freqs: patchedFreqs.slice(0, at) };
     this.patched += 1;
-    this.keep(token, column);
-    if (keep) this.unsaved.set(token, column);
-    return column;
+    return this.adopt(token, { seq: now, ...withoutDeleted(mergeOlder(current, usable)) }, keep);
   }
 
   /**
@@ -435,11 +415,8 @@ export class TermColumns {
     const decoded = this.ownSnapshot ? this.pages.postings(token, this.weights) : undefined;
     if (decoded !== undefined) this.fromPages += 1;
     const read = decoded ?? this.fromVocabulary(token, rows);
-    const column = { seq: now, rowids: read.rowids, freqs: read.freqs };
     this.built += 1;
-    this.keep(token, column);
-    if (keep) this.unsaved.set(token, column);
-    return column;
+    return this.adopt(token, { seq: now, rowids: read.rowids, freqs: read.freqs }, keep);
   }
 
   /** The token's postings through fts5vocab's instance table (any snapshot, pending writes included). */
@@ -472,6 +449,13 @@ export class TermColumns {
       count += 1;
     }
     return { rowids: rowids.slice(0, count), freqs: freqs.slice(0, count) };
+  }
+
+  /** Keep a column just built or patched on this connection, and save it (when `keep`) at the next `save`. */
+  private adopt(token: string, column: TermColumn, keep: boolean): TermColumn {
+    this.keep(token, column);
+    if (keep) this.unsaved.set(token, column);
+    return column;
   }
 
   /** Drop the columns kept in memory (after building them all: they are saved, and read again on use). */
