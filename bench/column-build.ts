@@ -7,14 +7,14 @@
  *   COLUMN_BENCH_DB=path/to/search.db npx tsx bench/column-build.ts   an existing index, read only
  */
 import Database from 'better-sqlite3';
-import { Fts5Pages, TOPIC_FIELD_WEIGHTS } from '../src/retrieval/index.js';
+import { COLUMN_MIN_ROWS, Fts5Pages, TOPIC_FIELD_WEIGHTS } from '../src/retrieval/index.js';
 import { formatMs, machineLine, seededRandom } from './bench-utils.js';
 import { ScaleText } from './scale-text.js';
 
 const TOKENIZER = "tokenize='porter unicode61 remove_diacritics 2'";
-const WEIGHTS = [TOPIC_FIELD_WEIGHTS.name, TOPIC_FIELD_WEIGHTS.description, TOPIC_FIELD_WEIGHTS.tags, TOPIC_FIELD_WEIGHTS.body];
-/** Tokens in more rows than this get a column (term-columns.ts). */
-const COLUMN_MIN_ROWS = 1024;
+/** The topic table's columns in order, with their weights. */
+const COLUMNS = ['name', 'description', 'tags', 'body'] as const;
+const WEIGHTS = COLUMNS.map((column) => TOPIC_FIELD_WEIGHTS[column]);
 
 export interface ColumnBuildResult {
   source: string;
@@ -31,7 +31,7 @@ export interface ColumnBuildResult {
 
 function generated(rows: number): Database.Database {
   const db = new Database(':memory:');
-  db.exec(`CREATE VIRTUAL TABLE topics_fts USING fts5(name, description, tags, body, ${TOKENIZER})`);
+  db.exec(`CREATE VIRTUAL TABLE topics_fts USING fts5(${COLUMNS.join(', ')}, ${TOKENIZER})`);
   const text = new ScaleText(seededRandom(rows + 29));
   const insert = db.prepare('INSERT INTO topics_fts(rowid, name, description, tags, body) VALUES (?, ?, ?, ?, ?)');
   const batch = db.transaction((from: number) => {
@@ -53,7 +53,7 @@ export function runColumnBuildBench(): ColumnBuildResult {
     const rows = db.prepare('SELECT count(*) FROM topics_fts_docsize').pluck().get() as number;
     const segments = db.prepare('SELECT count(DISTINCT segid) FROM topics_fts_idx').pluck().get() as number;
     const tokens = db.prepare('SELECT term FROM temp.bench_rows WHERE doc > ? ORDER BY doc DESC').pluck().all(COLUMN_MIN_ROWS) as string[];
-    const weighted = "CASE col WHEN 'name' THEN 8 WHEN 'description' THEN 4 WHEN 'tags' THEN 3 ELSE 1 END";
+    const weighted = `CASE col ${COLUMNS.map((column, index) => `WHEN '${column}' THEN ${WEIGHTS[index]}`).join(' ')} END`;
     const vocab = db.prepare(`SELECT doc, sum(${weighted}) FROM temp.bench_instances WHERE term = ? GROUP BY doc ORDER BY doc`).raw();
     const pages = new Fts5Pages(db, 'topics_fts');
     const result: ColumnBuildResult = {

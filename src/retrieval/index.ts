@@ -4,9 +4,19 @@
  * within byte and token budgets.
  */
 export { SearchIndex, TOPIC_FIELD_WEIGHTS } from './search-index.js';
-export type { CatalogTopic, TopicHit, TurnRecord, TurnHit, SyncReport, SearchIndexOptions, SyncOptions, WrittenTopic } from './search-index.js';
+export type {
+  CatalogTopic,
+  TopicHit,
+  TurnRecord,
+  TurnHit,
+  SyncReport,
+  SearchIndexOptions,
+  SyncOptions,
+  WrittenTopic,
+} from './search-index.js';
 export { signatureWords } from './lesson-table.js';
 export { Fts5Pages } from './fts5-pages.js';
+export { COLUMN_MIN_ROWS } from './term-columns.js';
 export type { Postings } from './fts5-pages.js';
 export { rankGroup, rankTimeMs, unreadableHook, UNREADABLE_GROUP } from './rank-table.js';
 export type { RankTable, RankRow } from './rank-table.js';
