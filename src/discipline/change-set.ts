@@ -5,7 +5,7 @@ import {
   errnoCode,
   fsyncDirectory,
   isValidSlug,
-  makeDirectory,
+  withFolderMade,
   randomToken,
   writeFileAtomic,
   type Clock,
@@ -234,7 +234,8 @@ async function rollForward(
     );
     if (!present) continue;
     if (target === undefined) continue; // it did not exist when the change was planned
-    await renameMakingFolder(topicPath(root, removal.slug), target);
+    // trash/ is made when the rename finds it missing (removed by hand).
+    await withFolderMade(dirname(target), () => rename(topicPath(root, removal.slug), target));
     await fsyncDirectory(root);
   }
   for (const removal of journal.removals) options.written?.delete(removal.slug); // written, then moved away: gone
@@ -252,17 +253,6 @@ async function rollForward(
   const written = options.fresh !== true && (await auditAlreadyWritten(root, journal.id));
   if (!written) await appendAudit(root, journal.audit);
   await onPhase?.('audit-written');
-}
-
-/** Rename `from` to `to`, making `to`'s folder first when the rename says it is missing (trash/ removed by hand). */
-async function renameMakingFolder(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (error) {
-    if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
-    await makeDirectory(dirname(to));
-    await rename(from, to);
-  }
 }
 
 async function auditAlreadyWritten(root: string, changeId: string): Promise<boolean> {

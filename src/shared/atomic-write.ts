@@ -4,7 +4,7 @@ import { chown, lstat, open, realpath, rename, stat, unlink, type FileHandle } f
 import { dirname, resolve } from 'node:path';
 import { onExit } from 'signal-exit';
 import { errnoCode } from './errors.js';
-import { makeDirectory } from './make-directory.js';
+import { withFolderMade } from './make-directory.js';
 import { recordFileChange } from './file-changes.js';
 
 /**
@@ -110,15 +110,10 @@ async function createTemp(path: string, mode: number): Promise<{ temp: string; h
   for (let attempt = 0; ; attempt += 1) {
     const temp = tempName(path);
     try {
-      return { temp, handle: await open(temp, 'wx', mode) };
+      // A folder removed since (or never made) is made (a MnemoError naming it when it cannot be).
+      return { temp, handle: await withFolderMade(dirname(path), () => open(temp, 'wx', mode)) };
     } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'EEXIST' && attempt < 5) continue;
-      // A folder removed since (or never made): make it (a MnemoError naming it when it cannot be), then again.
-      if ((code === 'ENOENT' || code === 'ENOTDIR') && attempt === 0) {
-        await makeDirectory(dirname(path));
-        continue;
-      }
+      if (errnoCode(error) === 'EEXIST' && attempt < 5) continue;
       throw error;
     }
   }

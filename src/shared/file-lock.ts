@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock, type Clock } from './clock.js';
 import { MnemoError, errnoCode } from './errors.js';
 import { randomToken } from './ids.js';
-import { makeDirectory } from './make-directory.js';
+import { withFolderMade } from './make-directory.js';
 
 /** What a lock file records about its holder. */
 export interface LockOwner {
@@ -118,14 +118,8 @@ export async function tryAcquireLock(path: string, options: LockOptions = {}): P
     purpose: options.purpose ?? 'mnemo',
   };
   const temp = `${path}.${owner.token}.tmp`;
-  try {
-    await writeFile(temp, JSON.stringify(owner), { flag: 'wx' });
-  } catch (error) {
-    // The locks folder is made when missing (first use, or removed by hand), not checked every time.
-    if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
-    await makeDirectory(dirname(path));
-    await writeFile(temp, JSON.stringify(owner), { flag: 'wx' });
-  }
+  // The locks folder is made when missing (first use, or removed by hand), not checked every time.
+  await withFolderMade(dirname(path), () => writeFile(temp, JSON.stringify(owner), { flag: 'wx' }));
   try {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {

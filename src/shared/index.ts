@@ -19,7 +19,7 @@ export type { Logger, LogFields, LogLevel, LogRecord } from './logger.js';
 export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';
 export type { WrittenFile } from './atomic-write.js';
 export { watchFileChanges, recordFileChange } from './file-changes.js';
-export { makeDirectory, makeDirectorySync, ioReason, UNWRITABLE_CODES } from './make-directory.js';
+export { makeDirectory, makeDirectorySync, withFolderMade, ioReason, UNWRITABLE_CODES } from './make-directory.js';
 export { acquireLock, tryAcquireLock, withLock, readLockOwner, isLockStale, isProcessAlive } from './file-lock.js';
 export type { LockOwner, LockOptions, LockHandle, LockAttempt } from './file-lock.js';
 export { runProcess, tailText } from './process-runner.js';

@@ -94,3 +94,19 @@ export function makeDirectorySync(path: string): void {
     }
   }
 }
+
+/**
+ * Run `work`, and once more after making `folder` when it fails because the folder (or one above
+ * it) is missing: for writers that make their folder on first use (or after it was removed by
+ * hand) instead of checking it before every write.
+ */
+export async function withFolderMade<T>(folder: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    await makeDirectory(folder);
+    return work();
+  }
+}
